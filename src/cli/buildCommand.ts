@@ -1,0 +1,5 @@
+import { CliIo, UsageError } from './io';
+
+export async function runBuild(_args: string[], _io: CliIo): Promise<number> {
+  throw new UsageError('not implemented yet');
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+
+/** What a CLI command may touch, injected so tests can run commands in-process. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  readFile(path: string): string;
+  cwd(): string;
+}
+
+/** A mistake in the command line: reported as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export function nodeIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    readFile: (path) => fs.readFileSync(path, 'utf8'),
+    cwd: () => process.cwd(),
+  };
+}
+
+/** Parses `--flag value` / `--flag=value` / repeated flags / positionals. Unknown flags are a UsageError. */
+export function parseArgs(
+  args: readonly string[],
+  spec: { values?: readonly string[]; repeated?: readonly string[]; booleans?: readonly string[] },
+): { positionals: string[]; values: Map<string, string>; repeated: Map<string, string[]>; booleans: Set<string> } {
+  const positionals: string[] = [];
+  const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
+  const booleans = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (spec.booleans?.includes(flag)) {
+      if (eq > 0) throw new UsageError(`--${flag} takes no value`);
+      booleans.add(flag);
+      continue;
+    }
+    const isValue = spec.values?.includes(flag);
+    const isRepeated = spec.repeated?.includes(flag);
+    if (!isValue && !isRepeated) throw new UsageError(`unknown option --${flag}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined) throw new UsageError(`--${flag} needs a value`);
+    if (isRepeated) repeated.set(flag, [...(repeated.get(flag) ?? []), value]);
+    else values.set(flag, value);
+  }
+  return { positionals, values, repeated, booleans };
+}
