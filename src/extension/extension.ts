@@ -3,11 +3,26 @@
  * and pushes every disposable it creates to context.subscriptions.
  */
 import * as vscode from 'vscode';
+import { registerCredentialStore } from './credentialStore';
+import { registerGitLab } from './gitlab/gitlab';
+import { registerDiagnostics } from './diagnostics';
+import { registerWizard } from './wizard/wizard';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
-  context.subscriptions.push(output);
-  output.info('activated');
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
+  context.subscriptions.push(log);
+
+  const credentials = registerCredentialStore(context, log);
+  const gitlab = registerGitLab(context, log, credentials);
+  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab]);
+  registerWizard(context, log, credentials, gitlab);
+
+  return { diagnostics };
 }
 
 export function deactivate(): void {}
+
+/** Exported for the integration tests; not a stable public API. */
+export interface ExtensionApi {
+  readonly diagnostics: ReturnType<typeof registerDiagnostics>;
+}
