@@ -1,0 +1,176 @@
+/**
+ * The extension's settings as one typed, validated model. Mirrors package.json `contributes.configuration`
+ * (a unit test keeps the two in step); the extension reads raw values and hands them to {@link parseSettings}.
+ */
+import { z } from 'zod';
+import type { FindingCode } from './types';
+
+export const SEVERITY_LEVELS = ['error', 'warning', 'information', 'hint', 'off'] as const;
+export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
+
+/** Every rule code, as a record so the compiler flags a code added to FindingCode but missing here. */
+const KNOWN_CODES: Record<FindingCode, true> = {
+  'yaml-syntax': true,
+  'missing-credentials': true,
+  'registry-unknown': true,
+  'invalid-image-reference': true,
+  'unresolved-include': true,
+  'include-not-found': true,
+  'extends-missing': true,
+  'extends-cycle': true,
+  'extends-too-deep': true,
+  'reference-unresolved': true,
+  'input-missing': true,
+  'invalid-auth-config': true,
+  'committed-credentials': true,
+  'key-near-miss': true,
+  'file-variable-echo': true,
+  'kaniko-missing-config': true,
+  'auth-config-shadows-job-token': true,
+  'limit-exceeded': true,
+};
+
+function isFindingCode(value: string): value is FindingCode {
+  return Object.prototype.hasOwnProperty.call(KNOWN_CODES, value);
+}
+
+/** Registries anyone may pull from without credentials; the same list as package.json's default. */
+export const DEFAULT_PUBLIC_REGISTRY_SETTING: readonly string[] = [
+  'docker.io',
+  'quay.io',
+  'ghcr.io',
+  'gcr.io',
+  'mcr.microsoft.com',
+  'public.ecr.aws',
+  'registry.k8s.io',
+  'k8s.gcr.io',
+  'registry.access.redhat.com',
+];
+
+/** A list of registry keys or globs: strings only; blanks dropped, duplicates removed, order kept. */
+const stringList = z.array(z.string()).transform((list) => [...new Set(list.map((entry) => entry.trim()).filter((entry) => entry !== ''))]);
+
+const projectRelativePath = z
+  .string()
+  .transform((path) => path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, ''))
+  .refine((path) => path !== '' && !path.startsWith('/') && !/^[a-z]:/i.test(path), 'must be a path relative to the workspace folder')
+  .refine((path) => !path.split('/').includes('..'), 'must stay inside the workspace folder')
+  .refine((path) => !path.includes('@') && !path.includes('://'), 'a configuration in another project cannot be checked locally');
+
+const optionalUrl = z
+  .string()
+  .transform((url) => url.trim().replace(/\/+$/, ''))
+  .refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com');
+
+const optionalHost = z
+  .string()
+  .transform((host) => host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, ''))
+  .refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path');
+
+const optionalProjectPath = z
+  .string()
+  .transform((path) => path.trim().replace(/^\/+|\/+$/g, '').replace(/\.git$/, ''));
+
+const severityLevel = z.enum(SEVERITY_LEVELS);
+
+/**
+ * Each setting: its key under `gitlabCiAuth.`, schema and default. Validated one by one so that one bad value
+ * falls back to its default without discarding the others.
+ */
+const SETTING_SCHEMAS = {
+  enable: { schema: z.boolean(), fallback: true },
+  publicRegistries: { schema: stringList, fallback: [...DEFAULT_PUBLIC_REGISTRY_SETTING] },
+  runnerCoveredRegistries: { schema: stringList, fallback: [] as string[] },
+  ciConfigPath: { schema: projectRelativePath, fallback: '.gitlab-ci.yml' },
+  extraFiles: { schema: stringList, fallback: [] as string[] },
+  severity: { schema: z.record(z.string(), z.unknown()), fallback: {} as Record<string, unknown> },
+  ignoredRegistries: { schema: stringList, fallback: [] as string[] },
+  'gitlab.instanceUrl': { schema: optionalUrl, fallback: '' },
+  'gitlab.registryHost': { schema: optionalHost, fallback: '' },
+  'gitlab.projectPath': { schema: optionalProjectPath, fallback: '' },
+  clipboardClearSeconds: { schema: z.number().min(0), fallback: 60 },
+  verifyTimeoutSeconds: { schema: z.number().min(1), fallback: 15 },
+} as const;
+
+export type SettingKey = keyof typeof SETTING_SCHEMAS;
+
+/** The section every key lives under in VS Code's configuration. */
+export const SETTINGS_SECTION = 'gitlabCiAuth';
+
+/** Every setting key, relative to {@link SETTINGS_SECTION}. */
+export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS) as SettingKey[];
+
+export interface Settings {
+  readonly enable: boolean;
+  readonly publicRegistries: readonly string[];
+  readonly runnerCoveredRegistries: readonly string[];
+  readonly ciConfigPath: string;
+  readonly extraFiles: readonly string[];
+  /** Only known codes; 'off' hides the code's findings. */
+  readonly severity: Readonly<Partial<Record<FindingCode, SeverityLevel>>>;
+  readonly ignoredRegistries: readonly string[];
+  readonly gitlab: { readonly instanceUrl: string; readonly registryHost: string; readonly projectPath: string };
+  readonly clipboardClearSeconds: number;
+  readonly verifyTimeoutSeconds: number;
+}
+
+/** A setting whose value was unusable and fell back to its default. Never carries the value itself. */
+export interface SettingsProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+function parseOne<K extends SettingKey>(key: K, raw: unknown, problems: SettingsProblem[]): z.output<(typeof SETTING_SCHEMAS)[K]['schema']> {
+  const { schema, fallback } = SETTING_SCHEMAS[key];
+  if (raw === undefined || raw === null) return fallback as never;
+  const result = (schema as z.ZodType).safeParse(raw);
+  if (result.success) return result.data as never;
+  problems.push({ key: `${SETTINGS_SECTION}.${key}`, message: result.error.issues.map((issue) => issue.message).join('; ') });
+  return fallback as never;
+}
+
+function parseSeverities(raw: Record<string, unknown>, problems: SettingsProblem[]): Partial<Record<FindingCode, SeverityLevel>> {
+  const severities: Partial<Record<FindingCode, SeverityLevel>> = {};
+  for (const [code, level] of Object.entries(raw)) {
+    const key = `${SETTINGS_SECTION}.severity`;
+    if (!isFindingCode(code)) {
+      problems.push({ key, message: `unknown rule code '${code}'` });
+      continue;
+    }
+    const parsed = severityLevel.safeParse(level);
+    if (parsed.success) severities[code] = parsed.data;
+    else problems.push({ key, message: `'${code}' must be one of ${SEVERITY_LEVELS.join(', ')}` });
+  }
+  return severities;
+}
+
+/**
+ * Validates raw setting values (as VS Code returns them: `undefined` when unset) into {@link Settings}.
+ * A value that does not fit its schema falls back to its default and is reported in `problems`.
+ * @param read returns the raw value of a key relative to `gitlabCiAuth.`, e.g. `read('gitlab.instanceUrl')`.
+ */
+export function parseSettings(read: (key: SettingKey) => unknown): { settings: Settings; problems: SettingsProblem[] } {
+  const problems: SettingsProblem[] = [];
+  const settings: Settings = {
+    enable: parseOne('enable', read('enable'), problems),
+    publicRegistries: parseOne('publicRegistries', read('publicRegistries'), problems),
+    runnerCoveredRegistries: parseOne('runnerCoveredRegistries', read('runnerCoveredRegistries'), problems),
+    ciConfigPath: parseOne('ciConfigPath', read('ciConfigPath'), problems),
+    extraFiles: parseOne('extraFiles', read('extraFiles'), problems),
+    severity: parseSeverities(parseOne('severity', read('severity'), problems), problems),
+    ignoredRegistries: parseOne('ignoredRegistries', read('ignoredRegistries'), problems),
+    gitlab: {
+      instanceUrl: parseOne('gitlab.instanceUrl', read('gitlab.instanceUrl'), problems),
+      registryHost: parseOne('gitlab.registryHost', read('gitlab.registryHost'), problems),
+      projectPath: parseOne('gitlab.projectPath', read('gitlab.projectPath'), problems),
+    },
+    clipboardClearSeconds: parseOne('clipboardClearSeconds', read('clipboardClearSeconds'), problems),
+    verifyTimeoutSeconds: parseOne('verifyTimeoutSeconds', read('verifyTimeoutSeconds'), problems),
+  };
+  return { settings, problems };
+}
+
+/** The defaults, as VS Code would report them for an untouched configuration. */
+export function defaultSettings(): Settings {
+  return parseSettings(() => undefined).settings;
+}
