@@ -3,36 +3,11 @@
  * (a unit test keeps the two in step); the extension reads raw values and hands them to {@link parseSettings}.
  */
 import { z } from 'zod';
+import { isFindingCode } from './rules/codes';
 import type { FindingCode } from './types';
 
 export const SEVERITY_LEVELS = ['error', 'warning', 'information', 'hint', 'off'] as const;
 export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
-
-/** Every rule code, as a record so the compiler flags a code added to FindingCode but missing here. */
-const KNOWN_CODES: Record<FindingCode, true> = {
-  'yaml-syntax': true,
-  'missing-credentials': true,
-  'registry-unknown': true,
-  'invalid-image-reference': true,
-  'unresolved-include': true,
-  'include-not-found': true,
-  'extends-missing': true,
-  'extends-cycle': true,
-  'extends-too-deep': true,
-  'reference-unresolved': true,
-  'input-missing': true,
-  'invalid-auth-config': true,
-  'committed-credentials': true,
-  'key-near-miss': true,
-  'file-variable-echo': true,
-  'kaniko-missing-config': true,
-  'auth-config-shadows-job-token': true,
-  'limit-exceeded': true,
-};
-
-function isFindingCode(value: string): value is FindingCode {
-  return Object.prototype.hasOwnProperty.call(KNOWN_CODES, value);
-}
 
 /** Registries anyone may pull from without credentials; the same list as package.json's default. */
 export const DEFAULT_PUBLIC_REGISTRY_SETTING: readonly string[] = [
