@@ -16,7 +16,8 @@ export interface HttpRequestInit {
   readonly method: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
-  readonly redirect: 'manual';
+  /** The GitLab client always uses 'manual'; 'follow' only for anonymous public fetches. */
+  readonly redirect: 'manual' | 'follow';
   readonly signal?: AbortSignal;
 }
 
