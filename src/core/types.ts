@@ -50,11 +50,24 @@ export interface ResolvedJob {
 
 export type IncludeKind = 'local' | 'project' | 'template' | 'remote' | 'component';
 
+/** An include that is not a file of this project: what a fetcher asks GitLab for. */
+export interface ExternalIncludeRequest {
+  readonly kind: 'project' | 'template' | 'remote' | 'component';
+  readonly project?: string;
+  readonly ref?: string;
+  readonly file?: string;
+  readonly template?: string;
+  readonly url?: string;
+  readonly component?: string;
+}
+
 export interface UnresolvedInclude {
   readonly kind: IncludeKind;
   /** `group/project:path@ref`, the template name, the URL or the component address. */
   readonly location: string;
   readonly span: SourceSpan;
+  /** What to fetch, variables expanded; absent for a local include whose path holds an unknown variable. */
+  readonly request?: ExternalIncludeRequest;
 }
 
 /** One project file that took part in the pipeline, kept so findings can be turned into lines and columns. */

@@ -1,0 +1,86 @@
+/**
+ * The pipeline as a tree of values that remember where they were written and how they travelled
+ * (anchor, `extends`, include...). Values are immutable and shared: an alias reuses the anchored value,
+ * so a file is converted once whatever the number of aliases.
+ */
+import type { Provenance, SourceSpan } from '../types';
+
+interface CiBase {
+  readonly span: SourceSpan;
+  /** Outermost first. A reader accumulates `via` along the path it navigates. */
+  readonly via: readonly Provenance[];
+}
+
+export interface CiScalar extends CiBase {
+  readonly kind: 'scalar';
+  readonly value: string | number | boolean | null;
+}
+
+export interface CiEntry {
+  readonly keySpan: SourceSpan;
+  readonly value: CiValue;
+}
+
+export interface CiMap extends CiBase {
+  readonly kind: 'map';
+  readonly entries: ReadonlyMap<string, CiEntry>;
+}
+
+export interface CiSeq extends CiBase {
+  readonly kind: 'seq';
+  readonly items: readonly CiValue[];
+}
+
+/** A `!reference [key, subkey...]` tag, resolved after include and extends, as GitLab does. */
+export interface CiReference extends CiBase {
+  readonly kind: 'reference';
+  readonly path: readonly string[];
+}
+
+export type CiValue = CiScalar | CiMap | CiSeq | CiReference;
+
+/** The same value reached through one more step (added outermost). */
+export function withVia(value: CiValue, steps: readonly Provenance[]): CiValue {
+  if (steps.length === 0) return value;
+  return { ...value, via: value.via.length === 0 ? steps : [...steps, ...value.via] };
+}
+
+export function emptyMap(span: SourceSpan): CiMap {
+  return { kind: 'map', span, via: [], entries: new Map() };
+}
+
+/** The entry's value with the map's own `via` pushed down onto it, so the map can be dropped. */
+export function entryValue(map: CiMap, key: string): CiValue | undefined {
+  const entry = map.entries.get(key);
+  return entry && withVia(entry.value, map.via);
+}
+
+/**
+ * GitLab's deep merge (ActiveSupport `deep_merge`): hashes merge key by key, anything else in `override` replaces.
+ * Key order is the base's, new keys appended.
+ */
+export function deepMerge(base: CiValue, override: CiValue): CiValue {
+  if (base.kind !== 'map' || override.kind !== 'map') return override;
+  const entries = new Map<string, CiEntry>();
+  for (const [key, entry] of base.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, base.via) });
+  for (const [key, entry] of override.entries) {
+    const value = withVia(entry.value, override.via);
+    const existing = entries.get(key);
+    entries.set(key, { keySpan: entry.keySpan, value: existing ? deepMerge(existing.value, value) : value });
+  }
+  return { kind: 'map', span: override.span, via: [], entries };
+}
+
+/** A map whose top-level entries all carry one more provenance step. */
+export function mapWithEntryVia(map: CiMap, step: Provenance): CiMap {
+  const entries = new Map<string, CiEntry>();
+  for (const [key, entry] of map.entries) {
+    entries.set(key, { keySpan: entry.keySpan, value: withVia(withVia(entry.value, map.via), [step]) });
+  }
+  return { kind: 'map', span: map.span, via: [], entries };
+}
+
+/** A scalar as GitLab turns it into a string (Ruby `to_s`): null is empty. */
+export function scalarText(value: CiScalar): string {
+  return value.value === null ? '' : String(value.value);
+}

@@ -1,0 +1,45 @@
+/** State shared by every step of one `resolvePipeline` call: its limits, its work budget and the problems found. */
+import type { Finding, FindingCode, RelatedLocation, Severity, SourceSpan } from '../types';
+import type { ResolveLimits } from './options';
+
+export class ResolveContext {
+  readonly problems: Finding[] = [];
+  private readonly reported = new Set<string>();
+  private expansionsLeft: number;
+  private expansionLimitReported = false;
+
+  constructor(readonly limits: ResolveLimits) {
+    this.expansionsLeft = limits.maxAliasExpansions;
+  }
+
+  /** Records a problem once per code and place. */
+  report(
+    code: FindingCode,
+    severity: Severity,
+    message: string,
+    range: SourceSpan,
+    data?: Record<string, unknown>,
+    related: readonly RelatedLocation[] = [],
+  ): void {
+    const key = `${code}\u0000${range.file}\u0000${range.start}\u0000${range.end}\u0000${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.problems.push(data ? { code, severity, message, range, related, data } : { code, severity, message, range, related });
+  }
+
+  /** Takes `amount` from the alias/merge/reference budget; false (and one `limit-exceeded`) once it is spent. */
+  spend(amount: number, where: SourceSpan): boolean {
+    this.expansionsLeft -= amount;
+    if (this.expansionsLeft >= 0) return true;
+    if (!this.expansionLimitReported) {
+      this.expansionLimitReported = true;
+      this.report(
+        'limit-exceeded',
+        'error',
+        `Too many alias, merge-key or !reference expansions (limit ${this.limits.maxAliasExpansions}): the rest of the pipeline is not expanded.`,
+        where,
+      );
+    }
+    return false;
+  }
+}

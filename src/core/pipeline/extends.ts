@@ -1,0 +1,112 @@
+/**
+ * `extends:` as GitLab applies it after includes: parents (a string or a list) are merged in order, a later parent
+ * winning over an earlier one and the job winning over all, with a deep merge of hashes (arrays and scalars replaced).
+ * Each top-level key is extended once and memoized, so large pipelines stay linear.
+ */
+import type { SourceSpan } from '../types';
+import { deepMerge, entryValue, mapWithEntryVia, type CiMap, type CiValue } from './ciValue';
+import type { ResolveContext } from './context';
+
+interface ParentName {
+  readonly name: string;
+  readonly span: SourceSpan;
+}
+
+function parentNames(value: CiValue | undefined): ParentName[] {
+  if (!value) return [];
+  const items = value.kind === 'seq' ? value.items : [value];
+  const names: ParentName[] = [];
+  for (const item of items) {
+    if (item.kind === 'scalar' && item.value !== null && item.value !== '') names.push({ name: String(item.value), span: item.span });
+  }
+  return names;
+}
+
+export class ExtendsResolver {
+  private readonly extended = new Map<string, CiMap>();
+  private readonly missingParent = new Map<string, boolean>();
+
+  /**
+   * @param config the merged top-level configuration
+   * @param mayBeElsewhere true when an unresolved include exists: a missing parent may be defined there
+   */
+  constructor(
+    private readonly config: CiMap,
+    private readonly ctx: ResolveContext,
+    private readonly mayBeElsewhere: boolean,
+  ) {}
+
+  /** The top-level entry `name` after `extends`, or undefined when it is absent or not a hash. */
+  resolve(name: string): CiMap | undefined {
+    return this.resolveWithin(name, [name]);
+  }
+
+  /** True when `name` or one of its ancestors names an `extends` parent that does not exist. */
+  hasMissingParent(name: string): boolean {
+    this.resolve(name);
+    return this.missingParent.get(name) ?? false;
+  }
+
+  private resolveWithin(name: string, chain: readonly string[]): CiMap | undefined {
+    const memo = this.extended.get(name);
+    if (memo) return memo;
+    const own = entryValue(this.config, name);
+    if (own?.kind !== 'map') return undefined;
+    const parents = parentNames(entryValue(own, 'extends'));
+    if (parents.length === 0) {
+      this.extended.set(name, own);
+      return own;
+    }
+    let base: CiValue | undefined;
+    let missing = false;
+    for (const parent of parents) {
+      if (chain.includes(parent.name)) {
+        this.ctx.report('extends-cycle', 'error', `'${name}' extends '${parent.name}', which extends '${name}' again: circular dependency in extends.`, parent.span, {
+          job: name,
+          parent: parent.name,
+          chain: [...chain, parent.name],
+        });
+        continue;
+      }
+      if (chain.length > this.ctx.limits.maxExtendsDepth) {
+        this.ctx.report('extends-too-deep', 'error', `'${name}' extends '${parent.name}' beyond ${this.ctx.limits.maxExtendsDepth} levels of inheritance (GitLab's limit).`, parent.span, {
+          job: name,
+          parent: parent.name,
+        });
+        continue;
+      }
+      const parentMap = this.resolveWithin(parent.name, [...chain, parent.name]);
+      if (!parentMap) {
+        missing = true;
+        this.reportMissing(name, parent);
+        continue;
+      }
+      if (this.missingParent.get(parent.name)) missing = true;
+      const inherited = mapWithEntryVia(parentMap, { kind: 'extends', name: parent.name, span: parent.span });
+      base = base ? deepMerge(base, inherited) : inherited;
+    }
+    const result = (base ? deepMerge(base, own) : own) as CiMap;
+    this.extended.set(name, result);
+    this.missingParent.set(name, missing);
+    return result;
+  }
+
+  private reportMissing(name: string, parent: ParentName): void {
+    if (this.mayBeElsewhere) {
+      // An include we could not read may define it: say so instead of calling it an error.
+      this.ctx.report(
+        'extends-missing',
+        'information',
+        `'${name}' extends '${parent.name}', which is not defined in the files read; it may come from an include that could not be read.`,
+        parent.span,
+        { job: name, parent: parent.name, mayBeInUnresolvedInclude: true },
+      );
+      return;
+    }
+    this.ctx.report('extends-missing', 'error', `'${name}' extends '${parent.name}', which is not defined.`, parent.span, {
+      job: name,
+      parent: parent.name,
+      mayBeInUnresolvedInclude: false,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Resolves a GitLab CI pipeline the way GitLab does before handing jobs to a runner:
+ * YAML (anchors, `<<`, `!reference`, `spec: inputs`) → `include:` merge → `extends:` → `!reference` → jobs with
+ * `default:`, deprecated globals and `inherit:`.
+ */
+import type { Pipeline, ProjectFiles } from '../types';
+import { entryValue } from './ciValue';
+import { ResolveContext } from './context';
+import { ExtendsResolver } from './extends';
+import { IncludeLoader, type LoadedPipeline } from './includes';
+import { JobBuilder } from './jobs';
+import { DEFAULT_LIMITS, type ResolveOptions } from './options';
+import { ReferenceResolver } from './references';
+
+export { createDiskProjectFiles, localIncludeGlob, normalizeProjectPath } from './diskFiles';
+export { RESERVED_TOP_LEVEL_KEYS } from './jobs';
+export { DEFAULT_LIMITS } from './options';
+export type { ExternalIncludeRequest, ExternalIncludes, ResolveLimits, ResolveOptions } from './options';
+
+/**
+ * Every job of the pipeline rooted at `rootFile` (project-relative), with its image, services, variables, matrix and
+ * script lines traced to their source. Never throws: unreadable or hostile input becomes `problems` and partial results.
+ */
+export function resolvePipeline(rootFile: string, files: ProjectFiles, options: ResolveOptions = {}): Pipeline {
+  const ctx = new ResolveContext({ ...DEFAULT_LIMITS, ...options.limits });
+  const rootText = files.read(rootFile);
+  if (rootText === undefined) {
+    ctx.report('include-not-found', 'error', `Cannot read '${rootFile}'.`, { file: rootFile, start: 0, end: 0 });
+    return { rootFile, files: [], jobs: [], globalVariables: {}, unresolvedIncludes: [], problems: ctx.problems };
+  }
+  let loaded: LoadedPipeline | undefined;
+  try {
+    loaded = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes).load(rootFile, rootText, options.inputs ?? {});
+    const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.unresolvedIncludes.length > 0);
+    const config = loaded.config;
+    const references = new ReferenceResolver(extendsResolver, (key) => entryValue(config, key), ctx);
+    references.checkAll(loaded.references);
+    const builder = new JobBuilder({
+      config,
+      extendsResolver,
+      references,
+      ctx,
+      mergeOrder: loaded.mergeOrder,
+      lastUnresolvedOrder: loaded.lastUnresolvedOrder,
+    });
+    return {
+      rootFile,
+      files: loaded.files,
+      jobs: builder.jobs(),
+      globalVariables: builder.globals(),
+      unresolvedIncludes: loaded.unresolvedIncludes,
+      problems: ctx.problems,
+    };
+  } catch (error) {
+    // Never throw into the editor: report on the root file and return what was read.
+    const reason = error instanceof RangeError ? 'the input is too deeply nested' : 'internal error';
+    ctx.report('limit-exceeded', 'error', `Pipeline analysis stopped: ${reason}.`, { file: rootFile, start: 0, end: 0 });
+    return {
+      rootFile,
+      files: loaded?.files ?? [{ path: rootFile, text: rootText }],
+      jobs: [],
+      globalVariables: {},
+      unresolvedIncludes: loaded?.unresolvedIncludes ?? [],
+      problems: ctx.problems,
+    };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `spec: inputs:` headers and `$[[ inputs.name ]]` interpolation. GitLab interpolates a file with the inputs its
+ * `include:` passes (or the pipeline inputs for the root file), falling back to each input's `default:`.
+ */
+import type { SourceSpan } from '../types';
+import { entryValue, scalarText, type CiValue } from './ciValue';
+import type { ResolveContext } from './context';
+import type { Interpolator } from './yamlLoader';
+
+export interface InputSpec {
+  readonly name: string;
+  readonly keySpan: SourceSpan;
+  readonly defaultValue: CiValue | undefined;
+}
+
+/** The inputs declared by a header document (`spec: inputs: name: {default: ...}`), in order. */
+export function readInputSpecs(header: CiValue | undefined): Map<string, InputSpec> {
+  const specs = new Map<string, InputSpec>();
+  if (header?.kind !== 'map') return specs;
+  const spec = entryValue(header, 'spec');
+  const inputs = spec?.kind === 'map' ? entryValue(spec, 'inputs') : undefined;
+  if (inputs?.kind !== 'map') return specs;
+  for (const [name, entry] of inputs.entries) {
+    const definition = entry.value;
+    const defaultValue = definition.kind === 'map' ? entryValue(definition, 'default') : undefined;
+    specs.set(name, { name, keySpan: entry.keySpan, defaultValue });
+  }
+  return specs;
+}
+
+/** An input value given by an `include: inputs:` entry (a YAML value) or on the command line (a string). */
+export type ProvidedInput = CiValue | string;
+
+/**
+ * Each declared input's value: the provided one, else its default. A missing input without a default is reported
+ * (`input-missing`) at `where` (the `include:` that should have passed it, or the header for the root file).
+ */
+export function resolveInputValues(
+  specs: ReadonlyMap<string, InputSpec>,
+  provided: ReadonlyMap<string, ProvidedInput>,
+  where: SourceSpan,
+  ctx: ResolveContext,
+): Map<string, ProvidedInput> {
+  const values = new Map<string, ProvidedInput>();
+  for (const spec of specs.values()) {
+    const value = provided.get(spec.name) ?? spec.defaultValue;
+    if (value === undefined) {
+      ctx.report('input-missing', 'error', `Input '${spec.name}' has no value and no default.`, where, { input: spec.name }, [
+        { span: spec.keySpan, message: `'${spec.name}' is declared here` },
+      ]);
+      continue;
+    }
+    values.set(spec.name, value);
+  }
+  return values;
+}
+
+const BLOCK = /\$\[\[\s*(.*?)\s*\]\]/g;
+
+function inputText(value: ProvidedInput): string {
+  if (typeof value === 'string') return value;
+  if (value.kind === 'scalar') return scalarText(value);
+  return JSON.stringify(plainValue(value));
+}
+
+/** The value as plain JSON data (for array inputs written into a string, and for cache keys). */
+export function plainValue(value: CiValue): unknown {
+  switch (value.kind) {
+    case 'scalar':
+      return value.value;
+    case 'seq':
+      return value.items.map(plainValue);
+    case 'map':
+      return Object.fromEntries([...value.entries].map(([key, entry]) => [key, plainValue(entry.value)]));
+    case 'reference':
+      return { '!reference': value.path };
+  }
+}
+
+// POSIX shell quoting as Ruby's Shellwords.escape does it.
+function posixEscape(text: string): string {
+  if (text === '') return "''";
+  return text.replace(/[^A-Za-z0-9_\-.,:+/@\n]/g, '\\$&').replace(/\n/g, "'\n'");
+}
+
+function applyFunction(text: string, call: string): string {
+  const truncate = /^truncate\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(call);
+  if (truncate) return text.slice(Number(truncate[1]), Number(truncate[1]) + Number(truncate[2]));
+  if (call === 'posix_escape') return posixEscape(text);
+  // `expand_vars` expands CI/CD variables GitLab knows; before `$VAR` expansion the value is unchanged.
+  return text;
+}
+
+/**
+ * An interpolator for one file. A scalar that is exactly one `$[[ inputs.x ]]` becomes the input's value itself
+ * (keeping its type and, for an `include: inputs:` value, its span); otherwise each block is replaced by text.
+ * Unknown inputs are reported and left as written.
+ */
+export function createInterpolator(values: ReadonlyMap<string, ProvidedInput>, ctx: ResolveContext): Interpolator {
+  return (text, span) => {
+    let whole: CiValue | string | undefined;
+    const replaced = text.replace(BLOCK, (block, expression: string) => {
+      const [reference, ...calls] = expression.split('|').map((part) => part.trim());
+      const name = /^inputs\.([\w-]+)$/.exec(reference ?? '')?.[1];
+      const value = name === undefined ? undefined : values.get(name);
+      if (value === undefined) {
+        ctx.report('input-missing', 'error', `Unknown interpolation '${block}': no such input in this file's spec.`, span, name ? { input: name } : undefined);
+        return block;
+      }
+      if (block === text && calls.length === 0) whole = value;
+      return calls.reduce(applyFunction, inputText(value));
+    });
+    return whole ?? replaced;
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * From the merged, extended configuration to the jobs that will run: which top-level keys are jobs, and each job's
+ * image, services, variables, matrix and script lines after `default:`, deprecated globals and `inherit:`.
+ */
+import type { Provenance, ResolvedJob, SourceSpan, TracedString } from '../types';
+import { entryValue, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
+import type { ResolveContext } from './context';
+import type { ExtendsResolver } from './extends';
+import type { ReferenceResolver } from './references';
+
+/** Top-level keys GitLab reserves; every other non-hidden key holding a hash is a job (`pages` included). */
+export const RESERVED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
+  'image',
+  'services',
+  'before_script',
+  'after_script',
+  'variables',
+  'cache',
+  'default',
+  'include',
+  'stages',
+  'types',
+  'workflow',
+  'spec',
+]);
+
+/** Keys a job takes from `default:` when it does not set them; the first five also from deprecated top-level keys. */
+const DEPRECATED_GLOBAL_KEYS = new Set(['image', 'services', 'before_script', 'after_script', 'cache']);
+
+export interface JobBuildInputs {
+  readonly config: CiMap;
+  readonly extendsResolver: ExtendsResolver;
+  readonly references: ReferenceResolver;
+  readonly ctx: ResolveContext;
+  readonly mergeOrder: ReadonlyMap<string, number>;
+  readonly lastUnresolvedOrder: number;
+}
+
+type Inheritance = { readonly all: boolean; readonly only?: ReadonlySet<string> };
+
+function traced(value: CiValue | undefined): TracedString | undefined {
+  if (value?.kind !== 'scalar' || value.value === null) return undefined;
+  return { value: scalarText(value), span: value.span, via: value.via };
+}
+
+export class JobBuilder {
+  private readonly defaults: CiMap | undefined;
+  private readonly globalVariables: ReadonlyMap<string, TracedString>;
+
+  constructor(private readonly inputs: JobBuildInputs) {
+    const defaults = this.deref(entryValue(inputs.config, 'default'));
+    this.defaults = defaults?.kind === 'map' ? defaults : undefined;
+    this.globalVariables = this.variablesOf(this.deref(entryValue(inputs.config, 'variables')));
+  }
+
+  /** Top-level `variables:` after include merge. */
+  globals(): Readonly<Record<string, TracedString>> {
+    return Object.fromEntries(this.globalVariables);
+  }
+
+  /** Every job in top-level order. */
+  jobs(): ResolvedJob[] {
+    const jobs: ResolvedJob[] = [];
+    for (const [name, entry] of this.inputs.config.entries) {
+      if (name.startsWith('.') || RESERVED_TOP_LEVEL_KEYS.has(name)) continue;
+      const raw = this.deref(entryValue(this.inputs.config, name));
+      if (raw?.kind !== 'map') continue;
+      const job = this.inputs.extendsResolver.resolve(name) ?? raw;
+      jobs.push(this.build(name, entry.keySpan, raw, job));
+    }
+    return jobs;
+  }
+
+  private build(name: string, span: SourceSpan, raw: CiMap, job: CiMap): ResolvedJob {
+    const isTrigger = job.entries.has('trigger');
+    const inherit = this.deref(entryValue(job, 'inherit'));
+    const inheritDefault = this.inheritance(inherit, 'default');
+    const inheritVariables = this.inheritance(inherit, 'variables');
+    const imageValue = isTrigger ? undefined : this.inherited(job, 'image', inheritDefault);
+    const image = imageValue ? this.imageName(imageValue) : undefined;
+    const services = isTrigger ? [] : this.services(this.inherited(job, 'services', inheritDefault));
+
+    const variables = new Map<string, TracedString>();
+    for (const [key, value] of this.globalVariables) if (allows(inheritVariables, key)) variables.set(key, value);
+    for (const [key, value] of this.variablesOf(this.deref(entryValue(job, 'variables')))) variables.set(key, value);
+
+    const scriptLines = ['before_script', 'script', 'after_script'].flatMap((key) =>
+      this.inputs.references
+        .flatten(key === 'script' ? entryValue(job, key) : this.inherited(job, key, inheritDefault))
+        .map(traced)
+        .filter((line): line is TracedString => line !== undefined),
+    );
+
+    return {
+      name,
+      span,
+      image: image ?? null,
+      services,
+      variables: Object.fromEntries(variables),
+      matrix: this.matrix(job),
+      scriptLines,
+      isTrigger,
+      mayDependOnUnresolvedInclude: this.mayDependOnUnresolvedInclude(name, raw),
+    };
+  }
+
+  private deref(value: CiValue | undefined): CiValue | undefined {
+    return this.inputs.references.deref(value);
+  }
+
+  /** The job's own key, else `default:`'s, else the deprecated top-level one (when `inherit:default` allows). */
+  private inherited(job: CiMap, key: string, inheritDefault: Inheritance): CiValue | undefined {
+    const own = this.deref(entryValue(job, key));
+    if (own && !(own.kind === 'scalar' && own.value === null)) return own;
+    if (!allows(inheritDefault, key)) return undefined;
+    const fromDefault = this.defaults && this.fromBlock(this.defaults, key, { kind: 'default', name: 'default', span: this.defaults.entries.get(key)?.keySpan ?? this.defaults.span });
+    if (fromDefault) return fromDefault;
+    if (!DEPRECATED_GLOBAL_KEYS.has(key)) return undefined;
+    const keySpan = this.inputs.config.entries.get(key)?.keySpan;
+    return keySpan && this.fromBlock(this.inputs.config, key, { kind: 'top-level', name: key, span: keySpan });
+  }
+
+  private fromBlock(block: CiMap, key: string, step: Provenance): CiValue | undefined {
+    const value = this.deref(entryValue(block, key));
+    if (!value || (value.kind === 'scalar' && value.value === null)) return undefined;
+    return withVia(value, [step]);
+  }
+
+  /** `inherit: default:` / `inherit: variables:` — true, false, or a list of the names to keep. */
+  private inheritance(inherit: CiValue | undefined, key: 'default' | 'variables'): Inheritance {
+    const setting = inherit?.kind === 'map' ? this.deref(entryValue(inherit, key)) : undefined;
+    if (setting?.kind === 'scalar' && setting.value === false) return { all: false };
+    if (setting?.kind === 'seq') {
+      const names = setting.items.flatMap((item) => (item.kind === 'scalar' && item.value !== null ? [scalarText(item)] : []));
+      return { all: false, only: new Set(names) };
+    }
+    return { all: true };
+  }
+
+  /** `image: name` or `image: {name: ...}`. */
+  private imageName(value: CiValue): TracedString | undefined {
+    if (value.kind === 'map') return traced(this.deref(entryValue(value, 'name')));
+    return traced(value);
+  }
+
+  private services(value: CiValue | undefined): TracedString[] {
+    const services: TracedString[] = [];
+    for (const item of this.inputs.references.flatten(value)) {
+      const name = item.kind === 'map' ? traced(this.deref(entryValue(item, 'name'))) : traced(item);
+      if (name && name.value !== '') services.push(name);
+    }
+    return services;
+  }
+
+  /** `variables:` entries: a plain value or `{value:, description:}`. */
+  private variablesOf(value: CiValue | undefined): Map<string, TracedString> {
+    const variables = new Map<string, TracedString>();
+    if (value?.kind !== 'map') return variables;
+    for (const key of value.entries.keys()) {
+      const entry = this.deref(entryValue(value, key));
+      const scalar = entry?.kind === 'map' ? this.deref(entryValue(entry, 'value')) : entry;
+      if (scalar?.kind !== 'scalar') continue;
+      variables.set(key, { value: scalarText(scalar), span: scalar.span, via: scalar.via });
+    }
+    return variables;
+  }
+
+  /** `parallel: matrix:` — every combination of each entry's values, in order, bounded. */
+  private matrix(job: CiMap): Record<string, string>[] {
+    const parallel = this.deref(entryValue(job, 'parallel'));
+    const matrix = parallel?.kind === 'map' ? this.deref(entryValue(parallel, 'matrix')) : undefined;
+    if (matrix?.kind !== 'seq') return [];
+    const combinations: Record<string, string>[] = [];
+    const limit = this.inputs.ctx.limits.maxMatrixCombinations;
+    for (const row of this.inputs.references.flatten(matrix)) {
+      if (row.kind !== 'map') continue;
+      let partial: Record<string, string>[] = [{}];
+      for (const key of row.entries.keys()) {
+        const values = this.inputs.references
+          .flatten(entryValue(row, key))
+          .flatMap((item) => (item.kind === 'scalar' ? [scalarText(item)] : []));
+        partial = partial.flatMap((combination) => values.map((value) => ({ ...combination, [key]: value })));
+        if (combinations.length + partial.length > limit) break;
+      }
+      if (combinations.length + partial.length > limit) {
+        this.inputs.ctx.report('limit-exceeded', 'error', `parallel: matrix gives more than ${limit} jobs (GitLab's limit); the rest are ignored.`, matrix.span);
+        combinations.push(...partial.slice(0, limit - combinations.length));
+        break;
+      }
+      combinations.push(...partial);
+    }
+    return combinations;
+  }
+
+  /**
+   * Conservative: the image may come from (or be overridden by) an include we could not read unless the job sets
+   * `image:` itself in a file merged after every unresolved include; a missing `extends` parent also counts.
+   */
+  private mayDependOnUnresolvedInclude(name: string, raw: CiMap): boolean {
+    if (this.inputs.lastUnresolvedOrder < 0) return false;
+    if (this.inputs.extendsResolver.hasMissingParent(name)) return true;
+    const ownImage = raw.entries.get('image');
+    if (!ownImage) return true;
+    const order = this.inputs.mergeOrder.get(ownImage.keySpan.file) ?? -1;
+    return order < this.inputs.lastUnresolvedOrder;
+  }
+}
+
+function allows(inheritance: Inheritance, key: string): boolean {
+  return inheritance.all || (inheritance.only?.has(key) ?? false);
+}

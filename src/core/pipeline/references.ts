@@ -1,0 +1,90 @@
+/**
+ * `!reference [key, subkey...]`: GitLab resolves the tags after `extends`, against the extended configuration,
+ * following nested references up to 10 levels. Lookups are memoized by path.
+ */
+import type { Provenance } from '../types';
+import { entryValue, withVia, type CiReference, type CiValue } from './ciValue';
+import type { ResolveContext } from './context';
+import type { ExtendsResolver } from './extends';
+
+type Lookup = { readonly value: CiValue } | { readonly error: string };
+
+export class ReferenceResolver {
+  private readonly lookups = new Map<string, Lookup>();
+  private readonly active = new Set<string>();
+
+  constructor(
+    private readonly extendsResolver: ExtendsResolver,
+    private readonly topLevel: (key: string) => CiValue | undefined,
+    private readonly ctx: ResolveContext,
+  ) {}
+
+  /** The value itself, or, for a `!reference`, what it points to (with a `reference` provenance step); undefined if unresolvable. */
+  deref(value: CiValue | undefined): CiValue | undefined {
+    if (value?.kind !== 'reference') return value;
+    const found = this.lookup(value);
+    if ('error' in found) {
+      this.ctx.report('reference-unresolved', 'error', found.error, value.span, { path: [...value.path] });
+      return undefined;
+    }
+    const step: Provenance = { kind: 'reference', name: value.path.join('.'), span: value.span };
+    return withVia(found.value, [...value.via, step]);
+  }
+
+  /** A sequence with its `!reference` items resolved and nested sequences flattened, as GitLab does for scripts. */
+  flatten(value: CiValue | undefined, depth = 0): CiValue[] {
+    const resolved = this.deref(value);
+    if (!resolved) return [];
+    if (resolved.kind !== 'seq') return [resolved];
+    if (!this.ctx.spend(resolved.items.length, resolved.span)) return [];
+    const out: CiValue[] = [];
+    for (const item of resolved.items) {
+      const inner = this.deref(withVia(item, resolved.via));
+      if (!inner) continue;
+      if (inner.kind === 'seq' && depth < this.ctx.limits.maxReferenceDepth) out.push(...this.flatten(inner, depth + 1));
+      else out.push(inner);
+    }
+    return out;
+  }
+
+  /** Reports every reference that cannot be resolved (GitLab rejects the pipeline for any of them). */
+  checkAll(references: readonly CiReference[]): void {
+    for (const reference of references) this.deref(reference);
+  }
+
+  private lookup(reference: CiReference): Lookup {
+    const key = reference.path.join('\u0000');
+    const memo = this.lookups.get(key);
+    if (memo) return memo;
+    const written = `!reference [${reference.path.join(', ')}]`;
+    if (this.active.has(key) || this.active.size >= this.ctx.limits.maxReferenceDepth) {
+      return { error: `${written} is nested more than ${this.ctx.limits.maxReferenceDepth} levels deep or refers to itself.` };
+    }
+    this.active.add(key);
+    const result = this.walk(reference, written);
+    this.active.delete(key);
+    this.lookups.set(key, result);
+    return result;
+  }
+
+  private walk(reference: CiReference, written: string): Lookup {
+    const [first, ...rest] = reference.path;
+    if (first === undefined || first === '') return { error: `${written} names no key.` };
+    let current: CiValue | undefined = this.extendsResolver.resolve(first) ?? this.topLevel(first);
+    if (!current) return { error: `${written}: '${first}' is not defined.` };
+    let walked = first;
+    for (const key of rest) {
+      const container: CiValue | undefined = this.derefQuiet(current);
+      current = container?.kind === 'map' ? entryValue(container, key) : undefined;
+      if (!current) return { error: `${written}: '${walked}' has no key '${key}'.` };
+      walked += `.${key}`;
+    }
+    const target = this.derefQuiet(current);
+    return target ? { value: target } : { error: `${written}: '${walked}' is an unresolvable !reference.` };
+  }
+
+  // Nested reference inside a lookup: its own problem is reported where it is written.
+  private derefQuiet(value: CiValue): CiValue | undefined {
+    return value.kind === 'reference' ? this.deref(value) : value;
+  }
+}
