@@ -1,6 +1,186 @@
-import type * as vscode from 'vscode';
-import type { CredentialStore } from '../credentialStore';
+/**
+ * "Configure Registry Credentials…": runs the core wizard on QuickPick/InputBox and implements its services
+ * (missing registries from our diagnostics, verification under a cancellable progress, SecretStorage, outputs).
+ * Also registers the credential commands (manage, import, copy).
+ */
+import * as vscode from 'vscode';
+import type { CreatedToken, MissingRegistry, WizardArgs, WizardServices } from '../../core/wizard/credentialWizard';
+import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/credentialWizard';
+import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
+import { COMMAND_CONFIGURE_CREDENTIALS } from '../codeActions';
+import { registerCredentialCommands } from '../credentialCommands';
+import { KeyringUnavailableError, type CredentialStore } from '../credentialStore';
+import { DIAGNOSTIC_SOURCE } from '../diagnostics';
 import type { GitLabConnection } from '../gitlab/gitlab';
+import { ProjectContextResolver } from '../projectContext';
+import { SettingsReader } from '../settings';
+import { AuthConfigPreview, codeOf, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
+import { QuickInputPrompter } from './quickInputPrompter';
+import { verifyWithProgress } from './verify';
 
-/** The command-palette wizard and the credential commands. (Filled in by the wizard work.) */
-export function registerWizard(_context: vscode.ExtensionContext, _log: vscode.LogOutputChannel, _credentials: CredentialStore, _gitlab: GitLabConnection): void {}
+/** The optional helpers the GitLab connection offers when it is connected with a suitable token. */
+interface GitLabHelpers {
+  saveDockerAuthConfig?(folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void>;
+  createRegistryToken?(folder: vscode.WorkspaceFolder): Promise<CreatedToken | undefined>;
+}
+
+/** How many of our diagnostics are asked for their quick fix's registry; enough for step 1's list. */
+const MAX_DIAGNOSTICS_SCANNED = 40;
+
+export function registerWizard(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, gitlab: GitLabConnection): void {
+  const preview = new AuthConfigPreview();
+  const settings = new SettingsReader(log);
+  const projects = new ProjectContextResolver();
+  const connection = gitlab as GitLabConnection & GitLabHelpers;
+  context.subscriptions.push(preview);
+
+  const configure = async (args?: WizardArgs): Promise<boolean> => {
+    const folder = folderFor(args?.folder);
+    const project = folder ? projectInfo(projects, settings, folder) : undefined;
+    const targets = await configStepTargets();
+    const services = createServices({ log, credentials, preview, settings, connection, folder, project, targets });
+    try {
+      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, args ?? {});
+      return outcome.status === 'done';
+    } catch (error) {
+      log.error(vscode.l10n.t('The credential wizard stopped: {0}', error instanceof Error ? error.message : String(error)));
+      void vscode.window.showErrorMessage(vscode.l10n.t('The credential wizard stopped unexpectedly; see the GitLab CI Auth output.'));
+      return false;
+    }
+  };
+
+  context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
+  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure() });
+}
+
+interface ServiceContext {
+  readonly log: vscode.LogOutputChannel;
+  readonly credentials: CredentialStore;
+  readonly preview: AuthConfigPreview;
+  readonly settings: SettingsReader;
+  readonly connection: GitLabConnection & GitLabHelpers;
+  readonly folder: vscode.WorkspaceFolder | undefined;
+  readonly project: GitLabProjectInfo | undefined;
+  readonly targets: readonly ConfigStepTarget[];
+}
+
+function createServices(ctx: ServiceContext): WizardServices {
+  const { credentials, connection, folder } = ctx;
+  const createToken = connection.createRegistryToken && folder ? () => connection.createRegistryToken!(folder) : undefined;
+  return {
+    t: vscode.l10n.t,
+    ...(ctx.project ? { project: ctx.project } : {}),
+    missingRegistries,
+    openLink: async (url) => {
+      await vscode.env.openExternal(vscode.Uri.parse(url, true));
+    },
+    ...(createToken ? { createRegistryToken: createToken } : {}),
+    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds),
+    store: async (credential, scope) => {
+      try {
+        await credentials.store(credential, scope);
+        return { ok: true };
+      } catch (error) {
+        if (KeyringUnavailableError.is(error)) return { ok: false, reason: 'keyring-unavailable' };
+        throw error;
+      }
+    },
+    storedRegistries: () => credentials.list().map((entry) => entry.registry),
+    configStepJobs: () => ctx.targets.map((target) => target.label),
+    canSaveToGitLab: connection.saveDockerAuthConfig !== undefined && folder !== undefined,
+    deliver: (request) => deliver(ctx, request),
+    showGuidance: async (message, detail) => {
+      const openSettings = vscode.l10n.t('Open CI/CD settings');
+      const choice = await vscode.window.showInformationMessage(message, { modal: true, detail }, ...(ctx.project ? [openSettings] : []));
+      if (choice === openSettings && ctx.project) {
+        await vscode.env.openExternal(vscode.Uri.parse(`${ctx.project.instanceUrl}/${ctx.project.projectPath}/-/settings/ci_cd#js-cicd-variables-settings`, true));
+      }
+    },
+  };
+}
+
+async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<void> {
+  const extra = request.unstored ? [request.unstored] : [];
+  const combined = await ctx.credentials.combinedAuthConfig(request.registries, extra);
+  if (combined.missingSecrets.length > 0) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Left out {0}: the stored token is gone from SecretStorage. Run the wizard again for it.', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
+    );
+  }
+  for (const action of request.actions) {
+    switch (action) {
+      case 'clipboard': {
+        const seconds = ctx.settings.read().clipboardClearSeconds;
+        await copyWithAutoClear(combined.json, seconds);
+        void vscode.window.showInformationMessage(
+          seconds > 0
+            ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your token: the clipboard is cleared in {0} s if it still holds it.', seconds)
+            : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your token.'),
+        );
+        break;
+      }
+      case 'preview':
+        await ctx.preview.show(combined.json);
+        break;
+      case 'docker-config':
+        await mergeIntoDockerConfigWithConfirmation(await credentialsWithSecrets(ctx.credentials, request.registries, extra), ctx.log);
+        break;
+      case 'config-step': {
+        const target = ctx.targets.find((candidate) => candidate.label === request.configStepJob);
+        if (target?.action.edit) await vscode.workspace.applyEdit(target.action.edit);
+        break;
+      }
+      case 'gitlab-variable':
+        if (ctx.folder && ctx.connection.saveDockerAuthConfig) {
+          try {
+            await ctx.connection.saveDockerAuthConfig(ctx.folder, combined.json);
+          } catch (error) {
+            void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the CI/CD variable: {0}', error instanceof Error ? error.message : String(error)));
+          }
+        }
+        break;
+    }
+  }
+}
+
+/** Registries our `missing-credentials` diagnostics report, read from their quick fix's arguments. */
+async function missingRegistries(): Promise<MissingRegistry[]> {
+  const found = new Map<string, MissingRegistry>();
+  let scanned = 0;
+  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE || codeOf(diagnostic) !== 'missing-credentials') continue;
+      if (++scanned > MAX_DIAGNOSTICS_SCANNED) return [...found.values()];
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      for (const action of actions ?? []) {
+        if (action.command?.command !== COMMAND_CONFIGURE_CREDENTIALS) continue;
+        const args = action.command.arguments?.[0] as WizardArgs | undefined;
+        if (!args?.registry || found.has(args.registry)) continue;
+        found.set(args.registry, {
+          registry: args.registry,
+          ...(args.repository ? { repository: args.repository } : {}),
+          usedBy: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
+        });
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+function folderFor(folderArg: string | undefined): vscode.WorkspaceFolder | undefined {
+  if (folderArg) {
+    const uri = /^[a-z][a-z0-9+.-]*:/i.test(folderArg) && !/^[a-z]:[\\/]/i.test(folderArg) ? vscode.Uri.parse(folderArg) : vscode.Uri.file(folderArg);
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (folder) return folder;
+  }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return (active && vscode.workspace.getWorkspaceFolder(active)) || vscode.workspace.workspaceFolders?.[0];
+}
+
+function projectInfo(projects: ProjectContextResolver, settings: SettingsReader, folder: vscode.WorkspaceFolder): GitLabProjectInfo | undefined {
+  if (folder.uri.scheme !== 'file') return undefined;
+  const context = projects.contextFor(folder.uri.fsPath, settings.read(folder.uri));
+  const registry = context?.predefinedVariables['CI_REGISTRY'];
+  if (!context || !registry) return undefined;
+  return { instanceUrl: context.instanceUrl, registry, projectPath: context.projectPath };
+}

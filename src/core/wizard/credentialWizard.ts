@@ -1,0 +1,621 @@
+/**
+ * The "Configure Registry Credentials" flow as a state machine over a {@link Prompter}. Each step reads and writes
+ * one `WizardState`; a history stack makes Back work; steps already satisfied by the command's arguments are skipped
+ * (but stay reachable with Back). Side effects (verify, store, output) go through {@link WizardServices}.
+ */
+import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../authConfig';
+import type { VerifyResult } from '../registryVerify';
+import type { Localize, PickItem, Prompter, PromptResult } from './prompter';
+import {
+  credentialKindsFor,
+  isEcrRegistry,
+  registryPresets,
+  type CredentialKindGuide,
+  type CredentialKindId,
+  type GitLabProjectInfo,
+} from './registryGuide';
+
+/** What a quick fix (or the palette, with nothing) passes to `gitlabCiAuth.configureCredentials`. */
+export interface WizardArgs {
+  readonly registry?: string;
+  readonly repository?: string;
+  /** The workspace folder's URI or path the pipeline belongs to. */
+  readonly folder?: string;
+}
+
+/** How a stored credential was obtained. `ecr-login` entries have no secret: they name a credential helper. */
+export type StoredCredentialKind = CredentialKindId | 'created-in-gitlab' | 'imported' | 'ecr-login';
+
+/** A credential the wizard hands over to be stored or output. `secret` is absent for a credential helper entry. */
+export interface WizardCredential {
+  readonly registry: string;
+  readonly username: string;
+  readonly secret?: string;
+  readonly kind: StoredCredentialKind;
+  /** ISO date, when the token is known to expire. */
+  readonly expiresAt?: string;
+  /** The `credHelpers` helper name (without `docker-credential-`), for ECR. */
+  readonly helper?: string;
+}
+
+
+export type StoreScope = 'global' | 'workspace';
+
+export type StoreOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: 'keyring-unavailable'; readonly detail?: string };
+
+export type OutputAction = 'clipboard' | 'preview' | 'docker-config' | 'config-step' | 'gitlab-variable';
+
+/** An image registry the open pipelines use without credentials. */
+export interface MissingRegistry {
+  readonly registry: string;
+  readonly repository?: string;
+  /** Where it is used, e.g. "build in .gitlab-ci.yml". */
+  readonly usedBy: string;
+}
+
+export interface DeliveryRequest {
+  readonly actions: readonly OutputAction[];
+  /** Registries of stored credentials to include. */
+  readonly registries: readonly string[];
+  /** A credential used once because it could not be stored. */
+  readonly unstored?: WizardCredential;
+  /** The job that gets the config.json step. */
+  readonly configStepJob?: string;
+}
+
+/** The token `createRegistryToken` made in GitLab. */
+export interface CreatedToken {
+  readonly registry: string;
+  readonly username: string;
+  readonly secret: string;
+  readonly expiresAt?: string;
+}
+
+export interface WizardServices {
+  readonly t: Localize;
+  /** The workspace's GitLab project, when known (settings or git remote). */
+  readonly project?: GitLabProjectInfo;
+  missingRegistries(): Promise<readonly MissingRegistry[]>;
+  openLink(url: string): Promise<void>;
+  /** Present only when connected to GitLab with a token allowed to create tokens. */
+  readonly createRegistryToken?: () => Promise<CreatedToken | undefined>;
+  /** Runs the check under a cancellable progress notification; undefined when the user cancelled it. */
+  verify(request: { registry: string; username: string; secret: string; repository?: string }): Promise<VerifyResult | undefined>;
+  store(credential: WizardCredential, scope: StoreScope): Promise<StoreOutcome>;
+  /** Registries with a stored credential (after this run's store), for choosing what goes into the output. */
+  storedRegistries(): readonly string[];
+  /** Jobs of the active pipeline that can receive a config.json step (kaniko, docker); empty when there is none. */
+  configStepJobs(): readonly string[];
+  /** True when the GitLab connection can save DOCKER_AUTH_CONFIG as a CI/CD variable. */
+  readonly canSaveToGitLab: boolean;
+  deliver(request: DeliveryRequest): Promise<void>;
+  /** Shows the final "how to store it in GitLab" guidance. */
+  showGuidance(message: string, detail: string): Promise<void>;
+}
+
+export type WizardOutcome =
+  | { readonly status: 'done'; readonly registry: string; readonly stored: boolean; readonly actions: readonly OutputAction[] }
+  | { readonly status: 'cancelled' };
+
+type StepName = 'registry' | 'registryEntry' | 'ecr' | 'kind' | 'jobTokenNotes' | 'username' | 'secret' | 'verify' | 'store' | 'output';
+
+interface WizardState {
+  registry?: string;
+  repository?: string;
+  kindGuide?: CredentialKindGuide;
+  kind?: StoredCredentialKind;
+  username?: string;
+  secret?: string;
+  expiresAt?: string;
+  registryTemplate?: { value: string; selection: readonly [number, number] };
+  scope?: StoreScope;
+  stored?: boolean;
+  outputActions?: readonly OutputAction[];
+}
+
+/** `again` re-shows the current step without adding it to the history (after a button, or a Back inside the step). */
+type Transition = { readonly next: StepName } | 'again' | 'back' | 'cancel' | 'done';
+
+/** Steps as the user counts them ("step N of M"), per path through the flow. */
+const TOKEN_PATH: readonly StepName[] = ['registry', 'kind', 'username', 'secret', 'verify', 'store', 'output'];
+const ECR_PATH: readonly StepName[] = ['registry', 'ecr', 'store', 'output'];
+const STEP_OF: Partial<Record<StepName, StepName>> = { registryEntry: 'registry', jobTokenNotes: 'kind' };
+
+const ECR_HELPER = 'ecr-login';
+
+/**
+ * Runs the wizard to its end. Resolves when the user finished or cancelled; never throws for user actions.
+ * Secrets stay in the state object and are only handed to `services`.
+ */
+export async function runCredentialWizard(prompter: Prompter, services: WizardServices, args: WizardArgs = {}): Promise<WizardOutcome> {
+  return new CredentialWizard(prompter, services).run(args);
+}
+
+class CredentialWizard {
+  private readonly state: WizardState = {};
+  private readonly t: Localize;
+
+  constructor(
+    private readonly prompter: Prompter,
+    private readonly services: WizardServices,
+  ) {
+    this.t = services.t;
+  }
+
+  async run(args: WizardArgs): Promise<WizardOutcome> {
+    const history: StepName[] = [];
+    let step: StepName = 'registry';
+    const prefilled = args.registry !== undefined ? parseRegistry(args.registry) : undefined;
+    if (prefilled?.ok) {
+      this.state.registry = prefilled.value;
+      if (args.repository) this.state.repository = args.repository;
+      history.push('registry');
+      step = isEcrRegistry(prefilled.value) ? 'ecr' : 'kind';
+    }
+    for (;;) {
+      const transition = await this.runStep(step);
+      if (transition === 'cancel') return { status: 'cancelled' };
+      if (transition === 'done') {
+        return { status: 'done', registry: this.state.registry!, stored: this.state.stored === true, actions: this.state.outputActions ?? [] };
+      }
+      if (transition === 'again') continue;
+      if (transition === 'back') {
+        const previous = history.pop();
+        if (previous === undefined) return { status: 'cancelled' };
+        step = previous;
+        continue;
+      }
+      history.push(step);
+      step = transition.next;
+    }
+  }
+
+  private runStep(step: StepName): Promise<Transition> {
+    switch (step) {
+      case 'registry':
+        return this.registryStep();
+      case 'registryEntry':
+        return this.registryEntryStep();
+      case 'ecr':
+        return this.ecrStep();
+      case 'kind':
+        return this.kindStep();
+      case 'jobTokenNotes':
+        return this.jobTokenNotesStep();
+      case 'username':
+        return this.usernameStep();
+      case 'secret':
+        return this.secretStep();
+      case 'verify':
+        return this.verifyStep();
+      case 'store':
+        return this.storeStep();
+      case 'output':
+        return this.outputStep();
+    }
+  }
+
+  private position(step: StepName) {
+    const counted = STEP_OF[step] ?? step;
+    const path = this.state.registry !== undefined && isEcrRegistry(this.state.registry) && counted !== 'registry' ? ECR_PATH : TOKEN_PATH;
+    return { title: this.t('Configure Registry Credentials'), step: path.indexOf(counted) + 1, totalSteps: path.length };
+  }
+
+  /** Step 1: missing registries of the open pipelines, then presets, then free entry. */
+  private async registryStep(): Promise<Transition> {
+    type Choice = { registry: string; repository?: string } | { template: string; selection: readonly [number, number] } | 'other';
+    const items: PickItem<Choice>[] = [];
+    const missing = await this.services.missingRegistries();
+    missing.forEach((entry, index) => {
+      items.push({
+        label: entry.registry,
+        description: this.t('used without credentials by {0}', entry.usedBy),
+        value: entry.repository !== undefined ? { registry: entry.registry, repository: entry.repository } : { registry: entry.registry },
+        ...(index === 0 ? { groupLabel: this.t('Used by your pipelines, no credentials') } : {}),
+      });
+    });
+    const missingHosts = new Set(missing.map((entry) => entry.registry));
+    registryPresets(this.t, this.services.project)
+      .filter((preset) => !missingHosts.has(preset.value))
+      .forEach((preset, index) => {
+        items.push({
+          label: preset.label,
+          description: preset.description,
+          value: preset.template ? { template: preset.value, selection: preset.template } : { registry: preset.value },
+          ...(index === 0 ? { groupLabel: this.t('Registries') } : {}),
+        });
+      });
+    items.push({ label: this.t('Enter another registry…'), description: this.t('host[:port], exactly as in image:'), value: 'other', groupLabel: '' });
+
+    const current = this.state.registry;
+    const active = current !== undefined ? items.find((item) => typeof item.value === 'object' && 'registry' in item.value && item.value.registry === current)?.value : undefined;
+    const result = await this.prompter.pick<Choice>({
+      ...this.position('registry'),
+      placeholder: this.t('Which registry do the images come from?'),
+      items,
+      ...(active !== undefined ? { activeValue: active } : {}),
+    });
+    if (result.kind !== 'value') return this.notAValue(result);
+    const choice = result.value;
+    if (choice === 'other') {
+      delete this.state.registryTemplate;
+      return { next: 'registryEntry' };
+    }
+    if ('template' in choice) {
+      this.state.registryTemplate = { value: choice.template, selection: choice.selection };
+      return { next: 'registryEntry' };
+    }
+    this.chooseRegistry(choice.registry, choice.repository);
+    return { next: isEcrRegistry(choice.registry) ? 'ecr' : 'kind' };
+  }
+
+  /** Step 1, free entry: `host[:port]`, validated by the core schema. */
+  private async registryEntryStep(): Promise<Transition> {
+    const template = this.state.registryTemplate;
+    const value = template?.value ?? this.state.registry ?? '';
+    const result = await this.prompter.input({
+      ...this.position('registryEntry'),
+      prompt: this.t('The registry host and port exactly as written in image: (e.g. registry.example.com:5050)'),
+      placeholder: 'registry.example.com:5050',
+      value,
+      ...(template ? { valueSelection: template.selection } : {}),
+      validate: (text) => {
+        const parsed = parseRegistry(text);
+        if (!parsed.ok) return parsed.message;
+        return /[<>]/.test(text) ? this.t('Replace the <placeholder> with your value.') : undefined;
+      },
+    });
+    if (result.kind !== 'value') return this.notAValue(result);
+    const parsed = parseRegistry(result.value);
+    if (!parsed.ok) return 'again';
+    this.chooseRegistry(parsed.value, undefined);
+    return { next: isEcrRegistry(parsed.value) ? 'ecr' : 'kind' };
+  }
+
+  private chooseRegistry(registry: string, repository: string | undefined): void {
+    if (registry !== this.state.registry) {
+      delete this.state.kindGuide;
+      delete this.state.kind;
+      delete this.state.username;
+      delete this.state.secret;
+      delete this.state.repository;
+    }
+    this.state.registry = registry;
+    if (repository !== undefined) this.state.repository = repository;
+  }
+
+  /** ECR: a credential helper entry instead of a 12-hour password. */
+  private async ecrStep(): Promise<Transition> {
+    const result = await this.prompter.pick<'helper' | 'back'>({
+      ...this.position('ecr'),
+      placeholder: this.t('AWS ECR passwords expire after 12 hours: use the ecr-login credential helper instead'),
+      items: [
+        {
+          label: this.t('Add a credHelpers entry using ecr-login'),
+          detail: this.t(
+            'DOCKER_AUTH_CONFIG gets {"credHelpers":{"{0}":"ecr-login"}}. The runner host (not the job container) needs docker-credential-ecr-login on its PATH and AWS credentials (instance role or environment). Not available on GitLab-hosted runners.',
+            this.state.registry!,
+          ),
+          value: 'helper',
+        },
+        { label: this.t('Back: choose another registry'), value: 'back' },
+      ],
+    });
+    if (result.kind !== 'value') return this.notAValue(result);
+    if (result.value === 'back') return 'back';
+    this.state.kind = 'ecr-login';
+    return { next: 'store' };
+  }
+
+  /** Step 2: which kind of credential, with the scope to grant and a button that opens the page creating it. */
+  private async kindStep(): Promise<Transition> {
+    const registry = this.state.registry!;
+    const guides = credentialKindsFor(registry, this.t, this.services.project);
+    const openButton = { id: 'open-create-page', tooltip: this.t('Open the page that creates this token'), icon: 'link-external' };
+    type Choice = CredentialKindGuide | 'create';
+    const items: PickItem<Choice>[] = guides.map((guide) => ({
+      label: guide.label,
+      detail: guide.detail,
+      value: guide,
+      ...(guide.createUrl ? { buttons: [openButton] } : {}),
+    }));
+    if (this.services.createRegistryToken) {
+      items.unshift({ label: this.t('Create a registry token for me'), detail: this.t('Creates a read_registry token in the GitLab project you are connected to.'), value: 'create' });
+    }
+    const active = this.state.kindGuide ? guides.find((guide) => guide.kind === this.state.kindGuide!.kind) : undefined;
+    const result = await this.prompter.pick<Choice>({
+      ...this.position('kind'),
+      placeholder: this.t('What kind of credential will pull from {0}?', registry),
+      items,
+      ...(active ? { activeValue: active } : {}),
+    });
+    if (result.kind === 'button') {
+      const guide = guides.find((candidate) => candidate === result.item || (typeof result.item === 'object' && result.item !== null && (result.item as CredentialKindGuide).kind === candidate.kind));
+      if (guide?.createUrl) await this.services.openLink(guide.createUrl);
+      return 'again';
+    }
+    if (result.kind !== 'value') return this.notAValue(result);
+    if (result.value === 'create') return this.createToken();
+    const guide = result.value;
+    if (guide.kind === 'job-token') return { next: 'jobTokenNotes' };
+    if (this.state.kindGuide?.kind !== guide.kind) {
+      delete this.state.username;
+      if (guide.usernameValue !== undefined) this.state.username = guide.usernameValue;
+    }
+    this.state.kindGuide = guide;
+    this.state.kind = guide.kind;
+    return { next: 'username' };
+  }
+
+  private async createToken(): Promise<Transition> {
+    const created = await this.services.createRegistryToken!();
+    if (!created) return 'again';
+    this.state.registry = created.registry;
+    this.state.username = created.username;
+    this.state.secret = created.secret;
+    this.state.kind = 'created-in-gitlab';
+    if (created.expiresAt !== undefined) this.state.expiresAt = created.expiresAt;
+    else delete this.state.expiresAt;
+    return { next: 'verify' };
+  }
+
+  /** The job token cannot be stored: explain what covers the instance's registry instead. */
+  private async jobTokenNotesStep(): Promise<Transition> {
+    const result = await this.prompter.pick<'back' | 'close'>({
+      ...this.position('jobTokenNotes'),
+      placeholder: this.t('The CI job token is not something to store'),
+      items: [
+        {
+          label: this.t('Back: choose another kind of credential'),
+          detail: this.t(
+            "Jobs pull from this instance's registry ($CI_REGISTRY) with CI_REGISTRY_USER / CI_JOB_TOKEN automatically. For another project's images, add this project to that project's job token allowlist (Settings > CI/CD > Job token permissions). The job token expires with the job, so it cannot go into DOCKER_AUTH_CONFIG — and a DOCKER_AUTH_CONFIG entry for $CI_REGISTRY replaces it.",
+          ),
+          value: 'back',
+        },
+        { label: this.t('Close the wizard'), value: 'close' },
+      ],
+    });
+    if (result.kind !== 'value') return this.notAValue(result);
+    return result.value === 'back' ? 'back' : 'cancel';
+  }
+
+  /** Step 3: the username (no `:`: the `auth` value is `username:secret`). */
+  private async usernameStep(): Promise<Transition> {
+    const guide = this.state.kindGuide;
+    const result = await this.prompter.input({
+      ...this.position('username'),
+      prompt: guide?.usernamePrompt ?? this.t('The registry username'),
+      value: this.state.username ?? guide?.usernameValue ?? '',
+      validate: (text) => schemaProblem(usernameSchema, text.trim()),
+    });
+    if (result.kind !== 'value') return this.notAValue(result);
+    this.state.username = result.value.trim();
+    return { next: 'secret' };
+  }
+
+  /** Step 4: the token, masked, trimmed, checked together with the registry and username. */
+  private async secretStep(): Promise<Transition> {
+    const scopeHint = this.state.kindGuide?.detail;
+    const result = await this.prompter.input({
+      ...this.position('secret'),
+      prompt: scopeHint ? this.t('The token or password for {0}. {1}', this.state.username!, scopeHint) : this.t('The token or password for {0}', this.state.username!),
+      password: true,
+      value: this.state.secret ?? '',
+      validate: (text) => this.secretProblem(text.trim()),
+    });
+    if (result.kind !== 'value') return this.notAValue(result);
+    this.state.secret = result.value.trim();
+    delete this.state.expiresAt;
+    return { next: 'verify' };
+  }
+
+  private secretProblem(secret: string): string | undefined {
+    const own = schemaProblem(secretSchema, secret);
+    if (own !== undefined) return own;
+    return validateCredentialInput({ registry: this.state.registry!, username: this.state.username!, secret }) ?? undefined;
+  }
+
+  /** Step 5: verify against the registry (default) or skip; on failure Back / Save anyway / Cancel. */
+  private async verifyStep(): Promise<Transition> {
+    for (;;) {
+      const choice = await this.prompter.pick<'verify' | 'skip'>({
+        ...this.position('verify'),
+        placeholder: this.t('Check the credential against {0} before storing it?', this.state.registry!),
+        items: [
+          { label: this.t('Verify now'), detail: this.t('Asks the registry for a pull token; nothing is downloaded.'), value: 'verify' },
+          { label: this.t('Skip verification'), value: 'skip' },
+        ],
+        activeValue: 'verify',
+      });
+      if (choice.kind !== 'value') return this.notAValue(choice);
+      if (choice.value === 'skip') return { next: 'store' };
+
+      const outcome = await this.services.verify({
+        registry: this.state.registry!,
+        username: this.state.username!,
+        secret: this.state.secret!,
+        ...(this.state.repository !== undefined ? { repository: this.state.repository } : {}),
+      });
+      if (outcome === undefined) continue;
+      if (outcome.status === 'valid') return { next: 'store' };
+
+      const failure = await this.prompter.pick<'back' | 'save' | 'cancel'>({
+        ...this.position('verify'),
+        placeholder: this.verifyHeadline(outcome),
+        items: [
+          { label: this.t('Back: change the username or token'), ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}), value: 'back' },
+          { label: this.t('Save anyway'), value: 'save' },
+          { label: this.t('Cancel'), value: 'cancel' },
+        ],
+      });
+      if (failure.kind !== 'value') return this.notAValue(failure);
+      if (failure.value === 'save') return { next: 'store' };
+      return failure.value;
+    }
+  }
+
+  private verifyHeadline(outcome: VerifyResult): string {
+    switch (outcome.status) {
+      case 'wrong-credentials':
+        return this.t('Wrong credentials: {0}', outcome.message);
+      case 'no-pull-access':
+        return this.t('No pull access: {0}', outcome.message);
+      case 'not-found':
+        return this.t('Repository or tag not found: {0}', outcome.message);
+      case 'unreachable':
+        return this.t('Registry unreachable: {0}', outcome.message);
+      case 'no-auth-required':
+        return this.t('The registry asks for no credentials: {0}', outcome.message);
+      case 'valid':
+        return outcome.message;
+    }
+  }
+
+  /** Step 6: where the metadata lives; the token always goes to SecretStorage. Keyring failure → use once. */
+  private async storeStep(): Promise<Transition> {
+    const scope = await this.prompter.pick<StoreScope>({
+      ...this.position('store'),
+      placeholder: this.t('Remember this credential for…'),
+      items: [
+        { label: this.t('All workspaces on this machine'), detail: this.t('The token goes to VS Code SecretStorage (the OS keychain); registry and username to global state.'), value: 'global' },
+        { label: this.t('This workspace only'), detail: this.t('The token goes to VS Code SecretStorage (the OS keychain); registry and username to workspace state.'), value: 'workspace' },
+      ],
+      ...(this.state.scope ? { activeValue: this.state.scope } : {}),
+    });
+    if (scope.kind !== 'value') return this.notAValue(scope);
+    this.state.scope = scope.value;
+
+    const outcome = await this.services.store(this.credential(), scope.value);
+    if (outcome.ok) {
+      this.state.stored = true;
+      return { next: 'output' };
+    }
+    const fallback = await this.prompter.pick<'once' | 'back' | 'cancel'>({
+      ...this.position('store'),
+      placeholder: this.t('The OS keychain is not available, so the token cannot be stored.'),
+      items: [
+        { label: this.t('Use it once without storing'), detail: this.t('Continue to the output; the token is forgotten when the wizard closes.'), value: 'once' },
+        { label: this.t('Back'), value: 'back' },
+        { label: this.t('Cancel'), value: 'cancel' },
+      ],
+    });
+    if (fallback.kind !== 'value') return this.notAValue(fallback);
+    if (fallback.value !== 'once') return fallback.value;
+    this.state.stored = false;
+    return { next: 'output' };
+  }
+
+  private credential(): WizardCredential {
+    const registry = this.state.registry!;
+    if (this.state.kind === 'ecr-login') return { registry, username: '', kind: 'ecr-login', helper: ECR_HELPER };
+    return {
+      registry,
+      username: this.state.username!,
+      secret: this.state.secret!,
+      kind: this.state.kind!,
+      ...(this.state.expiresAt !== undefined ? { expiresAt: this.state.expiresAt } : {}),
+    };
+  }
+
+  /** Step 7: one or more outputs, for the chosen registries, then how to store it in GitLab. */
+  private async outputStep(): Promise<Transition> {
+    const jobs = this.services.configStepJobs();
+    const items: PickItem<OutputAction>[] = [
+      { label: this.t('Copy DOCKER_AUTH_CONFIG to the clipboard'), detail: this.t('Minified, single line; cleared again after a while if still there.'), value: 'clipboard' },
+      { label: this.t('Show it in a read-only preview'), detail: this.t('The auth values stay hidden until you reveal them.'), value: 'preview' },
+      { label: this.t('Merge into ~/.docker/config.json'), detail: this.t('For local docker pull; asks first and keeps a backup.'), value: 'docker-config' },
+    ];
+    if (jobs.length > 0) items.push({ label: this.t('Insert a config.json step into a job'), detail: this.t('For kaniko or docker build jobs, which do not read DOCKER_AUTH_CONFIG themselves.'), value: 'config-step' });
+    if (this.services.canSaveToGitLab) items.push({ label: this.t('Save as CI/CD variable in GitLab'), detail: this.t('Variable type, masked, not expanded.'), value: 'gitlab-variable' });
+
+    const actions = await this.prompter.pickMany<OutputAction>({
+      ...this.position('output'),
+      placeholder: this.t('What should happen with the DOCKER_AUTH_CONFIG?'),
+      items,
+      pickedValues: this.state.outputActions ?? ['clipboard'],
+    });
+    if (actions.kind !== 'value') return this.notAValue(actions);
+    this.state.outputActions = actions.value;
+
+    const registries = await this.chooseRegistries();
+    if (registries === undefined) return 'again';
+
+    let configStepJob: string | undefined;
+    if (actions.value.includes('config-step')) {
+      configStepJob = jobs.length === 1 ? jobs[0] : await this.chooseJob(jobs);
+      if (configStepJob === undefined) return 'again';
+    }
+    const unstored = this.state.stored ? undefined : this.credential();
+    await this.services.deliver({
+      actions: actions.value,
+      registries,
+      ...(unstored ? { unstored } : {}),
+      ...(configStepJob !== undefined ? { configStepJob } : {}),
+    });
+    if (!actions.value.includes('gitlab-variable')) {
+      await this.services.showGuidance(this.t('Store it in GitLab as the CI/CD variable DOCKER_AUTH_CONFIG'), gitlabVariableGuidance(this.t));
+    }
+    return 'done';
+  }
+
+  /** Which stored registries go into the output; only asked when there is more than this one. Undefined: Back. */
+  private async chooseRegistries(): Promise<readonly string[] | undefined> {
+    const current = this.state.registry!;
+    const stored = this.state.stored ? this.services.storedRegistries() : [];
+    const others = stored.filter((registry) => registry !== current);
+    const base = this.state.stored ? [current] : [];
+    if (others.length === 0) return base;
+    const result = await this.prompter.pickMany<string>({
+      ...this.position('output'),
+      placeholder: this.t('Which registries go into this DOCKER_AUTH_CONFIG?'),
+      items: [current, ...others].map((registry) => ({ label: registry, value: registry })),
+      pickedValues: [current],
+    });
+    if (result.kind !== 'value') return undefined;
+    return this.state.stored ? result.value : result.value.filter((registry) => registry !== current);
+  }
+
+  private async chooseJob(jobs: readonly string[]): Promise<string | undefined> {
+    const result = await this.prompter.pick<string>({
+      ...this.position('output'),
+      placeholder: this.t('Which job gets the config.json step?'),
+      items: jobs.map((job) => ({ label: job, value: job })),
+    });
+    return result.kind === 'value' ? result.value : undefined;
+  }
+
+  /** Back and cancel pass through; a button with no meaning on this step re-shows it. */
+  private notAValue(result: Exclude<PromptResult<unknown>, { kind: 'value' }>): Transition {
+    if (result.kind === 'back') return 'back';
+    if (result.kind === 'cancel') return 'cancel';
+    return 'again';
+  }
+}
+
+/** How to store the value in GitLab so the runner reads it and it can be masked. */
+export function gitlabVariableGuidance(t: Localize): string {
+  return [
+    t('In GitLab: Settings > CI/CD > Variables > Add variable.'),
+    t('Type: Variable (not File). Key: DOCKER_AUTH_CONFIG. Value: the copied single-line JSON.'),
+    t('Clear "Expand variable reference" so the value is used raw.'),
+    t('Masked works because the value is minified, single-line and raw.'),
+    t('Protected only if every branch and tag whose pipelines pull these images is protected; otherwise those pipelines get no credentials.'),
+  ].join('\n');
+}
+
+type Parsed = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly message: string };
+
+function parseRegistry(text: string): Parsed {
+  const result = registryHostSchema.safeParse(text.trim());
+  if (result.success) return { ok: true, value: String(result.data) };
+  return { ok: false, message: result.error.issues[0]?.message ?? 'invalid registry' };
+}
+
+interface SafeParser {
+  safeParse(value: unknown): { success: true } | { success: false; error: { issues: ReadonlyArray<{ message: string }> } };
+}
+
+function schemaProblem(schema: SafeParser, value: string): string | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? 'invalid value');
+}

@@ -1,0 +1,166 @@
+/**
+ * Where a DOCKER_AUTH_CONFIG goes once built: the clipboard (cleared again later), a read-only preview with the
+ * `auth` values hidden until revealed, `~/.docker/config.json`, or a config.json step in a job. Shared by the
+ * wizard and the credential commands.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { mergeIntoDockerConfigFile } from '../../core/dockerConfigFile';
+import type { WizardCredential } from '../../core/wizard/credentialWizard';
+import type { CredentialStore } from '../credentialStore';
+import { DIAGNOSTIC_SOURCE } from '../diagnostics';
+
+/** The one place the docker config directory is chosen; tests point it elsewhere with this variable. */
+export function dockerConfigPath(): string {
+  const dir = process.env.GITLAB_CI_AUTH_DOCKER_CONFIG_DIR || path.join(os.homedir(), '.docker');
+  return path.join(dir, 'config.json');
+}
+
+/** Copies the JSON and clears the clipboard after `clearSeconds` if it still holds it (0 keeps it). */
+export async function copyWithAutoClear(json: string, clearSeconds: number): Promise<void> {
+  await vscode.env.clipboard.writeText(json);
+  if (clearSeconds <= 0) return;
+  const timer = setTimeout(() => {
+    void vscode.env.clipboard.readText().then((current) => (current === json ? vscode.env.clipboard.writeText('') : undefined));
+  }, clearSeconds * 1000);
+  timer.unref?.();
+}
+
+const PREVIEW_SCHEME = 'gitlab-ci-auth-preview';
+
+/** Read-only virtual documents showing a DOCKER_AUTH_CONFIG; the secret-bearing values live only in memory. */
+export class AuthConfigPreview implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly documents = new Map<string, { json: string; revealed: boolean }>();
+  private counter = 0;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor() {
+    this.disposables = [
+      vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.scheme === PREVIEW_SCHEME) this.documents.delete(document.uri.path);
+      }),
+      this.changed,
+    ];
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+    this.documents.clear();
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const entry = this.documents.get(uri.path);
+    if (!entry) return vscode.l10n.t('This preview has expired. Run the wizard or "Copy DOCKER_AUTH_CONFIG" again.');
+    return entry.revealed ? entry.json : hideAuthValues(entry.json);
+  }
+
+  async show(json: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/DOCKER_AUTH_CONFIG-${++this.counter}.json` });
+    this.documents.set(uri.path, { json, revealed: false });
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: true });
+    const reveal = vscode.l10n.t('Reveal auth values');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('The auth values in the preview are hidden.'), reveal);
+    const entry = this.documents.get(uri.path);
+    if (choice === reveal && entry) {
+      entry.revealed = true;
+      this.changed.fire(uri);
+    }
+  }
+}
+
+/** Replaces every secret-bearing value (`auth`, `password`, `identitytoken`, `registrytoken`) with a placeholder. */
+export function hideAuthValues(json: string): string {
+  return json.replace(/("(?:auth|password|identitytoken|registrytoken)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"<hidden>"');
+}
+
+/** Asks first, then merges the token entries into the docker config file; reports the backup and what overrides them. */
+export async function mergeIntoDockerConfigWithConfirmation(credentials: readonly WizardCredential[], log: vscode.LogOutputChannel): Promise<boolean> {
+  const file = dockerConfigPath();
+  // Credential helper entries (ECR) configure the runner host, not a local login: only tokens are merged.
+  const tokens = credentials.filter((credential) => credential.helper === undefined && credential.secret !== undefined);
+  if (tokens.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to merge into {0}: the chosen entries use a credential helper.', file));
+    return false;
+  }
+  const merge = vscode.l10n.t('Merge');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Merge {0} registry credential(s) into {1}?', tokens.length, file),
+    { modal: true, detail: vscode.l10n.t('Existing entries for other registries are kept; a backup of the file is written first. The file stores the tokens in plain base64.') },
+    merge,
+  );
+  if (answer !== merge) return false;
+  try {
+    const result = await mergeIntoDockerConfigFile(
+      file,
+      tokens.map((credential) => ({ registry: credential.registry, username: credential.username, secret: credential.secret! })),
+    );
+    log.info(vscode.l10n.t('Merged registry credentials into {0} (keys {1}).', file, result.keys.join(', ')));
+    const done = result.created ? vscode.l10n.t('Created {0}.', file) : vscode.l10n.t('Merged into {0}; the previous file is at {1}.', file, result.backupPath ?? '-');
+    if (result.credsStore !== null) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('{0} But it sets credsStore "{1}", so docker reads credentials from that helper and ignores these entries; use docker login instead.', done, result.credsStore),
+      );
+    } else if (result.credHelperKeys.length > 0) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('{0} A credHelpers entry overrides {1} for docker.', done, result.credHelperKeys.join(', ')));
+    } else {
+      void vscode.window.showInformationMessage(done);
+    }
+    return true;
+  } catch (error) {
+    // DockerConfigFileError messages name the file and the reason, never its content.
+    const reason = error instanceof Error ? error.message : String(error);
+    log.error(vscode.l10n.t('Could not update {0}: {1}', file, reason));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not update {0}: {1}', file, reason));
+    return false;
+  }
+}
+
+/** A job flagged as needing a config.json step, with the quick fix that inserts it. */
+export interface ConfigStepTarget {
+  readonly label: string;
+  readonly action: vscode.CodeAction;
+}
+
+/**
+ * Jobs the diagnostics flag as `kaniko-missing-config`, with the quick fix that writes the config.json step.
+ * Reading them through the code action provider keeps one implementation of the edit (the core's kanikoConfigStepEdit).
+ */
+export async function configStepTargets(): Promise<ConfigStepTarget[]> {
+  const targets: ConfigStepTarget[] = [];
+  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE || codeOf(diagnostic) !== 'kaniko-missing-config') continue;
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      const action = actions?.find((candidate) => candidate.edit !== undefined && candidate.diagnostics?.some((d) => codeOf(d) === 'kaniko-missing-config'));
+      if (action) targets.push({ label: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1} — ${diagnostic.message}`, action });
+    }
+  }
+  return targets;
+}
+
+/** A diagnostic's code as a string, whether written plain or as `{ value, target }`. */
+export function codeOf(diagnostic: vscode.Diagnostic): string | undefined {
+  const code = diagnostic.code;
+  if (code === undefined) return undefined;
+  return typeof code === 'object' ? String(code.value) : String(code);
+}
+
+/** The chosen stored credentials with their secrets, for writing ~/.docker/config.json. */
+export async function credentialsWithSecrets(store: CredentialStore, registries: readonly string[] | undefined, extra: readonly WizardCredential[] = []): Promise<WizardCredential[]> {
+  const result: WizardCredential[] = [];
+  for (const entry of store.list()) {
+    if (registries !== undefined && !registries.includes(entry.registry) && !registries.includes(entry.key)) continue;
+    if (entry.helper !== undefined) {
+      result.push({ registry: entry.registry, username: '', kind: entry.kind, helper: entry.helper });
+      continue;
+    }
+    const secret = await store.secretFor(entry);
+    if (secret !== undefined) result.push({ registry: entry.registry, username: entry.username, secret, kind: entry.kind });
+  }
+  return [...result, ...extra];
+}

@@ -1,0 +1,29 @@
+/** Registry verification from the extension: trusted workspaces only, under a cancellable progress notification. */
+import * as vscode from 'vscode';
+import { verifyRegistryCredentials, type VerifyResult } from '../../core/registryVerify';
+
+/** Verifies under a cancellable notification; undefined when the user cancelled. */
+export async function verifyWithProgress(
+  request: { registry: string; username: string; secret: string; repository?: string },
+  timeoutSeconds: number,
+): Promise<VerifyResult | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    return { status: 'unreachable', message: vscode.l10n.t('Verification needs a trusted workspace.') };
+  }
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Verifying credentials for {0}…', request.registry), cancellable: true },
+    async (_progress, token) => {
+      const abort = new AbortController();
+      const subscription = token.onCancellationRequested(() => abort.abort());
+      try {
+        const result = await verifyRegistryCredentials(request, { timeoutMs: timeoutSeconds * 1000, signal: abort.signal });
+        return token.isCancellationRequested ? undefined : result;
+      } catch (error) {
+        if (token.isCancellationRequested) return undefined;
+        return { status: 'unreachable' as const, message: vscode.l10n.t('The check failed: {0}', error instanceof Error ? error.name : String(error)) };
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+}
