@@ -1,0 +1,154 @@
+/**
+ * What every rule reads: the pipeline, the options, and the image evaluations computed once per check
+ * (each image/service scalar of each job, for each `parallel: matrix` combination).
+ */
+import type {
+  CredentialMatch,
+  CredentialSource,
+  Finding,
+  FindingCode,
+  Pipeline,
+  Provenance,
+  RelatedLocation,
+  ResolvedJob,
+  Severity,
+  SourceSpan,
+  TracedString,
+} from '../types';
+
+export interface CheckOptions {
+  /** Credential sources known to exist outside the YAML (wizard/imported DOCKER_AUTH_CONFIG, runner settings, job token). */
+  readonly credentials: readonly CredentialSource[];
+  /** Predefined CI/CD variables of the GitLab context (`CI_REGISTRY`...), see `gitlabContextFromRemote`. */
+  readonly predefinedVariables: Readonly<Record<string, string>>;
+  /** Registry keys (`host[:port]` or a path) pulled anonymously; matched like credential keys. */
+  readonly publicRegistries: readonly string[];
+  /** Registry keys never reported. */
+  readonly ignoredRegistries?: readonly string[];
+  readonly severities?: Partial<Record<FindingCode, Severity | 'off'>>;
+}
+
+/** How the runner would treat one image for one job (and matrix combination). */
+export type ImageStatus =
+  | 'covered'
+  | 'public'
+  | 'job-token'
+  | 'uncovered'
+  | 'registry-unknown'
+  | 'coverage-unknown'
+  | 'invalid'
+  | 'ignored'
+  | 'may-come-from-include';
+
+export interface DockerView {
+  readonly valid: boolean;
+  readonly registry: string | null;
+  readonly repository: string | null;
+  readonly tag: string | null;
+  readonly digest: string | null;
+  readonly error: string | null;
+}
+
+export interface ImageEvaluation {
+  readonly job: ResolvedJob;
+  readonly image: TracedString;
+  readonly role: 'image' | 'service';
+  /** The matrix combination this evaluation is for, or null without a matrix. */
+  readonly combination: Readonly<Record<string, string>> | null;
+  /** After the runner's expansion; null when the registry depends on an unknown variable. */
+  readonly expanded: string | null;
+  /** Variables the image refers to that are not known (predefined, YAML, matrix). */
+  readonly unknownVariables: readonly string[];
+  readonly docker: DockerView;
+  readonly lookupPath: string;
+  readonly status: ImageStatus;
+  readonly match: CredentialMatch | null;
+  /** The sources the runner would have for this job (YAML `DOCKER_AUTH_CONFIG` included when it applies). */
+  readonly sources: readonly CredentialSource[];
+  /** The YAML `DOCKER_AUTH_CONFIG` in effect for this job, when it is the one used. */
+  readonly yamlAuthConfig: YamlAuthConfig | null;
+}
+
+/** A `DOCKER_AUTH_CONFIG:` written in a `variables:` block of the YAML. */
+export interface YamlAuthConfig {
+  readonly variable: TracedString;
+}
+
+export interface RuleContext {
+  readonly pipeline: Pipeline;
+  readonly options: CheckOptions;
+  /** Every image and service of every job, per matrix combination. */
+  readonly evaluations: readonly ImageEvaluation[];
+  /** Distinct YAML `DOCKER_AUTH_CONFIG` scalars (global and job-level), with the jobs that see each. */
+  readonly yamlAuthConfigs: ReadonlyMap<string, { variable: TracedString; jobs: ResolvedJob[] }>;
+  /** Whether a code will be reported at all (severity not `off`). */
+  isEnabled(code: FindingCode): boolean;
+  fileText(path: string): string | undefined;
+  /** The file span of value characters [start, end) of a scalar; null when its quoting cannot be mapped exactly. */
+  spanInScalar(scalar: TracedString, start: number, end: number): SourceSpan | null;
+}
+
+export interface Rule {
+  /** The codes this rule can produce: it is skipped when all are `off`. */
+  readonly codes: readonly FindingCode[];
+  check(context: RuleContext): Finding[];
+}
+
+/** A stable key for a span, to group findings by scalar. */
+export function spanKey(span: SourceSpan): string {
+  return `${span.file}\u0000${span.start}\u0000${span.end}`;
+}
+
+const PROVENANCE_LABELS: Readonly<Record<Provenance['kind'], string>> = {
+  extends: 'inherited through extends from',
+  default: 'from the default: block',
+  'top-level': 'from the top-level',
+  anchor: 'merged from the YAML anchor',
+  reference: 'taken by !reference from',
+  include: 'from the included file',
+  matrix: 'from the parallel:matrix value',
+  variable: 'from the variable',
+};
+
+/** The related locations that explain where a value came from (its `via` chain), deduplicated. */
+export function provenanceRelated(values: readonly { via: readonly Provenance[] }[]): RelatedLocation[] {
+  const seen = new Set<string>();
+  const related: RelatedLocation[] = [];
+  for (const value of values) {
+    for (const step of value.via) {
+      const key = spanKey(step.span);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      related.push({ span: step.span, message: `${PROVENANCE_LABELS[step.kind]} ${step.name}` });
+    }
+  }
+  return related;
+}
+
+/** `a, b, c and 4 more`: a readable list that stays short. */
+export function shortList(items: readonly string[], max = 3): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+/** `PROVIDER=aws STACK=web`: one matrix combination as a user reads it. */
+export function describeCombination(combination: Readonly<Record<string, string>>): string {
+  return Object.entries(combination)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+}
+
+export function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const id = key(item);
+    const group = groups.get(id);
+    if (group) group.push(item);
+    else groups.set(id, [item]);
+  }
+  return groups;
+}

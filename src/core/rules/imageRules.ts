@@ -1,0 +1,231 @@
+/**
+ * Rules on image and service names: missing-credentials, registry-unknown, invalid-image-reference, key-near-miss,
+ * and auth-config-shadows-job-token for keys that come from outside the YAML.
+ * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
+ */
+import { lookupCredential, nearMisses } from '../credentials';
+import { registryHostOf } from '../imageRef';
+import type { Finding, RelatedLocation, SourceSpan } from '../types';
+import type { ImageEvaluation, Rule, RuleContext } from './context';
+import { describeCombination, groupBy, provenanceRelated, shortList, spanKey, unique } from './context';
+import { keyListSource } from './images';
+
+const NEAR_MISS_EXPLANATIONS: Readonly<Record<string, string>> = {
+  port: 'the port differs (the runner compares host:port exactly)',
+  scheme: 'only keys with an http(s):// scheme count for the whole host',
+  'docker-hub-spelling': 'the runner only reads Docker Hub keys spelled docker.io or https://index.docker.io/v1/',
+  'docker-io-library': 'the runner does not insert library/ into official image names',
+  case: 'the repository path is compared case-sensitively',
+};
+
+export const imageRules: Rule = {
+  codes: ['missing-credentials', 'registry-unknown', 'invalid-image-reference', 'key-near-miss', 'auth-config-shadows-job-token'],
+  check(context) {
+    const findings: Finding[] = [];
+    for (const group of groupBy(context.evaluations, (evaluation) => spanKey(evaluation.image.span)).values()) {
+      findings.push(...registryUnknown(group), ...invalidReference(group), ...uncovered(context, group), ...shadowing(context, group));
+    }
+    return findings;
+  },
+};
+
+function registryUnknown(group: readonly ImageEvaluation[]): Finding[] {
+  const unknown = group.filter((evaluation) => evaluation.status === 'registry-unknown');
+  if (unknown.length === 0) return [];
+  const variables = unique(unknown.flatMap((evaluation) => evaluation.unknownVariables));
+  const written = unknown[0]!.image.value;
+  const predefinedHint = variables.some((name) => name.startsWith('CI_'))
+    ? ' Predefined variables are known once the GitLab instance and project are (git remote, settings or --ci-registry).'
+    : ' Define it in variables:, or treat the result as unchecked.';
+  return [
+    {
+      code: 'registry-unknown',
+      severity: 'information',
+      message:
+        `The registry of "${written}" depends on ${variables.map((name) => `$${name}`).join(', ')}, which ${variables.length > 1 ? 'are' : 'is'} not known here ` +
+        `(a CI/CD variable set in GitLab, or a predefined one), so its credentials cannot be checked.${predefinedHint}${jobsSuffix(unknown)}`,
+      range: unknown[0]!.image.span,
+      related: related(unknown),
+      data: { image: written, variables, jobs: jobNames(unknown) },
+    },
+  ];
+}
+
+function invalidReference(group: readonly ImageEvaluation[]): Finding[] {
+  const findings: Finding[] = [];
+  const invalid = group.filter((evaluation) => evaluation.status === 'invalid');
+  for (const byError of groupBy(invalid, (evaluation) => `${evaluation.docker.error}\u0000${evaluation.expanded}`).values()) {
+    const first = byError[0]!;
+    const written = first.image.value;
+    const shown = first.expanded === written ? `"${written}"` : `"${written}" (expanded to "${first.expanded}")`;
+    findings.push({
+      code: 'invalid-image-reference',
+      severity: 'error',
+      message: `Docker rejects the image ${shown}: ${first.docker.error}.${jobsSuffix(byError)}`,
+      range: first.image.span,
+      related: related(byError),
+      data: { image: first.expanded, written, error: first.docker.error, jobs: jobNames(byError) },
+    });
+  }
+  return findings;
+}
+
+function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Finding[] {
+  const findings: Finding[] = [];
+  const missing = group.filter((evaluation) => evaluation.status === 'uncovered');
+  for (const byRegistry of groupBy(missing, (evaluation) => registryHostOf(evaluation.lookupPath)).values()) {
+    const first = byRegistry[0]!;
+    const registry = registryHostOf(first.lookupPath);
+    const misses = context.isEnabled('key-near-miss') ? nearMissesFor(byRegistry) : [];
+    if (misses.length > 0) {
+      for (const miss of misses) findings.push(nearMissFinding(context, byRegistry, miss));
+      continue;
+    }
+    const images = unique(byRegistry.map((evaluation) => evaluation.expanded!));
+    const lookupPaths = unique(byRegistry.map((evaluation) => evaluation.lookupPath));
+    findings.push({
+      code: 'missing-credentials',
+      severity: 'warning',
+      message:
+        `No credentials match ${quoteList(images)} on ${registry}: the runner looks up "${first.lookupPath}" and its parents, finds no ` +
+        `DOCKER_AUTH_CONFIG, runner or job-token entry, and pulls anonymously, which fails for a private image.${jobsSuffix(byRegistry)} ` +
+        `Add a DOCKER_AUTH_CONFIG entry for "${registry}" (Configure Registry Credentials), or mark the registry as public.`,
+      range: first.image.span,
+      related: related(byRegistry),
+      data: {
+        registry,
+        lookupPath: first.lookupPath,
+        lookupPaths,
+        image: first.expanded,
+        written: first.image.value,
+        role: first.role,
+        jobs: jobNames(byRegistry),
+        ...combinationsData(byRegistry),
+      },
+    });
+  }
+  return findings;
+}
+
+interface Miss {
+  readonly key: string;
+  readonly suggestedKey: string;
+  readonly reason: string;
+  readonly evaluations: ImageEvaluation[];
+}
+
+function nearMissesFor(evaluations: readonly ImageEvaluation[]): Miss[] {
+  const byKey = new Map<string, Miss>();
+  for (const evaluation of evaluations) {
+    for (const miss of nearMisses(evaluation.expanded!, evaluation.sources)) {
+      const id = `${miss.key}\u0000${miss.suggestedKey}`;
+      const existing = byKey.get(id);
+      if (existing) existing.evaluations.push(evaluation);
+      else byKey.set(id, { key: miss.key, suggestedKey: miss.suggestedKey, reason: miss.reason, evaluations: [evaluation] });
+    }
+  }
+  return [...byKey.values()];
+}
+
+function nearMissFinding(context: RuleContext, evaluations: readonly ImageEvaluation[], miss: Miss): Finding {
+  const first = miss.evaluations[0]!;
+  const keyLocation = yamlKeyLocation(context, first, miss.key);
+  const relatedLocations = related(miss.evaluations);
+  if (keyLocation) relatedLocations.unshift({ span: keyLocation, message: `the DOCKER_AUTH_CONFIG key "${miss.key}"` });
+  return {
+    code: 'key-near-miss',
+    severity: 'warning',
+    message:
+      `The credential key "${miss.key}" does not match "${first.expanded}" (lookup path "${first.lookupPath}"): ` +
+      `${NEAR_MISS_EXPLANATIONS[miss.reason] ?? miss.reason}. Use "${miss.suggestedKey}" instead; until then the image is pulled without credentials.` +
+      jobsSuffix(evaluations),
+    range: first.image.span,
+    related: relatedLocations,
+    data: {
+      key: miss.key,
+      suggestedKey: miss.suggestedKey,
+      reason: miss.reason,
+      registry: registryHostOf(first.lookupPath),
+      lookupPath: first.lookupPath,
+      image: first.expanded,
+      jobs: jobNames(miss.evaluations),
+      ...(keyLocation ? { keySpan: keyLocation } : {}),
+    },
+  };
+}
+
+/** Where a key of the job's YAML DOCKER_AUTH_CONFIG is written, when it can be located exactly. */
+function yamlKeyLocation(context: RuleContext, evaluation: ImageEvaluation, key: string): SourceSpan | null {
+  const variable = evaluation.yamlAuthConfig?.variable;
+  if (!variable) return null;
+  const quoted = JSON.stringify(key);
+  const index = variable.value.indexOf(quoted);
+  return index < 0 ? null : context.spanInScalar(variable, index + 1, index + quoted.length - 1);
+}
+
+/** Images whose credentials come from a non-YAML DOCKER_AUTH_CONFIG/runner key on the $CI_REGISTRY host, instead of the job token. */
+function shadowing(context: RuleContext, group: readonly ImageEvaluation[]): Finding[] {
+  const registry = context.options.predefinedVariables.CI_REGISTRY;
+  if (!registry) return [];
+  const jobToken = keyListSource([registry], 'job token');
+  const shadowed = group.filter(
+    (evaluation) =>
+      evaluation.status === 'covered' &&
+      evaluation.yamlAuthConfig === null &&
+      evaluation.match !== null &&
+      lookupCredential(evaluation.expanded!, [jobToken]).match !== null,
+  );
+  const findings: Finding[] = [];
+  for (const byKey of groupBy(shadowed, (evaluation) => evaluation.match!.key).values()) {
+    const first = byKey[0]!;
+    const match = first.match!;
+    findings.push({
+      code: 'auth-config-shadows-job-token',
+      severity: 'information',
+      message:
+        `"${first.expanded}" is on $CI_REGISTRY (${registry}), but the ${match.label} key "${match.key}" is used instead of the job's automatic ` +
+        `CI_JOB_TOKEN credentials (a ${match.source} entry outranks the job token). If that token expires or lacks access to this project, the pull fails.`,
+      range: first.image.span,
+      related: related(byKey),
+      data: { key: match.key, registry, source: match.source, image: first.expanded, jobs: jobNames(byKey) },
+    });
+  }
+  return findings;
+}
+
+function related(evaluations: readonly ImageEvaluation[]): RelatedLocation[] {
+  const locations = provenanceRelated(evaluations.map((evaluation) => evaluation.image));
+  const scalar = evaluations[0]!.image.span;
+  const seen = new Set<string>();
+  for (const evaluation of evaluations) {
+    const job = evaluation.job;
+    if (seen.has(job.name) || seen.size >= 20) continue;
+    seen.add(job.name);
+    // The job key, when the image is written elsewhere (a template, default:, an include).
+    if (job.span.file !== scalar.file || job.span.start > scalar.start || evaluation.image.via.length > 0) {
+      locations.push({ span: job.span, message: `used by job ${job.name}` });
+    }
+  }
+  return locations;
+}
+
+function jobNames(evaluations: readonly ImageEvaluation[]): string[] {
+  return unique(evaluations.map((evaluation) => evaluation.job.name));
+}
+
+function jobsSuffix(evaluations: readonly ImageEvaluation[]): string {
+  const jobs = jobNames(evaluations);
+  const combinations = unique(evaluations.filter((e) => e.combination).map((e) => describeCombination(e.combination!)));
+  const jobText = ` Job${jobs.length > 1 ? 's' : ''}: ${shortList(jobs)}`;
+  const matrixText = combinations.length > 0 ? ` (matrix: ${shortList(combinations)})` : '';
+  return `${jobText}${matrixText}.`;
+}
+
+function combinationsData(evaluations: readonly ImageEvaluation[]): { combinations?: string[] } {
+  const combinations = unique(evaluations.filter((e) => e.combination).map((e) => describeCombination(e.combination!)));
+  return combinations.length > 0 ? { combinations } : {};
+}
+
+function quoteList(items: readonly string[]): string {
+  return shortList(items.map((item) => `"${item}"`));
+}

@@ -1,0 +1,160 @@
+/**
+ * Evaluates every image and service the way GitLab Runner would for each job: variable expansion (job, matrix,
+ * predefined), Docker's validity, the runner's lookup path, and which credential source (if any) matches.
+ */
+import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
+import { jobPayloadSource, lookupCredential } from '../credentials';
+import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
+import type { CredentialSource, Pipeline, ResolvedJob, TracedString } from '../types';
+import { expandImageName, expandVariables, registryDependsOnUnknownVariable } from '../variables';
+import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
+
+export const AUTH_CONFIG_VARIABLE = 'DOCKER_AUTH_CONFIG';
+
+/** True for the kaniko executor image (`gcr.io/kaniko-project/executor`, any tag or digest) and its maintained fork. */
+export function isKanikoImage(image: string): boolean {
+  const docker = parseDockerReference(image.trim());
+  if (!docker.valid) return /(^|\/)kaniko-project\/executor(?:[:@]|$)/.test(image);
+  return (
+    (docker.registry === 'gcr.io' && docker.repository === 'kaniko-project/executor') ||
+    (docker.registry === 'docker.io' && docker.repository === 'martizih/kaniko') ||
+    (docker.registry === 'ghcr.io' && docker.repository === 'osscontainertools/kaniko')
+  );
+}
+
+/** The variables the runner would know for a job: predefined, then YAML (global and job), then the matrix values. */
+export function jobVariableValues(
+  job: ResolvedJob,
+  predefined: Readonly<Record<string, string>>,
+  combination: Readonly<Record<string, string>> | null,
+): Record<string, string> {
+  const values: Record<string, string> = { ...predefined };
+  for (const [name, value] of Object.entries(job.variables)) values[name] = value.value;
+  if (combination) Object.assign(values, combination);
+  return values;
+}
+
+/** Names of variables `text` refers to (directly, or through a known variable's value) that are not known. */
+export function unknownVariablesIn(text: string, values: Readonly<Record<string, string>>): string[] {
+  const unknown = new Set<string>();
+  const walk = (value: string, depth: number): void => {
+    expandVariables(value, (name) => {
+      if (!Object.hasOwn(values, name)) unknown.add(name);
+      else if (depth === 0) walk(values[name]!, 1);
+      return '';
+    });
+  };
+  walk(text, 0);
+  return [...unknown];
+}
+
+/** A credential source for a list of registry keys (public or ignored registries), matched with the runner's rules. */
+export function keyListSource(keys: readonly string[], label: string): CredentialSource {
+  return {
+    kind: 'runner-config',
+    keys: keys.map((key) => ({ key, path: registryKeyPath(key.trim()), via: 'auths' as const, label })),
+  };
+}
+
+interface JobSources {
+  readonly sources: readonly CredentialSource[];
+  readonly yamlAuthConfig: YamlAuthConfig | null;
+  /** A YAML `DOCKER_AUTH_CONFIG` key depends on a variable we do not know: coverage cannot be decided. */
+  readonly keysUnknown: boolean;
+}
+
+/** Evaluates every image/service of every job, once per matrix combination. */
+export function evaluateImages(pipeline: Pipeline, options: CheckOptions): ImageEvaluation[] {
+  const evaluator = createImageEvaluator(options);
+  const evaluations: ImageEvaluation[] = [];
+  for (const job of pipeline.jobs) {
+    const images: [TracedString, 'image' | 'service'][] = [];
+    if (job.image) images.push([job.image, 'image']);
+    for (const service of job.services) images.push([service, 'service']);
+    if (images.length === 0) continue;
+    const combinations = job.matrix.length > 0 ? job.matrix : [null];
+    for (const combination of combinations) {
+      for (const [image, role] of images) evaluations.push(evaluator(job, image, role, combination));
+    }
+  }
+  return evaluations;
+}
+
+/** An evaluator with the per-check caches (credential sources per distinct YAML DOCKER_AUTH_CONFIG text). */
+export function createImageEvaluator(
+  options: CheckOptions,
+): (job: ResolvedJob, image: TracedString, role: 'image' | 'service', combination: Readonly<Record<string, string>> | null) => ImageEvaluation {
+  const publicSource = keyListSource(options.publicRegistries, 'public registry');
+  const ignoredSource = keyListSource(options.ignoredRegistries ?? [], 'ignored registry');
+  const external = options.credentials;
+  const hasExternalAuthConfig = external.some((source) => source.kind === 'DOCKER_AUTH_CONFIG');
+  const runnerSources = external.filter((source) => source.kind === 'runner-config');
+  const payloadSources = external.some((source) => source.kind === 'job-payload')
+    ? external.filter((source) => source.kind === 'job-payload')
+    : derivedJobPayload(options.predefinedVariables);
+  const externalAuthConfig = external.filter((source) => source.kind === 'DOCKER_AUTH_CONFIG');
+  const yamlSourceCache = new Map<string, { source: CredentialSource | null; keysUnknown: boolean }>();
+
+  const sourcesFor = (job: ResolvedJob, values: Readonly<Record<string, string>>): JobSources => {
+    const variable = job.variables[AUTH_CONFIG_VARIABLE];
+    // A project/group CI/CD variable outranks the YAML one; the runner reads one DOCKER_AUTH_CONFIG string, no merge.
+    if (hasExternalAuthConfig || !variable) {
+      return { sources: [...externalAuthConfig, ...runnerSources, ...payloadSources], yamlAuthConfig: null, keysUnknown: false };
+    }
+    const expanded = expandVariables(variable.value, (name) => values[name]);
+    let cached = yamlSourceCache.get(expanded);
+    if (!cached) {
+      cached = yamlAuthConfigSource(expanded);
+      yamlSourceCache.set(expanded, cached);
+    }
+    return {
+      sources: [...(cached.source ? [cached.source] : []), ...runnerSources, ...payloadSources],
+      yamlAuthConfig: { variable },
+      keysUnknown: cached.keysUnknown,
+    };
+  };
+
+  return (job, image, role, combination) => {
+    const values = jobVariableValues(job, options.predefinedVariables, combination);
+    const { sources, yamlAuthConfig, keysUnknown } = sourcesFor(job, values);
+    const unknownVariables = unknownVariablesIn(image.value, values);
+    const registryUnknown = unknownVariables.length > 0 && registryDependsOnUnknownVariable(image.value, values);
+    const expandedName = expandImageName(image.value, values).trim();
+    const docker = parseDockerReference(expandedName);
+    const lookupPath = runnerLookupPath(expandedName);
+    const base = { job, image, role, combination, unknownVariables, docker, lookupPath, sources, yamlAuthConfig };
+    const result = (status: ImageStatus, match: ImageEvaluation['match'] = null): ImageEvaluation => ({
+      ...base,
+      expanded: registryUnknown ? null : expandedName,
+      status,
+      match,
+    });
+    if (registryUnknown) return result('registry-unknown');
+    // With an unknown variable outside the registry part, Docker's verdict on the expanded name means nothing.
+    if (!docker.valid && unknownVariables.length === 0) return result('invalid');
+    const lookup = lookupCredential(expandedName, sources);
+    if (lookup.match) return result(lookup.match.source === 'job-payload' ? 'job-token' : 'covered', lookup.match);
+    if (lookupCredential(expandedName, [publicSource]).match) return result('public');
+    if (lookupCredential(expandedName, [ignoredSource]).match) return result('ignored');
+    if (job.mayDependOnUnresolvedInclude) return result('may-come-from-include');
+    if (lookup.coverageUnknown || keysUnknown) return result('coverage-unknown');
+    return result('uncovered');
+  };
+}
+
+function derivedJobPayload(predefined: Readonly<Record<string, string>>): CredentialSource[] {
+  const registry = predefined.CI_REGISTRY;
+  const proxy = predefined.CI_DEPENDENCY_PROXY_SERVER;
+  if (!registry && !proxy) return [];
+  return [jobPayloadSource({ CI_REGISTRY: registry, CI_DEPENDENCY_PROXY_SERVER: proxy })];
+}
+
+function yamlAuthConfigSource(expanded: string): { source: CredentialSource | null; keysUnknown: boolean } {
+  if (expanded.trim() === '') return { source: null, keysUnknown: false };
+  const parsed = parseAuthConfig(expanded);
+  // The runner drops a source it cannot read; invalid-auth-config reports why.
+  if (!parsed.ok) return { source: null, keysUnknown: false };
+  const source = credentialSourceFromAuthConfig(parsed.config, 'DOCKER_AUTH_CONFIG', 'pipeline variable');
+  const keysUnknown = source.keys.some((key) => key.path === '' || /^[/:]/.test(key.path));
+  return { source, keysUnknown };
+}
