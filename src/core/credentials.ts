@@ -1,0 +1,145 @@
+/**
+ * Which credential GitLab Runner attaches to an image pull (`Resolver.AllConfigs` + `ConfigForImage`), and which keys
+ * nearly matched. Sources come in the runner's order: DOCKER_AUTH_CONFIG, the runner host's config, the job payload.
+ */
+import { parentPath, registryHostOf, registryKeyPath, runnerLookupPath } from './imageRef';
+import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSourceKind, LookupResult } from './types';
+
+/** Compares strings in UTF-8 byte order (code point order), as Go sorts the raw keys of one source. */
+export function compareByteOrder(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}
+
+/** Every lookup path the runner registers, first registration per path winning (`RegistryInfos.Append`). */
+function registeredPaths(sources: readonly CredentialSource[]): Map<string, CredentialMatch> {
+  const registered = new Map<string, CredentialMatch>();
+  for (const source of sources) {
+    // Within one source the runner (≥ 18.3) processes raw keys in ascending byte order.
+    const keys = [...source.keys].sort((a, b) => compareByteOrder(a.key, b.key));
+    for (const key of keys) {
+      if (!registered.has(key.path)) registered.set(key.path, { key: key.key, path: key.path, source: source.kind, label: key.label });
+    }
+  }
+  return registered;
+}
+
+/**
+ * The credential GitLab Runner uses to pull `image`: sources merged in the order given (first entry per lookup path wins,
+ * raw keys of one source in byte order), then the image's lookup path walked from longest to shortest, so a more
+ * specific path beats source order. `coverageUnknown` when nothing matches but a source has a `credsStore`.
+ */
+export function lookupCredential(image: string, sources: readonly CredentialSource[]): LookupResult {
+  const lookupPath = runnerLookupPath(image);
+  const registered = registeredPaths(sources);
+  for (let path = lookupPath; path !== ''; path = parentPath(path)) {
+    const match = registered.get(path);
+    if (match) return { lookupPath, match, coverageUnknown: false };
+  }
+  return { lookupPath, match: null, coverageUnknown: sources.some((source) => Boolean(source.credsStore)) };
+}
+
+/**
+ * The credentials GitLab itself puts in the job payload: the job token for the GitLab container registry (`$CI_REGISTRY`)
+ * and for the dependency proxy (`$CI_DEPENDENCY_PROXY_SERVER`, always `host:port`), each only when the variable is set.
+ */
+export function jobPayloadSource(vars: { readonly CI_REGISTRY?: string; readonly CI_DEPENDENCY_PROXY_SERVER?: string }): CredentialSource {
+  const urls = [vars.CI_REGISTRY, vars.CI_DEPENDENCY_PROXY_SERVER].filter((url): url is string => Boolean(url));
+  const keys: CredentialKey[] = [...new Set(urls)].map((url) => ({ key: url, path: registryKeyPath(url), via: 'job-token', label: 'job token' }));
+  return { kind: 'job-payload', keys };
+}
+
+/**
+ * Registry keys the runner covers on its own (its host's `~/.docker/config.json`, a credential helper, `config.toml`
+ * `environment`), as the `runnerCoveredRegistries` setting lists them. Matched like `auths` keys.
+ */
+export function runnerConfigSource(keys: readonly string[], label = 'runner setting'): CredentialSource {
+  return { kind: 'runner-config', keys: keys.map((key) => ({ key, path: registryKeyPath(key), via: 'auths', label })) };
+}
+
+export type NearMissReason = 'port' | 'scheme' | 'docker-hub-spelling' | 'docker-io-library' | 'case';
+
+export interface NearMiss {
+  /** The key as written. */
+  readonly key: string;
+  /** A key that would match the image (as a quick fix would write it). */
+  readonly suggestedKey: string;
+  readonly reason: NearMissReason;
+  readonly source: CredentialSourceKind;
+  readonly via: CredentialKey['via'];
+}
+
+const dockerHubKey = 'https://index.docker.io/v1/';
+/** Hosts people write for Docker Hub that the runner does not map to `docker.io` (without an http(s) scheme, for `index.docker.io`). */
+const dockerHubMisspellings = new Set(['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'hub.docker.com']);
+
+/** `host[:port]` → host without the port (IPv6 brackets kept). */
+function withoutPort(host: string): string {
+  return host.replace(/:[0-9]+$/, '');
+}
+
+/** The lookup path and all its parents, longest first: what a key's path must equal to match. */
+function ancestors(lookupPath: string): string[] {
+  const paths: string[] = [];
+  for (let path = lookupPath; path !== ''; path = parentPath(path)) paths.push(path);
+  return paths;
+}
+
+function nearMissFor(key: CredentialKey, lookupPath: string, candidates: readonly string[]): { suggestedKey: string; reason: NearMissReason } | null {
+  const imageHost = registryHostOf(lookupPath);
+  const keyHost = registryHostOf(key.path);
+  const keyRest = key.path.slice(keyHost.length);
+  const matches = (path: string) => candidates.includes(path);
+
+  if (lookupPath.startsWith('docker.io/') && /^docker\.io\/library(?:\/|$)/.test(key.path)) {
+    // The runner does not insert `library/`: `alpine` is looked up as docker.io/alpine.
+    const rest = key.path.slice('docker.io/library'.length);
+    const suggestedKey = rest === '' ? dockerHubKey : `docker.io${rest}`;
+    if (rest === '' ? !lookupPath.startsWith('docker.io/library/') : matches(suggestedKey)) return { suggestedKey, reason: 'docker-io-library' };
+  }
+  if (lookupPath.startsWith('docker.io/') && dockerHubMisspellings.has(keyHost)) {
+    const rest = keyRest.replace(/^\/v[12](?=\/|$)/i, '');
+    const suggestedKey = rest === '' ? dockerHubKey : `docker.io${rest}`;
+    if (rest === '' || matches(suggestedKey)) return { suggestedKey, reason: 'docker-hub-spelling' };
+  }
+  const otherScheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(key.key);
+  if (otherScheme && !/^https?:\/\//i.test(key.key)) {
+    const suggestedKey = registryKeyPath(key.key.slice(otherScheme[0].length));
+    if (matches(suggestedKey)) return { suggestedKey, reason: 'scheme' };
+  }
+  if (keyHost === imageHost && /^\/v[12](?:\/|$)/i.test(keyRest) && !matches(key.path)) {
+    // `host/v1/` without a scheme: the legacy URL form, which the runner reads as a repository path.
+    return { suggestedKey: keyHost, reason: 'scheme' };
+  }
+  if (keyHost !== imageHost && withoutPort(keyHost) === withoutPort(imageHost) && matches(imageHost + keyRest)) {
+    return { suggestedKey: imageHost + keyRest, reason: 'port' };
+  }
+  const caseInsensitive = candidates.find((path) => path.toLowerCase() === key.path.toLowerCase());
+  if (caseInsensitive !== undefined) return { suggestedKey: caseInsensitive, reason: 'case' };
+  return null;
+}
+
+/**
+ * Keys that would have matched `image` but for one detail: the port (`registry.example.com` vs `:5050`, `:443`),
+ * a scheme the runner reads differently (`docker://host`, `host/v1/` without `https://`), a Docker Hub spelling the runner
+ * does not map (`index.docker.io` without scheme, `registry-1.docker.io`), `docker.io/library` for an unqualified image,
+ * or the case of the path. Keys that match are never reported; callers usually ask only when the lookup found nothing.
+ */
+export function nearMisses(image: string, sources: readonly CredentialSource[]): NearMiss[] {
+  const lookupPath = runnerLookupPath(image);
+  const candidates = ancestors(lookupPath);
+  const misses: NearMiss[] = [];
+  for (const source of sources) {
+    for (const key of source.keys) {
+      if (candidates.includes(key.path)) continue;
+      const miss = nearMissFor(key, lookupPath, candidates);
+      if (miss) misses.push({ key: key.key, ...miss, source: source.kind, via: key.via });
+    }
+  }
+  return misses;
+}
