@@ -100,7 +100,9 @@ function nearMissFor(key: CredentialKey, lookupPath: string, candidates: readonl
     // The runner does not insert `library/`: `alpine` is looked up as docker.io/alpine.
     const rest = key.path.slice('docker.io/library'.length);
     const suggestedKey = rest === '' ? dockerHubKey : `docker.io${rest}`;
-    if (rest === '' ? !lookupPath.startsWith('docker.io/library/') : matches(suggestedKey)) return { suggestedKey, reason: 'docker-io-library' };
+    // `docker.io/library` was meant for official images, which the runner looks up as docker.io/<name>.
+    const officialImage = /^docker\.io\/[^/]+$/.test(lookupPath);
+    if (rest === '' ? officialImage : matches(suggestedKey)) return { suggestedKey, reason: 'docker-io-library' };
   }
   if (lookupPath.startsWith('docker.io/') && dockerHubMisspellings.has(keyHost)) {
     const rest = keyRest.replace(/^\/v[12](?=\/|$)/i, '');
