@@ -1,9 +1,408 @@
+/**
+ * Diagnostics for GitLab CI files. Each workspace folder is one project: its root pipeline (plus any open CI file
+ * the root does not reach, checked on its own) is resolved with the open documents' unsaved texts, checked by the
+ * core, and every finding is published on the file it points into. Re-checks are debounced per folder.
+ */
 import * as vscode from 'vscode';
+import { checkProject, type CheckOptions } from '../core/check';
+import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
+import { LineIndex } from '../core/lineIndex';
+import { createDiskProjectFiles } from '../core/pipeline/index';
+import type { Settings } from '../core/settings';
+import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
+import { registerCodeActions } from './codeActions';
 import type { CoverageContributor } from './coverage';
+import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
+import { registerHover } from './hover';
+import { ProjectContextResolver } from './projectContext';
+import { SettingsReader, affectsSettings } from './settings';
 
-/** Diagnostics for GitLab CI files. (Filled in by the diagnostics work.) */
-export function registerDiagnostics(context: vscode.ExtensionContext, _log: vscode.LogOutputChannel, _coverage: readonly CoverageContributor[]) {
-  const collection = vscode.languages.createDiagnosticCollection('gitlab-ci-auth');
-  context.subscriptions.push(collection);
-  return { collection };
+export const DIAGNOSTIC_SOURCE = 'GitLab CI Auth';
+/** Each code's documentation is the README section of the same name. */
+export const RULE_DOCS_URL = 'https://example.invalid/gitlab-ci-registry-auth/blob/main/README.md';
+const CHANGE_DELAY_MS = 250;
+
+/** One resolved entry file: the root pipeline, or a CI file the root does not include, checked on its own. */
+export interface EntryCheck {
+  readonly rootFile: string;
+  readonly pipeline: Pipeline;
+  readonly findings: readonly Finding[];
+}
+
+/** The last check of one workspace folder. */
+export interface ProjectCheck {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly settings: Settings;
+  readonly options: CheckOptions;
+  readonly entries: readonly EntryCheck[];
+  /** Every file the entries read, by project-relative path. */
+  readonly texts: ReadonlyMap<string, ProjectText>;
+  /** The inputs it was computed from; equal inputs reuse it. */
+  readonly stamp: string;
+}
+
+/** A file's text as the check saw it, with its line index built on first use. */
+export class ProjectText {
+  private index: LineIndex | undefined;
+  constructor(readonly text: string) {}
+  get lineIndex(): LineIndex {
+    return (this.index ??= new LineIndex(this.text));
+  }
+}
+
+/** A published diagnostic with the finding it came from (code actions read the finding's data, never the message). */
+interface PublishedFinding {
+  readonly diagnostic: vscode.Diagnostic;
+  readonly finding: Finding;
+  readonly folderKey: string;
+}
+
+export interface CheckEvent {
+  readonly folder: vscode.Uri;
+}
+
+/** What code actions, hovers and tests use. */
+export interface DiagnosticsService {
+  readonly collection: vscode.DiagnosticCollection;
+  /** Fires after a folder was checked and its diagnostics published (or cleared). */
+  readonly onDidCheck: vscode.Event<CheckEvent>;
+  /** The up-to-date check of a document's project (checked now if stale); undefined when the document is not a CI file. */
+  projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
+  /** The finding behind one of our diagnostics. */
+  findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
+}
+
+/** The one conversion from core offsets to a VS Code range. */
+export function spanToRange(span: Pick<SourceSpan, 'start' | 'end'>, text: ProjectText): vscode.Range {
+  const start = text.lineIndex.positionAt(span.start);
+  const end = text.lineIndex.positionAt(span.end);
+  return new vscode.Range(start.line, start.character, end.line, end.character);
+}
+
+export function fileUri(folder: vscode.WorkspaceFolder, relativePath: string): vscode.Uri {
+  return vscode.Uri.joinPath(folder.uri, ...relativePath.split('/'));
+}
+
+export function registerDiagnostics(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  coverage: readonly CoverageContributor[],
+): DiagnosticsService {
+  const service = new DiagnosticsController(log, coverage);
+  context.subscriptions.push(service);
+  registerCodeActions(context, log, service);
+  registerHover(context, service);
+  return service;
+}
+
+interface FolderState {
+  readonly folder: vscode.WorkspaceFolder;
+  last: ProjectCheck | undefined;
+  /** Project-relative paths the last check read (the root's includes and any standalone entries). */
+  readPaths: ReadonlySet<string>;
+  published: ReadonlySet<string>;
+  diskGeneration: number;
+  timer: NodeJS.Timeout | undefined;
+  watcher: vscode.FileSystemWatcher | undefined;
+}
+
+class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('gitlab-ci-auth');
+  private readonly checked = new vscode.EventEmitter<CheckEvent>();
+  readonly onDidCheck = this.checked.event;
+  private readonly settings: SettingsReader;
+  private readonly contexts = new ProjectContextResolver();
+  private readonly folders = new Map<string, FolderState>();
+  private readonly publishedByUri = new Map<string, PublishedFinding[]>();
+  private coverageGeneration = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly coverage: readonly CoverageContributor[],
+  ) {
+    this.settings = new SettingsReader(log);
+    this.disposables.push(
+      this.collection,
+      this.checked,
+      vscode.workspace.onDidOpenTextDocument((document) => this.documentTouched(document, 0)),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.contentChanges.length > 0) this.documentTouched(event.document, CHANGE_DELAY_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.documentClosed(document)),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        for (const state of this.folders.values()) if (affectsSettings(event, state.folder.uri)) this.schedule(state, 0);
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const folder of event.removed) this.forget(folder);
+        for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
+      }),
+      ...coverage.map((contributor) =>
+        contributor.onDidChange(() => {
+          this.coverageGeneration++;
+          for (const state of this.folders.values()) if (state.last) this.schedule(state, 0);
+        }),
+      ),
+    );
+    for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
+  }
+
+  dispose(): void {
+    for (const state of this.folders.values()) this.forget(state.folder);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  projectFor(document: vscode.TextDocument): ProjectCheck | undefined {
+    const file = projectFileOf(document.uri);
+    if (!file) return undefined;
+    const state = this.stateOf(file.folder);
+    if (!this.isProjectDocument(document, file, state)) return undefined;
+    this.runNow(state);
+    return state.last;
+  }
+
+  findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined {
+    const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
+    const candidates = (this.publishedByUri.get(uri.toString()) ?? []).filter(
+      (published) => published.finding.code === code && published.diagnostic.range.isEqual(diagnostic.range),
+    );
+    return (candidates.find((published) => published.diagnostic.message === diagnostic.message) ?? candidates[0])?.finding;
+  }
+
+  // ─── Triggers ───────────────────────────────────────────────────────────────
+
+  private documentTouched(document: vscode.TextDocument, delayMs: number): void {
+    const file = projectFileOf(document.uri);
+    if (!file) return;
+    const state = this.stateOf(file.folder);
+    if (this.isProjectDocument(document, file, state)) this.schedule(state, delayMs);
+  }
+
+  private documentClosed(document: vscode.TextDocument): void {
+    const file = projectFileOf(document.uri);
+    if (!file) return;
+    const state = this.folders.get(file.folder.uri.toString());
+    if (state?.last && (state.readPaths.has(file.relativePath) || state.published.has(document.uri.toString()))) this.schedule(state, 0);
+  }
+
+  /** A CI file by path, a file the last check read, or (before the first check) any YAML file that the root might include. */
+  private isProjectDocument(document: vscode.TextDocument, file: ProjectFile, state: FolderState): boolean {
+    const settings = this.settings.read(file.folder.uri);
+    if (!settings.enable) return state.published.size > 0; // so a disable clears what is shown
+    if (!mayBePipelineFile(file, settings)) return false;
+    return isCiFileByPath(document, file, settings) || state.readPaths.has(file.relativePath) || state.last === undefined;
+  }
+
+  private schedule(state: FolderState, delayMs: number): void {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      this.run(state);
+    }, delayMs);
+  }
+
+  private runNow(state: FolderState): void {
+    if (state.timer) {
+      clearTimeout(state.timer);
+      state.timer = undefined;
+    }
+    this.run(state);
+  }
+
+  private stateOf(folder: vscode.WorkspaceFolder): FolderState {
+    const key = folder.uri.toString();
+    let state = this.folders.get(key);
+    if (!state) {
+      state = { folder, last: undefined, readPaths: new Set(), published: new Set(), diskGeneration: 0, timer: undefined, watcher: undefined };
+      this.folders.set(key, state);
+    }
+    return state;
+  }
+
+  private forget(folder: vscode.WorkspaceFolder): void {
+    const key = folder.uri.toString();
+    const state = this.folders.get(key);
+    if (!state) return;
+    if (state.timer) clearTimeout(state.timer);
+    state.watcher?.dispose();
+    this.publish(state, new Map());
+    this.folders.delete(key);
+  }
+
+  /** Files changed on disk: re-check when the last check read one, or when one appears or goes (globs, missing includes). */
+  private watch(state: FolderState): void {
+    if (state.watcher) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(state.folder, '**/*.{yml,yaml}'));
+    const onDisk = (uri: vscode.Uri, created: boolean) => {
+      const file = projectFileOf(uri);
+      if (!file || !state.last) return;
+      if (!created && !state.readPaths.has(file.relativePath)) return;
+      state.diskGeneration++;
+      this.schedule(state, CHANGE_DELAY_MS);
+    };
+    watcher.onDidChange((uri) => onDisk(uri, false));
+    watcher.onDidCreate((uri) => onDisk(uri, true));
+    watcher.onDidDelete((uri) => onDisk(uri, true));
+    state.watcher = watcher;
+  }
+
+  // ─── Checking ───────────────────────────────────────────────────────────────
+
+  private run(state: FolderState): void {
+    try {
+      this.check(state);
+    } catch (error) {
+      // Core errors carry no secrets, but keep the log to the error's kind and message.
+      this.log.error(vscode.l10n.t('Checking {0} failed: {1}', state.folder.name, error instanceof Error ? error.message : String(error)));
+    }
+    this.checked.fire({ folder: state.folder.uri });
+  }
+
+  private check(state: FolderState): void {
+    const { folder } = state;
+    const settings = this.settings.read(folder.uri);
+    if (!settings.enable) {
+      state.last = undefined;
+      state.readPaths = new Set();
+      this.publish(state, new Map());
+      return;
+    }
+    this.watch(state);
+
+    const openDocuments = this.openDocumentsOf(folder, settings);
+    const gitlab = this.contexts.contextFor(folder.uri.fsPath, settings);
+    const coverage = this.coverageSources(folder);
+    const stamp = JSON.stringify([
+      settings,
+      gitlab?.predefinedVariables ?? null,
+      coverage,
+      this.coverageGeneration,
+      state.diskGeneration,
+      [...openDocuments].map(([path, document]) => [path, document.version]),
+    ]);
+    const project = state.last?.stamp === stamp ? state.last : this.checkProjectNow(folder, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
+    state.last = project;
+    state.readPaths = new Set(project.texts.keys());
+
+    // Publish only while one of the project's files is open; an included file opened alone reports through the root.
+    const active = [...openDocuments.keys()].some((path) => project.texts.has(path));
+    this.publish(state, active ? this.diagnosticsOf(project) : new Map());
+  }
+
+  private openDocumentsOf(folder: vscode.WorkspaceFolder, settings: Settings): Map<string, vscode.TextDocument> {
+    const open = new Map<string, vscode.TextDocument>();
+    for (const document of vscode.workspace.textDocuments) {
+      const file = projectFileOf(document.uri);
+      if (file && file.folder.uri.toString() === folder.uri.toString() && mayBePipelineFile(file, settings)) open.set(file.relativePath, document);
+    }
+    return new Map([...open].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private coverageSources(folder: vscode.WorkspaceFolder): CredentialSource[] {
+    const sources: CredentialSource[] = [];
+    for (const contributor of this.coverage) {
+      try {
+        sources.push(...contributor.sourcesFor(folder));
+      } catch (error) {
+        this.log.warn(vscode.l10n.t('A credential source failed: {0}', error instanceof Error ? error.message : String(error)));
+      }
+    }
+    return sources;
+  }
+
+  private checkProjectNow(
+    folder: vscode.WorkspaceFolder,
+    settings: Settings,
+    openDocuments: ReadonlyMap<string, vscode.TextDocument>,
+    predefinedVariables: Readonly<Record<string, string>>,
+    coverage: readonly CredentialSource[],
+    stamp: string,
+  ): ProjectCheck {
+    const started = Date.now();
+    const overlay = new Map([...openDocuments].map(([path, document]) => [path, document.getText()]));
+    const files = createDiskProjectFiles(folder.uri.fsPath, overlay);
+    const credentials: CredentialSource[] = [...coverage];
+    if (settings.runnerCoveredRegistries.length > 0) credentials.push(runnerConfigSource(settings.runnerCoveredRegistries));
+    if (predefinedVariables['CI_REGISTRY']) credentials.push(jobPayloadSource(predefinedVariables));
+    const options: CheckOptions = {
+      credentials,
+      predefinedVariables,
+      publicRegistries: settings.publicRegistries,
+      ignoredRegistries: settings.ignoredRegistries,
+      severities: settings.severity,
+    };
+
+    const entries: EntryCheck[] = [];
+    const texts = new Map<string, ProjectText>();
+    const addEntry = (rootFile: string) => {
+      const { pipeline, findings } = checkProject(rootFile, files, options);
+      entries.push({ rootFile, pipeline, findings });
+      for (const file of pipeline.files) if (!texts.has(file.path)) texts.set(file.path, new ProjectText(file.text));
+    };
+    if (files.read(settings.ciConfigPath) !== undefined) addEntry(settings.ciConfigPath);
+    for (const [path, document] of openDocuments) {
+      const file = projectFileOf(document.uri);
+      if (file && !texts.has(path) && isCiFileByPath(document, file, settings)) addEntry(path);
+    }
+    this.log.debug(`checked ${folder.name}: ${entries.length} pipeline(s), ${texts.size} file(s) in ${Date.now() - started} ms`);
+    return { folder, settings, options, entries, texts, stamp };
+  }
+
+  /** Diagnostics by file URI, every finding once (the core already applied the severity settings and dropped 'off' codes). */
+  private diagnosticsOf(project: ProjectCheck): Map<string, PublishedFinding[]> {
+    const byUri = new Map<string, PublishedFinding[]>();
+    const seen = new Set<string>();
+    const folderKey = project.folder.uri.toString();
+    for (const entry of project.entries) {
+      for (const finding of entry.findings) {
+        const key = JSON.stringify([finding.code, finding.range, finding.message]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const text = project.texts.get(finding.range.file);
+        if (!text) continue;
+        const diagnostic = toDiagnostic(finding, text, project);
+        const uri = fileUri(project.folder, finding.range.file).toString();
+        byUri.set(uri, [...(byUri.get(uri) ?? []), { diagnostic, finding, folderKey }]);
+      }
+    }
+    return byUri;
+  }
+
+  private publish(state: FolderState, byUri: ReadonlyMap<string, PublishedFinding[]>): void {
+    for (const uri of state.published) {
+      if (byUri.has(uri)) continue;
+      this.collection.delete(vscode.Uri.parse(uri));
+      this.publishedByUri.delete(uri);
+    }
+    for (const [uri, published] of byUri) {
+      this.collection.set(vscode.Uri.parse(uri), published.map((entry) => entry.diagnostic));
+      this.publishedByUri.set(uri, published);
+    }
+    state.published = new Set(byUri.keys());
+  }
+}
+
+const DIAGNOSTIC_SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/** The README anchor documenting a rule code. */
+export function ruleDocsUri(code: FindingCode): vscode.Uri {
+  return vscode.Uri.parse(`${RULE_DOCS_URL}#${code}`);
+}
+
+function toDiagnostic(finding: Finding, text: ProjectText, project: ProjectCheck): vscode.Diagnostic {
+  const diagnostic = new vscode.Diagnostic(spanToRange(finding.range, text), finding.message, DIAGNOSTIC_SEVERITY[finding.severity]);
+  diagnostic.source = DIAGNOSTIC_SOURCE;
+  diagnostic.code = { value: finding.code, target: ruleDocsUri(finding.code) };
+  const related = finding.related.flatMap((location) => {
+    const relatedText = project.texts.get(location.span.file);
+    if (!relatedText) return [];
+    return [new vscode.DiagnosticRelatedInformation(new vscode.Location(fileUri(project.folder, location.span.file), spanToRange(location.span, relatedText)), location.message)];
+  });
+  if (related.length > 0) diagnostic.relatedInformation = related;
+  return diagnostic;
 }

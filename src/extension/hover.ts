@@ -1,0 +1,114 @@
+/** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
+import * as vscode from 'vscode';
+import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
+import type { Provenance } from '../core/types';
+import { spanToRange, type DiagnosticsService } from './diagnostics';
+import { projectFileOf } from './documents';
+
+export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService): void {
+  context.subscriptions.push(vscode.languages.registerHoverProvider({ scheme: 'file' }, new ImageHover(diagnostics)));
+}
+
+export class ImageHover implements vscode.HoverProvider {
+  constructor(private readonly diagnostics: DiagnosticsService) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const file = projectFileOf(document.uri);
+    const project = file && this.diagnostics.projectFor(document);
+    const text = file && project?.texts.get(file.relativePath);
+    if (!file || !project || !text || text.text !== document.getText()) return undefined;
+    const offset = document.offsetAt(position);
+    for (const entry of project.entries) {
+      const hits = findImageAt(entry.pipeline, file.relativePath, offset);
+      const first = hits[0];
+      if (!first) continue;
+      // A scalar shared through extends/anchors/default: explained for its first job, with how many jobs use it.
+      const explanation = explainImage(first.image, first.job, entry.pipeline, project.options);
+      const jobCount = new Set(hits.map((hit) => hit.job.name)).size;
+      return new vscode.Hover(hoverMarkdown(explanation, jobCount), spanToRange(first.image.span, text));
+    }
+    return undefined;
+  }
+}
+
+function hoverMarkdown(explanation: ImageExplanation, jobCount: number): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString();
+  markdown.appendMarkdown(`**${statusLine(explanation)}**\n\n`);
+  const lines: string[] = [];
+  if (explanation.expanded === null) {
+    lines.push(vscode.l10n.t('Unknown here: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
+  } else if (explanation.expanded !== explanation.written) {
+    lines.push(vscode.l10n.t('Expands to {0}', code(explanation.expanded)));
+  }
+  const { docker } = explanation;
+  if (docker.valid && docker.registry) {
+    lines.push(vscode.l10n.t('Docker pulls from {0}, repository {1}', code(docker.registry), code(docker.repository ?? '')));
+  } else if (docker.error) {
+    lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
+  }
+  if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
+  if (explanation.match) {
+    lines.push(vscode.l10n.t('Covered by the key {0} from {1}', code(explanation.match.key), explanation.match.label));
+  }
+  const origin = provenanceLine(explanation.via);
+  if (origin) lines.push(origin);
+  if (jobCount > 1) lines.push(vscode.l10n.t('Used by {0} jobs', jobCount));
+  markdown.appendMarkdown(lines.map((line) => `- ${line}`).join('\n'));
+  return markdown;
+}
+
+function statusLine(explanation: ImageExplanation): string {
+  switch (explanation.status) {
+    case 'covered':
+      return vscode.l10n.t('Credentials found');
+    case 'public':
+      return vscode.l10n.t('Public registry: pulled without credentials');
+    case 'job-token':
+      return vscode.l10n.t('Pulled with the job token (CI_JOB_TOKEN)');
+    case 'uncovered':
+      return vscode.l10n.t('No credentials cover this registry');
+    case 'registry-unknown':
+      return vscode.l10n.t('Registry unknown: a variable in the name cannot be resolved here');
+    case 'coverage-unknown':
+      return vscode.l10n.t('Coverage unknown: a credential store may hold credentials');
+    case 'invalid':
+      return vscode.l10n.t('Invalid image reference');
+    case 'ignored':
+      return vscode.l10n.t('Registry ignored by settings');
+    case 'may-come-from-include':
+      return vscode.l10n.t('May be overridden by an include that cannot be read here');
+  }
+}
+
+function provenanceLine(via: readonly Provenance[]): string | undefined {
+  if (via.length === 0) return undefined;
+  const steps = via.map((step) => `${provenanceKind(step.kind)} ${code(step.name)}`);
+  return vscode.l10n.t('Comes from {0}', steps.join(' → '));
+}
+
+function provenanceKind(kind: Provenance['kind']): string {
+  switch (kind) {
+    case 'extends':
+      return vscode.l10n.t('extends');
+    case 'default':
+      return vscode.l10n.t('default:');
+    case 'top-level':
+      return vscode.l10n.t('top-level');
+    case 'anchor':
+      return vscode.l10n.t('anchor');
+    case 'reference':
+      return vscode.l10n.t('!reference');
+    case 'include':
+      return vscode.l10n.t('include');
+    case 'matrix':
+      return vscode.l10n.t('parallel:matrix');
+    case 'variable':
+      return vscode.l10n.t('variable');
+  }
+}
+
+/** Inline code that survives backticks in the value. */
+function code(value: string): string {
+  const fence = value.includes('`') ? '``' : '`';
+  return `${fence}${value.replace(/\n/g, ' ')}${fence}`;
+}
