@@ -1,0 +1,147 @@
+// @workspace test/fixtures/workspaces/quickfixes
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
+const source = 'GitLab CI Auth';
+const timeoutMs = 20_000;
+/** The fake `auth` value in the fixtures: it must never travel in a command argument. */
+const fixtureAuth = 'ZmFrZS11c2VyOmZha2UtdG9rZW4=';
+
+function ciFile(name: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab', 'ci', name);
+}
+
+function codeOf(diagnostic: vscode.Diagnostic): string {
+  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
+}
+
+function withCode(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === source && codeOf(diagnostic) === code);
+}
+
+/** Waits (on onDidChangeDiagnostics, never sleeping) until `uri` has, or no longer has, a diagnostic with `code`. */
+function untilCode(uri: vscode.Uri, code: string, present: boolean): Promise<vscode.Diagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const found = withCode(uri, code);
+      if ((found.length > 0) !== present) return;
+      clearTimeout(timer);
+      listener.dispose();
+      resolve(found);
+    };
+    const listener = vscode.languages.onDidChangeDiagnostics((event) => {
+      if (event.uris.some((changed) => changed.toString() === uri.toString())) check();
+    });
+    const timer = setTimeout(() => {
+      listener.dispose();
+      const all = vscode.languages.getDiagnostics(uri).map((diagnostic) => `${codeOf(diagnostic)}@${diagnostic.range.start.line}`);
+      reject(new Error(`timed out waiting for ${present ? '' : 'no '}${code}; have [${all.join(', ')}]`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+async function quickFixes(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+  return (actions ?? []).filter((action) => action.kind?.value === vscode.CodeActionKind.QuickFix.value);
+}
+
+async function openWith(name: string, code: string): Promise<{ uri: vscode.Uri; document: vscode.TextDocument; diagnostic: vscode.Diagnostic; actions: vscode.CodeAction[] }> {
+  const uri = ciFile(name);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  const [diagnostic] = await untilCode(uri, code, true);
+  return { uri, document, diagnostic: diagnostic!, actions: await quickFixes(uri, diagnostic!) };
+}
+
+function titled(actions: vscode.CodeAction[], title: string): vscode.CodeAction {
+  const action = actions.find((candidate) => candidate.title === title);
+  assert.ok(action, `no quick fix "${title}" among [${actions.map((candidate) => candidate.title).join(' | ')}]`);
+  return action;
+}
+
+async function apply(action: vscode.CodeAction): Promise<void> {
+  assert.ok(action.edit, `"${action.title}" has no edit`);
+  assert.ok(await vscode.workspace.applyEdit(action.edit));
+}
+
+describe('quick fixes', () => {
+  before(async () => {
+    await vscode.extensions.getExtension(extensionId)!.activate();
+  });
+
+  it('offers to configure credentials for the registry, passing registry and folder to the wizard', async () => {
+    const { actions, diagnostic } = await openWith('private-image.yml', 'missing-credentials');
+    assert.equal(diagnostic.range.start.line, 1);
+    const configure = titled(actions, 'Configure credentials for registry.example.com…');
+    assert.equal(configure.command?.command, 'gitlabCiAuth.configureCredentials');
+    const [args] = configure.command!.arguments as [{ registry: string; folder?: string }];
+    assert.equal(args.registry, 'registry.example.com');
+    assert.equal(args.folder, vscode.workspace.workspaceFolders![0]!.uri.toString());
+    assert.equal(configure.isPreferred, true);
+  });
+
+  it('"Ignore on this line" appends the ignore comment after the existing one and the warning goes', async () => {
+    const { uri, document, actions } = await openWith('private-image.yml', 'missing-credentials');
+    await apply(titled(actions, 'Ignore missing-credentials on this line'));
+    assert.equal(
+      document.getText(),
+      'build:\n  image: registry.example.com/team/app:1 # the build image # gitlab-ci-auth-ignore missing-credentials\n  script:\n    - make\n',
+    );
+    await untilCode(uri, 'missing-credentials', false);
+  });
+
+  it('"Treat as public" adds the registry to the folder\'s publicRegistries, keeping the defaults, and the warning goes', async () => {
+    const { uri, actions } = await openWith('treat-public.yml', 'missing-credentials');
+    const treat = titled(actions, 'Treat mirror.example.net as public');
+    assert.equal(treat.command?.command, 'gitlabCiAuth.treatAsPublic');
+    await vscode.commands.executeCommand(treat.command!.command, ...(treat.command!.arguments ?? []));
+    await untilCode(uri, 'missing-credentials', false);
+    const registries = vscode.workspace.getConfiguration('gitlabCiAuth', uri).get<string[]>('publicRegistries')!;
+    assert.ok(registries.includes('mirror.example.net'));
+    assert.ok(registries.includes('docker.io'), 'the default public registries were dropped');
+  });
+
+  it('"Use printf instead of echo" rewrites only the echo, keeping the redirect and the comment', async () => {
+    const { uri, document, actions } = await openWith('echo.yml', 'file-variable-echo');
+    await apply(titled(actions, 'Use printf instead of echo'));
+    assert.equal(document.lineAt(8).text, `    - printf '%s' "$DOCKER_AUTH_CONFIG" > $HOME/.docker/config.json # keep this comment`);
+    await untilCode(uri, 'file-variable-echo', false);
+  });
+
+  it('writes /kaniko/.docker/config.json before the executor, keeping the comment above it', async () => {
+    const { uri, document, actions } = await openWith('kaniko.yml', 'kaniko-missing-config');
+    await apply(titled(actions, 'Write /kaniko/.docker/config.json from DOCKER_AUTH_CONFIG'));
+    const lines = document.getText().split('\n');
+    const writes = lines.findIndex((line) => line.includes(`'%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json`));
+    const executor = lines.findIndex((line) => line.includes('/kaniko/executor'));
+    assert.ok(writes >= 0 && writes < executor, document.getText());
+    assert.ok(lines.includes('    # build and push'));
+    assert.ok(lines.slice(0, 5).join('\n').includes('name: gcr.io/kaniko-project/executor:debug'));
+    await untilCode(uri, 'kaniko-missing-config', false);
+  });
+
+  it('"Change key to …" fixes a near-miss key inside the YAML DOCKER_AUTH_CONFIG, which then covers the image', async () => {
+    const { uri, document, actions } = await openWith('near-miss.yml', 'key-near-miss');
+    await apply(titled(actions, 'Change key to registry.example.com'));
+    assert.equal(document.lineAt(2).text, `  DOCKER_AUTH_CONFIG: '{"auths":{"registry.example.com":{"auth":"${fixtureAuth}"}}}'`);
+    await untilCode(uri, 'key-near-miss', false);
+    await untilCode(uri, 'missing-credentials', false);
+  });
+
+  it('moving committed credentials out runs the import command with a location, never the secret', async () => {
+    const { actions } = await openWith('committed.yml', 'committed-credentials');
+    const move = titled(actions, 'Remove credentials from this file and store them safely');
+    assert.equal(move.command?.command, 'gitlabCiAuth.moveCredentialsOutOfFile');
+    assert.equal(move.edit, undefined, 'the file must only change once the credentials are stored');
+    assert.ok(!JSON.stringify(move.command!.arguments).includes(fixtureAuth));
+    const diagnostics = vscode.languages.getDiagnostics(ciFile('committed.yml'));
+    assert.ok(diagnostics.every((diagnostic) => !diagnostic.message.includes(fixtureAuth)));
+  });
+
+  it('every diagnostic offers "Ignore on this line"', async () => {
+    const { actions } = await openWith('committed.yml', 'committed-credentials');
+    titled(actions, 'Ignore committed-credentials on this line');
+  });
+});

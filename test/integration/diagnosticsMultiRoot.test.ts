@@ -1,0 +1,73 @@
+// @workspace test/fixtures/workspaces/multi-root/multi-root.code-workspace
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
+const source = 'GitLab CI Auth';
+const timeoutMs = 20_000;
+
+function folderNamed(name: string): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.name === name);
+  assert.ok(folder, `workspace folder ${name} missing`);
+  return folder;
+}
+
+function summary(uri: vscode.Uri): string[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((diagnostic) => diagnostic.source === source)
+    .map((diagnostic) => {
+      const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
+      return `${code}@${diagnostic.range.start.line}:${vscode.DiagnosticSeverity[diagnostic.severity]}`;
+    })
+    .sort();
+}
+
+function summaryWhen(uri: vscode.Uri, accept: (summary: string[]) => boolean): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const current = summary(uri);
+      if (!accept(current)) return;
+      clearTimeout(timer);
+      listener.dispose();
+      resolve(current);
+    };
+    const listener = vscode.languages.onDidChangeDiagnostics((event) => {
+      if (event.uris.some((changed) => changed.toString() === uri.toString())) check();
+    });
+    const timer = setTimeout(() => {
+      listener.dispose();
+      reject(new Error(`timed out; have [${summary(uri).join(', ')}]`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+describe('multi-root workspaces: each folder is its own project with its own settings', () => {
+  before(async () => {
+    await vscode.extensions.getExtension(extensionId)!.activate();
+  });
+
+  it('the same image is a warning in alpha and public in beta, where other registries are errors', async () => {
+    const alpha = vscode.Uri.joinPath(folderNamed('alpha').uri, '.gitlab-ci.yml');
+    const beta = vscode.Uri.joinPath(folderNamed('beta').uri, '.gitlab-ci.yml');
+    await vscode.window.showTextDocument(alpha);
+    await vscode.window.showTextDocument(beta, { preview: false });
+    assert.deepEqual(await summaryWhen(alpha, (found) => found.length > 0), ['missing-credentials@2:Warning']);
+    assert.deepEqual(await summaryWhen(beta, (found) => found.length > 0), ['missing-credentials@6:Error']);
+  });
+
+  it('a setting changed in one folder re-checks that folder only', async () => {
+    const alpha = vscode.Uri.joinPath(folderNamed('alpha').uri, '.gitlab-ci.yml');
+    const beta = vscode.Uri.joinPath(folderNamed('beta').uri, '.gitlab-ci.yml');
+    const betaConfiguration = vscode.workspace.getConfiguration('gitlabCiAuth', folderNamed('beta').uri);
+    try {
+      await betaConfiguration.update('ignoredRegistries', ['other.example.com'], vscode.ConfigurationTarget.WorkspaceFolder);
+      await summaryWhen(beta, (found) => found.length === 0);
+      assert.deepEqual(summary(alpha), ['missing-credentials@2:Warning']);
+    } finally {
+      await betaConfiguration.update('ignoredRegistries', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+    assert.deepEqual(await summaryWhen(beta, (found) => found.length > 0), ['missing-credentials@6:Error']);
+  });
+});
