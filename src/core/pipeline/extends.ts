@@ -28,7 +28,7 @@ export class ExtendsResolver {
 
   /**
    * @param config the merged top-level configuration
-   * @param mayBeElsewhere true when an unresolved include exists: a missing parent may be defined there
+   * @param mayBeElsewhere true when some include could not be read: a missing parent may be defined there
    */
   constructor(
     private readonly config: CiMap,

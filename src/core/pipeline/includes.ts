@@ -35,6 +35,8 @@ export interface LoadedPipeline {
   readonly mergeOrder: ReadonlyMap<string, number>;
   /** Merge position of the last unresolved include, or -1. Content merged before it may be overridden by it. */
   readonly lastUnresolvedOrder: number;
+  /** Some include could not be read (unresolved or not found): a missing name may be defined there. */
+  readonly incomplete: boolean;
 }
 
 const VARIABLE_REFERENCE = /\$(?:\{(\w+)\}|(\w+))/g;
@@ -51,6 +53,7 @@ export class IncludeLoader {
   private order = 0;
   private lastUnresolvedOrder = -1;
   private includesUsed = 0;
+  private missingIncludes = 0;
   private includeLimitReported = false;
 
   constructor(
@@ -71,6 +74,7 @@ export class IncludeLoader {
       references: this.references,
       mergeOrder: this.mergeOrder,
       lastUnresolvedOrder: this.lastUnresolvedOrder,
+      incomplete: this.unresolved.length > 0 || this.missingIncludes > 0,
     };
   }
 
@@ -121,8 +125,9 @@ export class IncludeLoader {
         const header = convertDocument(parsed.header, path, text, this.ctx);
         const specs = readInputSpecs(header);
         const where = includedAt ?? header?.span ?? { file: path, start: 0, end: 0 };
-        const values = resolveInputValues(specs, provided, where, this.ctx);
-        content = convertDocument(parsed.content, path, text, this.ctx, { interpolate: createInterpolator(values, this.ctx), onReference });
+        // Root inputs may still be given when the pipeline is run; an include that omits one is a definite error.
+        const values = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
+        content = convertDocument(parsed.content, path, text, this.ctx, { interpolate: createInterpolator(values, specs, this.ctx), onReference });
       } else {
         content = convertDocument(parsed.content, path, text, this.ctx, { onReference });
       }
@@ -142,6 +147,7 @@ export class IncludeLoader {
       const paths = location.includes('*') ? this.projectFiles.glob(location) : [location];
       if (paths.length === 0 || (!location.includes('*') && this.projectFiles.read(location) === undefined)) {
         this.ctx.report('include-not-found', 'error', `Included file '${item.location}' does not exist in the project.`, item.span, { location: item.location });
+        this.missingIncludes++;
         return [];
       }
       const loaded: CiMap[] = [];
@@ -150,6 +156,7 @@ export class IncludeLoader {
         const text = this.projectFiles.read(path);
         if (text === undefined) {
           this.ctx.report('include-not-found', 'error', `Included file '${path}' could not be read.`, item.span, { location: path });
+          this.missingIncludes++;
           continue;
         }
         const child = this.loadFile(path, text, item.inputs, item.span, scope, [...stack, path]);

@@ -31,9 +31,9 @@ export function resolvePipeline(rootFile: string, files: ProjectFiles, options: 
   let loaded: LoadedPipeline | undefined;
   try {
     loaded = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes).load(rootFile, rootText, options.inputs ?? {});
-    const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.unresolvedIncludes.length > 0);
+    const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.incomplete);
     const config = loaded.config;
-    const references = new ReferenceResolver(extendsResolver, (key) => entryValue(config, key), ctx);
+    const references = new ReferenceResolver(extendsResolver, (key) => entryValue(config, key), ctx, loaded.incomplete);
     references.checkAll(loaded.references);
     const builder = new JobBuilder({
       config,

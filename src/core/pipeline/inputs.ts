@@ -40,12 +40,13 @@ export function resolveInputValues(
   provided: ReadonlyMap<string, ProvidedInput>,
   where: SourceSpan,
   ctx: ResolveContext,
+  severity: 'error' | 'warning' = 'error',
 ): Map<string, ProvidedInput> {
   const values = new Map<string, ProvidedInput>();
   for (const spec of specs.values()) {
     const value = provided.get(spec.name) ?? spec.defaultValue;
     if (value === undefined) {
-      ctx.report('input-missing', 'error', `Input '${spec.name}' has no value and no default.`, where, { input: spec.name }, [
+      ctx.report('input-missing', severity, `Input '${spec.name}' has no value and no default.`, where, { input: spec.name }, [
         { span: spec.keySpan, message: `'${spec.name}' is declared here` },
       ]);
       continue;
@@ -96,7 +97,11 @@ function applyFunction(text: string, call: string): string {
  * (keeping its type and, for an `include: inputs:` value, its span); otherwise each block is replaced by text.
  * Unknown inputs are reported and left as written.
  */
-export function createInterpolator(values: ReadonlyMap<string, ProvidedInput>, ctx: ResolveContext): Interpolator {
+export function createInterpolator(
+  values: ReadonlyMap<string, ProvidedInput>,
+  specs: ReadonlyMap<string, InputSpec>,
+  ctx: ResolveContext,
+): Interpolator {
   return (text, span) => {
     let whole: CiValue | string | undefined;
     const replaced = text.replace(BLOCK, (block, expression: string) => {
@@ -104,6 +109,7 @@ export function createInterpolator(values: ReadonlyMap<string, ProvidedInput>, c
       const name = /^inputs\.([\w-]+)$/.exec(reference ?? '')?.[1];
       const value = name === undefined ? undefined : values.get(name);
       if (value === undefined) {
+        if (name !== undefined && specs.has(name)) return block; // declared without a value: reported once already
         ctx.report('input-missing', 'error', `Unknown interpolation '${block}': no such input in this file's spec.`, span, name ? { input: name } : undefined);
         return block;
       }

@@ -183,7 +183,7 @@ export class JobBuilder {
         if (combinations.length + partial.length > limit) break;
       }
       if (combinations.length + partial.length > limit) {
-        this.inputs.ctx.report('limit-exceeded', 'error', `parallel: matrix gives more than ${limit} jobs (GitLab's limit); the rest are ignored.`, matrix.span);
+        this.inputs.ctx.report('limit-exceeded', 'warning', `parallel: matrix gives more than ${limit} jobs (GitLab's limit); the rest are ignored.`, matrix.span);
         combinations.push(...partial.slice(0, limit - combinations.length));
         break;
       }

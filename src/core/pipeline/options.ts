@@ -13,6 +13,8 @@ export interface ResolveLimits {
   readonly maxFileSize: number;
   /** Nesting of YAML collections (GitLab's `max_yaml_depth` default is 100). */
   readonly maxYamlDepth: number;
+  /** Values a document may hold once its aliases are expanded: GitLab rejects such alias bombs too. */
+  readonly maxExpandedValues: number;
   /** Alias uses, `<<` merged entries and `!reference` items taken together, per pipeline. */
   readonly maxAliasExpansions: number;
   /** Levels of `extends` inheritance (GitLab: 11). */
@@ -28,6 +30,7 @@ export const DEFAULT_LIMITS: ResolveLimits = {
   maxIncludeDepth: 100,
   maxFileSize: 2 * 1024 * 1024,
   maxYamlDepth: 100,
+  maxExpandedValues: 2_000_000,
   maxAliasExpansions: 500_000,
   maxExtendsDepth: 11,
   maxReferenceDepth: 10,

@@ -17,6 +17,8 @@ export class ReferenceResolver {
     private readonly extendsResolver: ExtendsResolver,
     private readonly topLevel: (key: string) => CiValue | undefined,
     private readonly ctx: ResolveContext,
+    /** Some include could not be read: a missing key may be defined there. */
+    private readonly mayBeElsewhere: boolean,
   ) {}
 
   /** The value itself, or, for a `!reference`, what it points to (with a `reference` provenance step); undefined if unresolvable. */
@@ -24,7 +26,14 @@ export class ReferenceResolver {
     if (value?.kind !== 'reference') return value;
     const found = this.lookup(value);
     if ('error' in found) {
-      this.ctx.report('reference-unresolved', 'error', found.error, value.span, { path: [...value.path] });
+      if (this.mayBeElsewhere) {
+        this.ctx.report('reference-unresolved', 'information', `${found.error} It may come from an include that could not be read.`, value.span, {
+          path: [...value.path],
+          mayBeInUnresolvedInclude: true,
+        });
+      } else {
+        this.ctx.report('reference-unresolved', 'error', found.error, value.span, { path: [...value.path], mayBeInUnresolvedInclude: false });
+      }
       return undefined;
     }
     const step: Provenance = { kind: 'reference', name: value.path.join('.'), span: value.span };
@@ -75,7 +84,13 @@ export class ReferenceResolver {
     let walked = first;
     for (const key of rest) {
       const container: CiValue | undefined = this.derefQuiet(current);
-      current = container?.kind === 'map' ? entryValue(container, key) : undefined;
+      // Psych reads `!reference [.x, 0]` with an integer, which indexes a sequence.
+      current =
+        container?.kind === 'map'
+          ? entryValue(container, key)
+          : container?.kind === 'seq' && /^\d+$/.test(key)
+            ? container.items[Number(key)] && withVia(container.items[Number(key)]!, container.via)
+            : undefined;
       if (!current) return { error: `${written}: '${walked}' has no key '${key}'.` };
       walked += `.${key}`;
     }

@@ -113,6 +113,13 @@ export function convertDocument(
   const anchors = new Map<string, YamlNode>();
   const converted = new Map<YamlNode, CiValue>();
   const inProgress = new Set<YamlNode>();
+  // How many values the document holds once every alias is expanded (what GitLab's size check sees).
+  const expandedSize = new WeakMap<CiValue, number>();
+  const sized = <T extends CiValue>(value: T, size: number): T => {
+    expandedSize.set(value, size);
+    return value;
+  };
+  const sizeOf = (value: CiValue | undefined): number => (value ? (expandedSize.get(value) ?? 1) : 0);
   let depthReported = false;
   let budgetLeft = true;
 
@@ -145,7 +152,7 @@ export function convertDocument(
     const target = anchors.get(alias.source);
     if (!target || !budgetLeft || !(budgetLeft = ctx.spend(1, span))) return nullAt(span);
     const value = convert(target, depth);
-    return value && withVia(value, [{ kind: 'anchor', name: `*${alias.source}`, span }]);
+    return value && sized(withVia(value, [{ kind: 'anchor', name: `*${alias.source}`, span }]), sizeOf(value));
   };
 
   const convertScalar = (node: Scalar): CiValue => {
@@ -155,8 +162,8 @@ export function convertDocument(
       const result = interpolate(value, span);
       return typeof result === 'string' ? { kind: 'scalar', value: result, span, via: [] } : result;
     }
-    const plain = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : String(value);
-    return { kind: 'scalar', value: typeof plain === 'bigint' ? String(plain) : plain, span, via: [] };
+    const plain = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : node.source;
+    return { kind: 'scalar', value: plain ?? null, span, via: [] };
   };
 
   const keyText = (key: unknown, depth: number): { key: string; span: SourceSpan } | undefined => {
@@ -178,15 +185,20 @@ export function convertDocument(
         return reference;
       }
       const items: CiValue[] = [];
-      for (const item of node.items) items.push(convert(item, depth + 1) ?? nullAt(span));
-      return { kind: 'seq', items, span, via: [] };
+      let size = 1;
+      for (const item of node.items) {
+        const value = convert(item, depth + 1) ?? nullAt(span);
+        size += sizeOf(value);
+        items.push(value);
+      }
+      return sized({ kind: 'seq', items, span, via: [] }, size);
     }
     if (isMap(node)) {
       const entries = new Map<string, CiEntry>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as ParsedNode | null;
-        if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === 'PLAIN') {
+        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.source === '<<') {
           const sources = mergeSources(convert(pair.value, depth + 1));
           if (sources) {
             mergeInto(entries, sources, span);
@@ -200,7 +212,9 @@ export function convertDocument(
         // Psych: a later duplicate key wins (in the first one's place)
         entries.set(key.key, { keySpan: key.span, value });
       }
-      return { kind: 'map', entries, span, via: [] };
+      let size = 1;
+      for (const entry of entries.values()) size += 1 + sizeOf(entry.value);
+      return sized({ kind: 'map', entries, span, via: [] }, size);
     }
     return undefined;
   };
@@ -227,5 +241,15 @@ export function convertDocument(
     for (const [key, entry] of merged) entries.set(key, entry);
   };
 
-  return convert(document.contents, 0);
+  const root = convert(document.contents, 0);
+  if (sizeOf(root) > ctx.limits.maxExpandedValues) {
+    ctx.report(
+      'limit-exceeded',
+      'error',
+      `With its aliases expanded the document holds more than ${ctx.limits.maxExpandedValues} values (an alias bomb?); it is not analysed.`,
+      { file, start: 0, end: 0 },
+    );
+    return undefined;
+  }
+  return root;
 }
