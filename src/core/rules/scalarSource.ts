@@ -28,22 +28,26 @@ export function scalarSourceMap(text: string, span: SourceSpan, value: string): 
   const trimmedDecoded = decoded.value.replace(/\n+$/, '');
   const trimmedValue = value.replace(/\n+$/, '');
   if (trimmedDecoded !== trimmedValue) return null;
-  const offsets = decoded.offsets.slice(0, trimmedValue.length).map((offset) => offset + span.start);
-  offsets.push(trimmedValue.length > 0 ? offsets[trimmedValue.length - 1]! + 1 : span.start);
+  const length = trimmedValue.length;
+  const offsets = decoded.offsets.slice(0, length).map((offset) => offset + span.start);
+  const ends = decoded.ends.slice(0, length).map((offset) => offset + span.start);
+  offsets.push(length > 0 ? ends[length - 1]! : span.start);
   return {
     offsets,
     spanOf(start, end) {
-      if (start < 0 || end > trimmedValue.length || start > end) return null;
+      if (start < 0 || end > length || start > end) return null;
       const from = offsets[start]!;
-      const to = end > start ? offsets[end - 1]! + 1 : from;
-      return { file: span.file, start: from, end: to };
+      return { file: span.file, start: from, end: end > start ? ends[end - 1]! : from };
     },
   };
 }
 
 interface Decoded {
   value: string;
+  /** Source start of each value character. */
   offsets: number[];
+  /** Source end of each value character (an escape or a `''` spans several). */
+  ends: number[];
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -57,6 +61,12 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
   if (to < from) return null;
   const value: string[] = [];
   const offsets: number[] = [];
+  const ends: number[] = [];
+  const push = (char: string, start: number, end: number): void => {
+    value.push(char);
+    offsets.push(start);
+    ends.push(end);
+  };
   let i = from;
   while (i < to) {
     const char = raw[i]!;
@@ -65,6 +75,7 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
       while (value.length > 0 && (value[value.length - 1] === ' ' || value[value.length - 1] === '\t') && offsets[offsets.length - 1]! >= from) {
         value.pop();
         offsets.pop();
+        ends.pop();
       }
       const breakAt = i;
       let breaks = 0;
@@ -72,20 +83,12 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
         if (raw[i] === '\n') breaks++;
         i++;
       }
-      if (breaks <= 1) {
-        value.push(' ');
-        offsets.push(breakAt);
-      } else {
-        for (let n = 1; n < breaks; n++) {
-          value.push('\n');
-          offsets.push(breakAt);
-        }
-      }
+      if (breaks <= 1) push(' ', breakAt, breakAt + 1);
+      else for (let n = 1; n < breaks; n++) push('\n', breakAt, breakAt + 1);
       continue;
     }
     if (style === 'single' && char === "'" && raw[i + 1] === "'") {
-      value.push("'");
-      offsets.push(i);
+      push("'", i, i + 2);
       i += 2;
       continue;
     }
@@ -101,8 +104,7 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
       }
       const simple = SIMPLE_ESCAPES[next];
       if (simple !== undefined) {
-        value.push(simple);
-        offsets.push(i);
+        push(simple, i, i + 2);
         i += 2;
         continue;
       }
@@ -110,15 +112,11 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
       if (width === undefined) return null;
       const hex = raw.slice(i + 2, i + 2 + width);
       if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) return null;
-      for (const unit of String.fromCodePoint(parseInt(hex, 16))) {
-        value.push(unit);
-        offsets.push(i);
-      }
+      for (const unit of String.fromCodePoint(parseInt(hex, 16))) push(unit, i, i + 2 + width);
       i += 2 + width;
       continue;
     }
-    value.push(char);
-    offsets.push(i);
+    push(char, i, i + 1);
     i++;
   }
   if (style === 'plain') {
@@ -126,15 +124,16 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
     while (value.length > 0 && /[ \t]/.test(value[value.length - 1]!)) {
       value.pop();
       offsets.pop();
+      ends.pop();
     }
   }
-  return { value: value.join(''), offsets };
+  return { value: value.join(''), offsets, ends };
 }
 
 /** Literal (`|`) or folded (`>`) block scalar, header included in `raw`. */
 function decodeBlock(raw: string): Decoded | null {
   const headerEnd = raw.indexOf('\n');
-  if (headerEnd < 0) return { value: '', offsets: [] };
+  if (headerEnd < 0) return { value: '', offsets: [], ends: [] };
   const header = raw.slice(0, headerEnd).replace(/#.*$/, '').trim();
   const folded = header.startsWith('>');
   const explicitIndent = /[1-9]/.exec(header);
@@ -150,7 +149,7 @@ function decodeBlock(raw: string): Decoded | null {
   let indent = explicitIndent ? Number(explicitIndent[0]) : -1;
   if (indent < 0) {
     const first = lines.find((line) => line.text.trim() !== '');
-    if (!first) return { value: '', offsets: [] };
+    if (!first) return { value: '', offsets: [], ends: [] };
     indent = first.text.length - first.text.trimStart().length;
   }
   // The block's lines carry at least `indent` leading spaces (blank lines excepted); find where the block ends.
@@ -163,6 +162,12 @@ function decodeBlock(raw: string): Decoded | null {
   }
   const value: string[] = [];
   const offsets: number[] = [];
+  const ends: number[] = [];
+  const push = (char: string, start: number): void => {
+    value.push(char);
+    offsets.push(start);
+    ends.push(start + 1);
+  };
   let previous: (typeof content)[number] | null = null;
   let pendingBlank = 0;
   for (const line of content) {
@@ -173,28 +178,14 @@ function decodeBlock(raw: string): Decoded | null {
     if (previous) {
       const foldable = folded && !previous.moreIndented && !line.moreIndented;
       const breakAt = previous.start + previous.text.length;
-      if (foldable && pendingBlank === 0) {
-        value.push(' ');
-        offsets.push(breakAt);
-      } else {
-        const newlines = foldable ? pendingBlank : pendingBlank + 1;
-        for (let n = 0; n < newlines; n++) {
-          value.push('\n');
-          offsets.push(breakAt);
-        }
-      }
+      if (foldable && pendingBlank === 0) push(' ', breakAt);
+      else for (let n = 0; n < (foldable ? pendingBlank : pendingBlank + 1); n++) push('\n', breakAt);
     } else {
-      for (let n = 0; n < pendingBlank; n++) {
-        value.push('\n');
-        offsets.push(line.start);
-      }
+      for (let n = 0; n < pendingBlank; n++) push('\n', line.start);
     }
     pendingBlank = 0;
-    for (let i = 0; i < line.text.length; i++) {
-      value.push(line.text[i]!);
-      offsets.push(line.start + i);
-    }
+    for (let i = 0; i < line.text.length; i++) push(line.text[i]!, line.start + i);
     previous = line;
   }
-  return { value: value.join(''), offsets };
+  return { value: value.join(''), offsets, ends };
 }
