@@ -500,7 +500,9 @@ class CredentialWizard {
       ],
     });
     if (fallback.kind !== 'value') return this.notAValue(fallback);
-    if (fallback.value !== 'once') return fallback.value;
+    // Back here means "choose the storage again", e.g. after unlocking the keychain.
+    if (fallback.value === 'back') return 'again';
+    if (fallback.value === 'cancel') return 'cancel';
     this.state.stored = false;
     return { next: 'output' };
   }
