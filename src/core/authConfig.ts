@@ -231,7 +231,7 @@ function membersFolded(node: JsonNode & { kind: 'object' }, field: string): Json
   return node.members.filter((member) => member.key.toLowerCase() === folded);
 }
 
-function describeJsonError(text: string, error: JsonSyntaxError, what: string): AuthConfigProblem {
+function describeJsonError(text: string, error: JsonSyntaxError, what: string, consequence = ' The runner ignores every credential in it.'): AuthConfigProblem {
   const position = new LineIndex(text).positionAt(error.offset);
   const insideAuth = error.keyPath.length > 0 && error.keyPath[error.keyPath.length - 1]!.toLowerCase() === 'auth';
   const hint =
@@ -243,7 +243,7 @@ function describeJsonError(text: string, error: JsonSyntaxError, what: string): 
   return {
     entry: inEntry ? entry : null,
     field: inEntry ? (field ?? null) : null,
-    message: `${what} is not valid JSON: ${error.reason} at line ${position.line + 1}, column ${position.character + 1}.${hint} The runner ignores every credential in it.`,
+    message: `${what} is not valid JSON: ${error.reason} at line ${position.line + 1}, column ${position.character + 1}.${hint}${consequence}`,
     offset: error.offset,
     length: 1,
     severity: 'error',
@@ -655,7 +655,7 @@ export function dockerCliEnvProblems(text: string): AuthConfigProblem[] {
   try {
     ({ value: root, end } = new JsonReader(text).readFirstValue());
   } catch (error) {
-    if (error instanceof JsonSyntaxError) return [{ ...describeJsonError(text, error, 'DOCKER_AUTH_CONFIG'), severity: 'warning' }];
+    if (error instanceof JsonSyntaxError) return [{ ...describeJsonError(text, error, 'DOCKER_AUTH_CONFIG', ' Docker CLI ≥ 28.3 ignores it.'), severity: 'warning' }];
     throw error;
   }
   if (/\S/.test(text.slice(end))) {
@@ -842,7 +842,7 @@ export function mergeAuthConfig(existingText: string, entries: readonly Credenti
   try {
     ({ value: root, end } = new JsonReader(existingText).readFirstValue());
   } catch (error) {
-    if (error instanceof JsonSyntaxError) throw new AuthConfigError('invalid-json', describeJsonError(existingText, error, 'The existing config').message);
+    if (error instanceof JsonSyntaxError) throw new AuthConfigError('invalid-json', describeJsonError(existingText, error, 'The existing config', '').message);
     throw error;
   }
   if (/\S/.test(existingText.slice(end))) {
