@@ -1,0 +1,102 @@
+// @workspace test/fixtures/workspaces/wizard
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const source = 'GitLab CI Auth';
+const timeoutMs = 20_000;
+const registry = 'registry.wizard.example:5050';
+/** An obviously fake token that must never reach a file, a log or a setting. */
+const sentinelToken = 'fake-sentinel-token-7f3a9c';
+const sentinelAuth = Buffer.from(`ci-bot:${sentinelToken}`).toString('base64');
+
+function pipelineUri(): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab-ci.yml');
+}
+
+function codeOf(diagnostic: vscode.Diagnostic): string {
+  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
+}
+
+function missing(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === source && codeOf(diagnostic) === 'missing-credentials');
+}
+
+/** Waits on onDidChangeDiagnostics (no sleeping) until `uri` has, or no longer has, a missing-credentials diagnostic. */
+function untilMissing(uri: vscode.Uri, present: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if ((missing(uri).length > 0) !== present) return;
+      clearTimeout(timer);
+      listener.dispose();
+      resolve();
+    };
+    const listener = vscode.languages.onDidChangeDiagnostics(check);
+    const timer = setTimeout(() => {
+      listener.dispose();
+      reject(new Error(`timed out waiting for ${present ? '' : 'no '}missing-credentials`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+/** Every regular file under `dir` (skipping huge ones), for the sentinel scan. */
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesUnder(full));
+    else if (entry.isFile() && fs.statSync(full).size < 20_000_000) found.push(full);
+  }
+  return found;
+}
+
+describe('registry credentials (SecretStorage) in a real VS Code', () => {
+  before(async () => {
+    const document = await vscode.workspace.openTextDocument(pipelineUri());
+    await vscode.window.showTextDocument(document);
+    await untilMissing(pipelineUri(), true);
+  });
+
+  it('rejects an invalid DOCKER_AUTH_CONFIG on import and stores nothing', async () => {
+    const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text: '{"auths":{"registry.wizard.example:5050":{"auth":"not base64!"}}}' });
+    assert.equal(stored, false);
+    assert.equal(missing(pipelineUri()).length > 0, true);
+  });
+
+  it('imports a DOCKER_AUTH_CONFIG given as text, and the missing-credentials diagnostic disappears', async () => {
+    const text = JSON.stringify({ auths: { [registry]: { auth: sentinelAuth } } }, null, 2);
+    const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' });
+    assert.equal(stored, true);
+    await untilMissing(pipelineUri(), false);
+  });
+
+  it('copies the combined DOCKER_AUTH_CONFIG: minified, one line, the imported key and auth', async () => {
+    await vscode.env.clipboard.writeText('');
+    const copied = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig');
+    assert.equal(copied, true);
+    const clipboard = await vscode.env.clipboard.readText();
+    assert.equal(clipboard, `{"auths":{"${registry}":{"auth":"${sentinelAuth}"}}}`);
+    await vscode.env.clipboard.writeText('');
+  });
+
+  it('never writes the token to the log, the settings or the workspace', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    // The harness lays out <root>/workspace/<fixture> and <root>/user-data (logs, settings, global state).
+    const userData = path.resolve(folder, '..', '..', 'user-data');
+    assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
+    // Give the log channel a moment to flush: wait for one of our own log lines to reach disk.
+    const logs = (): string[] => filesUnder(path.join(userData, 'logs')).filter((file) => fs.readFileSync(file, 'utf8').includes('registry credential'));
+    for (let i = 0; i < 50 && logs().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(logs().length > 0, 'the GitLab CI Auth log file was not found under the user-data dir');
+
+    for (const file of [...filesUnder(userData), ...filesUnder(folder)]) {
+      const content = fs.readFileSync(file);
+      for (const needle of [sentinelToken, sentinelAuth]) {
+        assert.equal(content.includes(needle), false, `${path.relative(path.dirname(userData), file)} contains the token`);
+      }
+    }
+  });
+});
