@@ -141,7 +141,8 @@ export class IncludeLoader {
     if (item.unknownVariable) return this.markUnresolved(item, item.request);
     if (item.kind === 'local' && item.local !== undefined) {
       if (scope.kind === 'project') {
-        return this.loadExternal(item, { kind: 'project', project: scope.project, ref: scope.ref, file: item.local }, scope, stack);
+        const file = item.local.replace(/^\/+/, '');
+        return this.loadExternal(item, { kind: 'project', project: scope.project, file, ...(scope.ref ? { ref: scope.ref } : {}) }, scope, stack);
       }
       const location = item.local.replace(/^\/+/, '');
       const paths = location.includes('*') ? this.projectFiles.glob(location) : [location];
