@@ -159,7 +159,7 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
     for (const old of replaced) {
       if (old.username !== stored.username && old.helper === undefined) await this.deleteSecretIfUnused(old);
     }
-    this.log.info(vscode.l10n.t('Stored a {0} credential for {1} (user {2}).', stored.kind, stored.key, stored.username || '-'));
+    this.log.info(vscode.l10n.t('Stored a credential ({0}) for {1}, user {2}.', stored.kind, stored.key, stored.username || '-'));
     this.changed.fire();
     return stored;
   }
