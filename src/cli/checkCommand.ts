@@ -1,5 +1,251 @@
-import { CliIo, UsageError } from './io';
+/**
+ * `gitlab-ci-auth check FILE... [options]`: the findings for each pipeline file, as text, JSON or a GitLab Code Quality
+ * report. Exit 0 when nothing at warning or error level is found (information alone is 0), 1 otherwise, 2 on a usage or
+ * I/O error. Findings never contain a secret, so every format is safe to keep as a CI artifact.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
+import { DEFAULT_PUBLIC_REGISTRIES, checkProject } from '../core/check';
+import type { CheckOptions } from '../core/check';
+import { runnerConfigSource } from '../core/credentials';
+import { gitlabContextFromRemote } from '../core/gitlabContext';
+import { LineIndex } from '../core/lineIndex';
+import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
+import { isFindingCode } from '../core/rules/codes';
+import { SEVERITY_LEVELS } from '../core/settings';
+import type { CredentialSource, Finding, FindingCode, Severity } from '../core/types';
+import { CliIo, UsageError, parseArgs } from './io';
 
-export async function runCheck(_args: string[], _io: CliIo): Promise<number> {
-  throw new UsageError('not implemented yet');
+export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
+
+  --project-dir DIR          project root for includes (default: each FILE's directory)
+  --auth-config FILE         the DOCKER_AUTH_CONFIG CI/CD variable's value (JSON); a broken one is reported and ignored
+  --runner-registry KEY      a registry your runners cover themselves (config.toml, runner host config.json); repeatable
+  --public-registry KEY      a registry pulled anonymously, added to the defaults (${DEFAULT_PUBLIC_REGISTRIES.join(', ')}); repeatable
+  --ignore-registry KEY      a registry never reported; repeatable
+  --ci-registry HOST         the instance's $CI_REGISTRY (job-token coverage), e.g. registry.gitlab.com
+  --project-path PATH        the project's full path, e.g. group/project ($CI_REGISTRY_IMAGE...)
+  --instance-url URL         the GitLab instance, e.g. https://gitlab.example.com (dependency proxy, default registry)
+  --var NAME=VALUE           a CI/CD variable known to the pipeline; repeatable
+  --severity CODE=LEVEL      error|warning|information|hint|off for one rule code; repeatable
+  --format text|json|codequality
+
+Exit status: 0 no warning or error, 1 warnings or errors found, 2 usage or I/O error.
+`;
+
+type Format = 'text' | 'json' | 'codequality';
+
+interface Located {
+  readonly finding: Finding;
+  /** Path shown to the user (relative to the working directory) and the path relative to the project (JSON, Code Quality). */
+  readonly displayPath: string;
+  readonly projectPath: string;
+  readonly start: { line: number; character: number };
+  readonly end: { line: number; character: number };
+  readonly related: { file: string; line: number; column: number; message: string }[];
+}
+
+export async function runCheck(args: string[], io: CliIo): Promise<number> {
+  const { positionals, values, repeated } = parseArgs(args, {
+    values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format'],
+    repeated: ['public-registry', 'runner-registry', 'ignore-registry', 'var', 'severity'],
+  });
+  if (positionals.length === 0) throw new UsageError(`give at least one FILE\n\n${CHECK_USAGE}`);
+  const format = (values.get('format') ?? 'text') as Format;
+  if (!['text', 'json', 'codequality'].includes(format)) throw new UsageError(`--format must be text, json or codequality, not '${format}'`);
+
+  const cwd = io.cwd();
+  const located: Located[] = [];
+  const sources: CredentialSource[] = [];
+  const authConfigFile = values.get('auth-config');
+  if (authConfigFile !== undefined) {
+    const text = readOrFail(io, path.resolve(cwd, authConfigFile), '--auth-config');
+    const parsed = parseAuthConfig(text);
+    if (parsed.ok) sources.push(credentialSourceFromAuthConfig(parsed.config, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG'));
+    else located.push(...authConfigProblems(authConfigFile, text, parsed.problems));
+  }
+  const runnerKeys = repeated.get('runner-registry') ?? [];
+  if (runnerKeys.length > 0) sources.push(runnerConfigSource(runnerKeys));
+
+  const options: CheckOptions = {
+    credentials: sources,
+    predefinedVariables: { ...gitlabVariables(values), ...variableFlags(repeated.get('var') ?? []) },
+    publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES, ...(repeated.get('public-registry') ?? [])],
+    ignoredRegistries: repeated.get('ignore-registry') ?? [],
+    severities: severityFlags(repeated.get('severity') ?? []),
+  };
+
+  const seen = new Set<string>();
+  for (const file of positionals) {
+    const absolute = path.resolve(cwd, file);
+    const projectDir = path.resolve(cwd, values.get('project-dir') ?? path.dirname(absolute));
+    const relative = normalizeProjectPath(path.relative(projectDir, absolute).split(path.sep).join('/'));
+    if (!relative) throw new UsageError(`${file} is not inside the project directory ${projectDir}`);
+    const files = createDiskProjectFiles(projectDir);
+    if (files.read(relative) === undefined) throw new UsageError(`cannot read ${file}`);
+    const { pipeline, findings } = checkProject(relative, files, options);
+    const texts = new Map(pipeline.files.map((entry) => [entry.path, entry.text]));
+    const indexes = new Map<string, LineIndex>();
+    const indexFor = (projectPath: string): LineIndex => {
+      let index = indexes.get(projectPath);
+      if (!index) {
+        index = new LineIndex(texts.get(projectPath) ?? files.read(projectPath) ?? '');
+        indexes.set(projectPath, index);
+      }
+      return index;
+    };
+    const display = (projectPath: string) => toPosix(path.relative(cwd, path.join(projectDir, projectPath))) || projectPath;
+    for (const finding of findings) {
+      const id = `${projectDir}\u0000${finding.code}\u0000${finding.range.file}\u0000${finding.range.start}\u0000${finding.range.end}\u0000${finding.message}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const index = indexFor(finding.range.file);
+      located.push({
+        finding,
+        displayPath: display(finding.range.file),
+        projectPath: finding.range.file,
+        start: index.positionAt(finding.range.start),
+        end: index.positionAt(finding.range.end),
+        related: finding.related.map((related) => {
+          const position = indexFor(related.span.file).positionAt(related.span.start);
+          return { file: display(related.span.file), line: position.line + 1, column: position.character + 1, message: related.message };
+        }),
+      });
+    }
+  }
+
+  io.stdout(format === 'json' ? formatJson(located) : format === 'codequality' ? formatCodeQuality(located) : formatText(located, positionals.length));
+  return located.some(({ finding }) => finding.severity === 'error' || finding.severity === 'warning') ? 1 : 0;
+}
+
+function readOrFail(io: CliIo, file: string, flag: string): string {
+  try {
+    return io.readFile(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new UsageError(`cannot read ${flag} ${file}: ${reason}`);
+  }
+}
+
+/** A broken --auth-config is what the runner would drop: reported like a finding on that file, then ignored. */
+function authConfigProblems(file: string, text: string, problems: readonly { message: string; offset: number | null; length?: number | null }[]): Located[] {
+  const index = new LineIndex(text);
+  return problems.map((problem) => {
+    const start = problem.offset ?? 0;
+    const end = start + (problem.length ?? 0);
+    return {
+      finding: {
+        code: 'invalid-auth-config',
+        severity: 'error',
+        message: `${problem.message} The runner drops this DOCKER_AUTH_CONFIG, so it is not used for this check.`,
+        range: { file, start, end },
+        related: [],
+      },
+      displayPath: toPosix(file),
+      projectPath: toPosix(file),
+      start: index.positionAt(start),
+      end: index.positionAt(end),
+      related: [],
+    };
+  });
+}
+
+function gitlabVariables(values: Map<string, string>): Record<string, string> {
+  const registry = values.get('ci-registry');
+  const projectPath = values.get('project-path');
+  const instanceUrl = values.get('instance-url');
+  if (instanceUrl && projectPath) {
+    const context = gitlabContextFromRemote('', { instanceUrl, projectPath, ...(registry ? { registryHost: registry } : {}) });
+    if (!context) throw new UsageError(`cannot read --instance-url ${instanceUrl} with --project-path ${projectPath}`);
+    return context.predefinedVariables;
+  }
+  if (instanceUrl && !projectPath) throw new UsageError('--instance-url needs --project-path');
+  const variables: Record<string, string> = {};
+  if (registry) variables.CI_REGISTRY = registry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (projectPath) {
+    const clean = projectPath.replace(/^\/+|\/+$/g, '');
+    variables.CI_PROJECT_PATH = clean;
+    variables.CI_PROJECT_NAMESPACE = clean.split('/').slice(0, -1).join('/');
+    variables.CI_PROJECT_NAME = clean.split('/').pop()!;
+    if (registry) variables.CI_REGISTRY_IMAGE = `${variables.CI_REGISTRY}/${clean.toLowerCase()}`;
+  }
+  return variables;
+}
+
+function variableFlags(flags: readonly string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--var takes NAME=VALUE, not '${flag}'`);
+    variables[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  return variables;
+}
+
+function severityFlags(flags: readonly string[]): Partial<Record<FindingCode, Severity | 'off'>> {
+  const severities: Partial<Record<FindingCode, Severity | 'off'>> = {};
+  for (const flag of flags) {
+    const [code, level] = flag.split('=');
+    if (!code || !isFindingCode(code)) throw new UsageError(`--severity: unknown rule code '${code ?? ''}'`);
+    if (!level || !(SEVERITY_LEVELS as readonly string[]).includes(level)) {
+      throw new UsageError(`--severity ${code}: level must be one of ${SEVERITY_LEVELS.join(', ')}`);
+    }
+    severities[code] = level as Severity | 'off';
+  }
+  return severities;
+}
+
+function formatText(located: readonly Located[], fileCount: number): string {
+  const lines = located.map(
+    ({ finding, displayPath, start }) => `${displayPath}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.code}: ${finding.message}`,
+  );
+  const count = (severity: Severity) => located.filter(({ finding }) => finding.severity === severity).length;
+  const files = `${fileCount} file${fileCount === 1 ? '' : 's'} checked`;
+  if (located.length === 0) return `No problems found (${files}).\n`;
+  const parts = (['error', 'warning', 'information', 'hint'] as const)
+    .map((severity) => [severity, count(severity)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([severity, n]) => `${n} ${severity}${n === 1 || severity === 'information' ? '' : 's'}`);
+  return `${lines.join('\n')}\n\n${parts.join(', ')} (${files}).\n`;
+}
+
+function formatJson(located: readonly Located[]): string {
+  const findings = located.map(({ finding, projectPath, start, end, related }) => ({
+    code: finding.code,
+    severity: finding.severity,
+    message: finding.message,
+    file: projectPath,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    related,
+    data: finding.data ?? {},
+  }));
+  return `${JSON.stringify({ findings }, null, 2)}\n`;
+}
+
+const CODE_QUALITY_SEVERITY: Readonly<Record<Severity, string>> = { error: 'critical', warning: 'major', information: 'info', hint: 'info' };
+
+/** GitLab Code Quality report: fingerprints hash the code, path and message (not lines), so moving code keeps them. */
+function formatCodeQuality(located: readonly Located[]): string {
+  const occurrences = new Map<string, number>();
+  const issues = located.map(({ finding, projectPath, start }) => {
+    const base = `${finding.code}\u0000${projectPath}\u0000${finding.message}`;
+    const occurrence = occurrences.get(base) ?? 0;
+    occurrences.set(base, occurrence + 1);
+    return {
+      description: finding.message,
+      check_name: finding.code,
+      fingerprint: createHash('sha256').update(`${base}\u0000${occurrence}`).digest('hex'),
+      severity: finding.code === 'committed-credentials' ? 'blocker' : CODE_QUALITY_SEVERITY[finding.severity],
+      location: { path: projectPath, lines: { begin: start.line + 1 } },
+    };
+  });
+  return `${JSON.stringify(issues, null, 2)}\n`;
+}
+
+function toPosix(file: string): string {
+  return file.split(path.sep).join('/');
 }

@@ -32,8 +32,12 @@ export const imageRules: Rule = {
 function registryUnknown(group: readonly ImageEvaluation[]): Finding[] {
   const unknown = group.filter((evaluation) => evaluation.status === 'registry-unknown');
   if (unknown.length === 0) return [];
-  const variables = unique(unknown.flatMap((evaluation) => evaluation.unknownVariables));
   const written = unknown[0]!.image.value;
+  const allUnknown = unique(unknown.flatMap((evaluation) => evaluation.unknownVariables));
+  // Name the variables written in the registry part when that is where they are; else every unknown one.
+  const head = written.split('/')[0]!;
+  const inHead = allUnknown.filter((name) => head.includes(`$${name}`) || head.includes(`\${${name}}`));
+  const variables = inHead.length > 0 ? inHead : allUnknown;
   const predefinedHint = variables.some((name) => name.startsWith('CI_'))
     ? ' Predefined variables are known once the GitLab instance and project are (git remote, settings or --ci-registry).'
     : ' Define it in variables:, or treat the result as unchecked.';
