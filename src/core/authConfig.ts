@@ -94,6 +94,7 @@ const punctuation = new Set(['{', '}', '[', ']', ':', ',', '"']);
 class JsonReader {
   private position = 0;
   private readonly keyPath: string[] = [];
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -120,6 +121,16 @@ class JsonReader {
   }
 
   private readValue(): JsonNode {
+    // A real config nests 3 levels; refusing absurd depth keeps the recursion within any stack (Go allows 10000).
+    if (++this.depth > 500) this.fail('nesting deeper than 500 levels');
+    try {
+      return this.readValueAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private readValueAt(): JsonNode {
     this.skipWhitespace();
     const char = this.text[this.position];
     if (char === '{') return this.readObject();
@@ -751,7 +762,7 @@ export const registryHostSchema = z
   }, 'Enter the registry as host[:port], e.g. registry.example.com:5050; the port must be 1-65535 and match the one in your image names.')
   .refine((value) => {
     const { host, path } = splitRegistryInput(value);
-    return path === '' || dockerHubHosts.has(host.toLowerCase()) || dockerRepositoryPathRegexp.test(path);
+    return path === '' || dockerRepositoryPathRegexp.test(path);
   }, 'A path after the host must be a lowercase repository path such as my-group/my-project.');
 
 export const usernameSchema = z

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   AuthConfigError,
   authConfigKeyFor,
@@ -330,4 +331,31 @@ test('as a credential source: auths and credHelpers keys with runner paths, cred
       { key: 'registry2.domain.tld:5005/image/name:version', path: 'registry2.domain.tld:5005/image/name', via: 'credHelpers', label: 'pipeline variable' },
     ],
   });
+});
+
+test('any valid credential round-trips: build, then parse as the runner, with no warning and no secret in the result', () => {
+  const token = fc.stringMatching(/^[\x21-\x7e]{8,40}$/).map((value) => `fake-${value}`);
+  const user = fc.stringMatching(/^[A-Za-z0-9+._@-]{1,20}$/);
+  fc.assert(
+    fc.property(user, token, (username, secret) => {
+      const text = buildAuthConfig([{ registry: 'registry.example.com:5050', username, secret }]);
+      const result = parsedOk(text);
+      assert.deepEqual(result.config.auths, [{ key: 'registry.example.com:5050', username, hasSecret: true, kind: 'auth' }]);
+      assert.deepEqual(result.warnings, []);
+      assert.ok(!JSON.stringify(result).includes(secret));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('arbitrary text never throws: it parses or gives problems, however deep it nests', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+      assert.equal(typeof parseAuthConfig(text).ok, 'boolean');
+      assert.ok(Array.isArray(dockerCliEnvProblems(text)));
+    }),
+    { numRuns: 2000 },
+  );
+  const deep = parsedFailed('['.repeat(100_000));
+  assert.match(deep.problems[0]!.message, /nesting/);
 });
