@@ -1,12 +1,181 @@
+/**
+ * The GitLab connection: connect, DOCKER_AUTH_CONFIG coverage from CI/CD variables, saving the variable, creating
+ * registry tokens, external includes and the CI Lint comparison. Each concept lives in its own file; this one wires
+ * them and registers the commands.
+ */
 import * as vscode from 'vscode';
+import { buildAuthConfig } from '../../core/authConfig';
+import { expiryWarnings, type TrackedToken } from '../../core/gitlab/tokenExpiry';
+import type { VariablesCoverage } from '../../core/gitlab/variablesCoverage';
+import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
+import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
 import type { CredentialStore } from '../credentialStore';
+import { compareWithCiLint, LintReportProvider, lintReportScheme } from './ciLint';
+import { connectGitLab, type ConnectArgs } from './connect';
+import { GitLabConnections, pickFolder, type FolderAccess } from './connections';
+import { IncludeFetcher } from './includeFetcher';
+import { createdTokens, createRegistryTokenInteractively, type CreatedRegistryToken } from './registryToken';
+import { saveDockerAuthConfigInteractively } from './saveAuthConfig';
+import { COMMAND_REFRESH_GITLAB, GitLabVariableCoverage } from './variableCoverage';
 
-/** The GitLab connection: CI/CD variable coverage, token creation, remote includes. (Filled in by the GitLab API work.) */
-export interface GitLabConnection extends CoverageContributor {}
+export const COMMAND_CONNECT_GITLAB = 'gitlabCiAuth.connectGitLab';
+export const COMMAND_CREATE_REGISTRY_TOKEN = 'gitlabCiAuth.createRegistryToken';
+export const COMMAND_COMPARE_WITH_CI_LINT = 'gitlabCiAuth.compareWithCiLint';
+const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';
 
-export function registerGitLab(context: vscode.ExtensionContext, _log: vscode.LogOutputChannel, _credentials: CredentialStore): GitLabConnection {
+/**
+ * The GitLab connection: CI/CD variable coverage, token creation, remote includes.
+ * `saveDockerAuthConfig` and `createRegistryToken` are optional in the type so callers check for them; registerGitLab always provides both.
+ */
+export interface GitLabConnection extends CoverageContributor {
+  /**
+   * Saves DOCKER_AUTH_CONFIG as a CI/CD variable, merged with the current one after a modal confirmation.
+   * Connects first if needed. Resolves when saved or cancelled; rejects with a readable Error when GitLab refuses.
+   */
+  saveDockerAuthConfig?(folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void>;
+  /** Creates a pull-only registry token in the folder's project; undefined when cancelled. Rejects with a readable Error. */
+  createRegistryToken?(folder: vscode.WorkspaceFolder): Promise<CreatedRegistryToken | undefined>;
+  /** External include files fetched so far, for `resolvePipeline`'s `externalIncludes`; never blocks. */
+  externalIncludesFor(folder: vscode.WorkspaceFolder): ExternalIncludes | undefined;
+  /** Fetches these unresolved includes in the background (when connected); onDidChange fires when some arrive. */
+  requestIncludes(folder: vscode.WorkspaceFolder, requests: readonly ExternalIncludeRequest[]): void;
+  /** Why an include could not be fetched, for hovers. */
+  includeFailureFor(folder: vscode.WorkspaceFolder, request: ExternalIncludeRequest): string | undefined;
+  /** What GitLab's CI/CD variables say about DOCKER_AUTH_CONFIG (for hovers); undefined until read. */
+  variablesCoverageFor(folder: vscode.WorkspaceFolder): VariablesCoverage | undefined;
+}
+
+export function registerGitLab(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore): GitLabConnection {
+  const connections = new GitLabConnections(context.secrets, context.globalState, log);
+  const coverage = new GitLabVariableCoverage(connections, log);
+  const includes = new IncludeFetcher(connections, log);
+  const reports = new LintReportProvider();
   const changed = new vscode.EventEmitter<void>();
-  context.subscriptions.push(changed);
-  return { onDidChange: changed.event, sourcesFor: () => [] };
+  context.subscriptions.push(
+    connections,
+    coverage,
+    includes,
+    changed,
+    coverage.onDidChange(() => changed.fire()),
+    includes.onDidFetch(() => changed.fire()),
+    connections.onDidChange(() => includes.clear()),
+    vscode.workspace.registerTextDocumentContentProvider(lintReportScheme, reports),
+  );
+
+  /** Access that may write; offers to connect when there is no connection yet. Throws a readable Error otherwise. */
+  const writableAccess = async (folder: vscode.WorkspaceFolder): Promise<(FolderAccess & { ok: true }) | undefined> => {
+    let access = await connections.accessFor(folder);
+    if (!access.ok && (access.reason === 'not-connected' || access.reason === 'token-missing')) {
+      const connect = vscode.l10n.t('Connect…');
+      const choice = await vscode.window.showInformationMessage(access.message, connect);
+      if (choice !== connect) return undefined;
+      if (!(await connectGitLab(connections, log, { folder: folder.uri.toString() }))) return undefined;
+      access = await connections.accessFor(folder);
+    }
+    if (!access.ok) throw new Error(access.message);
+    if (!access.canWrite) throw new Error(vscode.l10n.t('The token for {0} is read-only: connect with a token that has the api scope.', access.instance.host));
+    return access;
+  };
+
+  const saveDockerAuthConfig = async (folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void> => {
+    const access = await writableAccess(folder);
+    if (!access) return;
+    if (await saveDockerAuthConfigInteractively(access, authConfigJson, log)) await coverage.refresh(folder, false, true);
+  };
+
+  const createRegistryToken = async (folder: vscode.WorkspaceFolder): Promise<CreatedRegistryToken | undefined> => {
+    const access = await writableAccess(folder);
+    return access ? createRegistryTokenInteractively(access, context.globalState, log) : undefined;
+  };
+
+  const warnAboutExpiry = () => {
+    const tracked: TrackedToken[] = [
+      ...connections.all().flatMap((connection) =>
+        connection.expiresAt ? [{ description: `personal access token for ${new URL(connection.origin).host}`, expiresAt: connection.expiresAt }] : [],
+      ),
+      ...createdTokens(context.globalState),
+    ];
+    for (const warning of expiryWarnings(tracked, new Date())) {
+      log.warn(warning.message);
+      void vscode.window.showWarningMessage(warning.message);
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMAND_CONNECT_GITLAB, (args?: ConnectArgs) => connectGitLab(connections, log, args)),
+    vscode.commands.registerCommand(COMMAND_REFRESH_GITLAB, async () => {
+      includes.clear();
+      warnAboutExpiry();
+      await coverage.refreshAll(true);
+      changed.fire();
+    }),
+    vscode.commands.registerCommand(COMMAND_CREATE_REGISTRY_TOKEN, (folderHint?: vscode.WorkspaceFolder | string) =>
+      reportFailure(log, vscode.l10n.t('Could not create the registry token'), async () => {
+        const folder = await pickFolder(folderHint);
+        if (!folder) return;
+        const created = await createRegistryToken(folder);
+        if (created) await handOver(folder, created, credentials, saveDockerAuthConfig, log);
+      }),
+    ),
+    vscode.commands.registerCommand(COMMAND_COMPARE_WITH_CI_LINT, (folderHint?: vscode.WorkspaceFolder | string) =>
+      reportFailure(log, vscode.l10n.t('Could not compare with GitLab CI Lint'), async () => {
+        const folder = await pickFolder(folderHint);
+        if (!folder) return;
+        const access = await connections.accessFor(folder);
+        if (!access.ok) throw new Error(access.message);
+        await compareWithCiLint(folder, access, connections.settings.read(folder.uri).ciConfigPath, includes.externalIncludesFor(folder), reports);
+      }),
+    ),
+  );
+  warnAboutExpiry();
+
+  return {
+    onDidChange: changed.event,
+    sourcesFor: (folder): readonly CredentialSource[] => coverage.sourcesFor(folder),
+    saveDockerAuthConfig,
+    createRegistryToken,
+    externalIncludesFor: (folder) => includes.externalIncludesFor(folder),
+    requestIncludes: (folder, requests) => includes.request(folder, requests),
+    includeFailureFor: (folder, request) => includes.failureFor(folder, request),
+    variablesCoverageFor: (folder) => coverage.coverageFor(folder),
+  };
+}
+
+/** After the palette command created a token: keep it in SecretStorage, then offer to save DOCKER_AUTH_CONFIG in GitLab. */
+async function handOver(
+  folder: vscode.WorkspaceFolder,
+  created: CreatedRegistryToken,
+  credentials: CredentialStore,
+  save: (folder: vscode.WorkspaceFolder, json: string) => Promise<void>,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
+  let json: string;
+  try {
+    await credentials.store({ ...created, kind: 'created-in-gitlab' }, 'workspace');
+    json = (await credentials.combinedAuthConfig([created.registry])).json;
+  } catch (error) {
+    // Without a keyring the token cannot be kept: it can still go straight into the CI/CD variable now.
+    log.warn(`Storing the new token failed: ${error instanceof Error ? error.message : String(error)}`);
+    json = buildAuthConfig([{ registry: created.registry, username: created.username, secret: created.secret }]);
+  }
+  const saveInGitLab = vscode.l10n.t('Save DOCKER_AUTH_CONFIG in GitLab…');
+  const wizard = vscode.l10n.t('Open the Wizard');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Created a token for {0} (user {1}{2}).', created.registry, created.username, created.expiresAt ? vscode.l10n.t(', expires {0}', created.expiresAt) : ''),
+    saveInGitLab,
+    wizard,
+  );
+  if (choice === saveInGitLab) await save(folder, json);
+  if (choice === wizard) await vscode.commands.executeCommand(COMMAND_CONFIGURE_CREDENTIALS, { registry: created.registry, folder: folder.uri.toString() });
+}
+
+async function reportFailure(log: vscode.LogOutputChannel, what: string, task: () => Promise<void>): Promise<void> {
+  try {
+    await task();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn(`${what}: ${message}`);
+    void vscode.window.showErrorMessage(`${what}: ${message}`);
+  }
 }

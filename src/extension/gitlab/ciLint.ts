@@ -1,0 +1,57 @@
+/**
+ * "Compare Local Resolution with GitLab CI Lint": sends the root CI file to `POST /projects/:id/ci/lint` and shows,
+ * in a read-only document, where GitLab's merged configuration has other images or services than the local resolution.
+ */
+import * as vscode from 'vscode';
+import { compareJobImages, formatComparison, jobImagesFromMergedYaml, jobImagesFromPipeline } from '../../core/gitlab/ciLintCompare';
+import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline/index';
+import type { ExternalIncludes } from '../../core/pipeline/options';
+import type { FolderAccess } from './connections';
+
+export const lintReportScheme = 'gitlab-ci-auth-lint';
+
+/** Read-only documents holding the comparison reports. */
+export class LintReportProvider implements vscode.TextDocumentContentProvider {
+  private readonly reports = new Map<string, string>();
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.reports.get(uri.toString()) ?? '';
+  }
+
+  async show(folderName: string, report: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: lintReportScheme, path: `/${folderName}/ci-lint-comparison.md` });
+    this.reports.set(uri.toString(), report);
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
+}
+
+/** Runs the comparison for a folder; the report says where local and server resolution differ. */
+export async function compareWithCiLint(
+  folder: vscode.WorkspaceFolder,
+  access: FolderAccess & { ok: true },
+  ciConfigPath: string,
+  externalIncludes: ExternalIncludes | undefined,
+  reports: LintReportProvider,
+): Promise<void> {
+  const overlay = new Map<string, string>();
+  for (const document of vscode.workspace.textDocuments) {
+    if (vscode.workspace.getWorkspaceFolder(document.uri)?.uri.toString() !== folder.uri.toString() || document.uri.scheme !== 'file') continue;
+    overlay.set(vscode.workspace.asRelativePath(document.uri, false), document.getText());
+  }
+  const files = createDiskProjectFiles(folder.uri.fsPath, overlay);
+  const rootText = files.read(ciConfigPath);
+  if (rootText === undefined) throw new Error(vscode.l10n.t('{0} not found in {1}.', ciConfigPath, folder.name));
+  const pipeline = resolvePipeline(ciConfigPath, files, { variables: access.context.predefinedVariables, ...(externalIncludes ? { externalIncludes } : {}) });
+  const lint = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Asking GitLab CI Lint about {0}…', ciConfigPath) },
+    () => access.api.ciLint(access.context.projectPath, rootText),
+  );
+  const local = jobImagesFromPipeline(pipeline);
+  const server = lint.merged_yaml ? jobImagesFromMergedYaml(lint.merged_yaml) : new Map();
+  const differences = compareJobImages(local, server);
+  let report = formatComparison(ciConfigPath, new Set([...local.keys(), ...server.keys()]).size, differences, lint.errors);
+  // GitLab reads `include: local` files from the repository, not from this working copy.
+  report += `\n_${vscode.l10n.t('GitLab resolved local includes from the repository\'s default branch; unsaved or uncommitted changes to them are not in its view.')}_\n`;
+  await reports.show(folder.name, report);
+}

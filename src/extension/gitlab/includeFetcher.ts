@@ -1,0 +1,90 @@
+/**
+ * Fetches a folder's `include: project/template/remote/component` files in the background once connected, and
+ * serves them synchronously to the pipeline resolver. New files fire `onDidFetch` so the diagnostics re-run.
+ */
+import * as vscode from 'vscode';
+import { ExternalIncludeCache } from '../../core/gitlab/includes';
+import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
+import type { GitLabConnections } from './connections';
+
+interface FolderIncludes {
+  readonly origin: string;
+  readonly cache: ExternalIncludeCache;
+  /** Fetches run one after another per folder so the same file is never asked for twice at once. */
+  queue: Promise<void>;
+}
+
+export class IncludeFetcher implements vscode.Disposable {
+  private readonly fetched = new vscode.EventEmitter<void>();
+  readonly onDidFetch = this.fetched.event;
+  private readonly folders = new Map<string, FolderIncludes>();
+
+  constructor(
+    private readonly connections: GitLabConnections,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  dispose(): void {
+    this.fetched.dispose();
+  }
+
+  /** What has been fetched for the folder (answers immediately; undefined when not connected). */
+  externalIncludesFor(folder: vscode.WorkspaceFolder): ExternalIncludes | undefined {
+    return this.folders.get(folder.uri.toString())?.cache;
+  }
+
+  /** The failure text for an include that could not be fetched, for hovers. */
+  failureFor(folder: vscode.WorkspaceFolder, request: ExternalIncludeRequest): string | undefined {
+    return this.folders.get(folder.uri.toString())?.cache.failureFor(request);
+  }
+
+  /** Asks for these includes in the background; nothing happens when not connected or all are known already. */
+  request(folder: vscode.WorkspaceFolder, requests: readonly ExternalIncludeRequest[]): void {
+    if (requests.length === 0) return;
+    void this.fetch(folder, requests);
+  }
+
+  /** Forgets every fetched file (refresh command, connection change). */
+  clear(): void {
+    this.folders.clear();
+  }
+
+  private async fetch(folder: vscode.WorkspaceFolder, requests: readonly ExternalIncludeRequest[]): Promise<void> {
+    const access = await this.connections.accessFor(folder);
+    if (!access.ok) return;
+    const key = folder.uri.toString();
+    let entry = this.folders.get(key);
+    if (!entry || entry.origin !== access.instance.origin) {
+      entry = {
+        origin: access.instance.origin,
+        cache: new ExternalIncludeCache({ api: access.api, instanceHost: access.instance.host, fetchPublic: fetch }),
+        queue: Promise.resolve(),
+      };
+      this.folders.set(key, entry);
+    }
+    const current = entry;
+    current.queue = current.queue.then(async () => {
+      if (current.cache.missing(requests).length === 0) return;
+      const { fetched, failures } = await current.cache.prefetch(requests);
+      for (const failure of failures) this.log.warn(`Include ${describe(failure.request)} of ${folder.name}: ${failure.message}`);
+      if (fetched > 0) {
+        this.log.info(`Fetched ${fetched} external include(s) for ${folder.name}`);
+        this.fetched.fire();
+      }
+    });
+    await current.queue;
+  }
+}
+
+function describe(request: ExternalIncludeRequest): string {
+  switch (request.kind) {
+    case 'project':
+      return `${request.project}:${request.file}${request.ref ? `@${request.ref}` : ''}`;
+    case 'template':
+      return `template ${request.template}`;
+    case 'remote':
+      return request.url ?? '';
+    case 'component':
+      return `component ${request.component}`;
+  }
+}

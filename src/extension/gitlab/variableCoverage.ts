@@ -1,0 +1,188 @@
+/**
+ * DOCKER_AUTH_CONFIG coverage from the GitLab project's and groups' CI/CD variables, as a CoverageContributor.
+ * Answers from a per-folder cache; fetching runs in the background (with a status bar item) and fires onDidChange.
+ * A broken variable (the runner drops it whole) is reported once per change, in a notification and the log.
+ */
+import * as vscode from 'vscode';
+import { GitLabApiError } from '../../core/gitlab/errors';
+import { readVariablesCoverage, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
+import type { CredentialSource } from '../../core/types';
+import type { CoverageContributor } from '../coverage';
+import type { GitLabConnections } from './connections';
+
+export const COMMAND_REFRESH_GITLAB = 'gitlabCiAuth.refreshGitLab';
+const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';
+
+interface FolderEntry {
+  coverage?: VariablesCoverage;
+  /** Why the last refresh failed or could not run (not connected, untrusted...). */
+  problem?: string;
+  /** The problem is a normal state (not connected, no project, untrusted): no status bar item for it. */
+  quiet?: boolean;
+  fetching?: Promise<void>;
+  /** True while a request to GitLab is under way (not while only reading local state). */
+  networking?: boolean;
+  /** What was last reported as broken, so the notification is not repeated on every refresh. */
+  reportedBroken?: string;
+}
+
+export class GitLabVariableCoverage implements CoverageContributor, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly entries = new Map<string, FolderEntry>();
+  private readonly statusBar = vscode.window.createStatusBarItem('gitlabCiAuth.gitlabVariables', vscode.StatusBarAlignment.Left, 10);
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.statusBar];
+
+  constructor(
+    private readonly connections: GitLabConnections,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.statusBar.name = vscode.l10n.t('GitLab CI/CD variables');
+    this.statusBar.command = COMMAND_REFRESH_GITLAB;
+    this.disposables.push(
+      connections.onDidChange(() => void this.refreshAll(false)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateStatusBar()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refreshAll(false)),
+    );
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  sourcesFor(folder: vscode.WorkspaceFolder): readonly CredentialSource[] {
+    const entry = this.entries.get(folder.uri.toString());
+    if (!entry) void this.refresh(folder, false);
+    return entry?.coverage?.sources ?? [];
+  }
+
+  /** What is known for a folder (for hovers and the log); undefined before the first fetch. */
+  coverageFor(folder: vscode.WorkspaceFolder): VariablesCoverage | undefined {
+    return this.entries.get(folder.uri.toString())?.coverage;
+  }
+
+  /** Every folder again; `userInitiated` shows failures as notifications instead of only logging them. */
+  async refreshAll(userInitiated: boolean): Promise<void> {
+    await Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.refresh(folder, userInitiated, true)));
+  }
+
+  /** Re-reads one folder's variables in the background; concurrent calls share one fetch unless `force`. */
+  refresh(folder: vscode.WorkspaceFolder, userInitiated: boolean, force = false): Promise<void> {
+    const key = folder.uri.toString();
+    const entry = this.entries.get(key) ?? {};
+    this.entries.set(key, entry);
+    if (entry.fetching && !force) return entry.fetching;
+    const fetching = this.fetch(folder, entry, userInitiated).finally(() => {
+      if (entry.fetching === fetching) delete entry.fetching;
+      this.updateStatusBar();
+    });
+    entry.fetching = fetching;
+    this.updateStatusBar();
+    return fetching;
+  }
+
+  private async fetch(folder: vscode.WorkspaceFolder, entry: FolderEntry, userInitiated: boolean): Promise<void> {
+    const access = await this.connections.accessFor(folder);
+    if (!access.ok) {
+      const hadCoverage = entry.coverage !== undefined;
+      delete entry.coverage;
+      entry.problem = access.message;
+      entry.quiet = access.reason !== 'token-missing';
+      if (userInitiated) void vscode.window.showWarningMessage(access.message);
+      if (hadCoverage) this.changed.fire();
+      return;
+    }
+    entry.networking = true;
+    this.updateStatusBar();
+    try {
+      const coverage = await readVariablesCoverage(access.api, access.context.projectPath);
+      entry.coverage = coverage;
+      delete entry.problem;
+      delete entry.quiet;
+      this.logCoverage(folder, coverage);
+      this.reportBroken(entry, coverage);
+      if (userInitiated) void vscode.window.showInformationMessage(summaryOf(coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG variable in {0}.', access.context.projectPath));
+    } catch (error) {
+      const message = GitLabApiError.is(error) ? error.message : vscode.l10n.t('Reading the CI/CD variables failed.');
+      this.log.warn(`CI/CD variables of ${folder.name}: ${message}`);
+      const repeated = entry.problem === message;
+      entry.problem = message;
+      entry.quiet = false;
+      delete entry.coverage;
+      // A revoked token or a missing scope needs the user; say it once, not on every refresh.
+      if (userInitiated || (!repeated && (GitLabApiError.is(error, 'unauthorized') || GitLabApiError.is(error, 'insufficient-scope')))) {
+        void vscode.window.showErrorMessage(message);
+      }
+    } finally {
+      entry.networking = false;
+    }
+    this.changed.fire();
+  }
+
+  private logCoverage(folder: vscode.WorkspaceFolder, coverage: VariablesCoverage): void {
+    this.log.info(`CI/CD variables of ${folder.name}: ${summaryOf(coverage) ?? 'no DOCKER_AUTH_CONFIG variable'}`);
+    for (const level of coverage.unknownLevels) this.log.info(`  ${level.owner.level} ${level.owner.path}: unknown (${level.reason})`);
+    for (const note of coverage.notes) this.log.info(`  ${note}`);
+  }
+
+  private reportBroken(entry: FolderEntry, coverage: VariablesCoverage): void {
+    const effective = coverage.effective;
+    if (effective?.state.kind !== 'broken') {
+      delete entry.reportedBroken;
+      return;
+    }
+    const problems = effective.state.problems.join(' ');
+    const signature = `${effective.label}\n${problems}`;
+    this.log.warn(`${effective.label} is not a valid DOCKER_AUTH_CONFIG; the runner ignores it whole. ${problems}`);
+    if (entry.reportedBroken === signature) return;
+    entry.reportedBroken = signature;
+    const fix = vscode.l10n.t('Build a New One…');
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('{0} is not valid, so the runner ignores it and no registry gets credentials from it: {1}', effective.label, problems), fix)
+      .then((choice) => (choice === fix ? vscode.commands.executeCommand(COMMAND_CONFIGURE_CREDENTIALS) : undefined));
+  }
+
+  private updateStatusBar(): void {
+    const folder = activeFolder();
+    const entry = folder ? this.entries.get(folder.uri.toString()) : undefined;
+    if (!entry || (!entry.networking && !entry.coverage && (!entry.problem || entry.quiet))) {
+      this.statusBar.hide();
+      return;
+    }
+    this.statusBar.backgroundColor = undefined;
+    if (entry.networking) {
+      this.statusBar.text = '$(sync~spin) GitLab';
+      this.statusBar.tooltip = vscode.l10n.t('Reading CI/CD variables from GitLab…');
+    } else if (entry.coverage) {
+      const effective = entry.coverage.effective;
+      const state = effective?.state.kind;
+      this.statusBar.text =
+        state === 'broken' ? '$(warning) DOCKER_AUTH_CONFIG' : state === 'hidden' ? '$(eye-closed) DOCKER_AUTH_CONFIG' : state === 'valid' ? '$(key) DOCKER_AUTH_CONFIG' : '$(circle-slash) DOCKER_AUTH_CONFIG';
+      if (state === 'broken') this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.statusBar.tooltip = [summaryOf(entry.coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG CI/CD variable.'), ...entry.coverage.notes, vscode.l10n.t('Click to refresh.')].join('\n');
+    } else {
+      this.statusBar.text = '$(error) GitLab';
+      this.statusBar.tooltip = `${entry.problem}\n${vscode.l10n.t('Click to refresh.')}`;
+    }
+    this.statusBar.show();
+  }
+}
+
+/** One line about the variable in effect, without any value. */
+export function summaryOf(coverage: VariablesCoverage): string | undefined {
+  const effective = coverage.effective;
+  if (!effective) return undefined;
+  switch (effective.state.kind) {
+    case 'valid':
+      return vscode.l10n.t('{0} covers {1}.', effective.label, effective.state.registries.join(', ') || vscode.l10n.t('no registry'));
+    case 'hidden':
+      return vscode.l10n.t('{0} is hidden: it is set, what it covers is unknown.', effective.label);
+    case 'broken':
+      return vscode.l10n.t('{0} is broken: the runner ignores it ({1}).', effective.label, effective.state.problems.join(' '));
+  }
+}
+
+function activeFolder(): vscode.WorkspaceFolder | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return (uri && vscode.workspace.getWorkspaceFolder(uri)) || vscode.workspace.workspaceFolders?.[0];
+}
