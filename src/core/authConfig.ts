@@ -761,7 +761,7 @@ export const registryHostSchema = z
     return dockerDomainRegexp.test(host) && validPort(host);
   }, 'Enter the registry as host[:port], e.g. registry.example.com:5050; the port must be 1-65535 and match the one in your image names.')
   .refine((value) => {
-    const { host, path } = splitRegistryInput(value);
+    const { path } = splitRegistryInput(value);
     return path === '' || dockerRepositoryPathRegexp.test(path);
   }, 'A path after the host must be a lowercase repository path such as my-group/my-project.');
 
