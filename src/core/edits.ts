@@ -136,8 +136,9 @@ export function replaceEchoEdit(text: string, span: SourceSpan, rewrite: EchoRew
   const located = locateScalar(text, span.start);
   const scalarStart = located?.scalar.range?.[0] ?? span.start;
   const scalarEnd = located?.scalar.range?.[1] ?? span.end;
+  // `span` says where the echo starts (the script line or the finding's range); the command may run past it.
   const from = Math.max(scalarStart, span.start);
-  const to = Math.min(scalarEnd, Math.max(span.end, from));
+  const to = Math.max(scalarEnd, span.end);
   const echo = findAuthConfigEchoes(text.slice(from, to))[0];
   if (!echo) return [];
   const replacement = rewrite === 'printf' ? `printf '%s' "${echo.variable}"` : `cat "${echo.variable}"`;
