@@ -230,6 +230,13 @@ ${chain}`);
     assert.equal(pipeline.problems.find((p) => p.code === 'extends-missing')?.severity, 'error');
   });
 
+  it('counts the levels of a parent that was already resolved on its own', () => {
+    const chain = Array.from({ length: 11 }, (_, i) => `.l${i}:\n  extends: .l${i + 1}\n`).join('') + '.l11:\n  image: deep:1\n';
+    // The !reference resolves .l0 (11 levels, allowed) before the job that adds a 12th level.
+    const pipeline = resolve(`.probe:\n  image: !reference [.l0, image]\njob:\n  extends: .l0\n  script: x\n${chain}`);
+    assert.deepEqual(codes(pipeline), ['extends-too-deep']);
+  });
+
   it('accepts 11 levels of inheritance', () => {
     const chain = Array.from({ length: 10 }, (_, i) => `.l${i}:\n  extends: .l${i + 1}\n`).join('') + '.l10:\n  image: deep:1\n';
     const pipeline = resolve(`job:\n  extends: .l0\n  script: x\n${chain}`);

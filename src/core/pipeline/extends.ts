@@ -25,6 +25,8 @@ function parentNames(value: CiValue | undefined): ParentName[] {
 export class ExtendsResolver {
   private readonly extended = new Map<string, CiMap>();
   private readonly missingParent = new Map<string, boolean>();
+  /** Levels of inheritance above each resolved entry, so a memoized parent still counts toward the depth limit. */
+  private readonly height = new Map<string, number>();
 
   /**
    * @param config the merged top-level configuration
@@ -54,11 +56,13 @@ export class ExtendsResolver {
     if (own?.kind !== 'map') return undefined;
     const parents = parentNames(entryValue(own, 'extends'));
     if (parents.length === 0) {
+      this.height.set(name, 0);
       this.extended.set(name, own);
       return own;
     }
     let base: CiValue | undefined;
     let missing = false;
+    let height = 0;
     for (const parent of parents) {
       if (chain.includes(parent.name)) {
         this.ctx.report('extends-cycle', 'error', `'${name}' extends '${parent.name}', which extends '${name}' again: circular dependency in extends.`, parent.span, {
@@ -68,11 +72,13 @@ export class ExtendsResolver {
         });
         continue;
       }
-      if (chain.length > this.ctx.limits.maxExtendsDepth) {
+      const tooDeep = (): void =>
         this.ctx.report('extends-too-deep', 'error', `'${name}' extends '${parent.name}' beyond ${this.ctx.limits.maxExtendsDepth} levels of inheritance (GitLab's limit).`, parent.span, {
           job: name,
           parent: parent.name,
         });
+      if (chain.length > this.ctx.limits.maxExtendsDepth) {
+        tooDeep();
         continue;
       }
       const parentMap = this.resolveWithin(parent.name, [...chain, parent.name]);
@@ -81,6 +87,12 @@ export class ExtendsResolver {
         this.reportMissing(name, parent);
         continue;
       }
+      const parentHeight = this.height.get(parent.name) ?? 0;
+      if (chain.length + parentHeight > this.ctx.limits.maxExtendsDepth) {
+        tooDeep();
+        continue;
+      }
+      height = Math.max(height, parentHeight + 1);
       if (this.missingParent.get(parent.name)) missing = true;
       const inherited = mapWithEntryVia(parentMap, { kind: 'extends', name: parent.name, span: parent.span });
       base = base ? deepMerge(base, inherited) : inherited;
@@ -88,6 +100,7 @@ export class ExtendsResolver {
     const result = (base ? deepMerge(base, own) : own) as CiMap;
     this.extended.set(name, result);
     this.missingParent.set(name, missing);
+    this.height.set(name, height);
     return result;
   }
 
