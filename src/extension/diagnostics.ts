@@ -101,6 +101,8 @@ interface FolderState {
   /** Project-relative paths the last check read (the root's includes and any standalone entries). */
   readPaths: ReadonlySet<string>;
   published: ReadonlySet<string>;
+  /** Whether one of the project's files was open at the last publication. */
+  active: boolean;
   diskGeneration: number;
   timer: NodeJS.Timeout | undefined;
   watcher: vscode.FileSystemWatcher | undefined;
@@ -130,6 +132,15 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         if (event.contentChanges.length > 0) this.documentTouched(event.document, CHANGE_DELAY_MS);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.documentClosed(document)),
+      // Documents outlive their tabs (VS Code keeps them loaded a while); what the user sees open is the tabs.
+      vscode.window.tabGroups.onDidChangeTabs((event) => {
+        for (const tab of [...event.opened, ...event.closed]) {
+          const uri = tabUri(tab);
+          const file = uri && projectFileOf(uri);
+          const state = file && this.folders.get(file.folder.uri.toString());
+          if (state?.last) this.schedule(state, 0);
+        }
+      }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         for (const state of this.folders.values()) if (affectsSettings(event, state.folder.uri)) this.schedule(state, 0);
       }),
@@ -213,7 +224,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const key = folder.uri.toString();
     let state = this.folders.get(key);
     if (!state) {
-      state = { folder, last: undefined, readPaths: new Set(), published: new Set(), diskGeneration: 0, timer: undefined, watcher: undefined };
+      state = { folder, last: undefined, readPaths: new Set(), published: new Set(), active: false, diskGeneration: 0, timer: undefined, watcher: undefined };
       this.folders.set(key, state);
     }
     return state;
@@ -249,23 +260,26 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   // ─── Checking ───────────────────────────────────────────────────────────────
 
   private run(state: FolderState): void {
+    let changed = true;
     try {
-      this.check(state);
+      changed = this.check(state);
     } catch (error) {
       // Core errors carry no secrets, but keep the log to the error's kind and message.
       this.log.error(vscode.l10n.t('Checking {0} failed: {1}', state.folder.name, error instanceof Error ? error.message : String(error)));
     }
-    this.checked.fire({ folder: state.folder.uri });
+    if (changed) this.checked.fire({ folder: state.folder.uri });
   }
 
-  private check(state: FolderState): void {
+  /** Checks the folder unless its inputs are unchanged; false when nothing was re-published (hovers and code actions land here often). */
+  private check(state: FolderState): boolean {
     const { folder } = state;
     const settings = this.settings.read(folder.uri);
     if (!settings.enable) {
+      if (!state.last && state.published.size === 0) return false;
       state.last = undefined;
       state.readPaths = new Set();
       this.publish(state, new Map());
-      return;
+      return true;
     }
     this.watch(state);
 
@@ -280,13 +294,18 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       state.diskGeneration,
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
-    const project = state.last?.stamp === stamp ? state.last : this.checkProjectNow(folder, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
+    const unchanged = state.last?.stamp === stamp;
+    const project = unchanged && state.last ? state.last : this.checkProjectNow(folder, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
 
-    // Publish only while one of the project's files is open; an included file opened alone reports through the root.
-    const active = [...openDocuments.keys()].some((path) => project.texts.has(path));
+    // Publish only while one of the project's files is open in an editor; an included file opened alone reports through the root.
+    const shown = shownUris();
+    const active = [...openDocuments].some(([path, document]) => project.texts.has(path) && (document.isDirty || shown.has(document.uri.toString())));
+    if (unchanged && active === state.active) return false;
+    state.active = active;
     this.publish(state, active ? this.diagnosticsOf(project) : new Map());
+    return true;
   }
 
   private openDocumentsOf(folder: vscode.WorkspaceFolder, settings: Settings): Map<string, vscode.TextDocument> {
@@ -380,6 +399,24 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     }
     state.published = new Set(byUri.keys());
   }
+}
+
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  if (tab.input instanceof vscode.TabInputText) return tab.input.uri;
+  if (tab.input instanceof vscode.TabInputTextDiff) return tab.input.modified;
+  return undefined;
+}
+
+/** The documents open in an editor tab, as URI strings. */
+function shownUris(): Set<string> {
+  const uris = new Set<string>();
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const uri = tabUri(tab);
+      if (uri) uris.add(uri.toString());
+    }
+  }
+  return uris;
 }
 
 const DIAGNOSTIC_SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {

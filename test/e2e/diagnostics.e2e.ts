@@ -18,7 +18,7 @@ describe('diagnostics in the workbench', function () {
   let unregister: () => void;
 
   before(async () => {
-    server = await startCodeServer({ workspace, label: 'e2e-diagnostics', settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false } });
+    server = await startCodeServer({ workspace, label: 'e2e-diagnostics', settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden' } });
     browser = await launchChromium();
     context = await newWorkbenchContext(browser, new URL(server.url).origin);
     page = await context.newPage();

@@ -147,4 +147,11 @@ describe('diagnostics for .gitlab-ci.yml', () => {
     }
     await diagnosticsWhen(root(), (found) => rangesOf(found, 'missing-credentials').length === expectedInRoot.length);
   });
+
+  it('closing every file of the project clears its diagnostics, included files too', async () => {
+    assert.ok(ours(root()).length > 0 && ours(build()).length > 0, 'precondition: root and include report');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await diagnosticsWhen(root(), (found) => found.length === 0);
+    await diagnosticsWhen(build(), (found) => found.length === 0);
+  });
 });
