@@ -9,8 +9,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCodeServer, type CodeServerInstall } from './install';
-import { extensionVsix, fromRepo, resultsDir } from './paths';
+import { extensionVsix, resultsDir } from './paths';
 import { killProcessGroup, trackProcessGroup } from './processes';
+import { copyWorkspace, writeUserSettings } from './workspace';
 
 export interface CodeServerOptions {
   /** Repository-relative (or absolute) fixture folder, or a `.code-workspace` file for multi-root. */
@@ -38,20 +39,6 @@ export interface RunningCodeServer {
   stop(): Promise<void>;
 }
 
-/** Settings every test starts from: no Restricted Mode (the extension would not run), no welcome page. */
-export const defaultSettings: Readonly<Record<string, unknown>> = {
-  'security.workspace.trust.enabled': false,
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'git.enabled': false,
-  'chat.disableAIFeatures': true,
-  'workbench.enableExperiments': false,
-};
-
 const readyTimeoutMs = 60_000;
 
 /** Starts code-server and resolves once it answers HTTP; the caller must `stop()` it (also done on exit/Ctrl+C). */
@@ -60,11 +47,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-cs-'));
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
-  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...defaultSettings, ...options.settings }, null, 2),
-  );
+  writeUserSettings(userDataDir, options.settings);
   fs.cpSync(preparedExtensionsDir(install, options.extensions ?? [extensionVsix]), extensionsDir, { recursive: true });
   const { workspaceDir, workspacePath } = copyWorkspace(options.workspace, root);
 
@@ -144,20 +127,6 @@ function preparedExtensionsDir(install: CodeServerInstall, vsixFiles: readonly s
   process.once('exit', () => fs.rmSync(template, { recursive: true, force: true }));
   preparedByKey.set(key, extensionsDir);
   return extensionsDir;
-}
-
-/** Tests may edit files: each server opens a private copy, never the fixture in the repository. */
-function copyWorkspace(workspace: string, root: string): { workspaceDir: string; workspacePath: string } {
-  const source = fromRepo(workspace);
-  if (!fs.existsSync(source)) throw new Error(`workspace fixture not found: ${source}`);
-  const isWorkspaceFile = source.endsWith('.code-workspace');
-  const sourceDir = isWorkspaceFile ? path.dirname(source) : source;
-  const workspaceDir = path.join(root, 'workspace', path.basename(sourceDir));
-  fs.cpSync(sourceDir, workspaceDir, { recursive: true });
-  return {
-    workspaceDir,
-    workspacePath: isWorkspaceFile ? path.join(workspaceDir, path.basename(source)) : workspaceDir,
-  };
 }
 
 async function waitUntilServing(port: number, child: ReturnType<typeof spawn>, logFile: string): Promise<void> {

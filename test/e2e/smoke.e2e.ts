@@ -1,0 +1,31 @@
+// @workspace test/fixtures/workspaces/smoke
+import * as assert from 'node:assert/strict';
+import { openWorkbench, type Workbench } from './harness';
+
+describe('smoke: the extension in code-server, driven like a user', () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await openWorkbench({ workspace: 'test/fixtures/workspaces/smoke' });
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('opens .gitlab-ci.yml from the Explorer', async () => {
+    await workbench.openFile('.gitlab-ci.yml');
+    assert.match(await workbench.visibleEditorText(), /registry\.example\.com\/team\/builder:1\.4/);
+    await workbench.screenshot('gitlab-ci-open');
+  });
+
+  it('lists "GitLab CI Auth: Configure Registry Credentials…" in the command palette', async () => {
+    const labels = await workbench.searchCommands('GitLab CI Auth: Configure Registry');
+    await workbench.screenshot('command-palette');
+    assert.ok(
+      labels.some((label) => label.includes('GitLab CI Auth: Configure Registry Credentials…')),
+      `palette shows: ${labels.join(' | ')}`,
+    );
+    await workbench.dismissQuickInput();
+  });
+});
