@@ -3,6 +3,7 @@
  * Edits come from the core's pure edit functions and become WorkspaceEdits here.
  */
 import * as vscode from 'vscode';
+import { CI_DOCUMENT_SELECTOR } from './documents';
 import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit, type TextEdit } from '../core/edits';
 import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
@@ -36,7 +37,7 @@ export interface MoveCredentialsArgs {
 
 export function registerCodeActions(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, diagnostics: DiagnosticsService): void {
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new CiQuickFixes(diagnostics), {
+    vscode.languages.registerCodeActionsProvider(CI_DOCUMENT_SELECTOR, new CiQuickFixes(diagnostics), {
       providedCodeActionKinds: CiQuickFixes.providedCodeActionKinds,
     }),
     vscode.commands.registerCommand(COMMAND_TREAT_AS_PUBLIC, (args: TreatAsPublicArgs) => addPublicRegistry(vscode.Uri.parse(args.folder), args.registry)),

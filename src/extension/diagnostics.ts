@@ -10,10 +10,8 @@ import { LineIndex } from '../core/lineIndex';
 import { createDiskProjectFiles } from '../core/pipeline/index';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
-import { registerCodeActions } from './codeActions';
 import type { CoverageContributor } from './coverage';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
-import { registerHover } from './hover';
 import { ProjectContextResolver } from './projectContext';
 import { SettingsReader, affectsSettings } from './settings';
 
@@ -90,8 +88,6 @@ export function registerDiagnostics(
 ): DiagnosticsService {
   const service = new DiagnosticsController(log, coverage);
   context.subscriptions.push(service);
-  registerCodeActions(context, log, service);
-  registerHover(context, service);
   return service;
 }
 

@@ -39,3 +39,9 @@ export function isCiFileByPath(document: vscode.TextDocument, file: ProjectFile,
   if (file.relativePath === settings.ciConfigPath || CONVENTIONAL_CI_FILE.test(file.relativePath)) return true;
   return settings.extraFiles.some((glob) => vscode.languages.match({ pattern: new vscode.RelativePattern(file.folder, glob) }, document) > 0);
 }
+
+/** Providers only need YAML files; which of them are CI files is decided by path (see projectFileOf). */
+export const CI_DOCUMENT_SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'yaml' },
+  { scheme: 'file', pattern: '**/*.{yml,yaml}' },
+];

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { registerCredentialStore } from './credentialStore';
 import { registerGitLab } from './gitlab/gitlab';
 import { registerDiagnostics } from './diagnostics';
+import { registerCodeActions } from './codeActions';
+import { registerHover } from './hover';
 import { registerWizard } from './wizard/wizard';
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -15,6 +17,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLab(context, log, credentials);
   const diagnostics = registerDiagnostics(context, log, [credentials, gitlab]);
+  registerCodeActions(context, log, diagnostics);
+  registerHover(context, diagnostics);
   registerWizard(context, log, credentials, gitlab);
 
   return { diagnostics };

@@ -1,12 +1,13 @@
 /** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
 import * as vscode from 'vscode';
+import { CI_DOCUMENT_SELECTOR } from './documents';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { projectFileOf } from './documents';
 
 export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService): void {
-  context.subscriptions.push(vscode.languages.registerHoverProvider({ scheme: 'file' }, new ImageHover(diagnostics)));
+  context.subscriptions.push(vscode.languages.registerHoverProvider(CI_DOCUMENT_SELECTOR, new ImageHover(diagnostics)));
 }
 
 export class ImageHover implements vscode.HoverProvider {
