@@ -15,6 +15,7 @@ import type {
   SourceSpan,
   TracedString,
 } from '../types';
+import type { DockerReference } from '../imageRef';
 
 export interface CheckOptions {
   /** Credential sources known to exist outside the YAML (wizard/imported DOCKER_AUTH_CONFIG, runner settings, job token). */
@@ -40,14 +41,8 @@ export type ImageStatus =
   | 'ignored'
   | 'may-come-from-include';
 
-export interface DockerView {
-  readonly valid: boolean;
-  readonly registry: string | null;
-  readonly repository: string | null;
-  readonly tag: string | null;
-  readonly digest: string | null;
-  readonly error: string | null;
-}
+/** Docker's reading of the image (which registry it contacts), as `parseDockerReference` gives it. */
+export type DockerView = DockerReference;
 
 export interface ImageEvaluation {
   readonly job: ResolvedJob;
