@@ -1,0 +1,130 @@
+// Through the real UI against the loopback GitLab API test server: connect, see that a broken project
+// DOCKER_AUTH_CONFIG leaves the private image uncovered, and save a fixed variable (checking the PUT GitLab receives).
+import * as assert from 'node:assert/strict';
+import { FakeGitLab } from '../support/fakeGitLab';
+import { openWorkbench, type Problem, type Workbench } from './harness';
+
+const workspace = 'test/fixtures/workspaces/gitlab';
+const apiToken = 'FAKE-e2e-gitlab-api-token';
+const registryToken = 'FAKE-e2e-registry-token';
+// Valid JSON, but its auth does not decode to user:password: the runner drops the whole variable.
+const brokenAuth = Buffer.from('no-colon-in-here').toString('base64');
+const brokenValue = `{"auths":{"private.example.com":{"auth":"${brokenAuth}"}}}`;
+
+const uncovered = (problems: readonly Problem[]) => problems.some((problem) => /missing-credentials/.test(problem.code) && /private\.example\.com/.test(problem.message));
+
+describe('GitLab connection in the workbench, against the loopback GitLab API test server', function () {
+  this.timeout(300_000);
+  const gitlab = new FakeGitLab();
+  let workbench: Workbench;
+
+  before(async () => {
+    await gitlab.start();
+    gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
+    gitlab.addProject('group/app', 'maintainer');
+    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: brokenValue, raw: true, masked: true });
+    workbench = await openWorkbench({
+      workspace,
+      label: 'e2e-gitlab',
+      settings: {
+        'gitlabCiAuth.gitlab.instanceUrl': gitlab.baseUrl,
+        'gitlabCiAuth.gitlab.projectPath': 'group/app',
+        'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
+      },
+    });
+    await workbench.openFile('.gitlab-ci.yml');
+  });
+
+  /** The warning about the broken variable, in the Notifications center (a toast may already have timed out). */
+  function brokenNotification() {
+    return workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /is not valid, so the runner ignores it/ }).first();
+  }
+
+  after(async () => {
+    await workbench?.close();
+    await gitlab.stop();
+  });
+
+  it('flags the private image before connecting', async () => {
+    await workbench.problems(uncovered);
+  });
+
+  it('connects with a token typed into a password box, checked against /personal_access_tokens/self', async () => {
+    await workbench.runCommand('GitLab CI Auth: Connect to GitLab…');
+    const instance = await workbench.quickInput({ title: /instance/ });
+    assert.equal(instance.value, gitlab.baseUrl);
+    await workbench.submitQuickInput();
+    await workbench.quickInput({ title: /token for 127\.0\.0\.1/ });
+    await workbench.submitQuickInput(apiToken);
+    const connected = await workbench.notification(/Connected to 127\.0\.0\.1/);
+    assert.match(connected, /as alice\. Scopes: api\./);
+    assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
+    await workbench.screenshot('connected');
+  });
+
+  it('reports the broken project variable, whose registry stays uncovered, without showing its value', async () => {
+    await workbench.runCommand('Notifications: Show Notifications');
+    await brokenNotification().waitFor();
+    const message = await brokenNotification().innerText();
+    assert.match(message, /project variable DOCKER_AUTH_CONFIG \(group\/app\)/);
+    assert.ok(!message.includes(brokenAuth));
+    assert.ok(gitlab.requestsTo('GET', /^\/projects\/group%2Fapp\/variables$/).length >= 1);
+    await workbench.problems(uncovered);
+    await workbench.page.locator('.statusbar-item', { hasText: 'DOCKER_AUTH_CONFIG' }).first().waitFor();
+    await workbench.screenshot('broken-variable');
+  });
+
+  it('saves a fixed variable through the wizard, merged and confirmed, with a PUT GitLab accepts', async () => {
+    await workbench.page
+      .locator('.notifications-center .notification-list-item', { hasText: /is not valid, so the runner ignores it/ })
+      .first()
+      .locator('.monaco-button', { hasText: 'Build a New One' })
+      .click();
+    await workbench.quickInput({ title: /Configure Registry Credentials/ });
+    await workbench.pickQuickInputItem('private.example.com');
+    await workbench.pickQuickInputItem('Registry account or robot account');
+    await workbench.quickInput({ message: /username/i });
+    await workbench.submitQuickInput('ci-puller');
+    await workbench.quickInput({ message: /token or password/i });
+    await workbench.submitQuickInput(registryToken);
+    await workbench.pickQuickInputItem('Skip verification');
+    await workbench.pickQuickInputItem('This workspace only');
+    await workbench.pickQuickInputItem('Save as CI/CD variable in GitLab');
+    await workbench.submitQuickInput();
+
+    await workbench.quickInput({ title: /Save DOCKER_AUTH_CONFIG \(1\/3\)/ });
+    await workbench.pickQuickInputItem('Project group/app');
+    await workbench.quickInput({ title: /environment scope/ });
+    await workbench.submitQuickInput();
+    await workbench.pickQuickInputItem('Every branch and tag');
+
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    const detail = await dialog.innerText();
+    assert.match(detail, /Update the project variable DOCKER_AUTH_CONFIG \(group\/app\)\?/);
+    assert.match(detail, /Added: private\.example\.com/);
+    assert.match(detail, /not a valid DOCKER_AUTH_CONFIG/);
+    assert.ok(!detail.includes(registryToken) && !detail.includes(brokenAuth), 'the dialog shows registries, never values');
+    await workbench.screenshot('save-confirmation');
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+
+    // The Notifications center is still open, so new messages are listed there rather than as toasts.
+    await workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /Updated the project variable DOCKER_AUTH_CONFIG \(group\/app\)/ }).first().waitFor();
+    const [put] = gitlab.requestsTo('PUT', /^\/projects\/group%2Fapp\/variables\/DOCKER_AUTH_CONFIG$/);
+    assert.ok(put, 'GitLab received a PUT');
+    assert.equal(put.query.get('filter[environment_scope]'), '*');
+    const expectedAuth = Buffer.from(`ci-puller:${registryToken}`).toString('base64');
+    assert.deepEqual(put.body, {
+      value: `{"auths":{"private.example.com":{"auth":"${expectedAuth}"}}}`,
+      variable_type: 'env_var',
+      protected: false,
+      masked: true,
+      raw: true,
+      environment_scope: '*',
+    });
+    assert.equal(put.headers['private-token'], apiToken, 'the token went to the confirmed loopback instance');
+    await workbench.page.locator('.statusbar-item', { hasText: 'DOCKER_AUTH_CONFIG' }).first().waitFor();
+    await workbench.problems((problems) => !uncovered(problems) || problems.length === 0);
+    await workbench.screenshot('fixed');
+  });
+});
