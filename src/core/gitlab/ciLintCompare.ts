@@ -3,6 +3,7 @@
  * so a user can see where the local resolution differs from what the server will run.
  */
 import { parse } from 'yaml';
+import { RESERVED_TOP_LEVEL_KEYS } from '../pipeline/index';
 import type { Pipeline } from '../types';
 
 /** A job's images as one side sees them. */
@@ -18,9 +19,6 @@ export interface JobImageDifference {
   readonly server?: JobImages;
 }
 
-/** Top-level keys of a CI configuration that are not jobs. */
-const reservedKeys = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'spec']);
-
 /**
  * The jobs of a CI Lint `merged_yaml` with their image and services names (as written, before variable expansion).
  * Old GitLab versions emit Ruby-symbol keys such as `:build:`; both forms are read.
@@ -31,7 +29,7 @@ export function jobImagesFromMergedYaml(mergedYaml: string): Map<string, JobImag
   if (!isRecord(root)) return jobs;
   for (const [rawName, definition] of Object.entries(root)) {
     const name = symbolKey(rawName);
-    if (reservedKeys.has(name) || name.startsWith('.') || !isRecord(definition)) continue;
+    if (RESERVED_TOP_LEVEL_KEYS.has(name) || name.startsWith('.') || !isRecord(definition)) continue;
     const job = normaliseKeys(definition);
     if ('trigger' in job) continue;
     jobs.set(name, { image: imageName(job['image']), services: Array.isArray(job['services']) ? job['services'].map(imageName).filter((s): s is string => s !== null) : [] });
