@@ -155,7 +155,8 @@ async function runInVsCode(layer) {
 function finish() {
   if (failures.length > 0) {
     console.log('\nFailures:');
-    for (const failure of failures) console.log(`  ✗ ${failure}`);
+    // Playwright's call logs carry terminal colour codes; the summary is read in plain CI logs too.
+    for (const failure of failures) console.log(`  ✗ ${failure.replace(/\x1b\[[0-9;]*m/g, '')}`);
   }
   console.log(`\nTotal time ${seconds(started)}`);
   console.log(`${totals.passed} passed, ${totals.failed} failed`);
