@@ -11,6 +11,7 @@ import { createDiskProjectFiles } from '../core/pipeline/index';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CoverageContributor } from './coverage';
+import type { RemoteIncludeSource } from './remoteIncludes';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
 import { ProjectContextResolver } from './projectContext';
 import { SettingsReader, affectsSettings } from './settings';
@@ -85,8 +86,9 @@ export function registerDiagnostics(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   coverage: readonly CoverageContributor[],
+  remoteIncludes?: RemoteIncludeSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage);
+  const service = new DiagnosticsController(log, coverage, remoteIncludes);
   context.subscriptions.push(service);
   return service;
 }
@@ -118,6 +120,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly coverage: readonly CoverageContributor[],
+    private readonly remoteIncludes?: RemoteIncludeSource,
   ) {
     this.settings = new SettingsReader(log);
     this.disposables.push(
@@ -349,9 +352,13 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
 
     const entries: EntryCheck[] = [];
     const texts = new Map<string, ProjectText>();
+    const externalIncludes = this.remoteIncludes?.externalIncludesFor(folder);
     const addEntry = (rootFile: string) => {
-      const { pipeline, findings } = checkProject(rootFile, files, options);
+      const { pipeline, findings } = checkProject(rootFile, files, { ...options, resolve: externalIncludes ? { externalIncludes } : undefined });
       entries.push({ rootFile, pipeline, findings });
+      // Fetched in the background when connected; their arrival fires a coverage change and a re-check.
+      const wanted = pipeline.unresolvedIncludes.flatMap((include) => (include.request ? [include.request] : []));
+      if (wanted.length > 0) this.remoteIncludes?.requestIncludes(folder, wanted);
       for (const file of pipeline.files) if (!texts.has(file.path)) texts.set(file.path, new ProjectText(file.text));
     };
     if (files.read(settings.ciConfigPath) !== undefined) addEntry(settings.ciConfigPath);

@@ -16,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLab(context, log, credentials);
-  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab]);
+  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);
   registerCodeActions(context, log, diagnostics);
   registerHover(context, diagnostics);
   registerWizard(context, log, credentials, gitlab);
