@@ -4,6 +4,7 @@ import type { VerifyResult } from '../../src/core/registryVerify';
 import {
   runCredentialWizard,
   type DeliveryRequest,
+  type MissingRegistry,
   type StoreOutcome,
   type StoreScope,
   type WizardCredential,
@@ -113,7 +114,7 @@ function fakeServices(options: {
   storedRegistries?: string[];
   jobs?: string[];
   canSaveToGitLab?: boolean;
-  missing?: Array<{ registry: string; repository?: string; usedBy: string }>;
+  missing?: MissingRegistry[];
   createToken?: WizardServices['createRegistryToken'];
 } = {}): FakeServices {
   const verifyResults = [...(options.verifyResults ?? [])];
@@ -178,6 +179,22 @@ describe('credential wizard: happy path', () => {
     for (const call of prompter.calls) assert.equal(call.options.title, 'Configure Registry Credentials');
   });
 
+  it("shows the registry's answer on the store step after a valid verification, and nothing after skipping it", async () => {
+    const services = fakeServices({ verifyResults: [{ status: 'valid', message: 'The credentials are valid and can pull team/app:1.0.' }] });
+    const prompter = new ScriptedPrompter([
+      choose('registry.gitlab.com'),
+      choose('Deploy token'),
+      type('gitlab+deploy-token-7'),
+      type(TOKEN),
+      choose('Verify now'),
+      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'The credentials are valid and can pull team/app:1.0. Remember it for…'), back)),
+      choose('Skip verification'),
+      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Remember this credential for…'), cancel)),
+    ]);
+    assert.deepEqual(await runCredentialWizard(prompter, services), { status: 'cancelled' });
+    assert.ok(prompter.finished);
+  });
+
   it('ends with the GitLab variable guidance: Variable type, not expanded, masked, protected only with protected branches', async () => {
     const services = fakeServices();
     await runCredentialWizard(new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps()]), services);
@@ -190,8 +207,8 @@ describe('credential wizard: happy path', () => {
     assert.match(guidance, /Protected only if every branch/);
   });
 
-  it('lists the registries the pipelines use without credentials first, and passes their repository to the verification', async () => {
-    const services = fakeServices({ missing: [{ registry: 'registry.internal:5000', repository: 'team/builder', usedBy: '.gitlab-ci.yml:3' }] });
+  it('lists the registries the pipelines use without credentials first, and passes their repository and tag to the verification', async () => {
+    const services = fakeServices({ missing: [{ registry: 'registry.internal:5000', repository: 'team/builder', tag: '1.4', usedBy: '.gitlab-ci.yml:3' }] });
     const prompter = new ScriptedPrompter([
       expecting((call) => {
         assert.equal((call.options as PickOptions<unknown>).items[0]!.label, 'registry.internal:5000');
@@ -205,7 +222,14 @@ describe('credential wizard: happy path', () => {
       chooseMany('Copy'),
     ]);
     await runCredentialWizard(prompter, services);
-    assert.deepEqual(services.verified, [{ registry: 'registry.internal:5000', username: 'robot', secret: TOKEN, repository: 'team/builder' }]);
+    assert.deepEqual(services.verified, [{ registry: 'registry.internal:5000', username: 'robot', secret: TOKEN, repository: 'team/builder', tag: '1.4' }]);
+  });
+
+  it('passes the tag of pre-filled arguments to the verification', async () => {
+    const services = fakeServices();
+    const prompter = new ScriptedPrompter([atStep(2, 7, choose('Registry account')), type('robot'), type(TOKEN), choose('Verify now'), cancel]);
+    await runCredentialWizard(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '1.4' });
+    assert.deepEqual(services.verified, [{ registry: 'registry.internal:5000', username: 'robot', secret: TOKEN, repository: 'team/builder', tag: '1.4' }]);
   });
 
   it("offers the project's own registry from the git remote and GitLab token kinds first for it", async () => {
@@ -396,7 +420,8 @@ describe('credential wizard: verification outcomes', () => {
       choose('Verify now'),
       expecting((call) => {
         assert.match((call.options as PickOptions<unknown>).placeholder, /^Wrong credentials: /);
-        assert.ok((call.options as PickOptions<unknown>).items.some((item) => item.detail === 'HTTP 401 UNAUTHORIZED'));
+        // The registry's own answer, with its HTTP detail, under "Back".
+        assert.equal((call.options as PickOptions<unknown>).items[0]!.detail, 'The registry rejected the username or token. (HTTP 401 UNAUTHORIZED)');
       }, choose('Back')),
       atStep(4, 7, type(OTHER_TOKEN)),
       choose('Verify now'),
@@ -409,9 +434,37 @@ describe('credential wizard: verification outcomes', () => {
     assert.equal(services.stored[0]!.credential.secret, OTHER_TOKEN);
   });
 
+  it('treats a missing `latest` as valid credentials when the pipeline named no tag, and says so on the store step', async () => {
+    const message = 'The credentials are valid, but registry.internal:5000/team/builder:latest does not exist on this registry.';
+    const services = fakeServices({ verifyResults: [{ status: 'not-found', message }] });
+    const prompter = new ScriptedPrompter([
+      choose('Registry account'),
+      type('robot'),
+      type(TOKEN),
+      choose('Verify now'),
+      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, `${message} Remember it for…`), choose('All workspaces'))),
+      chooseMany('Copy'),
+    ]);
+    assert.equal((await runCredentialWizard(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder' })).status, 'done');
+    assert.equal(services.stored.length, 1);
+  });
+
+  it('reports a missing image as a failure when the pipeline named its tag', async () => {
+    const services = fakeServices({ verifyResults: [{ status: 'not-found', message: 'gone' }] });
+    const prompter = new ScriptedPrompter([
+      choose('Registry account'),
+      type('robot'),
+      type(TOKEN),
+      choose('Verify now'),
+      atStep(5, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Not found: the image is not on registry.internal:5000'), choose('Cancel'))),
+    ]);
+    assert.deepEqual(await runCredentialWizard(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '2.0' }), { status: 'cancelled' });
+    assert.equal(services.stored.length, 0);
+  });
+
   for (const [status, headline] of [
     ['no-pull-access', /^No pull access: /],
-    ['not-found', /^Repository or tag not found: /],
+    ['not-found', /^Not found: /],
     ['unreachable', /^Registry unreachable: /],
     ['no-auth-required', /asks for no credentials/],
   ] as const) {
@@ -479,7 +532,7 @@ describe('credential wizard: keychain unavailable', () => {
     const services = fakeServices({ storeOutcome: { ok: false, reason: 'keyring-unavailable' } });
     const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), choose('Back'), atStep(6, 7, cancel)]);
     assert.deepEqual(await runCredentialWizard(prompter, services), { status: 'cancelled' });
-    assert.equal(prompter.calls.at(-1)!.options.placeholder, 'Remember this credential for…');
+    assert.match(prompter.calls.at(-1)!.options.placeholder ?? '', /Remember (this credential|it) for…$/);
   });
 });
 
@@ -534,9 +587,23 @@ describe('credential wizard: credential kinds', () => {
     await runCredentialWizard(withoutConnection, fakeServices());
 
     const services = fakeServices({ createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, expiresAt: '2027-01-31' }) });
-    const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), choose('Create a registry token for me'), atStep(5, 7, choose('Verify now')), choose('All workspaces'), chooseMany('Copy')]);
+    const prompter = new ScriptedPrompter([choose('registry.example.com:5050'), choose('Create a registry token for me'), atStep(5, 7, choose('Verify now')), choose('All workspaces'), chooseMany('Copy')]);
     await runCredentialWizard(prompter, services);
     assert.deepEqual(services.stored[0]!.credential, { registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, kind: 'created-in-gitlab', expiresAt: '2027-01-31' });
+  });
+  it('does not offer "Create a registry token for me" for a registry GitLab does not run, even when connected', async () => {
+    const services = fakeServices({ createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN }) });
+    const prompter = new ScriptedPrompter([
+      choose('Enter another registry'),
+      type('127.0.0.1:5000'),
+      expecting((call) => {
+        const labels = (call.options as PickOptions<unknown>).items.map((item) => item.label);
+        assert.ok(!labels.some((label) => label.includes('Create a registry token')), labels.join(' | '));
+        assert.equal(labels[0], 'Registry account or robot account');
+      }, cancel),
+    ]);
+    assert.deepEqual(await runCredentialWizard(prompter, services), { status: 'cancelled' });
+    assert.ok(prompter.finished);
   });
 });
 

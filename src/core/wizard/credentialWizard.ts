@@ -9,6 +9,7 @@ import type { Localize, PickItem, Prompter, PromptResult } from './prompter';
 import {
   credentialKindsFor,
   isEcrRegistry,
+  registryFamily,
   registryPresets,
   type CredentialKindGuide,
   type CredentialKindId,
@@ -19,6 +20,8 @@ import {
 export interface WizardArgs {
   readonly registry?: string;
   readonly repository?: string;
+  /** The tag or digest the pipeline pulls, so verification probes that image instead of `latest`. */
+  readonly tag?: string;
   /** The workspace folder's URI or path the pipeline belongs to. */
   readonly folder?: string;
 }
@@ -49,6 +52,8 @@ export type OutputAction = 'clipboard' | 'preview' | 'docker-config' | 'config-s
 export interface MissingRegistry {
   readonly registry: string;
   readonly repository?: string;
+  /** The tag or digest pulled there, when written literally. */
+  readonly tag?: string;
   /** Where it is used, e.g. "build in .gitlab-ci.yml". */
   readonly usedBy: string;
 }
@@ -80,7 +85,7 @@ export interface WizardServices {
   /** Present only when connected to GitLab with a token allowed to create tokens. */
   readonly createRegistryToken?: () => Promise<CreatedToken | undefined>;
   /** Runs the check under a cancellable progress notification; undefined when the user cancelled it. */
-  verify(request: { registry: string; username: string; secret: string; repository?: string }): Promise<VerifyResult | undefined>;
+  verify(request: { registry: string; username: string; secret: string; repository?: string; tag?: string }): Promise<VerifyResult | undefined>;
   store(credential: WizardCredential, scope: StoreScope): Promise<StoreOutcome>;
   /** Registries with a stored credential (after this run's store), for choosing what goes into the output. */
   storedRegistries(): readonly string[];
@@ -102,12 +107,15 @@ type StepName = 'registry' | 'registryEntry' | 'ecr' | 'kind' | 'jobTokenNotes' 
 interface WizardState {
   registry?: string;
   repository?: string;
+  tag?: string;
   kindGuide?: CredentialKindGuide;
   kind?: StoredCredentialKind;
   username?: string;
   secret?: string;
   expiresAt?: string;
   registryTemplate?: { value: string; selection: readonly [number, number] };
+  /** The registry's answer when the current username and token were verified as valid, shown on the store step. */
+  verifiedMessage?: string;
   scope?: StoreScope;
   stored?: boolean;
   outputActions?: readonly OutputAction[];
@@ -149,6 +157,7 @@ class CredentialWizard {
     if (prefilled?.ok) {
       this.state.registry = prefilled.value;
       if (args.repository) this.state.repository = args.repository;
+      if (args.repository && args.tag) this.state.tag = args.tag;
       history.push('registry');
       step = isEcrRegistry(prefilled.value) ? 'ecr' : 'kind';
     }
@@ -203,14 +212,18 @@ class CredentialWizard {
 
   /** Step 1: missing registries of the open pipelines, then presets, then free entry. */
   private async registryStep(): Promise<Transition> {
-    type Choice = { registry: string; repository?: string } | { template: string; selection: readonly [number, number] } | 'other';
+    type Choice = { registry: string; repository?: string; tag?: string } | { template: string; selection: readonly [number, number] } | 'other';
     const items: PickItem<Choice>[] = [];
     const missing = await this.services.missingRegistries();
     missing.forEach((entry, index) => {
       items.push({
         label: entry.registry,
-        description: this.t('used without credentials by {0}', entry.usedBy),
-        value: entry.repository !== undefined ? { registry: entry.registry, repository: entry.repository } : { registry: entry.registry },
+        description: this.t('used by {0}', entry.usedBy),
+        value: {
+          registry: entry.registry,
+          ...(entry.repository !== undefined ? { repository: entry.repository } : {}),
+          ...(entry.repository !== undefined && entry.tag !== undefined ? { tag: entry.tag } : {}),
+        },
         ...(index === 0 ? { groupLabel: this.t('Used by your pipelines, no credentials') } : {}),
       });
     });
@@ -245,7 +258,7 @@ class CredentialWizard {
       this.state.registryTemplate = { value: choice.template, selection: choice.selection };
       return { next: 'registryEntry' };
     }
-    this.chooseRegistry(choice.registry, choice.repository);
+    this.chooseRegistry(choice.registry, choice.repository, choice.tag);
     return { next: isEcrRegistry(choice.registry) ? 'ecr' : 'kind' };
   }
 
@@ -272,16 +285,21 @@ class CredentialWizard {
     return { next: isEcrRegistry(parsed.value) ? 'ecr' : 'kind' };
   }
 
-  private chooseRegistry(registry: string, repository: string | undefined): void {
+  private chooseRegistry(registry: string, repository: string | undefined, tag?: string): void {
     if (registry !== this.state.registry) {
       delete this.state.kindGuide;
       delete this.state.kind;
       delete this.state.username;
       delete this.state.secret;
       delete this.state.repository;
+      delete this.state.tag;
     }
     this.state.registry = registry;
-    if (repository !== undefined) this.state.repository = repository;
+    if (repository !== undefined) {
+      this.state.repository = repository;
+      if (tag !== undefined) this.state.tag = tag;
+      else delete this.state.tag;
+    }
   }
 
   /** ECR: a credential helper entry instead of a 12-hour password. */
@@ -319,7 +337,8 @@ class CredentialWizard {
       value: guide,
       ...(guide.createUrl ? { buttons: [openButton] } : {}),
     }));
-    if (this.services.createRegistryToken) {
+    // GitLab creates tokens for its own registry only; offering it for another registry would store the wrong key.
+    if (this.services.createRegistryToken && registryFamily(registry, this.services.project) === 'gitlab') {
       items.unshift({ label: this.t('Create a registry token for me'), detail: this.t('Creates a read_registry token in the GitLab project you are connected to.'), value: 'create' });
     }
     const active = this.state.kindGuide ? guides.find((guide) => guide.kind === this.state.kindGuide!.kind) : undefined;
@@ -428,6 +447,7 @@ class CredentialWizard {
         activeValue: 'verify',
       });
       if (choice.kind !== 'value') return this.notAValue(choice);
+      delete this.state.verifiedMessage;
       if (choice.value === 'skip') return { next: 'store' };
 
       const outcome = await this.services.verify({
@@ -435,15 +455,23 @@ class CredentialWizard {
         username: this.state.username!,
         secret: this.state.secret!,
         ...(this.state.repository !== undefined ? { repository: this.state.repository } : {}),
+        ...(this.state.tag !== undefined ? { tag: this.state.tag } : {}),
       });
       if (outcome === undefined) continue;
-      if (outcome.status === 'valid') return { next: 'store' };
+      // Without a known tag the registry is asked for `latest`; its absence says nothing about the credentials.
+      const guessedTagMissing = outcome.status === 'not-found' && this.state.repository !== undefined && this.state.tag === undefined;
+      if (outcome.status === 'valid' || guessedTagMissing) {
+        // Otherwise the user never learns that the check passed: the flow just moves on.
+        this.state.verifiedMessage = outcome.message;
+        return { next: 'store' };
+      }
 
       const failure = await this.prompter.pick<'back' | 'save' | 'cancel'>({
         ...this.position('verify'),
+        // A short headline fits the input line; the registry's full answer goes on the first item's detail line.
         placeholder: this.verifyHeadline(outcome),
         items: [
-          { label: this.t('Back: change the username or token'), ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}), value: 'back' },
+          { label: this.t('Back: change the username or token'), detail: outcome.detail !== undefined ? this.t('{0} ({1})', outcome.message, outcome.detail) : outcome.message, value: 'back' },
           { label: this.t('Save anyway'), value: 'save' },
           { label: this.t('Cancel'), value: 'cancel' },
         ],
@@ -454,18 +482,20 @@ class CredentialWizard {
     }
   }
 
+  /** One short line (it is the quick pick's placeholder); the registry's own message is shown below it. */
   private verifyHeadline(outcome: VerifyResult): string {
+    const registry = this.state.registry!;
     switch (outcome.status) {
       case 'wrong-credentials':
-        return this.t('Wrong credentials: {0}', outcome.message);
+        return this.t('Wrong credentials: {0} rejected the username or token', registry);
       case 'no-pull-access':
-        return this.t('No pull access: {0}', outcome.message);
+        return this.t('No pull access: the credentials cannot pull {0}', this.state.repository ?? registry);
       case 'not-found':
-        return this.t('Repository or tag not found: {0}', outcome.message);
+        return this.t('Not found: the image is not on {0}', registry);
       case 'unreachable':
-        return this.t('Registry unreachable: {0}', outcome.message);
+        return this.t('Registry unreachable: {0}', registry);
       case 'no-auth-required':
-        return this.t('The registry asks for no credentials: {0}', outcome.message);
+        return this.t('{0} asks for no credentials', registry);
       case 'valid':
         return outcome.message;
     }
@@ -475,10 +505,10 @@ class CredentialWizard {
   private async storeStep(): Promise<Transition> {
     const scope = await this.prompter.pick<StoreScope>({
       ...this.position('store'),
-      placeholder: this.t('Remember this credential for…'),
+      placeholder: this.state.verifiedMessage !== undefined ? this.t('{0} Remember it for…', this.state.verifiedMessage) : this.t('Remember this credential for…'),
       items: [
-        { label: this.t('All workspaces on this machine'), detail: this.t('The token goes to VS Code SecretStorage (the OS keychain); registry and username to global state.'), value: 'global' },
-        { label: this.t('This workspace only'), detail: this.t('The token goes to VS Code SecretStorage (the OS keychain); registry and username to workspace state.'), value: 'workspace' },
+        { label: this.t('All workspaces on this machine'), detail: this.t('Token in SecretStorage (the OS keychain); registry and username in global state.'), value: 'global' },
+        { label: this.t('This workspace only'), detail: this.t('Token in SecretStorage (the OS keychain); registry and username in workspace state.'), value: 'workspace' },
       ],
       ...(this.state.scope ? { activeValue: this.state.scope } : {}),
     });

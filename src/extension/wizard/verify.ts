@@ -4,7 +4,7 @@ import { verifyRegistryCredentials, type VerifyResult } from '../../core/registr
 
 /** Verifies under a cancellable notification; undefined when the user cancelled. */
 export async function verifyWithProgress(
-  request: { registry: string; username: string; secret: string; repository?: string },
+  request: { registry: string; username: string; secret: string; repository?: string; tag?: string },
   timeoutSeconds: number,
 ): Promise<VerifyResult | undefined> {
   if (!vscode.workspace.isTrusted) {

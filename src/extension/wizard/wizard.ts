@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { CreatedToken, MissingRegistry, WizardArgs, WizardServices } from '../../core/wizard/credentialWizard';
 import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/credentialWizard';
+import { parseDockerReference } from '../../core/imageRef';
 import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
 import { COMMAND_CONFIGURE_CREDENTIALS } from '../codeActions';
 import { registerCredentialCommands } from '../credentialCommands';
@@ -40,7 +41,7 @@ export function registerWizard(context: vscode.ExtensionContext, log: vscode.Log
     const targets = await configStepTargets();
     const services = createServices({ log, credentials, preview, settings, connection, folder, project, targets });
     try {
-      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, args ?? {});
+      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, await withPipelineTag(args ?? {}));
       return outcome.status === 'done';
     } catch (error) {
       log.error(vscode.l10n.t('The credential wizard stopped: {0}', error instanceof Error ? error.message : String(error)));
@@ -156,15 +157,39 @@ async function missingRegistries(): Promise<MissingRegistry[]> {
         if (action.command?.command !== COMMAND_CONFIGURE_CREDENTIALS) continue;
         const args = action.command.arguments?.[0] as WizardArgs | undefined;
         if (!args?.registry || found.has(args.registry)) continue;
+        const tag = args.repository ? await tagAt(uri, diagnostic.range, args.repository) : undefined;
         found.set(args.registry, {
           registry: args.registry,
           ...(args.repository ? { repository: args.repository } : {}),
+          ...(tag !== undefined ? { tag } : {}),
           usedBy: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
         });
       }
     }
   }
   return [...found.values()];
+}
+
+/**
+ * The tag (or digest) of the image written at a diagnostic, when it is a literal reference to `repository`:
+ * verification then probes the image the pipeline pulls rather than `latest`.
+ */
+async function tagAt(uri: vscode.Uri, range: vscode.Range, repository: string): Promise<string | undefined> {
+  try {
+    const written = (await vscode.workspace.openTextDocument(uri)).getText(range).trim().replace(/^(["'])(.*)\1$/, '$2');
+    const reference = parseDockerReference(written);
+    if (!reference.valid || reference.repository !== repository) return undefined;
+    return reference.digest ?? reference.tag ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Quick fixes pass registry and repository; the tag comes from the pipeline's diagnostics when they name the same image. */
+async function withPipelineTag(args: WizardArgs): Promise<WizardArgs> {
+  if (args.registry === undefined || args.repository === undefined || args.tag !== undefined) return args;
+  const used = (await missingRegistries()).find((entry) => entry.registry === args.registry && entry.repository === args.repository);
+  return used?.tag !== undefined ? { ...args, tag: used.tag } : args;
 }
 
 function folderFor(folderArg: string | undefined): vscode.WorkspaceFolder | undefined {
