@@ -1,0 +1,249 @@
+// @workspace test/fixtures/workspaces/wizard
+// The credential wizard through the real workbench, against a real basic-auth registry on 127.0.0.1: a user runs it
+// from the command palette, mistypes the password, goes Back, fixes it, stores the token and copies DOCKER_AUTH_CONFIG.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { openWorkbench, type Problem, type Workbench } from './harness';
+
+/** Obviously fake test credentials; the wrong one differs only in its last characters. */
+const username = 'ci-puller';
+const password = 'fake-registry-pass-e2e-41';
+const wrongPassword = 'fake-registry-pass-e2e-00';
+const wizardTitle = 'Configure Registry Credentials';
+const stepsOnTokenPath = 7;
+
+// The few browser globals used inside page.evaluate(); the project compiles without the DOM lib.
+declare const navigator: { readonly clipboard: { writeText(text: string): Promise<void> } };
+declare const document: {
+  getAnimations(): Array<{ readonly finished: Promise<unknown>; readonly effect: { getComputedTiming(): { endTime?: number | string } } | null }>;
+};
+
+function isMissingCredentials(problem: Problem, registry: string): boolean {
+  return problem.code.includes('missing-credentials') && problem.message.includes(registry);
+}
+
+/** The quick input's title with VS Code's step counter, e.g. "Configure Registry Credentials (3/7)". */
+function stepTitle(step: number): RegExp {
+  return new RegExp(`^${wizardTitle} \\(${step}/${stepsOnTokenPath}\\)$`);
+}
+
+/** Every regular file under `dir`, for the scan that the token never reaches a plain file. */
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return filesUnder(full);
+    return entry.isFile() ? [full] : [];
+  });
+}
+
+describe('wizard: Configure Registry Credentials against a real registry, in the workbench', function () {
+  let registry: RunningRegistry;
+  let workbench: Workbench;
+  let workspaceRoot: string;
+  let expectedAuthConfig: string;
+
+  before(async () => {
+    registry = await startRegistry({ kind: 'htpasswd', users: [{ username, password }] });
+    await pushTestImage(registry.url, 'team/app', '1.0', basicAuthorization(username, password));
+    // The pipeline must name the registry's real port, so the workspace is written here rather than kept as a fixture.
+    workspaceRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-wizard-e2e-'));
+    const workspace = path.join(workspaceRoot, 'wizard');
+    fs.mkdirSync(workspace);
+    fs.writeFileSync(
+      path.join(workspace, '.gitlab-ci.yml'),
+      ['# Pulls from a private registry that no DOCKER_AUTH_CONFIG covers yet.', 'build:', `  image: ${registry.host}/team/app:1.0`, '  script:', '    - make', ''].join('\n'),
+    );
+    expectedAuthConfig = `{"auths":{"${registry.host}":{"auth":"${Buffer.from(`${username}:${password}`).toString('base64')}"}}}`;
+    workbench = await openWorkbench({
+      workspace,
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false },
+    });
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await registry?.stop();
+    if (workspaceRoot) fs.rmSync(workspaceRoot, { recursive: true, force: true });
+  });
+
+  it('shows the missing-credentials warning for the registry in the Problems panel', async () => {
+    await workbench.openFile('.gitlab-ci.yml');
+    const problems = await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
+    const warning = problems.find((problem) => isMissingCredentials(problem, registry.host))!;
+    assert.equal(warning.severity, 'warning');
+    assert.equal(warning.line, 3);
+    await screenshot('missing-credentials-warning');
+  });
+
+  it('walks every step from the command palette; a wrong password is reported, Back fixes it', async () => {
+    await workbench.runCommand(`GitLab CI Auth: ${wizardTitle}…`);
+
+    // Step 1: the registry the pipeline uses without credentials is offered first.
+    const registryStep = await workbench.quickInput({ title: stepTitle(1) });
+    assert.equal(registryStep.items[0], registry.host, `step 1 lists: ${registryStep.items.join(' | ')}`);
+    await screenshot('step-1-registry');
+    await pick(registry.host);
+
+    // Step 2: kind of credential; a self-hosted registry gets its own account first.
+    const kindStep = await workbench.quickInput({ title: stepTitle(2) });
+    assert.match(kindStep.items[0] ?? '', /Registry account or robot account/);
+    await screenshot('step-2-kind');
+    await pick('Registry account or robot account');
+
+    // Step 3: username; a ':' is rejected as the user types.
+    await workbench.quickInput({ title: stepTitle(3) });
+    await workbench.typeInQuickInput('ci:puller');
+    const rejected = await waitForValidation('error');
+    assert.match(rejected.message, /:/, `validation message: ${rejected.message}`);
+    await workbench.typeInQuickInput(username);
+    await screenshot('step-3-username');
+    await workbench.submitQuickInput();
+
+    // Step 4: the token, masked; first a wrong one.
+    await workbench.quickInput({ title: stepTitle(4) });
+    assert.equal(await workbench.page.locator('.quick-input-widget:visible .quick-input-box input').getAttribute('type'), 'password');
+    await workbench.typeInQuickInput(wrongPassword);
+    await screenshot('step-4-token');
+    await workbench.submitQuickInput();
+
+    // Step 5: verify against the registry → wrong credentials, with Back / Save anyway / Cancel.
+    const verifyStep = await workbench.quickInput({ title: stepTitle(5) });
+    assert.equal(verifyStep.items[0], 'Verify now');
+    await screenshot('step-5-verify');
+    await pick('Verify now');
+    const failure = await quickPickWithPlaceholder('Wrong credentials');
+    // The registry's own answer is on the first item's detail line.
+    const backRow = await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').first().innerText();
+    assert.match(backRow, /rejected the username or token \(HTTP 401\)/);
+    await progressGone();
+    assert.match(failure.title, stepTitle(5));
+    assert.deepEqual(failure.items, ['Back: change the username or token', 'Save anyway', 'Cancel']);
+    await screenshot('step-5-wrong-credentials');
+    await pick('Back: change the username or token');
+
+    // Back on the token step: type the right one and verify again.
+    const tokenAgain = await workbench.quickInput({ title: stepTitle(4) });
+    assert.equal(tokenAgain.value, wrongPassword, 'Back keeps what the user typed, so it can be corrected');
+    await workbench.submitQuickInput(password);
+    await workbench.quickInput({ title: stepTitle(5) });
+    await pick('Verify now');
+
+    // Step 6: the verification result is shown, then where to remember it.
+    const storeStep = await quickPickWithPlaceholder('The credentials are valid and can pull team/app:1.0.');
+    await progressGone();
+    assert.match(storeStep.title, stepTitle(6));
+    assert.deepEqual(storeStep.items, ['All workspaces on this machine', 'This workspace only']);
+    await screenshot('step-6-verified-store');
+    await pick('All workspaces on this machine');
+
+    // Step 7: outputs; the clipboard is chosen by default.
+    await clipboardWrite('nothing copied yet');
+    const outputStep = await workbench.quickInput({ title: stepTitle(7) });
+    assert.ok(outputStep.items.includes('Copy DOCKER_AUTH_CONFIG to the clipboard'), outputStep.items.join(' | '));
+    assert.deepEqual(await checkedItems(), ['Copy DOCKER_AUTH_CONFIG to the clipboard']);
+    await screenshot('step-7-output');
+    await workbench.submitQuickInput();
+
+    // The GitLab guidance comes last, as a dialog.
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    const guidance = await dialog.innerText();
+    assert.match(guidance, /DOCKER_AUTH_CONFIG/);
+    assert.match(guidance, /Variable \(not File\)/);
+    assert.match(guidance, /Expand variable reference/);
+    assert.match(guidance, /Masked/);
+    await workbench.notification('DOCKER_AUTH_CONFIG copied');
+    await screenshot('done-gitlab-guidance');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('leaves exactly the minified DOCKER_AUTH_CONFIG on the clipboard', async () => {
+    assert.equal(await workbench.clipboard(), expectedAuthConfig);
+  });
+
+  it('clears the missing-credentials warning', async () => {
+    await workbench.problems((list) => !list.some((problem) => isMissingCredentials(problem, registry.host)));
+    await screenshot('warning-gone');
+  });
+
+  it('keeps the token in SecretStorage: after a reload, Copy DOCKER_AUTH_CONFIG still produces it', async () => {
+    await workbench.page.reload();
+    await workbench.page.locator('.monaco-workbench').waitFor();
+    await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+    await clipboardWrite('nothing copied yet');
+    await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+    await workbench.notification('DOCKER_AUTH_CONFIG copied');
+    assert.equal(await workbench.clipboard(), expectedAuthConfig);
+    await clipboardWrite('');
+  });
+
+  it('never writes the token, or its base64, to a plain file of code-server or the workspace', () => {
+    const base64 = Buffer.from(`${username}:${password}`).toString('base64');
+    for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
+      const content = fs.readFileSync(file);
+      for (const needle of [password, base64]) {
+        assert.equal(content.includes(needle), false, `${path.relative(workbench.server.userDataDir, file)} holds the token`);
+      }
+    }
+  });
+
+  async function waitForValidation(severity: 'error' | 'warning' | 'info') {
+    const box = workbench.page.locator(`.quick-input-widget:visible .quick-input-box .monaco-inputbox.${severity}`);
+    await box.waitFor();
+    return workbench.quickInput();
+  }
+
+  /** Waits until the quick input's placeholder (a quick pick's headline) contains `text`. */
+  async function quickPickWithPlaceholder(text: string) {
+    const input = workbench.page.locator(`.quick-input-widget:visible .quick-input-box input[placeholder*=${JSON.stringify(text)}]`);
+    await input.waitFor().catch(async () => {
+      const shown = await workbench.quickInput().catch(() => undefined);
+      throw new Error(`the quick input never showed "${text}"; it shows ${JSON.stringify(shown)}`);
+    });
+    return workbench.quickInput();
+  }
+
+  /** Chooses an item with the keyboard, as a user does: type to filter, then Enter on the (first) match. */
+  async function pick(label: string): Promise<void> {
+    await workbench.typeInQuickInput(label);
+    const rows = workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
+    await rows.first().locator('.label-name', { hasText: label }).waitFor();
+    await workbench.submitQuickInput();
+  }
+
+  /** A screenshot once the quick input's and notifications' fade animations are over (README candidates). */
+  async function screenshot(name: string): Promise<void> {
+    // Away from the list: a row under the mouse (the one just clicked) would show its hover over the next step.
+    await workbench.page.mouse.move(1100, 420);
+    await workbench.page.evaluate(() =>
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((animation) => Number.isFinite(Number(animation.effect?.getComputedTiming().endTime)))
+          .map((animation) => animation.finished.catch(() => undefined)),
+      ),
+    );
+    await workbench.screenshot(name);
+  }
+
+  /** VS Code keeps a finished progress notification up for a moment; wait it out so screenshots show the step alone. */
+  async function progressGone(): Promise<void> {
+    await workbench.page.locator('.notification-toast', { hasText: 'Verifying credentials' }).waitFor({ state: 'detached' });
+  }
+
+  /** Puts `text` on the clipboard through the page, so a later read proves what a command copied. */
+  async function clipboardWrite(text: string): Promise<void> {
+    await workbench.page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  }
+
+  async function checkedItems(): Promise<string[]> {
+    return workbench.page
+      .locator('.quick-input-widget:visible .quick-input-list .monaco-list-row[aria-checked="true"]')
+      .evaluateAll((rows) => rows.map((row) => (row.querySelector('.label-name')?.textContent ?? '').trim()));
+  }
+});
