@@ -1,0 +1,386 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: how fast the core checks a pipeline, against the bare YAML parse it cannot beat, js-yaml (the limit to
+ * aim at) and a peer (yaml-language-server validating with GitLab's CI schema). Also the cost of a re-check after a
+ * one-line edit, extension activation and bundle size, and heap growth across edit cycles.
+ *
+ * Everything runs in this process, interleaved (each round runs every measurement once, in rotating order), and reports
+ * the median of many rounds after warm-up. Writes test-results/bench.json and test-results/bench.md.
+ *
+ * Environment: BENCH_QUICK=1 for a short run; BENCH_GITLAB_CI_SCHEMA=<file> for the peer's schema (otherwise it is read
+ * from the gitlab-ci-local package when installed; BENCH_GITLAB_CI_LOCAL=<folder> points at an unpacked copy).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { editOneLine, generatePipeline } from './generate.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(here, '../..');
+const OUT = path.join(REPO, 'test-results');
+const WORK = path.join(OUT, 'bench');
+const require = createRequire(path.join(REPO, 'package.json'));
+const QUICK = process.env.BENCH_QUICK === '1';
+const SIZES = [100, 1_000, 5_000];
+const CORPUS = process.env.BENCH_CORPUS ?? '/work/shared/corpus/files';
+
+v8.setFlagsFromString('--expose_gc');
+const collectGarbage = vm.runInNewContext('gc');
+
+fs.mkdirSync(WORK, { recursive: true });
+
+// ───────────────────────────── what is measured ─────────────────────────────
+
+/** The core, bundled from src/ the way the extension bundles it, so the numbers are those of today's sources. */
+async function loadCore() {
+  const esbuild = require('esbuild');
+  const result = await esbuild.build({
+    stdin: {
+      contents: "export * from './src/core/check'; export { resolvePipeline, localIncludeGlob } from './src/core/pipeline/index'; export * as pipelineApi from './src/core/pipeline/index';",
+      resolveDir: REPO,
+      loader: 'ts',
+      sourcefile: 'bench-entry.ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'error',
+  });
+  const file = path.join(WORK, 'core.cjs');
+  fs.writeFileSync(file, result.outputFiles[0].text);
+  return require(file);
+}
+
+function optional(name) {
+  try {
+    return { module: require(name), version: require(`${name}/package.json`).version };
+  } catch {
+    return null;
+  }
+}
+
+/** GitLab's CI JSON schema, offline: a file given by the environment, or the copy inside the gitlab-ci-local bundle. */
+function gitlabCiSchema() {
+  if (process.env.BENCH_GITLAB_CI_SCHEMA) {
+    return { schema: JSON.parse(fs.readFileSync(process.env.BENCH_GITLAB_CI_SCHEMA, 'utf8')), from: process.env.BENCH_GITLAB_CI_SCHEMA };
+  }
+  const candidates = [process.env.BENCH_GITLAB_CI_LOCAL, path.join(REPO, 'node_modules/gitlab-ci-local')].filter(Boolean);
+  for (const folder of candidates) {
+    const bundle = path.join(folder, 'dist/index.js');
+    if (!fs.existsSync(bundle)) continue;
+    const schema = extractObjectLiteral(fs.readFileSync(bundle, 'utf8'), '$id:"https://gitlab.com/.gitlab-ci.yml"');
+    if (schema) {
+      const version = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')).version;
+      return { schema, from: `gitlab-ci-local ${version} (dist/index.js)` };
+    }
+  }
+  return null;
+}
+
+/** The object literal around `marker` in a minified bundle, evaluated in an empty context (it holds only literals). */
+function extractObjectLiteral(source, marker) {
+  const at = source.indexOf(marker);
+  if (at < 0) return null;
+  const start = source.lastIndexOf('{', at);
+  let depth = 0;
+  let quote = null;
+  for (let i = start; i < source.length; i++) {
+    const c = source[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      try {
+        return vm.runInNewContext(`(${source.slice(start, i + 1)})`, Object.create(null), { timeout: 5_000 });
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+function memoryFiles(core, files) {
+  return {
+    read: (file) => (Object.hasOwn(files, file) ? files[file] : undefined),
+    glob: (pattern) => {
+      const matcher = core.localIncludeGlob(pattern);
+      return Object.keys(files).filter((file) => matcher.test(file)).sort();
+    },
+  };
+}
+
+const CHECK_OPTIONS = {
+  credentials: [],
+  predefinedVariables: { CI_REGISTRY: 'registry.gitlab.com', CI_REGISTRY_IMAGE: 'registry.gitlab.com/group/project' },
+  publicRegistries: ['docker.io', 'quay.io', 'ghcr.io'],
+};
+
+// ───────────────────────────── timing ─────────────────────────────
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Runs every measurement once per round, in rotating order, after `warmup` rounds; stops after `minRounds` once
+ * `minMs` has passed, or at `maxRounds`. Returns the median milliseconds of each.
+ */
+async function interleaved(measurements, { warmup = 2, minRounds = QUICK ? 3 : 9, maxRounds = QUICK ? 5 : 31, minMs = QUICK ? 500 : 4_000 } = {}) {
+  const names = Object.keys(measurements);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const started = performance.now();
+  for (let round = 0; round < warmup + maxRounds; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
+      const begin = performance.now();
+      await measurements[name](round);
+      if (round >= warmup) samples[name].push(performance.now() - begin);
+    }
+    if (round >= warmup + minRounds - 1 && performance.now() - started > minMs) break;
+  }
+  return Object.fromEntries(names.map((name) => [name, { ms: median(samples[name]), runs: samples[name].length }]));
+}
+
+// ───────────────────────────── the benchmark ─────────────────────────────
+
+async function main() {
+  const core = await loadCore();
+  const yaml = require('yaml');
+  const jsYaml = optional('js-yaml');
+  const peer = optional('yaml-language-server');
+  const schema = peer ? gitlabCiSchema() : null;
+  const hasCache = typeof core.pipelineApi.createResolveCache === 'function';
+
+  const jsYamlSchema = jsYaml && jsYaml.module.DEFAULT_SCHEMA.extend([new jsYaml.module.Type('!reference', { kind: 'sequence' })]);
+  let peerService = null;
+  let peerVersion = 0;
+  if (peer) {
+    const { getLanguageService } = require('yaml-language-server/lib/umd/languageservice/yamlLanguageService');
+    const { TextDocument } = require('vscode-languageserver-textdocument');
+    const schemaUri = 'file:///bench/gitlab-ci.schema.json';
+    const service = getLanguageService({
+      schemaRequestService: async (uri) => (uri === schemaUri && schema ? JSON.stringify(schema.schema) : Promise.reject(new Error(`offline: ${uri}`))),
+      workspaceContext: { resolveRelativePath: (relative, resource) => new URL(relative, resource).href },
+    });
+    service.configure({ validate: true, completion: false, hover: false, format: false, isKubernetes: false, customTags: ['!reference sequence'], schemas: schema ? [{ uri: schemaUri, fileMatch: ['*.yml', '*.yaml'] }] : [] });
+    // A new version each time: the service caches parses per document version.
+    peerService = (file, text) => service.doValidation(TextDocument.create(`file:///bench/${file}`, 'yaml', ++peerVersion, text), false);
+  }
+
+  const inputs = SIZES.map((jobs) => ({ name: `${jobs} jobs`, jobs, files: generatePipeline(jobs) }));
+  const corpus = fs.existsSync(CORPUS)
+    ? fs.readdirSync(CORPUS).filter((name) => name.endsWith('.yml')).sort().map((name) => ({ [`.gitlab-ci.yml`]: fs.readFileSync(path.join(CORPUS, name), 'utf8') }))
+    : [];
+
+  const rows = [];
+  for (const input of inputs) {
+    process.stdout.write(`measuring ${input.name}…\n`);
+    const texts = Object.entries(input.files);
+    const cache = hasCache ? core.pipelineApi.createResolveCache() : undefined;
+    const checkOptions = (withCache) => ({ ...CHECK_OPTIONS, resolve: { variables: { ...CHECK_OPTIONS.predefinedVariables }, ...(withCache && cache ? { cache } : {}) } });
+    const full = () => core.checkProject('.gitlab-ci.yml', memoryFiles(core, input.files), checkOptions(false));
+    const first = full();
+    if (cache) core.checkProject('.gitlab-ci.yml', memoryFiles(core, input.files), checkOptions(true));
+    const edits = Array.from({ length: 64 }, (_, round) => editOneLine(input.files, round));
+    const measurements = {
+      yaml: () => texts.forEach(([, text]) => yaml.parseDocument(text)),
+      check: full,
+      recheck: (round) => core.checkProject('.gitlab-ci.yml', memoryFiles(core, edits[round % edits.length]), checkOptions(true)),
+    };
+    if (jsYaml) measurements.jsYaml = () => texts.forEach(([, text]) => jsYaml.module.load(text, { schema: jsYamlSchema }));
+    if (peerService) measurements.peer = () => Promise.all(texts.map(([file, text]) => peerService(file, text)));
+    const result = await interleaved(measurements);
+    rows.push({
+      input: input.name,
+      jobs: first.pipeline.jobs.length,
+      files: texts.length,
+      bytes: texts.reduce((sum, [, text]) => sum + text.length, 0),
+      findings: first.findings.length,
+      yamlMs: result.yaml.ms,
+      jsYamlMs: result.jsYaml?.ms ?? null,
+      checkMs: result.check.ms,
+      recheckMs: result.recheck.ms,
+      peerMs: result.peer?.ms ?? null,
+      runs: result.check.runs,
+    });
+  }
+
+  if (corpus.length > 0) {
+    process.stdout.write(`measuring the corpus (${corpus.length} files)…\n`);
+    const measurements = {
+      yaml: () => corpus.forEach((files) => yaml.parseDocument(files['.gitlab-ci.yml'])),
+      check: () => corpus.forEach((files) => core.checkProject('.gitlab-ci.yml', memoryFiles(core, files), CHECK_OPTIONS)),
+    };
+    if (jsYaml) measurements.jsYaml = () => corpus.forEach((files) => { try { jsYaml.module.load(files['.gitlab-ci.yml'], { schema: jsYamlSchema }); } catch { /* some real files use tags js-yaml rejects */ } });
+    if (peerService) measurements.peer = () => Promise.all(corpus.map((files, i) => peerService(`c${i}.yml`, files['.gitlab-ci.yml'])));
+    const result = await interleaved(measurements, { minRounds: QUICK ? 2 : 5, maxRounds: QUICK ? 3 : 15 });
+    rows.push({
+      input: `corpus (${corpus.length} real files)`,
+      jobs: null,
+      files: corpus.length,
+      bytes: corpus.reduce((sum, files) => sum + files['.gitlab-ci.yml'].length, 0),
+      findings: null,
+      yamlMs: result.yaml.ms,
+      jsYamlMs: result.jsYaml?.ms ?? null,
+      checkMs: result.check.ms,
+      recheckMs: null,
+      peerMs: result.peer?.ms ?? null,
+      runs: result.check.runs,
+    });
+  }
+
+  process.stdout.write('measuring heap across edit cycles…\n');
+  const heap = heapAcrossEdits(core, hasCache);
+  process.stdout.write('measuring the bundle and activation…\n');
+  const extension = activationCost();
+
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    versions: { yaml: require('yaml/package.json').version, jsYaml: jsYaml?.version ?? null, yamlLanguageServer: peer?.version ?? null },
+    peerSchema: schema?.from ?? null,
+    resolveCache: hasCache,
+    rows: rows.map((row) => ({
+      ...row,
+      checkOverYaml: row.checkMs / row.yamlMs,
+      recheckOverCheck: row.recheckMs === null ? null : row.recheckMs / row.checkMs,
+      recheckOverYaml: row.recheckMs === null ? null : row.recheckMs / row.yamlMs,
+      peerOverCheck: row.peerMs === null ? null : row.peerMs / row.checkMs,
+      checkMicrosPerJob: row.jobs ? (row.checkMs * 1000) / row.jobs : null,
+    })),
+    heap,
+    extension,
+  };
+  const targets = evaluateTargets(report);
+  report.targets = targets;
+  fs.writeFileSync(path.join(OUT, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = toMarkdown(report);
+  fs.writeFileSync(path.join(OUT, 'bench.md'), markdown);
+  process.stdout.write(`\n${markdown}\nwrote test-results/bench.json and test-results/bench.md\n`);
+}
+
+/** Heap after 10 and after 1,000 edit-check cycles on the 1,000-job pipeline (a reused cache, as the extension does). */
+function heapAcrossEdits(core, hasCache) {
+  const cycles = QUICK ? 200 : 1_000;
+  const files = generatePipeline(1_000);
+  const cache = hasCache ? core.pipelineApi.createResolveCache() : undefined;
+  const options = { ...CHECK_OPTIONS, resolve: { variables: {}, ...(cache ? { cache } : {}) } };
+  const heapAt = {};
+  let last = null;
+  const started = performance.now();
+  for (let cycle = 1; cycle <= cycles; cycle++) {
+    last = core.checkProject('.gitlab-ci.yml', memoryFiles(core, editOneLine(files, cycle)), options);
+    if (cycle === 10 || cycle === cycles) {
+      collectGarbage();
+      collectGarbage();
+      heapAt[cycle] = process.memoryUsage().heapUsed;
+    }
+  }
+  return {
+    jobs: last.pipeline.jobs.length,
+    cycles,
+    heapAfter10Mb: heapAt[10] / 2 ** 20,
+    heapAfterAllMb: heapAt[cycles] / 2 ** 20,
+    growthMb: (heapAt[cycles] - heapAt[10]) / 2 ** 20,
+    msPerCycle: (performance.now() - started) / cycles,
+  };
+}
+
+/**
+ * Builds the production bundle (`npm run build`), then in fresh processes requires dist/extension.js with a fake `vscode`
+ * module and calls activate(): an approximation of activation cost (no real extension host, no real APIs).
+ */
+function activationCost() {
+  const build = spawnSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: REPO, encoding: 'utf8' });
+  if (build.status !== 0) return { error: `build failed: ${build.stderr.split('\n')[0]}` };
+  const bundle = path.join(REPO, 'dist/extension.js');
+  const bundleBytes = fs.statSync(bundle).size;
+  const probe = `
+    const Module = require('module');
+    const fake = ${JSON.stringify(path.join(here, 'fakeVscode.cjs'))};
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? fake : resolve.call(this, request, ...rest); };
+    process.on('unhandledRejection', () => {});
+    const vscode = require(fake);
+    const t0 = performance.now();
+    const extension = require(${JSON.stringify(bundle)});
+    const t1 = performance.now();
+    let error = null;
+    const context = new Proxy({ subscriptions: [], extensionPath: ${JSON.stringify(REPO)} }, { get: (t, p) => (p in t ? t[p] : vscode.window[p]) });
+    try { extension.activate(context); } catch (e) { error = String(e && e.message || e).slice(0, 200); }
+    const t2 = performance.now();
+    process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, error, subscriptions: context.subscriptions.length }));
+  `;
+  const samples = [];
+  for (let i = 0; i < (QUICK ? 3 : 9); i++) {
+    const run = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 30_000 });
+    if (run.status !== 0) return { bundleBytes, error: (run.stderr.split('\n').find((line) => /Error/.test(line)) ?? 'the probe failed').slice(0, 200) };
+    samples.push(JSON.parse(run.stdout));
+  }
+  return {
+    bundleBytes,
+    requireMs: median(samples.map((sample) => sample.requireMs)),
+    activateMs: median(samples.map((sample) => sample.activateMs)),
+    activateError: samples[0].error,
+    subscriptions: samples[0].subscriptions,
+  };
+}
+
+function evaluateTargets(report) {
+  const generated = report.rows.filter((row) => row.jobs !== null && row.input.endsWith('jobs'));
+  const largest = generated.find((row) => row.input === '5000 jobs');
+  const perJob = generated.map((row) => row.checkMicrosPerJob);
+  return [
+    { target: 'full check ≤ 1.5× bare yaml parse at every size', met: generated.every((row) => row.checkOverYaml <= 1.5), value: generated.map((row) => `${row.input}: ${row.checkOverYaml.toFixed(2)}×`).join(', ') },
+    { target: 're-check after a one-line edit ≤ 0.5× full check (5,000 jobs)', met: largest ? largest.recheckOverCheck <= 0.5 : false, value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a' },
+    { target: 'cost linear in jobs (µs per job at 5,000 ≤ 1.5× at 1,000)', met: perJob[2] <= perJob[1] * 1.5, value: perJob.map((value) => `${value.toFixed(0)} µs`).join(' → ') },
+    { target: 'bundle ≤ 300 KB', met: report.extension.bundleBytes <= 300 * 1024, value: `${(report.extension.bundleBytes / 1024).toFixed(0)} KB` },
+    { target: 'no heap growth across edit cycles (< 5 MB)', met: report.heap.growthMb < 5, value: `${report.heap.growthMb.toFixed(1)} MB after ${report.heap.cycles} cycles` },
+  ];
+}
+
+function toMarkdown(report) {
+  const ms = (value) => (value === null || value === undefined ? 'not installed' : value.toFixed(1));
+  const ratio = (value) => (value === null || value === undefined ? '—' : `${value.toFixed(2)}×`);
+  const lines = [
+    '# Benchmark',
+    '',
+    `${report.date} · ${report.machine.cpu} · ${report.machine.cores} cores · Node ${report.machine.node} · yaml ${report.versions.yaml} · js-yaml ${report.versions.jsYaml ?? 'not installed'} · yaml-language-server ${report.versions.yamlLanguageServer ?? 'not installed'}`,
+    '',
+    `Medians of interleaved runs after warm-up, milliseconds for the whole input. Peer: yaml-language-server validation ${report.peerSchema ? `with GitLab's CI schema from ${report.peerSchema}` : 'without a schema (syntax only: no offline copy of GitLab\'s CI schema found)'}. Re-check: one line of one included file edited, ${report.resolveCache ? 'with the resolve cache' : 'no resolve cache in this build (a full check)'}.`,
+    '',
+    '| input | jobs | files | KB | yaml parse (a) | js-yaml (a′) | full check (b) | re-check (c) | peer (d) | b/a | c/a | c/b | peer/b | µs/job |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...report.rows.map((row) =>
+      `| ${row.input} | ${row.jobs ?? '—'} | ${row.files} | ${(row.bytes / 1024).toFixed(0)} | ${ms(row.yamlMs)} | ${ms(row.jsYamlMs)} | ${ms(row.checkMs)} | ${row.recheckMs === null ? '—' : ms(row.recheckMs)} | ${ms(row.peerMs)} | ${ratio(row.checkOverYaml)} | ${ratio(row.recheckOverYaml)} | ${ratio(row.recheckOverCheck)} | ${ratio(row.peerOverCheck)} | ${row.checkMicrosPerJob === null ? '—' : row.checkMicrosPerJob.toFixed(0)} |`,
+    ),
+    '',
+    `Heap (${report.heap.jobs}-job pipeline, ${report.heap.cycles} edit-check cycles, ${report.heap.msPerCycle.toFixed(1)} ms each): ${report.heap.heapAfter10Mb.toFixed(1)} MB after 10, ${report.heap.heapAfterAllMb.toFixed(1)} MB after ${report.heap.cycles} (growth ${report.heap.growthMb.toFixed(1)} MB).`,
+    '',
+    report.extension.error
+      ? `Extension: ${report.extension.error}`
+      : `Extension (approximation: fake \`vscode\` module, fresh process): bundle ${(report.extension.bundleBytes / 1024).toFixed(0)} KB; require ${report.extension.requireMs.toFixed(1)} ms; activate ${report.extension.activateMs.toFixed(1)} ms${report.extension.activateError ? ` (activate threw: ${report.extension.activateError})` : ''}.`,
+    '',
+    '| target | met | value |',
+    '|---|---|---|',
+    ...report.targets.map((target) => `| ${target.target} | ${target.met ? 'yes' : 'no'} | ${target.value} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+await main();
