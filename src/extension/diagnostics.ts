@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { checkProject, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
 import { LineIndex } from '../core/lineIndex';
-import { createDiskProjectFiles } from '../core/pipeline/index';
+import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
+import { createDiskProjectFiles, type ExternalIncludes, type ResolveOptions } from '../core/pipeline/index';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CoverageContributor } from './coverage';
@@ -34,7 +35,7 @@ export interface ProjectCheck {
   readonly settings: Settings;
   readonly options: CheckOptions;
   readonly entries: readonly EntryCheck[];
-  /** Every file the entries read, by project-relative path. */
+  /** Every project file the entries read, by project-relative path (fetched include files are not among them). */
   readonly texts: ReadonlyMap<string, ProjectText>;
   /** The inputs it was computed from; equal inputs reuse it. */
   readonly stamp: string;
@@ -354,12 +355,28 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const texts = new Map<string, ProjectText>();
     const externalIncludes = this.remoteIncludes?.externalIncludesFor(folder);
     const addEntry = (rootFile: string) => {
-      const { pipeline, findings } = checkProject(rootFile, files, { ...options, resolve: externalIncludes ? { externalIncludes } : undefined });
+      // Fetched include files are no files of the folder: their findings move onto the include entry that read them.
+      const externalPaths = new Set<string>();
+      const recording: ExternalIncludes | undefined = externalIncludes && {
+        read(request) {
+          const file = externalIncludes.read(request);
+          if (file) externalPaths.add(file.path);
+          return file;
+        },
+      };
+      const resolve: ResolveOptions = { variables: { ...predefinedVariables }, ...(recording ? { externalIncludes: recording } : {}) };
+      const checked = checkProject(rootFile, files, { ...options, resolve });
+      const { pipeline } = checked;
+      const isExternal = (path: string) => externalPaths.has(path);
+      const findings =
+        externalPaths.size === 0
+          ? checked.findings
+          : placeExternalFindings({ pipeline, findings: checked.findings, isExternal, directSites: () => directIncludeSites(rootFile, files, resolve) });
       entries.push({ rootFile, pipeline, findings });
       // Fetched in the background when connected; their arrival fires a coverage change and a re-check.
       const wanted = pipeline.unresolvedIncludes.flatMap((include) => (include.request ? [include.request] : []));
       if (wanted.length > 0) this.remoteIncludes?.requestIncludes(folder, wanted);
-      for (const file of pipeline.files) if (!texts.has(file.path)) texts.set(file.path, new ProjectText(file.text));
+      for (const file of pipeline.files) if (!isExternal(file.path) && !texts.has(file.path)) texts.set(file.path, new ProjectText(file.text));
     };
     if (files.read(settings.ciConfigPath) !== undefined) addEntry(settings.ciConfigPath);
     for (const [path, document] of openDocuments) {

@@ -1,5 +1,6 @@
-// Through the real UI against the loopback GitLab API test server: connect, see that a broken project
-// DOCKER_AUTH_CONFIG leaves the private image uncovered, and save a fixed variable (checking the PUT GitLab receives).
+// Through the real UI against the loopback GitLab API test server: connect, see the `include: project` file fetched
+// and its job's private image flagged on the include line, see that a broken project DOCKER_AUTH_CONFIG leaves the
+// private image uncovered, and save a fixed variable (checking the PUT GitLab receives).
 import * as assert from 'node:assert/strict';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { openWorkbench, type Problem, type Workbench } from './harness';
@@ -12,6 +13,11 @@ const brokenAuth = Buffer.from('no-colon-in-here').toString('base64');
 const brokenValue = `{"auths":{"private.example.com":{"auth":"${brokenAuth}"}}}`;
 
 const uncovered = (problems: readonly Problem[]) => problems.some((problem) => /missing-credentials/.test(problem.code) && /private\.example\.com/.test(problem.message));
+// The fixture's `include: project: group/shared-ci, ref: v1.2, file: templates/build.yml` (its `file:` is on line 4).
+const includeLine = 4;
+const sharedTemplate = ['shared-build:', '  image: shared.example.com/ci/builder:2', '  script:', '    - build', ''].join('\n');
+const sharedUncovered = (problem: Problem) => /missing-credentials/.test(problem.code) && /shared\.example\.com/.test(problem.message);
+const unresolvedInclude = (problem: Problem) => /unresolved-include/.test(problem.code) && /group\/shared-ci:templates\/build\.yml@v1\.2/.test(problem.message);
 
 describe('GitLab connection in the workbench, against the loopback GitLab API test server', function () {
   this.timeout(300_000);
@@ -23,6 +29,8 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
     gitlab.addProject('group/app', 'maintainer');
     gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: brokenValue, raw: true, masked: true });
+    gitlab.addProject('group/shared-ci', 'reporter');
+    gitlab.addFile('group/shared-ci', 'v1.2', 'templates/build.yml', sharedTemplate);
     workbench = await openWorkbench({
       workspace,
       label: 'e2e-gitlab',
@@ -45,8 +53,13 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     await gitlab.stop();
   });
 
-  it('flags the private image before connecting', async () => {
-    await workbench.problems(uncovered);
+  it('flags the private image before connecting; the include:project file is unresolved, so nothing is claimed about its jobs', async () => {
+    const problems = await workbench.problems((list) => uncovered(list) && list.some(unresolvedInclude));
+    const unresolved = problems.find(unresolvedInclude)!;
+    assert.equal(unresolved.severity, 'info');
+    assert.equal(unresolved.line, includeLine);
+    assert.ok(!problems.some(sharedUncovered), 'no missing-credentials for a job not read yet');
+    assert.equal(gitlab.requests.length, 0, 'nothing is asked of GitLab before connecting');
   });
 
   it('connects with a token typed into a password box, checked against /personal_access_tokens/self', async () => {
@@ -60,6 +73,25 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     assert.match(connected, /as alice\. Scopes: api\./);
     assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
     await workbench.screenshot('connected');
+  });
+
+  it('fetches the include:project file at its ref and flags its job on the include line', async () => {
+    const problems = await workbench.problems((list) => list.some(sharedUncovered) && !list.some(unresolvedInclude));
+    const [fetch, ...again] = gitlab.requestsTo('GET', /^\/projects\/group%2Fshared-ci\/repository\/files\/templates%2Fbuild\.yml\/raw$/);
+    assert.ok(fetch, 'GitLab received the Repository Files API request');
+    assert.equal(fetch.query.get('ref'), 'v1.2');
+    assert.equal(fetch.headers['private-token'], apiToken);
+    assert.equal(again.length, 0, 'fetched once, then served from the cache');
+
+    const shared = problems.find(sharedUncovered)!;
+    assert.equal(shared.severity, 'warning');
+    assert.equal(shared.file, '.gitlab-ci.yml');
+    assert.equal(shared.line, includeLine);
+    assert.match(shared.message, /In the included file gitlab:group\/shared-ci@v1\.2\/templates\/build\.yml, line 2:/);
+    assert.match(shared.message, /Job: shared-build\./);
+    assert.ok(uncovered(problems), 'the local job is still flagged where it is written');
+    assert.match(await workbench.hover('private.example.com/team/build:1.0'), /No credentials cover this registry/);
+    await workbench.screenshot('include-fetched');
   });
 
   it('reports the broken project variable, whose registry stays uncovered, without showing its value', async () => {
