@@ -23,6 +23,8 @@ import type { ResolveContext } from './context';
 
 export const REFERENCE_TAG = '!reference';
 
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 // Registered so a valid `!reference [...]` is neither a warning nor resolved by the yaml package itself.
 const GITLAB_TAGS: Tags = [{ tag: REFERENCE_TAG, collection: 'seq', default: false, resolve: (seq) => seq }];
 
@@ -47,6 +49,17 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
     ctx.report('limit-exceeded', 'error', `File is larger than ${ctx.limits.maxFileSize} characters; it is not analysed.`, whole);
     return { path, text, header: undefined, content: undefined };
   }
+  // YAML allows no C0 control characters but tab and line breaks (nor DEL); Psych refuses such a file outright.
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    ctx.report('yaml-syntax', 'error', `The file contains the control character U+${code}, which YAML does not allow (is it a binary file?); it is not analysed.`, {
+      file: path,
+      start: control.index,
+      end: control.index + 1,
+    });
+    return { path, text, header: undefined, content: undefined };
+  }
   let documents: Document.Parsed[];
   try {
     documents = parseAllDocuments(text, {
@@ -63,8 +76,9 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
   }
   for (const document of documents) {
     for (const error of document.errors) {
-      // Only the first line: the rest quotes the file, which may hold a secret.
-      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      // Only the first line, and nothing after a colon: the rest quotes the file (`…in YAML stream: "<token>"`),
+      // which may hold a secret. The range shows the user where.
+      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/: .*$/, '');
       const start = Math.min(error.pos[0], text.length);
       ctx.report('yaml-syntax', 'error', `YAML syntax error: ${message}`, { file: path, start, end: Math.max(start, Math.min(error.pos[1], text.length)) });
     }
