@@ -104,13 +104,14 @@ function install(log: (line: string) => void): void {
     ) + '\n',
   );
 
+  const cleanEnv = withoutOuterNpmConfig(process.env);
   log(`[harness]   1/2 npm install ${nodePackage}`);
-  runNpm(['install', '--no-audit', '--no-fund', nodePackage], process.env);
+  runNpm(['install', '--no-audit', '--no-fund', nodePackage], cleanEnv);
   if (!fs.existsSync(paths.nodeBinary)) fail(`${nodePackage} did not provide ${paths.nodeBinary}`);
 
   log(`[harness]   2/2 npm install ${codeServerPackage} (builds native modules with g++)`);
   const node24Env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...cleanEnv,
     PATH: `${path.dirname(paths.nodeBinary)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: paths.nodeDir,
   };
@@ -129,6 +130,14 @@ function install(log: (line: string) => void): void {
   const marker: InstallMarker = { layout: installLayout, codeServer: version, node: nodeVersion };
   fs.writeFileSync(markerFile, JSON.stringify(marker, null, 2) + '\n');
   log(`[harness] code-server ${version} (Node ${nodeVersion}) ready in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+/**
+ * Under `npm test`, npm exports its own config as `npm_config_*` (and `npm_*`) variables, which a nested npm reads
+ * as config: `npm_config_user_agent` would then claim Node 20 and code-server's postinstall refuses to run.
+ */
+function withoutOuterNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE'));
 }
 
 function runNpm(args: string[], env: NodeJS.ProcessEnv): void {

@@ -27,6 +27,9 @@ export interface IntegrationOptions {
   readonly log?: (line: string) => void;
 }
 
+/** From opening the workbench to the suite's first event: extension host start plus loading the test files. */
+const startTimeoutMs = 90_000;
+
 const suiteEntry = path.join(repoRoot, 'out', 'test', 'integration', 'suite', 'index.js');
 
 /** Runs every test/integration/*.test.ts (compiled) in code-server; never throws for test failures. */
@@ -84,18 +87,21 @@ async function runGroup(
   });
   const context = await newWorkbenchContext(browser, new URL(server.url).origin);
   const page = await context.newPage();
-  const timeoutMs = Math.max(...group.map((file) => file.timeoutSeconds)) * 1000;
+  // Files of a group run one after another in one window, so their time budgets add up.
+  const timeoutMs = group.reduce((sum, file) => sum + file.timeoutSeconds, 0) * 1000;
   try {
     await page.goto(server.url);
-    const outcome = await followEvents(resultsFile, timeoutMs, log);
+    const outcome = await followEvents(resultsFile, { startTimeoutMs, timeoutMs }, log);
     if (outcome.kind === 'ended') return outcome.result;
     const screenshot = path.join(screenshotsDir, `${label}-${outcome.kind}.png`);
     await page.screenshot({ path: screenshot }).catch(() => undefined);
     const reason =
       outcome.kind === 'crashed'
-        ? `the suite crashed while loading: ${outcome.error}`
-        : `no result within ${timeoutMs / 1000}s` +
-          (outcome.runningTest ? ` (stuck in "${outcome.runningTest}")` : ' (the suite never started)');
+        ? `the suite crashed while loading: ${firstLines(outcome.error, 8)}`
+        : outcome.runningTest
+          ? `no result within ${timeoutMs / 1000}s (stuck in "${outcome.runningTest}")`
+          : `the suite did not start within ${startTimeoutMs / 1000}s (extension host or test-runner extension ` +
+            'not running; see the code-server log)';
     const failure = `${label}: ${reason}\n  code-server log: ${server.logFile}\n  screenshot: ${screenshot}`;
     log(`  ✗ ${failure}`);
     return {
@@ -114,16 +120,22 @@ type Outcome =
   | { kind: 'crashed'; error: string; partial: LayerResult }
   | { kind: 'timeout'; runningTest: string | undefined; partial: LayerResult };
 
-/** Tails the JSON-lines event file, printing progress, until `end`, `crash` or the deadline. */
-async function followEvents(file: string, timeoutMs: number, log: (line: string) => void): Promise<Outcome> {
-  const deadline = Date.now() + timeoutMs;
+/** Tails the JSON-lines event file, printing progress, until `end`, `crash` or a deadline. */
+async function followEvents(
+  file: string,
+  limits: { startTimeoutMs: number; timeoutMs: number },
+  log: (line: string) => void,
+): Promise<Outcome> {
+  const startDeadline = Date.now() + limits.startTimeoutMs;
+  const deadline = Date.now() + limits.timeoutMs;
+  let started = false;
   let consumed = 0;
   let passed = 0;
   let failed = 0;
   const failures: string[] = [];
   let runningTest: string | undefined;
   let ended = false;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && (started || Date.now() < startDeadline)) {
     const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     const complete = text.slice(0, text.lastIndexOf('\n') + 1);
     const fresh = complete.slice(consumed);
@@ -132,6 +144,7 @@ async function followEvents(file: string, timeoutMs: number, log: (line: string)
       const event = JSON.parse(line) as SuiteEvent;
       switch (event.event) {
         case 'start':
+          started = true;
           log(`  VS Code ${event.vscodeVersion}, ${event.total} test(s)`);
           break;
         case 'test':
@@ -175,6 +188,11 @@ function packageRunnerExtension(): string {
   );
   if (result.status !== 0) throw new Error(`could not package the test-runner extension:\n${result.stderr}`);
   return vsix;
+}
+
+function firstLines(text: string, count: number): string {
+  const lines = text.split('\n');
+  return lines.length > count ? [...lines.slice(0, count), '    …'].join('\n') : text;
 }
 
 function indent(text: string): string {

@@ -4,14 +4,14 @@
  *   // @workspace test/fixtures/workspaces/smoke          folder, or a .code-workspace file for multi-root
  *   // @settings {"gitlabCiAuth.severity": {"missing-credentials": "error"}}     user settings (JSON)
  *   // @env GITLAB_URL=http://127.0.0.1:5000                 environment of code-server (repeatable)
- *   // @timeout 300                                          seconds for the whole file (default 300)
+ *   // @timeout 300                                          seconds for the whole file (default 120)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from './paths';
 
 export const defaultWorkspace = 'test/fixtures/workspaces/smoke';
-const defaultTimeoutSeconds = 300;
+const defaultTimeoutSeconds = 120;
 
 export interface TestFile {
   /** e.g. test/integration/activation.test.ts */
