@@ -147,7 +147,11 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
   const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret: token }, deps.settings.read().verifyTimeoutSeconds);
   if (result && result.status !== 'valid') {
     const save = vscode.l10n.t('Save anyway');
-    const answer = await vscode.window.showWarningMessage(result.message, { modal: true, ...(result.detail ? { detail: result.detail } : {}) }, save);
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('The new token for {0} did not verify: {1}', credential.registry, result.message),
+      { modal: true, ...(result.detail ? { detail: result.detail } : {}) },
+      save,
+    );
     if (answer !== save) return;
   }
   try {

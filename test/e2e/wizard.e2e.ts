@@ -13,6 +13,7 @@ const username = 'ci-puller';
 const password = 'fake-registry-pass-e2e-41';
 const wrongPassword = 'fake-registry-pass-e2e-00';
 const wizardTitle = 'Configure Registry Credentials';
+const nothingCopied = 'nothing copied yet';
 const stepsOnTokenPath = 7;
 
 // The few browser globals used inside page.evaluate(); the project compiles without the DOM lib.
@@ -141,7 +142,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await pick('All workspaces on this machine');
 
     // Step 7: outputs; the clipboard is chosen by default.
-    await clipboardWrite('nothing copied yet');
+    await clipboardWrite(nothingCopied);
     const outputStep = await workbench.quickInput({ title: stepTitle(7) });
     assert.ok(outputStep.items.includes('Copy DOCKER_AUTH_CONFIG to the clipboard'), outputStep.items.join(' | '));
     assert.deepEqual(await checkedItems(), ['Copy DOCKER_AUTH_CONFIG to the clipboard']);
@@ -163,7 +164,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('leaves exactly the minified DOCKER_AUTH_CONFIG on the clipboard', async () => {
-    assert.equal(await workbench.clipboard(), expectedAuthConfig);
+    assert.equal(await copiedText(), expectedAuthConfig);
   });
 
   it('clears the missing-credentials warning', async () => {
@@ -175,18 +176,55 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await workbench.page.reload();
     await workbench.page.locator('.monaco-workbench').waitFor();
     await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
-    await clipboardWrite('nothing copied yet');
+    await clipboardWrite(nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
-    await workbench.notification('DOCKER_AUTH_CONFIG copied');
-    assert.equal(await workbench.clipboard(), expectedAuthConfig);
+    assert.equal(await copiedText(), expectedAuthConfig);
     await clipboardWrite('');
   });
 
-  it('never writes the token, or its base64, to a plain file of code-server or the workspace', () => {
-    const base64 = Buffer.from(`${username}:${password}`).toString('base64');
+  it('Manage → Rotate: the registry rejects the new token, "Save anyway" still replaces it', async () => {
+    await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
+    await workbench.quickInput({ title: 'Registry Credentials' });
+    await screenshot('manage-list');
+    await pick(registry.host);
+    await workbench.quickInput({ title: registry.host });
+    await pick('Rotate: replace the token');
+    await workbench.quickInput({ title: `New token for ${registry.host} (${username})` });
+    await workbench.submitQuickInput(wrongPassword);
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.filter({ hasText: `The new token for ${registry.host} did not verify: The registry rejected the username or token` }).waitFor();
+    await screenshot('manage-rotate-rejected');
+    await dialog.getByRole('button', { name: 'Save anyway' }).click();
+    await workbench.notification(`Token for ${registry.host} replaced`);
+
+    await clipboardWrite(nothingCopied);
+    await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+    const rotated = Buffer.from(`${username}:${wrongPassword}`).toString('base64');
+    assert.equal(await copiedText(), `{"auths":{"${registry.host}":{"auth":"${rotated}"}}}`);
+    await clipboardWrite('');
+  });
+
+  it('Manage → Remove asks first, then deletes the credential and the warning returns', async () => {
+    await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
+    await workbench.quickInput({ title: 'Registry Credentials' });
+    await pick(registry.host);
+    await workbench.quickInput({ title: registry.host });
+    await pick('Remove');
+    const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: `Remove the stored credential for ${registry.host}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
+
+    await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+    await workbench.notification('No registry credentials are stored yet');
+  });
+
+  it('never writes a token, or its base64, to a plain file of code-server or the workspace', () => {
+    const needles = [password, wrongPassword].flatMap((secret) => [secret, Buffer.from(`${username}:${secret}`).toString('base64')]);
     for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
       const content = fs.readFileSync(file);
-      for (const needle of [password, base64]) {
+      for (const needle of needles) {
         assert.equal(content.includes(needle), false, `${path.relative(workbench.server.userDataDir, file)} holds the token`);
       }
     }
@@ -212,7 +250,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   async function pick(label: string): Promise<void> {
     await workbench.typeInQuickInput(label);
     const rows = workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
-    await rows.first().locator('.label-name', { hasText: label }).waitFor();
+    await rows.first().locator('.label-name', { hasText: label }).first().waitFor();
     await workbench.submitQuickInput();
   }
 
@@ -234,6 +272,17 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   /** VS Code keeps a finished progress notification up for a moment; wait it out so screenshots show the step alone. */
   async function progressGone(): Promise<void> {
     await workbench.page.locator('.notification-toast', { hasText: 'Verifying credentials' }).waitFor({ state: 'detached' });
+  }
+
+  /** What a command copied: waits until the clipboard no longer holds the {@link nothingCopied} marker. */
+  async function copiedText(): Promise<string> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const text = await workbench.clipboard();
+      if (text !== nothingCopied) return text;
+      if (Date.now() > deadline) throw new Error('nothing was copied to the clipboard');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Puts `text` on the clipboard through the page, so a later read proves what a command copied. */
