@@ -7,9 +7,16 @@ import { GitLabApiError } from '../../core/gitlab/errors';
 import { parseInstanceUrl, type GitLabInstance } from '../../core/gitlab/instance';
 import { gitlabWorkflowSession, pickFolder, type ConnectionInfo, type GitLabConnections } from './connections';
 
-/** Arguments the command accepts (all optional): a folder to prefill from. The token is always typed by the user. */
+/**
+ * Arguments the command accepts (all optional). `folder` prefills the instance from that folder's project.
+ * `instanceUrl` with `token` connects without asking, for automation (scripts, tests): the caller stands in for the
+ * user's confirmation. The token is then checked against that instance only and kept only in SecretStorage under
+ * that instance's origin, exactly like a typed one; it is never logged or shown.
+ */
 export interface ConnectArgs {
   readonly folder?: string;
+  readonly instanceUrl?: string;
+  readonly token?: string;
 }
 
 /** Runs the connect flow; resolves with the stored connection, or undefined when cancelled or refused. */
@@ -20,6 +27,7 @@ export async function connectGitLab(connections: GitLabConnections, log: vscode.
   }
   const folder = await pickFolder(args.folder);
   const context = folder ? connections.contextOf(folder) : undefined;
+  if (args.token !== undefined) return connectWithArguments(connections, log, args, context?.instanceUrl);
   const suggested = context?.instanceUrl ?? 'https://gitlab.com';
 
   const url = await vscode.window.showInputBox({
@@ -40,12 +48,44 @@ export async function connectGitLab(connections: GitLabConnections, log: vscode.
   const viaSession = instance.host === 'gitlab.com' ? await offerWorkflowSession() : undefined;
   if (viaSession === 'cancelled') return undefined;
 
+  return checkAndSave(connections, log, instance, context?.instanceUrl, async () =>
+    viaSession ? await checkSession(connections, instance, viaSession) : await askAndCheckToken(connections, instance),
+  );
+}
+
+/** `instanceUrl` + `token` given: the same checks and storage as the dialogs, without them. */
+async function connectWithArguments(
+  connections: GitLabConnections,
+  log: vscode.LogOutputChannel,
+  args: ConnectArgs,
+  workspaceInstanceUrl: string | undefined,
+): Promise<ConnectionInfo | undefined> {
+  const parsed = parseInstanceUrl(args.instanceUrl ?? '');
+  if (!parsed.ok) {
+    const message = args.instanceUrl ? parsed.problem : vscode.l10n.t('Connecting with a token needs the instanceUrl it belongs to.');
+    log.warn(`Connecting failed: ${message}`);
+    void vscode.window.showErrorMessage(message);
+    return undefined;
+  }
+  const instance = parsed.instance;
+  const token = args.token ?? '';
+  return checkAndSave(connections, log, instance, workspaceInstanceUrl, () => checkToken(connections, instance, token));
+}
+
+/** Runs the check, then stores the connection (token in SecretStorage) and says so; failures become one clear message. */
+async function checkAndSave(
+  connections: GitLabConnections,
+  log: vscode.LogOutputChannel,
+  instance: GitLabInstance,
+  workspaceInstanceUrl: string | undefined,
+  check: () => Promise<{ connection: ConnectionInfo; token: string | undefined } | undefined>,
+): Promise<ConnectionInfo | undefined> {
   try {
-    const info = viaSession ? await checkSession(connections, instance, viaSession) : await askAndCheckToken(connections, instance);
+    const info = await check();
     if (!info) return undefined;
     log.info(`Connected to ${instance.host} as ${info.connection.username ?? '?'} (scopes ${info.connection.scopes.join(', ')}; expires ${info.connection.expiresAt ?? 'never'})`);
     await connections.save(info.connection, info.token);
-    void vscode.window.showInformationMessage(connectedMessage(info.connection, instance, context?.instanceUrl));
+    void vscode.window.showInformationMessage(connectedMessage(info.connection, instance, workspaceInstanceUrl));
     return info.connection;
   } catch (error) {
     const message = GitLabApiError.is(error) ? error.message : vscode.l10n.t('Could not connect to {0}.', instance.host);
@@ -84,7 +124,12 @@ async function askAndCheckToken(connections: GitLabConnections, instance: GitLab
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() === '' ? vscode.l10n.t('Paste the token.') : /\s/.test(value.trim()) ? vscode.l10n.t('A token has no spaces.') : undefined),
   });
-  if (token === undefined) return undefined;
+  return token === undefined ? undefined : checkToken(connections, instance, token);
+}
+
+/** Checks a token with /personal_access_tokens/self and /user on `instance` (the only host it is sent to). */
+async function checkToken(connections: GitLabConnections, instance: GitLabInstance, token: string): Promise<{ connection: ConnectionInfo; token: string }> {
+  if (token.trim() === '' || /\s/.test(token.trim())) throw new GitLabApiError('unauthorized', vscode.l10n.t('That is not a token: it is empty or has spaces.'));
   const credential = { kind: 'private-token' as const, token: token.trim() };
   const api = connections.clientFor(instance, credential);
   const self = await withProgress(instance, () => api.tokenSelf());

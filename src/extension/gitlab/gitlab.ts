@@ -17,7 +17,7 @@ import { GitLabConnections, pickFolder, type FolderAccess } from './connections'
 import { IncludeFetcher } from './includeFetcher';
 import { createdTokens, createRegistryTokenInteractively, type CreatedRegistryToken } from './registryToken';
 import { saveDockerAuthConfigInteractively } from './saveAuthConfig';
-import { COMMAND_REFRESH_GITLAB, GitLabVariableCoverage } from './variableCoverage';
+import { COMMAND_REFRESH_GITLAB, GitLabVariableCoverage, type RefreshOutcome } from './variableCoverage';
 
 export const COMMAND_CONNECT_GITLAB = 'gitlabCiAuth.connectGitLab';
 export const COMMAND_CREATE_REGISTRY_TOKEN = 'gitlabCiAuth.createRegistryToken';
@@ -104,11 +104,13 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
 
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMAND_CONNECT_GITLAB, (args?: ConnectArgs) => connectGitLab(connections, log, args)),
-    vscode.commands.registerCommand(COMMAND_REFRESH_GITLAB, async () => {
-      includes.clear();
+    // Resolves with each folder's outcome (what the notification said), for scripts and tests.
+    vscode.commands.registerCommand(COMMAND_REFRESH_GITLAB, async (): Promise<RefreshOutcome[]> => {
+      includes.refetchAll();
       warnAboutExpiry();
-      await coverage.refreshAll(true);
+      const outcomes = await coverage.refreshAll(true);
       changed.fire();
+      return outcomes;
     }),
     vscode.commands.registerCommand(COMMAND_CREATE_REGISTRY_TOKEN, (folderHint?: vscode.WorkspaceFolder | string) =>
       reportFailure(log, vscode.l10n.t('Could not create the registry token'), async () => {

@@ -3,13 +3,17 @@
  * serves them synchronously to the pipeline resolver. New files fire `onDidFetch` so the diagnostics re-run.
  */
 import * as vscode from 'vscode';
-import { ExternalIncludeCache } from '../../core/gitlab/includes';
+import { ExternalIncludeCache, type IncludeFetcherOptions } from '../../core/gitlab/includes';
 import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
 import type { GitLabConnections } from './connections';
 
 interface FolderIncludes {
   readonly origin: string;
-  readonly cache: ExternalIncludeCache;
+  cache: ExternalIncludeCache;
+  /** What was fetched before a refresh: still served until the refetch of what the pipeline asks for is done. */
+  previous?: ExternalIncludeCache;
+  /** Serves `cache`, then `previous`. */
+  readonly reader: ExternalIncludes;
   /** Fetches run one after another per folder so the same file is never asked for twice at once. */
   queue: Promise<void>;
 }
@@ -18,6 +22,8 @@ export class IncludeFetcher implements vscode.Disposable {
   private readonly fetched = new vscode.EventEmitter<void>();
   readonly onDidFetch = this.fetched.event;
   private readonly folders = new Map<string, FolderIncludes>();
+  /** How each folder's cache reaches GitLab, to start a fresh cache on refresh. */
+  private readonly options = new Map<string, IncludeFetcherOptions>();
 
   constructor(
     private readonly connections: GitLabConnections,
@@ -30,7 +36,7 @@ export class IncludeFetcher implements vscode.Disposable {
 
   /** What has been fetched for the folder (answers immediately; undefined when not connected). */
   externalIncludesFor(folder: vscode.WorkspaceFolder): ExternalIncludes | undefined {
-    return this.folders.get(folder.uri.toString())?.cache;
+    return this.folders.get(folder.uri.toString())?.reader;
   }
 
   /** The failure text for an include that could not be fetched, for hovers. */
@@ -44,9 +50,20 @@ export class IncludeFetcher implements vscode.Disposable {
     void this.fetch(folder, requests);
   }
 
-  /** Forgets every fetched file (refresh command, connection change). */
+  /** Forgets every fetched file (the connection changed: what it may read changed too). */
   clear(): void {
     this.folders.clear();
+  }
+
+  /**
+   * Fetches everything again on the next request (refresh command). Until then the files fetched before are still
+   * served, so the diagnostics do not flicker through "unresolved" while GitLab answers.
+   */
+  refetchAll(): void {
+    for (const [key, entry] of this.folders) {
+      entry.previous = entry.cache;
+      entry.cache = this.newCache(this.options.get(key)!);
+    }
   }
 
   private async fetch(folder: vscode.WorkspaceFolder, requests: readonly ExternalIncludeRequest[]): Promise<void> {
@@ -55,24 +72,35 @@ export class IncludeFetcher implements vscode.Disposable {
     const key = folder.uri.toString();
     let entry = this.folders.get(key);
     if (!entry || entry.origin !== access.instance.origin) {
-      entry = {
+      const options: IncludeFetcherOptions = { api: access.api, instanceHost: access.instance.host, fetchPublic: fetch };
+      this.options.set(key, options);
+      const created: FolderIncludes = {
         origin: access.instance.origin,
-        cache: new ExternalIncludeCache({ api: access.api, instanceHost: access.instance.host, fetchPublic: fetch }),
+        cache: this.newCache(options),
         queue: Promise.resolve(),
+        reader: { read: (request) => created.cache.read(request) ?? created.previous?.read(request) },
       };
+      entry = created;
       this.folders.set(key, entry);
     }
     const current = entry;
     current.queue = current.queue.then(async () => {
-      if (current.cache.missing(requests).length === 0) return;
-      const { fetched, failures } = await current.cache.prefetch(requests);
+      const cache = current.cache;
+      if (cache.missing(requests).length === 0) return;
+      const { fetched, failures } = await cache.prefetch(requests);
       for (const failure of failures) this.log.warn(`Include ${describe(failure.request)} of ${folder.name}: ${failure.message}`);
-      if (fetched > 0) {
-        this.log.info(`Fetched ${fetched} external include(s) for ${folder.name}`);
+      const refetched = current.previous !== undefined && cache === current.cache;
+      if (refetched) delete current.previous;
+      if (fetched > 0 || (refetched && failures.length > 0)) {
+        if (fetched > 0) this.log.info(`Fetched ${fetched} external include(s) for ${folder.name}`);
         this.fetched.fire();
       }
     });
     await current.queue;
+  }
+
+  private newCache(options: IncludeFetcherOptions): ExternalIncludeCache {
+    return new ExternalIncludeCache(options);
   }
 }
 

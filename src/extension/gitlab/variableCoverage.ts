@@ -13,13 +13,21 @@ import type { GitLabConnections } from './connections';
 export const COMMAND_REFRESH_GITLAB = 'gitlabCiAuth.refreshGitLab';
 const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';
 
+/** How one folder's refresh ended, as the notification and the log say it. Never a value. */
+export interface RefreshOutcome {
+  /** The workspace folder's URI. */
+  readonly folder: string;
+  readonly ok: boolean;
+  readonly message: string;
+}
+
 interface FolderEntry {
   coverage?: VariablesCoverage;
   /** Why the last refresh failed or could not run (not connected, untrusted...). */
   problem?: string;
   /** The problem is a normal state (not connected, no project, untrusted): no status bar item for it. */
   quiet?: boolean;
-  fetching?: Promise<void>;
+  fetching?: Promise<RefreshOutcome>;
   /** True while a request to GitLab is under way (not while only reading local state). */
   networking?: boolean;
   /** What was last reported as broken, so the notification is not repeated on every refresh. */
@@ -62,12 +70,12 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
   }
 
   /** Every folder again; `userInitiated` shows failures as notifications instead of only logging them. */
-  async refreshAll(userInitiated: boolean): Promise<void> {
-    await Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.refresh(folder, userInitiated, true)));
+  refreshAll(userInitiated: boolean): Promise<RefreshOutcome[]> {
+    return Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.refresh(folder, userInitiated, true)));
   }
 
   /** Re-reads one folder's variables in the background; concurrent calls share one fetch unless `force`. */
-  refresh(folder: vscode.WorkspaceFolder, userInitiated: boolean, force = false): Promise<void> {
+  refresh(folder: vscode.WorkspaceFolder, userInitiated: boolean, force = false): Promise<RefreshOutcome> {
     const key = folder.uri.toString();
     const entry = this.entries.get(key) ?? {};
     this.entries.set(key, entry);
@@ -81,7 +89,8 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
     return fetching;
   }
 
-  private async fetch(folder: vscode.WorkspaceFolder, entry: FolderEntry, userInitiated: boolean): Promise<void> {
+  private async fetch(folder: vscode.WorkspaceFolder, entry: FolderEntry, userInitiated: boolean): Promise<RefreshOutcome> {
+    const outcome = (ok: boolean, message: string): RefreshOutcome => ({ folder: folder.uri.toString(), ok, message });
     const access = await this.connections.accessFor(folder);
     if (!access.ok) {
       const hadCoverage = entry.coverage !== undefined;
@@ -90,10 +99,11 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
       entry.quiet = access.reason !== 'token-missing';
       if (userInitiated) void vscode.window.showWarningMessage(access.message);
       if (hadCoverage) this.changed.fire();
-      return;
+      return outcome(false, access.message);
     }
     entry.networking = true;
     this.updateStatusBar();
+    let result: RefreshOutcome;
     try {
       const coverage = await readVariablesCoverage(access.api, access.context.projectPath);
       entry.coverage = coverage;
@@ -101,14 +111,20 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
       delete entry.quiet;
       this.logCoverage(folder, coverage);
       this.reportBroken(entry, coverage);
-      if (userInitiated) void vscode.window.showInformationMessage(summaryOf(coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG variable in {0}.', access.context.projectPath));
+      result = outcome(true, summaryOf(coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG variable in {0}.', access.context.projectPath));
+      if (userInitiated) void vscode.window.showInformationMessage(result.message);
     } catch (error) {
-      const message = GitLabApiError.is(error) ? error.message : vscode.l10n.t('Reading the CI/CD variables failed.');
+      // GitLab being down says nothing about the variables: what was read before still holds (and is said to).
+      const transient = GitLabApiError.is(error, 'server-error') || GitLabApiError.is(error, 'network') || GitLabApiError.is(error, 'rate-limited');
+      const kept = transient && entry.coverage !== undefined;
+      const failure = GitLabApiError.is(error) ? error.message : vscode.l10n.t('Reading the CI/CD variables failed.');
+      const message = kept ? `${failure} ${vscode.l10n.t('The DOCKER_AUTH_CONFIG read before is still used until GitLab answers.')}` : failure;
       this.log.warn(`CI/CD variables of ${folder.name}: ${message}`);
       const repeated = entry.problem === message;
       entry.problem = message;
       entry.quiet = false;
-      delete entry.coverage;
+      if (!kept) delete entry.coverage;
+      result = outcome(false, message);
       // A revoked token or a missing scope needs the user; say it once, not on every refresh.
       if (userInitiated || (!repeated && (GitLabApiError.is(error, 'unauthorized') || GitLabApiError.is(error, 'insufficient-scope')))) {
         void vscode.window.showErrorMessage(message);
@@ -117,6 +133,7 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
       entry.networking = false;
     }
     this.changed.fire();
+    return result;
   }
 
   private logCoverage(folder: vscode.WorkspaceFolder, coverage: VariablesCoverage): void {
@@ -159,7 +176,8 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
       this.statusBar.text =
         state === 'broken' ? '$(warning) DOCKER_AUTH_CONFIG' : state === 'hidden' ? '$(eye-closed) DOCKER_AUTH_CONFIG' : state === 'valid' ? '$(key) DOCKER_AUTH_CONFIG' : '$(circle-slash) DOCKER_AUTH_CONFIG';
       if (state === 'broken') this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-      this.statusBar.tooltip = [summaryOf(entry.coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG CI/CD variable.'), ...entry.coverage.notes, vscode.l10n.t('Click to refresh.')].join('\n');
+      const stale = entry.problem && !entry.quiet ? [vscode.l10n.t('The last refresh failed: {0}', entry.problem)] : [];
+      this.statusBar.tooltip = [summaryOf(entry.coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG CI/CD variable.'), ...entry.coverage.notes, ...stale, vscode.l10n.t('Click to refresh.')].join('\n');
     } else {
       this.statusBar.text = '$(error) GitLab';
       this.statusBar.tooltip = `${entry.problem}\n${vscode.l10n.t('Click to refresh.')}`;
