@@ -142,6 +142,8 @@ function severityOf(options: CheckOptions, code: FindingCode) {
 function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly Finding[]): Finding[] {
   const texts = new Map(pipeline.files.map((file) => [file.path, file.text]));
   const locators = new Map<string, (offset: number) => number>();
+  // Whether a file has an ignore comment at all, asked once per file rather than once per finding.
+  const hasMarker = new Map<string, boolean>();
   const seen = new Set<string>();
   const result: Finding[] = [];
   for (const finding of findings) {
@@ -151,7 +153,12 @@ function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly 
     if (seen.has(id)) continue;
     seen.add(id);
     const text = texts.get(finding.range.file);
-    if (text !== undefined && text.includes(IGNORE_MARKER)) {
+    let marked = hasMarker.get(finding.range.file);
+    if (marked === undefined) {
+      marked = text !== undefined && text.includes(IGNORE_MARKER);
+      hasMarker.set(finding.range.file, marked);
+    }
+    if (text !== undefined && marked) {
       let locate = locators.get(finding.range.file);
       if (!locate) {
         locate = ignoreCommentLocator(text);

@@ -3,9 +3,9 @@
  * and auth-config-shadows-job-token for keys that come from outside the YAML.
  * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
  */
-import { lookupCredential, nearMisses } from '../credentials';
+import { lookupCredential, nearMisses, type NearMiss } from '../credentials';
 import { registryHostOf } from '../imageRef';
-import type { Finding, RelatedLocation, SourceSpan } from '../types';
+import type { CredentialSource, Finding, RelatedLocation, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
 import { describeCombination, groupBy, provenanceRelated, shortList, spanKey, unique } from './context';
 import { keyListSource } from './images';
@@ -118,10 +118,27 @@ interface Miss {
   readonly evaluations: ImageEvaluation[];
 }
 
+// Per sources array (one per check and YAML DOCKER_AUTH_CONFIG), then per image: many jobs share an image.
+const nearMissCache = new WeakMap<readonly CredentialSource[], Map<string, NearMiss[]>>();
+
+function cachedNearMisses(image: string, sources: readonly CredentialSource[]): NearMiss[] {
+  let byImage = nearMissCache.get(sources);
+  if (!byImage) {
+    byImage = new Map();
+    nearMissCache.set(sources, byImage);
+  }
+  let misses = byImage.get(image);
+  if (!misses) {
+    misses = nearMisses(image, sources);
+    byImage.set(image, misses);
+  }
+  return misses;
+}
+
 function nearMissesFor(evaluations: readonly ImageEvaluation[]): Miss[] {
   const byKey = new Map<string, Miss>();
   for (const evaluation of evaluations) {
-    for (const miss of nearMisses(evaluation.expanded!, evaluation.sources)) {
+    for (const miss of cachedNearMisses(evaluation.expanded!, evaluation.sources)) {
       const id = `${miss.key}\u0000${miss.suggestedKey}`;
       const existing = byKey.get(id);
       if (existing) existing.evaluations.push(evaluation);

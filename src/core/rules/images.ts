@@ -5,7 +5,8 @@
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
 import { jobPayloadSource, lookupCredential } from '../credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
-import type { CredentialSource, Pipeline, ResolvedJob, TracedString } from '../types';
+import type { DockerReference } from '../imageRef';
+import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
 import { expandImageName, expandVariables, registryDependsOnUnknownVariable } from '../variables';
 import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
 
@@ -80,12 +81,16 @@ export function evaluateImages(pipeline: Pipeline, options: CheckOptions): Image
   return evaluations;
 }
 
-/** An evaluator with the per-check caches (credential sources per distinct YAML DOCKER_AUTH_CONFIG text). */
+/**
+ * An evaluator with the per-check caches: credential sources per distinct YAML DOCKER_AUTH_CONFIG text, variable values
+ * per job, and Docker's reading, the lookup path and the credential lookups per distinct expanded image name (templates,
+ * anchors and `default:` make most jobs share a few images, so each is worked out once).
+ */
 export function createImageEvaluator(
   options: CheckOptions,
 ): (job: ResolvedJob, image: TracedString, role: 'image' | 'service', combination: Readonly<Record<string, string>> | null) => ImageEvaluation {
-  const publicSource = keyListSource(options.publicRegistries, 'public registry');
-  const ignoredSource = keyListSource(options.ignoredRegistries ?? [], 'ignored registry');
+  const publicSources = [keyListSource(options.publicRegistries, 'public registry')];
+  const ignoredSources = [keyListSource(options.ignoredRegistries ?? [], 'ignored registry')];
   const external = options.credentials;
   const hasExternalAuthConfig = external.some((source) => source.kind === 'DOCKER_AUTH_CONFIG');
   const runnerSources = external.filter((source) => source.kind === 'runner-config');
@@ -93,35 +98,66 @@ export function createImageEvaluator(
     ? external.filter((source) => source.kind === 'job-payload')
     : derivedJobPayload(options.predefinedVariables);
   const externalAuthConfig = external.filter((source) => source.kind === 'DOCKER_AUTH_CONFIG');
-  const yamlSourceCache = new Map<string, { source: CredentialSource | null; keysUnknown: boolean }>();
+  const externalSources: JobSources = { sources: [...externalAuthConfig, ...runnerSources, ...payloadSources], yamlAuthConfig: null, keysUnknown: false };
+  const yamlSourceCache = new Map<string, { sources: readonly CredentialSource[]; keysUnknown: boolean }>();
+  const jobValues = new WeakMap<ResolvedJob, Record<string, string>>();
+  const names = new Map<string, { docker: DockerReference; lookupPath: string }>();
+  // Keyed by the sources array itself: each array above is built once per check.
+  const lookups = new WeakMap<readonly CredentialSource[], Map<string, LookupResult>>();
 
-  const sourcesFor = (job: ResolvedJob, values: Readonly<Record<string, string>>): JobSources => {
+  const valuesFor = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null): Readonly<Record<string, string>> => {
+    if (combination) return jobVariableValues(job, options.predefinedVariables, combination);
+    let values = jobValues.get(job);
+    if (!values) {
+      values = jobVariableValues(job, options.predefinedVariables, null);
+      jobValues.set(job, values);
+    }
+    return values;
+  };
+
+  const lookup = (image: string, sources: readonly CredentialSource[]): LookupResult => {
+    let bySources = lookups.get(sources);
+    if (!bySources) {
+      bySources = new Map();
+      lookups.set(sources, bySources);
+    }
+    let result = bySources.get(image);
+    if (!result) {
+      result = lookupCredential(image, sources);
+      bySources.set(image, result);
+    }
+    return result;
+  };
+
+  const sourcesFor = (job: ResolvedJob, values: () => Readonly<Record<string, string>>): JobSources => {
     const variable = job.variables[AUTH_CONFIG_VARIABLE];
     // A project/group CI/CD variable outranks the YAML one; the runner reads one DOCKER_AUTH_CONFIG string, no merge.
-    if (hasExternalAuthConfig || !variable) {
-      return { sources: [...externalAuthConfig, ...runnerSources, ...payloadSources], yamlAuthConfig: null, keysUnknown: false };
-    }
-    const expanded = expandVariables(variable.value, (name) => values[name]);
+    if (hasExternalAuthConfig || !variable) return externalSources;
+    const known = values();
+    const expanded = expandVariables(variable.value, (name) => known[name]);
     let cached = yamlSourceCache.get(expanded);
     if (!cached) {
-      cached = yamlAuthConfigSource(expanded);
+      const { source, keysUnknown } = yamlAuthConfigSource(expanded);
+      cached = { sources: [...(source ? [source] : []), ...runnerSources, ...payloadSources], keysUnknown };
       yamlSourceCache.set(expanded, cached);
     }
-    return {
-      sources: [...(cached.source ? [cached.source] : []), ...runnerSources, ...payloadSources],
-      yamlAuthConfig: { variable },
-      keysUnknown: cached.keysUnknown,
-    };
+    return { sources: cached.sources, yamlAuthConfig: { variable }, keysUnknown: cached.keysUnknown };
   };
 
   return (job, image, role, combination) => {
-    const values = jobVariableValues(job, options.predefinedVariables, combination);
+    // Variable values are only needed for a name with a `$` or a YAML DOCKER_AUTH_CONFIG to expand.
+    const values = (): Readonly<Record<string, string>> => valuesFor(job, combination);
     const { sources, yamlAuthConfig, keysUnknown } = sourcesFor(job, values);
-    const unknownVariables = unknownVariablesIn(image.value, values);
-    const registryUnknown = unknownVariables.length > 0 && registryDependsOnUnknownVariable(image.value, values);
-    const expandedName = expandImageName(image.value, values).trim();
-    const docker = parseDockerReference(expandedName);
-    const lookupPath = runnerLookupPath(expandedName);
+    const hasVariables = image.value.includes('$');
+    const unknownVariables = hasVariables ? unknownVariablesIn(image.value, values()) : [];
+    const registryUnknown = unknownVariables.length > 0 && registryDependsOnUnknownVariable(image.value, values());
+    const expandedName = (hasVariables ? expandImageName(image.value, values()) : image.value).trim();
+    let name = names.get(expandedName);
+    if (!name) {
+      name = { docker: parseDockerReference(expandedName), lookupPath: runnerLookupPath(expandedName) };
+      names.set(expandedName, name);
+    }
+    const { docker, lookupPath } = name;
     const base = { job, image, role, combination, unknownVariables, docker, lookupPath, sources, yamlAuthConfig };
     const result = (status: ImageStatus, match: ImageEvaluation['match'] = null): ImageEvaluation => ({
       ...base,
@@ -132,12 +168,12 @@ export function createImageEvaluator(
     if (registryUnknown) return result('registry-unknown');
     // With an unknown variable outside the registry part, Docker's verdict on the expanded name means nothing.
     if (!docker.valid && unknownVariables.length === 0) return result('invalid');
-    const lookup = lookupCredential(expandedName, sources);
-    if (lookup.match) return result(lookup.match.source === 'job-payload' ? 'job-token' : 'covered', lookup.match);
-    if (lookupCredential(expandedName, [publicSource]).match) return result('public');
-    if (lookupCredential(expandedName, [ignoredSource]).match) return result('ignored');
+    const found = lookup(expandedName, sources);
+    if (found.match) return result(found.match.source === 'job-payload' ? 'job-token' : 'covered', found.match);
+    if (lookup(expandedName, publicSources).match) return result('public');
+    if (lookup(expandedName, ignoredSources).match) return result('ignored');
     if (job.mayDependOnUnresolvedInclude) return result('may-come-from-include');
-    if (lookup.coverageUnknown || keysUnknown) return result('coverage-unknown');
+    if (found.coverageUnknown || keysUnknown) return result('coverage-unknown');
     return result('uncovered');
   };
 }
