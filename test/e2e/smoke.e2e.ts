@@ -19,6 +19,17 @@ describe('smoke: the extension in code-server, driven like a user', () => {
     await workbench.screenshot('gitlab-ci-open');
   });
 
+  it('shows the extension\'s warning for the private image in the Problems panel (so it activated)', async () => {
+    const problems = await workbench.problems((list) => list.some((problem) => problem.source === 'GitLab CI Auth'));
+    await workbench.screenshot('problems');
+    const ours = problems.filter((problem) => problem.source === 'GitLab CI Auth');
+    assert.deepEqual(
+      ours.map((problem) => [problem.file, problem.line, problem.message.includes('registry.example.com')]),
+      [['.gitlab-ci.yml', 4, true]],
+      'expected one finding, on the private image (the public node image needs no credentials)',
+    );
+  });
+
   it('lists "GitLab CI Auth: Configure Registry Credentials…" in the command palette', async () => {
     const labels = await workbench.searchCommands('GitLab CI Auth: Configure Registry');
     await workbench.screenshot('command-palette');

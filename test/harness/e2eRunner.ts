@@ -15,7 +15,7 @@ export async function runE2eTests(options: E2eOptions = {}): Promise<LayerResult
     ui: 'bdd',
     reporter: 'spec',
     timeout: 120_000,
-    color: process.stdout.isTTY,
+    color: process.stdout.isTTY === true,
     ...(options.grep ? { grep: options.grep } : {}),
     rootHooks: {
       // Runs before the scenario's own `after` closes the workbench, so the failing screen is still there.
