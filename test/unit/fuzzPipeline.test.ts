@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
 import { checkProject, type CheckOptions } from '../../src/core/check';
 import { jobPayloadSource } from '../../src/core/credentials';
-import { localIncludeGlob } from '../../src/core/pipeline';
+import { createResolveCache, localIncludeGlob } from '../../src/core/pipeline';
 import type { Finding, Pipeline, ProjectFiles, SourceSpan } from '../../src/core/types';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
@@ -376,6 +376,32 @@ describe('fuzz: pipeline resolution and checks', () => {
         checkSoundly({ ...project.files, [file]: changes.reduce(mutate, project.files[file]!) }, project.root);
       }),
       runs(8_000),
+    );
+  });
+
+  it('re-checks through a shared ResolveCache exactly as fresh checks do, edit after edit', () => {
+    const target = fc.tuple(fc.nat({ max: PROJECTS.length - 1 }), fc.array(fc.tuple(fc.nat(), mutation), { minLength: 1, maxLength: 6 }));
+    holds(
+      fc.property(target, ([projectIndex, edits]) => {
+        const project = PROJECTS[projectIndex]!;
+        const names = Object.keys(project.files).sort();
+        const cache = createResolveCache();
+        let files: Record<string, string> = { ...project.files };
+        const checkBoth = (): void => {
+          const options = { ...OPTIONS, resolve: { variables: { ...OPTIONS.predefinedVariables } } };
+          const fresh = checkProject(project.root, memoryFiles(files), options);
+          const cached = checkProject(project.root, memoryFiles(files), { ...options, resolve: { ...options.resolve, cache } });
+          assert.equal(JSON.stringify(cached.findings), JSON.stringify(fresh.findings), 'findings differ with the cache');
+          assert.equal(JSON.stringify(cached.pipeline.jobs), JSON.stringify(fresh.pipeline.jobs), 'jobs differ with the cache');
+        };
+        checkBoth();
+        for (const [fileIndex, change] of edits) {
+          const file = names[fileIndex % names.length]!;
+          files = { ...files, [file]: mutate(files[file]!, change) };
+          checkBoth();
+        }
+      }),
+      runs(1_500),
     );
   });
 

@@ -27,6 +27,11 @@ export class ResolveContext {
     this.problems.push(data ? { code, severity, message, range, related, data } : { code, severity, message, range, related });
   }
 
+  /** What is left of the alias/merge/reference budget (negative once it has run out). */
+  get expansionsRemaining(): number {
+    return this.expansionsLeft;
+  }
+
   /** Takes `amount` from the alias/merge/reference budget; false (and one `limit-exceeded`) once it is spent. */
   spend(amount: number, where: SourceSpan): boolean {
     this.expansionsLeft -= amount;

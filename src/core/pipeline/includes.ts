@@ -8,6 +8,7 @@ import { deepMerge, emptyMap, entryValue, mapWithEntryVia, scalarText, type CiMa
 import type { ResolveContext } from './context';
 import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
+import type { ResolveCache } from './cache';
 import { convertDocument, parsePipelineFile, type ParsedFile } from './yamlLoader';
 
 /** Which project a file belongs to: `local` includes inside it are read from there. */
@@ -61,6 +62,7 @@ export class IncludeLoader {
     private readonly ctx: ResolveContext,
     private readonly variables: Readonly<Record<string, string>>,
     private readonly external: ExternalIncludes | undefined,
+    private readonly cache?: ResolveCache,
   ) {}
 
   /** Loads the root file and everything it includes. */
@@ -115,7 +117,7 @@ export class IncludeLoader {
     if (this.contents.has(key)) return this.contents.get(key);
     let parsed = this.parsed.get(path);
     if (!parsed || parsed.text !== text) {
-      parsed = parsePipelineFile(path, text, this.ctx);
+      parsed = this.cache ? this.cache.parse(path, text, this.ctx) : parsePipelineFile(path, text, this.ctx);
       this.parsed.set(path, parsed);
     }
     let content: CiValue | undefined;
@@ -129,7 +131,9 @@ export class IncludeLoader {
         const values = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
         content = convertDocument(parsed.content, path, text, this.ctx, { interpolate: createInterpolator(values, specs, this.ctx), onReference });
       } else {
-        content = convertDocument(parsed.content, path, text, this.ctx, { onReference });
+        const document = parsed.content;
+        const convert = (ctx: ResolveContext, onRef: (reference: CiReference) => void) => convertDocument(document, path, text, ctx, { onReference: onRef });
+        content = this.cache ? this.cache.convert(path, text, this.ctx, convert, onReference) : convert(this.ctx, onReference);
       }
     }
     this.contents.set(key, content);

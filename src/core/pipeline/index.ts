@@ -12,6 +12,7 @@ import { JobBuilder } from './jobs';
 import { DEFAULT_LIMITS, type ResolveOptions } from './options';
 import { ReferenceResolver } from './references';
 
+export { createResolveCache, ResolveCache } from './cache';
 export { createDiskProjectFiles, localIncludeGlob, normalizeProjectPath } from './diskFiles';
 export { RESERVED_TOP_LEVEL_KEYS } from './jobs';
 export { DEFAULT_LIMITS } from './options';
@@ -30,7 +31,7 @@ export function resolvePipeline(rootFile: string, files: ProjectFiles, options: 
   }
   let loaded: LoadedPipeline | undefined;
   try {
-    loaded = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes).load(rootFile, rootText, options.inputs ?? {});
+    loaded = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes, options.cache).load(rootFile, rootText, options.inputs ?? {});
     const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.incomplete);
     const config = loaded.config;
     const references = new ReferenceResolver(extendsResolver, (key) => entryValue(config, key), ctx, loaded.incomplete);

@@ -1,5 +1,6 @@
 /** What `resolvePipeline` accepts besides the files, and the bounds that keep it fast on hostile input. */
 import type { ExternalIncludeRequest } from '../types';
+import type { ResolveCache } from './cache';
 
 export type { ExternalIncludeRequest };
 
@@ -50,4 +51,6 @@ export interface ResolveOptions {
   readonly variables?: Readonly<Record<string, string>>;
   readonly limits?: Partial<ResolveLimits>;
   readonly externalIncludes?: ExternalIncludes;
+  /** Parsed files from earlier checks of the same project (`createResolveCache()`): unchanged files are not parsed again. */
+  readonly cache?: ResolveCache;
 }
