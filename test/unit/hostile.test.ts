@@ -313,6 +313,23 @@ describe('the CLI on hostile input', () => {
     assertCleanFailure(cli('images', '/etc/hostname', '--project-dir', root), /not inside the project/);
   });
 
+  it('check reports each hostile file as findings (exit 1) that say why, with no stack trace and no hang', () => {
+    const expectations: [string, RegExp][] = [
+      ['bomb.yml', /limit-exceeded: .*alias bomb/],
+      ['huge.yml', /limit-exceeded: .*larger than/],
+      ['deep.yml', /limit-exceeded: .*nested deeper/],
+      ['junk.yml', /yaml-syntax: .*control character/],
+      ['cycle.yml', /limit-exceeded: .*includes itself/],
+    ];
+    for (const [file, reason] of expectations) {
+      const result = cli('check', file);
+      assert.equal(result.signal, null, `${file}: the CLI hung`);
+      assert.equal(result.status, 1, `${file}: exit ${result.status}, stderr ${result.stderr.slice(0, 200)}`);
+      assert.match(result.stdout, reason, file);
+      assert.doesNotMatch(`${result.stdout}${result.stderr}`, /^\s+at .+:\d+:\d+\)?$/m, `${file}: stack trace`);
+    }
+  });
+
   it('finishes on an include cycle and prints the jobs it could resolve', () => {
     const result = cli('images', 'cycle.yml');
     assert.equal(result.signal, null);
