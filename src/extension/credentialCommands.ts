@@ -8,7 +8,7 @@ import { registryHostOf, registryKeyPath } from '../core/imageRef';
 import { decodeAuthEntries } from '../core/wizard/authEntries';
 import type { StoreScope } from '../core/wizard/credentialWizard';
 import { COMMAND_IMPORT_AUTH_CONFIG } from './codeActions';
-import { KeyringUnavailableError, type CredentialStore, type StoredCredential } from './credentialStore';
+import { KeyringUnavailableError, type CredentialStore, type StoredCredential, type TokenStatus } from './credentialStore';
 import type { SettingsReader } from './settings';
 import { copyWithAutoClear, type AuthConfigPreview } from './wizard/outputs';
 import { verifyWithProgress } from './wizard/verify';
@@ -37,38 +37,51 @@ export function registerCredentialCommands(context: vscode.ExtensionContext, log
   );
 }
 
-/** Copies the combined DOCKER_AUTH_CONFIG of every stored credential. Resolves false when there is nothing to copy. */
-async function copyAuthConfig(credentials: CredentialStore, settings: SettingsReader, registries?: readonly string[]): Promise<boolean> {
+/**
+ * Copies the combined DOCKER_AUTH_CONFIG of the stored credentials (all, or the given registries). Credentials whose
+ * token is missing are left out and named; when none is left nothing is copied. Resolves true when something was copied.
+ */
+export async function copyAuthConfig(credentials: CredentialStore, settings: SettingsReader, registries?: readonly string[]): Promise<boolean> {
   if (credentials.list().length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No registry credentials are stored yet. Run "Configure Registry Credentials…" first.'));
     return false;
   }
   const combined = await credentials.combinedAuthConfig(registries);
-  if (combined.missingSecrets.length > 0) {
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('Left out {0}: the stored token is gone from SecretStorage.', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
-    );
+  const missing = combined.missingSecrets.map((entry) => entry.registry).join(', ');
+  if (combined.included.length === 0) {
+    offerReEntry(vscode.l10n.t('Nothing copied: the token for {0} is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', missing));
+    return false;
   }
   const seconds = settings.read().clipboardClearSeconds;
   await copyWithAutoClear(combined.json, seconds);
-  void vscode.window.showInformationMessage(
+  const copied =
     seconds > 0
       ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your tokens: the clipboard is cleared in {0} s if it still holds it.', seconds)
-      : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your tokens.'),
-  );
+      : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your tokens.');
+  if (missing !== '') offerReEntry(vscode.l10n.t('{0} It leaves out {1}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', copied, missing));
+  else void vscode.window.showInformationMessage(copied);
   return true;
 }
 
-type ManageChoice = { readonly credential: StoredCredential } | 'add' | 'copy';
+/** A warning about missing tokens with a button that opens Manage, where the token can be re-entered. */
+function offerReEntry(message: string): void {
+  const manage = vscode.l10n.t('Manage Credentials');
+  void vscode.window.showWarningMessage(message, manage).then((choice) => {
+    if (choice === manage) void vscode.commands.executeCommand(COMMAND_MANAGE_CREDENTIALS);
+  });
+}
+
+type ManageChoice = { readonly credential: StoredCredential; readonly status: TokenStatus } | 'add' | 'copy';
 
 async function manageCredentials(credentials: CredentialStore, deps: CommandDependencies): Promise<void> {
   for (;;) {
     const stored = credentials.list();
-    const items: Array<vscode.QuickPickItem & { choice?: ManageChoice }> = stored.map((credential) => ({
+    const statuses = await Promise.all(stored.map((credential) => credentials.tokenStatus(credential)));
+    const items: Array<vscode.QuickPickItem & { choice?: ManageChoice }> = stored.map((credential, index) => ({
       label: credential.registry,
       description: credential.helper !== undefined ? vscode.l10n.t('credential helper {0}', credential.helper) : credential.username,
-      detail: describe(credential),
-      choice: { credential },
+      detail: [statusLabel(statuses[index]!), describe(credential)].filter(Boolean).join(' · '),
+      choice: { credential, status: statuses[index]! },
     }));
     items.push(
       { label: '', kind: vscode.QuickPickItemKind.Separator },
@@ -89,18 +102,20 @@ async function manageCredentials(credentials: CredentialStore, deps: CommandDepe
       await copyAuthConfig(credentials, deps.settings);
       return;
     }
-    const done = await manageOne(credentials, deps, picked.choice.credential);
+    const done = await manageOne(credentials, deps, picked.choice.credential, picked.choice.status);
     if (done) return;
   }
 }
 
 /** Actions on one credential; resolves false to go back to the list. */
-async function manageOne(credentials: CredentialStore, deps: CommandDependencies, credential: StoredCredential): Promise<boolean> {
+async function manageOne(credentials: CredentialStore, deps: CommandDependencies, credential: StoredCredential, status: TokenStatus): Promise<boolean> {
   type Action = 'verify' | 'rotate' | 'remove' | 'copy';
   const hasSecret = credential.helper === undefined;
+  const tokenGone = status === 'missing' || status === 'unreadable';
   const actions: Array<vscode.QuickPickItem & { action: Action }> = [
-    ...(hasSecret ? [{ label: vscode.l10n.t('Verify again'), action: 'verify' as const }, { label: vscode.l10n.t('Rotate: replace the token'), action: 'rotate' as const }] : []),
-    { label: vscode.l10n.t('Copy DOCKER_AUTH_CONFIG for this registry'), action: 'copy' },
+    ...(hasSecret && tokenGone ? [{ label: vscode.l10n.t('Re-enter the token'), detail: statusLabel(status), action: 'rotate' as const }] : []),
+    ...(hasSecret && !tokenGone ? [{ label: vscode.l10n.t('Verify again'), action: 'verify' as const }, { label: vscode.l10n.t('Rotate: replace the token'), action: 'rotate' as const }] : []),
+    ...(tokenGone ? [] : [{ label: vscode.l10n.t('Copy DOCKER_AUTH_CONFIG for this registry'), action: 'copy' as const }]),
     { label: vscode.l10n.t('Remove'), detail: vscode.l10n.t('Deletes the token from SecretStorage and the metadata.'), action: 'remove' },
   ];
   const picked = await vscode.window.showQuickPick(actions, { title: credential.registry, placeHolder: describe(credential), ignoreFocusOut: true });
@@ -109,7 +124,7 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
     case 'verify': {
       const secret = await credentials.secretFor(credential);
       if (secret === undefined) {
-        void vscode.window.showWarningMessage(vscode.l10n.t('The token for {0} is gone from SecretStorage; rotate it to store it again.', credential.registry));
+        void vscode.window.showWarningMessage(vscode.l10n.t('The token for {0} is missing from SecretStorage; re-enter it.', credential.registry));
         return true;
       }
       const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret }, deps.settings.read().verifyTimeoutSeconds);
@@ -128,8 +143,14 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
     case 'remove': {
       const remove = vscode.l10n.t('Remove');
       const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the stored credential for {0}?', credential.registry), { modal: true }, remove);
-      if (answer === remove) await credentials.remove(credential);
-      return answer === remove;
+      if (answer !== remove) return false;
+      try {
+        await credentials.remove(credential);
+      } catch (error) {
+        if (!KeyringUnavailableError.is(error)) throw error;
+        void vscode.window.showErrorMessage(error.message);
+      }
+      return true;
     }
   }
 }
@@ -168,7 +189,7 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
 }
 
 /** Imports a DOCKER_AUTH_CONFIG: entries go to SecretStorage. Resolves true when something was stored. */
-async function importAuthConfig(credentials: CredentialStore, log: vscode.LogOutputChannel, args?: ImportAuthConfigArgs): Promise<boolean> {
+export async function importAuthConfig(credentials: CredentialStore, log: vscode.LogOutputChannel, args?: ImportAuthConfigArgs): Promise<boolean> {
   const fromArgument = typeof args?.text === 'string';
   const text = fromArgument ? args!.text! : await askForAuthConfig();
   if (text === undefined) return false;
@@ -188,6 +209,7 @@ async function importAuthConfig(credentials: CredentialStore, log: vscode.LogOut
   if (!scope) return false;
 
   let count = 0;
+  const total = decoded.auths.length + decoded.helpers.length;
   try {
     for (const entry of decoded.auths) {
       const registry = registryHostOf(registryKeyPath(entry.key));
@@ -201,7 +223,10 @@ async function importAuthConfig(credentials: CredentialStore, log: vscode.LogOut
     }
   } catch (error) {
     if (!KeyringUnavailableError.is(error)) throw error;
-    void vscode.window.showErrorMessage(error.message);
+    // Each entry is stored whole (token, then metadata) or not at all; say how far the import got.
+    void vscode.window.showErrorMessage(
+      count > 0 ? vscode.l10n.t('{0} Imported {1} of {2} credential(s); the rest were not stored.', error.message, count, total) : vscode.l10n.t('{0} Nothing was imported.', error.message),
+    );
     return count > 0;
   }
   log.info(vscode.l10n.t('Imported {0} registry credential(s){1}.', count, args?.origin === 'yaml' ? vscode.l10n.t(' from a pipeline file') : ''));
@@ -242,6 +267,13 @@ async function askScope(): Promise<StoreScope | undefined> {
     { label: vscode.l10n.t('This workspace only'), scope: 'workspace' },
   ];
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Remember the imported credentials for…'), ignoreFocusOut: true }))?.scope;
+}
+
+/** What the list says about a token that cannot be used; empty when it can. */
+function statusLabel(status: TokenStatus): string {
+  if (status === 'missing') return vscode.l10n.t('$(warning) Token missing — re-enter');
+  if (status === 'unreadable') return vscode.l10n.t('$(warning) The OS keychain could not be read — retry or re-enter');
+  return '';
 }
 
 function describe(credential: StoredCredential): string {

@@ -1,7 +1,8 @@
 /**
  * Registry credentials kept by the extension: each token in SecretStorage (the OS keychain) under a key per
  * registry key + username; the non-secret metadata (registry, key, username, kind, dates) in globalState or
- * workspaceState. Also a coverage contributor: stored registries count as covered by DOCKER_AUTH_CONFIG.
+ * workspaceState, one Memento key per registry key so two windows storing different registries never overwrite
+ * each other. Also a coverage contributor: stored registries count as covered by DOCKER_AUTH_CONFIG.
  */
 import * as vscode from 'vscode';
 import { authConfigKeyFor, type CredentialInput } from '../core/authConfig';
@@ -28,7 +29,13 @@ export interface StoredCredential {
   readonly scope: StoreScope;
 }
 
-/** SecretStorage refused to store (no OS keychain). The message is safe to show. */
+/**
+ * Where a stored credential's token stands: `stored`; `missing` when the metadata outlived the token (keychain reset,
+ * state synced from another machine); `unreadable` when the keychain failed to answer; `none` for a credential helper.
+ */
+export type TokenStatus = 'stored' | 'missing' | 'unreadable' | 'none';
+
+/** SecretStorage refused to store or delete (no OS keychain). The message is safe to show. */
 export class KeyringUnavailableError extends Error {
   readonly reason = 'keyring-unavailable';
   static is(error: unknown): error is KeyringUnavailableError {
@@ -39,32 +46,48 @@ export class KeyringUnavailableError extends Error {
 export interface CombinedAuthConfig {
   /** Minified `DOCKER_AUTH_CONFIG` JSON. Contains secrets: never log it. */
   readonly json: string;
-  /** Stored credentials left out because their secret is gone (keychain reset, other machine). */
+  /** Keys written into `json` from the store (credentials used once not counted). */
+  readonly included: readonly string[];
+  /** Stored credentials left out because their token is missing or unreadable. */
   readonly missingSecrets: readonly StoredCredential[];
 }
 
 export interface CredentialStore extends CoverageContributor {
   /** Every stored credential, workspace entries first; one per key (a workspace entry hides a global one). */
   list(): readonly StoredCredential[];
-  /** The secret of a stored credential; undefined when SecretStorage lost it. */
+  /** The secret of a stored credential; undefined when SecretStorage lost it or cannot be read. */
   secretFor(credential: StoredCredential): Promise<string | undefined>;
-  /** Stores (or replaces) the credential for its key. Throws {@link KeyringUnavailableError} when SecretStorage fails. */
+  /** Whether the credential's token is still in SecretStorage. */
+  tokenStatus(credential: StoredCredential): Promise<TokenStatus>;
+  /**
+   * Stores (or replaces) the credential for its key: the token first, then the metadata, so a keychain failure leaves
+   * nothing behind. Throws {@link KeyringUnavailableError} when SecretStorage fails.
+   */
   store(credential: WizardCredential, scope: StoreScope, key?: string): Promise<StoredCredential>;
-  /** Deletes the secret and the metadata. */
+  /** Deletes the token, then the metadata. Throws {@link KeyringUnavailableError} (metadata kept) when the keychain refuses. */
   remove(credential: StoredCredential): Promise<void>;
   /** The combined DOCKER_AUTH_CONFIG of the given registries (all when omitted), plus credentials used once. */
   combinedAuthConfig(registries?: readonly string[], extra?: readonly WizardCredential[]): Promise<CombinedAuthConfig>;
 }
 
-const METADATA_KEY = 'gitlabCiAuth.registryCredentials';
+/** What the store keeps its data in: an ExtensionContext, or the same three parts (tests inject failing ones). */
+export type CredentialStorage = Pick<vscode.ExtensionContext, 'globalState' | 'workspaceState' | 'secrets'>;
+export type CredentialLog = Pick<vscode.LogOutputChannel, 'info' | 'warn'>;
+
+const METADATA_PREFIX = 'gitlabCiAuth.registryCredential:';
 const SECRET_PREFIX = 'registry-credential:';
 
 type StoredMetadata = Omit<StoredCredential, 'scope'>;
 
 export function registerCredentialStore(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): CredentialStore {
-  const store = new SecretCredentialStore(context, log);
+  const store = createCredentialStore(context, log);
   context.subscriptions.push(store);
   return store;
+}
+
+/** A credential store over `storage`; dispose it to stop listening to SecretStorage. */
+export function createCredentialStore(storage: CredentialStorage, log: CredentialLog): CredentialStore & vscode.Disposable {
+  return new SecretCredentialStore(storage, log);
 }
 
 /** The SecretStorage key of one credential. */
@@ -76,35 +99,44 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** Last known token status per secret key; coverage leaves out `missing` ones. */
+  private readonly statuses = new Map<string, TokenStatus>();
+  private disposed = false;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly storage: CredentialStorage,
+    private readonly log: CredentialLog,
   ) {
-    // Other windows store and delete secrets too; their metadata lives in the shared globalState.
-    this.subscription = context.secrets.onDidChange((event) => {
-      if (event.key.startsWith(SECRET_PREFIX)) this.changed.fire();
+    // Another window stored or deleted a token (its metadata is in the shared globalState): re-read, then tell listeners.
+    this.subscription = storage.secrets.onDidChange((event) => {
+      if (event.key.startsWith(SECRET_PREFIX)) void this.refreshStatuses(true);
     });
+    void this.refreshStatuses(false);
   }
 
   dispose(): void {
+    this.disposed = true;
     this.subscription.dispose();
     this.changed.dispose();
   }
 
   private memento(scope: StoreScope): vscode.Memento {
-    return scope === 'global' ? this.context.globalState : this.context.workspaceState;
+    return scope === 'global' ? this.storage.globalState : this.storage.workspaceState;
   }
 
   private read(scope: StoreScope): StoredCredential[] {
-    const raw = this.memento(scope).get<unknown>(METADATA_KEY);
-    if (!Array.isArray(raw)) return [];
-    return raw.filter(isStoredMetadata).map((entry) => ({ ...entry, scope }));
+    const memento = this.memento(scope);
+    const entries: StoredCredential[] = [];
+    for (const name of memento.keys()) {
+      if (!name.startsWith(METADATA_PREFIX)) continue;
+      const value = memento.get<unknown>(name);
+      if (isStoredMetadata(value) && value.key === name.slice(METADATA_PREFIX.length)) entries.push({ ...value, scope });
+    }
+    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  private async write(scope: StoreScope, entries: readonly StoredCredential[]): Promise<void> {
-    const metadata: StoredMetadata[] = entries.map(({ scope: _scope, ...rest }) => rest);
-    await this.memento(scope).update(METADATA_KEY, metadata);
+  private async writeMetadata(scope: StoreScope, key: string, entry: StoredCredential | undefined): Promise<void> {
+    await this.memento(scope).update(METADATA_PREFIX + key, entry === undefined ? undefined : withoutScope(entry));
   }
 
   list(): readonly StoredCredential[] {
@@ -114,19 +146,46 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
   }
 
   sourcesFor(_folder: vscode.WorkspaceFolder): readonly CredentialSource[] {
-    const keys: CredentialKey[] = this.list().map((entry) => ({
-      key: entry.key,
-      path: registryKeyPath(entry.key),
-      via: entry.helper !== undefined ? 'credHelpers' : 'auths',
-      label: labelOf(entry),
-    }));
+    // A token known to be gone cannot go into a DOCKER_AUTH_CONFIG from here, so the image is shown as uncovered
+    // again (with the wizard's quick fix). An unreadable keychain keeps coverage: the token is likely still there.
+    const keys: CredentialKey[] = this.list()
+      .filter((entry) => this.statuses.get(secretKey(entry.key, entry.username)) !== 'missing')
+      .map((entry) => ({
+        key: entry.key,
+        path: registryKeyPath(entry.key),
+        via: entry.helper !== undefined ? 'credHelpers' : 'auths',
+        label: labelOf(entry),
+      }));
     return keys.length === 0 ? [] : [{ kind: 'DOCKER_AUTH_CONFIG', keys }];
+  }
+
+  /** Re-reads every token's status; fires onDidChange when one changed (or always, after another window's change). */
+  private async refreshStatuses(alwaysFire: boolean): Promise<void> {
+    let changed = false;
+    for (const entry of this.list()) {
+      const name = secretKey(entry.key, entry.username);
+      const status = await this.tokenStatus(entry);
+      if (this.statuses.get(name) !== status) changed = true;
+      this.statuses.set(name, status);
+    }
+    if (!this.disposed && (changed || alwaysFire)) this.changed.fire();
+  }
+
+  async tokenStatus(credential: StoredCredential): Promise<TokenStatus> {
+    if (credential.helper !== undefined) return 'none';
+    try {
+      const secret = await this.storage.secrets.get(secretKey(credential.key, credential.username));
+      return secret === undefined ? 'missing' : 'stored';
+    } catch (error) {
+      this.log.warn(vscode.l10n.t('Could not read the stored token for {0}: {1}', credential.registry, errorName(error)));
+      return 'unreadable';
+    }
   }
 
   async secretFor(credential: StoredCredential): Promise<string | undefined> {
     if (credential.helper !== undefined) return undefined;
     try {
-      return await this.context.secrets.get(secretKey(credential.key, credential.username));
+      return await this.storage.secrets.get(secretKey(credential.key, credential.username));
     } catch (error) {
       this.log.warn(vscode.l10n.t('Could not read the stored token for {0}: {1}', credential.registry, errorName(error)));
       return undefined;
@@ -136,11 +195,11 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
   async store(credential: WizardCredential, scope: StoreScope, key = authConfigKeyFor(credential.registry)): Promise<StoredCredential> {
     if (credential.secret !== undefined) {
       try {
-        await this.context.secrets.store(secretKey(key, credential.username), credential.secret);
+        await this.storage.secrets.store(secretKey(key, credential.username), credential.secret);
       } catch (error) {
         // Only the error's name: a keyring error message could in principle echo what it was given.
         this.log.warn(vscode.l10n.t('SecretStorage could not store a token ({0}); the OS keychain may be unavailable.', errorName(error)));
-        throw new KeyringUnavailableError(vscode.l10n.t('The OS keychain is not available, so the token cannot be stored.'));
+        throw new KeyringUnavailableError(vscode.l10n.t('The OS keychain is not available, so the token for {0} cannot be stored.', credential.registry));
       }
     }
     const stored: StoredCredential = {
@@ -153,33 +212,31 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
       ...(credential.helper !== undefined ? { helper: credential.helper } : {}),
       scope,
     };
-    const existing = this.read(scope);
-    const replaced = existing.filter((entry) => entry.key === key);
-    await this.write(scope, [...existing.filter((entry) => entry.key !== key), stored]);
-    for (const old of replaced) {
-      if (old.username !== stored.username && old.helper === undefined) await this.deleteSecretIfUnused(old);
-    }
+    const replaced = this.read(scope).find((entry) => entry.key === key);
+    await this.writeMetadata(scope, key, stored);
+    this.statuses.set(secretKey(key, stored.username), stored.helper !== undefined ? 'none' : 'stored');
+    if (replaced && replaced.username !== stored.username && replaced.helper === undefined) await this.deleteSecretIfUnused(replaced).catch(() => undefined);
     this.log.info(vscode.l10n.t('Stored a credential ({0}) for {1}, user {2}.', stored.kind, stored.key, stored.username || '-'));
     this.changed.fire();
     return stored;
   }
 
   async remove(credential: StoredCredential): Promise<void> {
-    const remaining = this.read(credential.scope).filter((entry) => !(entry.key === credential.key && entry.username === credential.username));
-    await this.write(credential.scope, remaining);
     if (credential.helper === undefined) await this.deleteSecretIfUnused(credential);
+    await this.writeMetadata(credential.scope, credential.key, undefined);
     this.log.info(vscode.l10n.t('Removed the stored credential for {0}.', credential.key));
     this.changed.fire();
   }
 
-  /** The same key + username may be stored in both scopes; the secret goes only when neither uses it. */
+  /** The same key + username may be stored in both scopes; the secret goes only when the other scope does not use it. */
   private async deleteSecretIfUnused(credential: StoredCredential): Promise<void> {
-    const stillUsed = [...this.read('global'), ...this.read('workspace')].some((entry) => entry.key === credential.key && entry.username === credential.username);
-    if (stillUsed) return;
+    const otherScope: StoreScope = credential.scope === 'global' ? 'workspace' : 'global';
+    if (this.read(otherScope).some((entry) => entry.key === credential.key && entry.username === credential.username)) return;
     try {
-      await this.context.secrets.delete(secretKey(credential.key, credential.username));
+      await this.storage.secrets.delete(secretKey(credential.key, credential.username));
     } catch (error) {
       this.log.warn(vscode.l10n.t('Could not delete the stored token for {0}: {1}', credential.registry, errorName(error)));
+      throw new KeyringUnavailableError(vscode.l10n.t('The OS keychain is not available, so the token for {0} cannot be deleted; the credential is kept.', credential.registry));
     }
   }
 
@@ -188,21 +245,27 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
     // The stored key is passed as the registry: buildAuthConfig maps it to itself, keeping imported keys as written.
     const tokens: CredentialInput[] = [];
     const helpers: HelperInput[] = [];
+    const included: string[] = [];
     const missingSecrets: StoredCredential[] = [];
     for (const entry of chosen) {
       if (entry.helper !== undefined) {
         helpers.push({ key: entry.key, helper: entry.helper });
+        included.push(entry.key);
         continue;
       }
       const secret = await this.secretFor(entry);
-      if (secret === undefined) missingSecrets.push(entry);
-      else tokens.push({ registry: entry.key, username: entry.username, secret });
+      if (secret === undefined) {
+        missingSecrets.push(entry);
+      } else {
+        tokens.push({ registry: entry.key, username: entry.username, secret });
+        included.push(entry.key);
+      }
     }
     for (const credential of extra) {
       if (credential.helper !== undefined) helpers.push({ key: authConfigKeyFor(credential.registry), helper: credential.helper });
       else tokens.push({ registry: credential.registry, username: credential.username, secret: credential.secret ?? '' });
     }
-    return { json: combinedAuthConfig(tokens, helpers), missingSecrets };
+    return { json: combinedAuthConfig(tokens, helpers), included, missingSecrets };
   }
 }
 
@@ -210,6 +273,10 @@ function labelOf(entry: StoredCredential): string {
   if (entry.helper !== undefined) return vscode.l10n.t('stored credential helper ({0})', entry.helper);
   if (entry.kind === 'imported') return vscode.l10n.t('imported DOCKER_AUTH_CONFIG ({0})', entry.username);
   return vscode.l10n.t('stored credential ({0})', entry.username);
+}
+
+function withoutScope({ scope: _scope, ...metadata }: StoredCredential): StoredMetadata {
+  return metadata;
 }
 
 function errorName(error: unknown): string {

@@ -31,20 +31,16 @@ const MAX_DIAGNOSTICS_SCANNED = 40;
 export function registerWizard(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, gitlab: GitLabConnection): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
-  const projects = new ProjectContextResolver();
-  const connection = gitlab as GitLabConnection & GitLabHelpers;
+  const deps: WizardDependencies = { log, credentials, preview, settings, connection: gitlab, projects: new ProjectContextResolver() };
   context.subscriptions.push(preview);
 
   const configure = async (args?: WizardArgs): Promise<boolean> => {
-    const folder = folderFor(args?.folder);
-    const project = folder ? projectInfo(projects, settings, folder) : undefined;
-    const targets = await configStepTargets();
-    const services = createServices({ log, credentials, preview, settings, connection, folder, project, targets });
     try {
+      const services = await wizardServices(deps, args?.folder);
       const outcome = await runCredentialWizard(new QuickInputPrompter(), services, await withPipelineTag(args ?? {}));
       return outcome.status === 'done';
     } catch (error) {
-      log.error(vscode.l10n.t('The credential wizard stopped: {0}', error instanceof Error ? error.message : String(error)));
+      log.error(vscode.l10n.t('The credential wizard stopped: {0}', error instanceof Error ? error.name : typeof error));
       void vscode.window.showErrorMessage(vscode.l10n.t('The credential wizard stopped unexpectedly; see the GitLab CI Auth output.'));
       return false;
     }
@@ -52,6 +48,24 @@ export function registerWizard(context: vscode.ExtensionContext, log: vscode.Log
 
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
   registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure() });
+}
+
+/** The parts of the extension the wizard works with; tests build them around a failing SecretStorage. */
+export interface WizardDependencies {
+  readonly log: vscode.LogOutputChannel;
+  readonly credentials: CredentialStore;
+  readonly preview: AuthConfigPreview;
+  readonly settings: SettingsReader;
+  readonly connection: GitLabConnection;
+  readonly projects: ProjectContextResolver;
+}
+
+/** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
+export async function wizardServices(deps: WizardDependencies, folderArg?: string): Promise<WizardServices> {
+  const folder = folderFor(folderArg);
+  const project = folder ? projectInfo(deps.projects, deps.settings, folder) : undefined;
+  const targets = await configStepTargets();
+  return createServices({ ...deps, connection: deps.connection as GitLabConnection & GitLabHelpers, folder, project, targets });
 }
 
 interface ServiceContext {
@@ -105,7 +119,7 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
   const combined = await ctx.credentials.combinedAuthConfig(request.registries, extra);
   if (combined.missingSecrets.length > 0) {
     void vscode.window.showWarningMessage(
-      vscode.l10n.t('Left out {0}: the stored token is gone from SecretStorage. Run the wizard again for it.', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
+      vscode.l10n.t('Left out {0}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
     );
   }
   for (const action of request.actions) {
