@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCodeServer, type CodeServerInstall } from './install';
 import { extensionVsix, resultsDir } from './paths';
-import { killProcessGroup, trackProcessGroup } from './processes';
+import { killProcessGroup, removeOnExit, removeTempDir, trackProcessGroup } from './processes';
 import { copyWorkspace, writeUserSettings } from './workspace';
 
 export interface CodeServerOptions {
@@ -45,6 +45,7 @@ const readyTimeoutMs = 60_000;
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   const install = await ensureCodeServer();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-cs-'));
+  removeOnExit(root);
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
   writeUserSettings(userDataDir, options.settings);
@@ -53,7 +54,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
 
   const logsDir = path.join(resultsDir, 'logs');
   fs.mkdirSync(logsDir, { recursive: true });
-  const cleanupRoot = (): void => fs.rmSync(root, { recursive: true, force: true });
+  const cleanupRoot = (): void => removeTempDir(root);
 
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -79,6 +80,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     fs.closeSync(log);
     trackProcessGroup(child);
     const stop = async (): Promise<void> => {
+      if (process.env.HARNESS_KEEP_OPEN) await keepOpenUntilInterrupted(port, workspacePath);
       await killProcessGroup(child);
       cleanupRoot();
     };
@@ -103,6 +105,17 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   }
 }
 
+/** Debugging aid (HARNESS_KEEP_OPEN=1): leave the workbench up for a human until Ctrl+C. */
+async function keepOpenUntilInterrupted(port: number, workspacePath: string): Promise<void> {
+  const query = workspacePath.endsWith('.code-workspace') ? 'workspace' : 'folder';
+  process.stderr.write(
+    `\n[harness] HARNESS_KEEP_OPEN: code-server stays up at http://127.0.0.1:${port}/?${query}=` +
+      `${encodeURIComponent(workspacePath)}\n[harness] press Ctrl+C to stop it and end the run\n`,
+  );
+  // The running child keeps the event loop alive; the SIGINT handler in processes.ts ends everything.
+  await new Promise<never>(() => undefined);
+}
+
 const preparedByKey = new Map<string, string>();
 
 /** Installs the .vsix files once per process into a template extensions dir that each server gets a copy of. */
@@ -114,6 +127,7 @@ function preparedExtensionsDir(install: CodeServerInstall, vsixFiles: readonly s
   const known = preparedByKey.get(key);
   if (known) return known;
   const template = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-ext-'));
+  removeOnExit(template);
   const scratchUserData = path.join(template, '.user-data');
   const extensionsDir = path.join(template, 'extensions');
   const args = [install.entryScript, '--config', path.join(template, 'config.yaml')];
@@ -125,7 +139,6 @@ function preparedExtensionsDir(install: CodeServerInstall, vsixFiles: readonly s
   if (result.status !== 0 || /Failed Installing/i.test(output)) {
     throw new Error(`code-server could not install ${vsixFiles.join(', ')}:\n${output.trim()}`);
   }
-  process.once('exit', () => fs.rmSync(template, { recursive: true, force: true }));
   preparedByKey.set(key, extensionsDir);
   return extensionsDir;
 }

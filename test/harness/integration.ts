@@ -68,7 +68,8 @@ async function runGroup(
   const first = group[0]!;
   const label = `integration-${path.basename(first.source, '.test.ts')}`;
   log(`\n[integration] ${group.map((file) => file.source).join(', ')}  (workspace ${first.workspace})`);
-  const resultsFile = path.join(resultsDir, 'integration', `${label}.jsonl`);
+  // The pid keeps concurrent runs in one working tree apart.
+  const resultsFile = path.join(resultsDir, 'integration', `${label}-${process.pid}.jsonl`);
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.rmSync(resultsFile, { force: true });
 
@@ -92,7 +93,10 @@ async function runGroup(
   try {
     await page.goto(server.url);
     const outcome = await followEvents(resultsFile, { startTimeoutMs, timeoutMs }, log);
-    if (outcome.kind === 'ended') return outcome.result;
+    if (outcome.kind === 'ended') {
+      if (outcome.result.failed === 0) fs.rmSync(resultsFile, { force: true });
+      return outcome.result;
+    }
     const screenshot = path.join(screenshotsDir, `${label}-${outcome.kind}.png`);
     await page.screenshot({ path: screenshot }).catch(() => undefined);
     const reason =
@@ -181,12 +185,18 @@ function packageRunnerExtension(): string {
   if (fs.existsSync(vsix)) return vsix;
   fs.mkdirSync(cacheDir, { recursive: true });
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  // Package under a private name, then rename: a concurrent run never sees a half-written file.
+  const partial = `${vsix}.${process.pid}.partial.vsix`;
   const result = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', vsix],
+    [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', partial],
     { cwd: source, encoding: 'utf8' },
   );
-  if (result.status !== 0) throw new Error(`could not package the test-runner extension:\n${result.stderr}`);
+  if (result.status !== 0) {
+    fs.rmSync(partial, { force: true });
+    throw new Error(`could not package the test-runner extension:\n${result.stderr}`);
+  }
+  fs.renameSync(partial, vsix);
   return vsix;
 }
 

@@ -1,10 +1,12 @@
 /**
  * Every process the harness starts is registered here and killed as a whole process group on teardown, on failure,
- * on Ctrl+C and on exit, so no code-server or extension host outlives a test run.
+ * on Ctrl+C and on exit, so no code-server or extension host outlives a test run. Temp dirs likewise.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 
 const groups = new Set<number>();
+const tempDirs = new Set<string>();
 let handlersInstalled = false;
 
 /** Tracks a child spawned with `detached: true` (it leads its own process group). */
@@ -13,6 +15,17 @@ export function trackProcessGroup(child: ChildProcess): void {
   groups.add(child.pid);
   installHandlers();
   child.once('exit', () => groups.delete(child.pid!));
+}
+
+/** Removes `dir` when the run ends, however it ends; `removeTempDir` removes it earlier. */
+export function removeOnExit(dir: string): void {
+  tempDirs.add(dir);
+  installHandlers();
+}
+
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
 }
 
 /** Stops a process group: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
@@ -42,6 +55,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 function killAllNow(): void {
   for (const pid of groups) signalGroup(pid, 'SIGKILL');
   groups.clear();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 function installHandlers(): void {
