@@ -34,6 +34,11 @@ try {
     failures.push(...result.failures.map((failure) => `[${layer}] ${failure}`));
     if (result.failed > 0 && options.bail) throw new StepFailure(`${layer} tests failed`);
   }
+  if (options.grep && totals.passed + totals.failed === 0) {
+    // A typo in the filter must not look like a green run.
+    totals.failed++;
+    failures.push(`no test title contains "${options.grep}"`);
+  }
 } catch (error) {
   if (!(error instanceof StepFailure)) {
     totals.failed++;
