@@ -21,5 +21,4 @@ describe('extension activation in a real VS Code', () => {
     assert.equal(extension.isActive, true);
     assert.ok(api && typeof api === 'object' && 'diagnostics' in api, 'activate() returned no { diagnostics } API');
   });
-
 });
