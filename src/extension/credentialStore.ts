@@ -60,8 +60,8 @@ export interface CredentialStore extends CoverageContributor {
   /** Whether the credential's token is still in SecretStorage. */
   tokenStatus(credential: StoredCredential): Promise<TokenStatus>;
   /**
-   * Stores (or replaces) the credential for its key: the token first, then the metadata, so a keychain failure leaves
-   * nothing behind. Throws {@link KeyringUnavailableError} when SecretStorage fails.
+   * Stores (or replaces) the credential for its key. Throws {@link KeyringUnavailableError} when SecretStorage fails,
+   * leaving the metadata as it was.
    */
   store(credential: WizardCredential, scope: StoreScope, key?: string): Promise<StoredCredential>;
   /** Deletes the token, then the metadata. Throws {@link KeyringUnavailableError} (metadata kept) when the keychain refuses. */
@@ -193,15 +193,6 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
   }
 
   async store(credential: WizardCredential, scope: StoreScope, key = authConfigKeyFor(credential.registry)): Promise<StoredCredential> {
-    if (credential.secret !== undefined) {
-      try {
-        await this.storage.secrets.store(secretKey(key, credential.username), credential.secret);
-      } catch (error) {
-        // Only the error's name: a keyring error message could in principle echo what it was given.
-        this.log.warn(vscode.l10n.t('SecretStorage could not store a token ({0}); the OS keychain may be unavailable.', errorName(error)));
-        throw new KeyringUnavailableError(vscode.l10n.t('The OS keychain is not available, so the token for {0} cannot be stored.', credential.registry));
-      }
-    }
     const stored: StoredCredential = {
       registry: credential.registry,
       key,
@@ -213,7 +204,19 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
       scope,
     };
     const replaced = this.read(scope).find((entry) => entry.key === key);
+    // Metadata first: another window learns of the token through SecretStorage's change event, which must find the
+    // metadata already there. A keychain failure puts the previous metadata back, so nothing is half-stored.
     await this.writeMetadata(scope, key, stored);
+    if (credential.secret !== undefined) {
+      try {
+        await this.storage.secrets.store(secretKey(key, credential.username), credential.secret);
+      } catch (error) {
+        await this.writeMetadata(scope, key, replaced);
+        // Only the error's name: a keyring error message could in principle echo what it was given.
+        this.log.warn(vscode.l10n.t('SecretStorage could not store a token ({0}); the OS keychain may be unavailable.', errorName(error)));
+        throw new KeyringUnavailableError(vscode.l10n.t('The OS keychain is not available, so the token for {0} cannot be stored.', credential.registry));
+      }
+    }
     this.statuses.set(secretKey(key, stored.username), stored.helper !== undefined ? 'none' : 'stored');
     if (replaced && replaced.username !== stored.username && replaced.helper === undefined) await this.deleteSecretIfUnused(replaced).catch(() => undefined);
     this.log.info(vscode.l10n.t('Stored a credential ({0}) for {1}, user {2}.', stored.kind, stored.key, stored.username || '-'));
