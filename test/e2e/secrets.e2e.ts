@@ -1,0 +1,260 @@
+// @workspace test/fixtures/workspaces/wizard
+// One sentinel token through every credential flow of the real workbench (import by paste, copy, Manage → Rotate,
+// a token lost from SecretStorage and re-entered, two windows at once), then a scan of everything code-server, the
+// browser and the extension wrote or showed: only SecretStorage may hold the token.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { Workbench, openWorkbench } from './harness';
+
+const registry = 'registry.wizard.example:5050';
+const username = 'ci-puller';
+/** Obviously fake tokens: the sentinel, the rotated one, and the two the windows store at once. */
+const sentinel = 'FAKE-e2e-sentinel-token-c0ffee';
+const rotated = 'FAKE-e2e-sentinel-rotated-b0b0';
+const windowOneToken = 'FAKE-e2e-window-one-token-1111';
+const windowTwoToken = 'FAKE-e2e-window-two-token-2222';
+const allTokens = [sentinel, rotated, windowOneToken, windowTwoToken];
+const nothingCopied = 'nothing copied yet';
+const clearSeconds = 2;
+
+// The few browser globals used inside page.evaluate(); the project compiles without the DOM lib.
+declare const navigator: { readonly clipboard: { writeText(text: string): Promise<void> } };
+declare const localStorage: { readonly length: number; key(index: number): string | null; getItem(key: string): string | null; removeItem(key: string): void };
+
+/** A token and every base64 rendering of it (any alignment, standard and URL-safe), as an `auth` value embeds it. */
+function secretForms(secret: string): string[] {
+  const forms = [secret];
+  for (let skip = 0; skip < 3; skip++) {
+    const part = Buffer.from(secret).subarray(skip);
+    const encoded = part.subarray(0, part.length - (part.length % 3)).toString('base64');
+    forms.push(encoded, encoded.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return forms;
+}
+
+const needles = allTokens.flatMap(secretForms);
+
+function leakIn(text: string): string | undefined {
+  return needles.find((needle) => text.includes(needle));
+}
+
+function authConfig(key: string, token: string): string {
+  return JSON.stringify({ auths: { [key]: { auth: Buffer.from(`${username}:${token}`).toString('base64') } } });
+}
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return filesUnder(full);
+    return entry.isFile() ? [full] : [];
+  });
+}
+
+describe('secrets: one sentinel token through every flow, then a scan of everything written', function () {
+  let workbench: Workbench;
+  /** Every notification and dialog text and every Problems message shown during the run. */
+  const shown: string[] = [];
+
+  before(async () => {
+    workbench = await openWorkbench({
+      workspace: 'test/fixtures/workspaces/wizard',
+      settings: { 'gitlabCiAuth.clipboardClearSeconds': clearSeconds, 'gitlabCiAuth.verifyTimeoutSeconds': 2 },
+    });
+    await workbench.openFile('.gitlab-ci.yml');
+    await problemsUntil(true);
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('Import → paste: the JSON is typed into a password box, stored, and the warning clears', async () => {
+    await importByPaste(workbench, authConfig(registry, sentinel));
+    await problemsUntil(false);
+  });
+
+  it(`Copy: the clipboard holds the DOCKER_AUTH_CONFIG, and ${clearSeconds} s later no longer does`, async () => {
+    await clipboardWrite(workbench.page, nothingCopied);
+    await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+    await seen(workbench, `the clipboard is cleared in ${clearSeconds} s if it still holds it`);
+    assert.equal(await copiedText(workbench), authConfig(registry, sentinel));
+    await until(async () => (await workbench.clipboard()) === '', 'the clipboard is cleared');
+  });
+
+  it('Manage → Rotate: the new token replaces the old one', async () => {
+    await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
+    await workbench.quickInput({ title: 'Registry Credentials' });
+    await pick(workbench, registry);
+    await workbench.quickInput({ title: registry });
+    await pick(workbench, 'Rotate: replace the token');
+    await rotateTo(rotated);
+    await clipboardWrite(workbench.page, nothingCopied);
+    await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+    assert.equal(await copiedText(workbench), authConfig(registry, rotated));
+    await clipboardWrite(workbench.page, '');
+  });
+
+  it('a token gone from SecretStorage (state from another machine): flagged again, Copy names it, Manage offers to re-enter it', async () => {
+    // code-server keeps SecretStorage in the browser's localStorage under this key (sealed, see the last test).
+    await workbench.page.evaluate(() => localStorage.removeItem('secrets.provider'));
+    await reload(workbench);
+    await workbench.openFile('.gitlab-ci.yml');
+    await problemsUntil(true);
+
+    await clipboardWrite(workbench.page, nothingCopied);
+    await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+    const refusal = await seen(workbench, 'Nothing copied');
+    assert.match(refusal, new RegExp(`the token for ${registry.replace(/\./g, '\\.')} is missing from SecretStorage`));
+    assert.equal(await workbench.clipboard(), nothingCopied, 'no broken or empty DOCKER_AUTH_CONFIG is copied');
+
+    await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
+    await workbench.quickInput({ title: 'Registry Credentials' });
+    const row = await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row', { hasText: registry }).first().innerText();
+    assert.match(row, /Token missing — re-enter/);
+    shown.push(row);
+    await pick(workbench, registry);
+    const actions = await workbench.quickInput({ title: registry });
+    assert.equal(actions.items[0], 'Re-enter the token');
+    assert.equal(actions.items.includes('Verify again'), false);
+    await pick(workbench, 'Re-enter the token');
+    await rotateTo(sentinel);
+    await problemsUntil(false);
+  });
+
+  it('two windows import different registries at once: both stay listed; a token code-server dropped is flagged, never silently lost', async () => {
+    // code-server's SecretStorage (browser localStorage) writes each window's whole cached map, so with both windows
+    // open the later write drops the other window's token. The metadata (globalState) keeps both; the extension must
+    // then say which token is missing rather than copy a DOCKER_AUTH_CONFIG that silently lacks it.
+    const second = new Workbench(workbench.server, workbench.context.browser()!, workbench.context, await workbench.context.newPage());
+    await second.waitUntilReady();
+    await importByPaste(workbench, authConfig('one.wizard.example', windowOneToken));
+    await importByPaste(second, authConfig('two.wizard.example', windowTwoToken));
+    const expected = { 'one.wizard.example': windowOneToken, 'two.wizard.example': windowTwoToken };
+
+    for (const window of [workbench, second]) {
+      await reload(window);
+      await window.runCommand('GitLab CI Auth: Manage Registry Credentials');
+      await window.quickInput({ title: 'Registry Credentials' });
+      const rows = await window.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts();
+      shown.push(...rows);
+      await window.dismissQuickInput();
+      await clipboardWrite(window.page, nothingCopied);
+      await window.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
+      const copied = JSON.parse(await copiedText(window)) as { auths: Record<string, { auth: string }> };
+      const message = await seen(window, 'DOCKER_AUTH_CONFIG copied');
+      let kept = 0;
+      for (const [key, token] of Object.entries(expected)) {
+        const row = rows.find((text) => text.includes(key));
+        assert.ok(row, `${key} is listed in every window: ${rows.join(' | ')}`);
+        if (/Token missing — re-enter/.test(row)) {
+          assert.equal(copied.auths[key], undefined);
+          assert.match(message, new RegExp(`leaves out ${key.replace(/\./g, '\\.')}`), `Copy names the missing ${key}: ${message}`);
+        } else {
+          assert.equal(copied.auths[key]?.auth, Buffer.from(`${username}:${token}`).toString('base64'));
+          kept++;
+        }
+      }
+      assert.ok(kept >= 1, 'the last window to store keeps its token');
+      await clipboardWrite(window.page, '');
+    }
+    await second.page.close();
+  });
+
+  it('no token, in plain text or base64, in any file of code-server, the workspace, the logs, the browser storage or the UI', async () => {
+    shown.push(...(await workbench.notifications()));
+    for (const text of shown) assert.equal(leakIn(text), undefined, `shown in the UI: ${text.slice(0, 80)}`);
+    const problems = await workbench.problems(() => true);
+    for (const problem of problems) assert.equal(leakIn(problem.label), undefined, 'a problem shows the token');
+
+    // The extension's output channel is a file under the user-data dir's logs; wait until it has our lines.
+    await until(() => filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log is on disk');
+    for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
+      assert.equal(leakIn(fs.readFileSync(file, 'latin1')), undefined, `${file} holds a token`);
+    }
+
+    // The browser side: code-server's SecretStorage is localStorage["secrets.provider"], AES-GCM sealed with a key
+    // minted by the server; everything else there (workbench state) must not hold a token either.
+    const storage = await workbench.page.evaluate(() => {
+      const entries: Array<[string, string]> = [];
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i)!;
+        entries.push([key, localStorage.getItem(key) ?? '']);
+      }
+      return entries;
+    });
+    assert.ok(storage.some(([key]) => key === 'secrets.provider'), 'SecretStorage is where code-server keeps it');
+    for (const [key, value] of storage) assert.equal(leakIn(value), undefined, `localStorage["${key}"] holds a token`);
+    assert.equal(leakIn(await workbench.clipboard()), undefined, 'the clipboard no longer holds a token');
+  });
+
+  // ---- helpers ----
+
+  async function importByPaste(window: Workbench, json: string): Promise<void> {
+    await window.runCommand('GitLab CI Auth: Import Existing DOCKER_AUTH_CONFIG…');
+    await window.quickInput({ title: 'Import Existing DOCKER_AUTH_CONFIG' });
+    await pick(window, 'Paste the JSON');
+    await window.quickInput({ message: /It is hidden as you type/ });
+    assert.equal(await window.page.locator('.quick-input-widget:visible .quick-input-box input').getAttribute('type'), 'password');
+    await window.submitQuickInput(json);
+    await window.quickInput({ title: 'Remember the imported credentials for…' });
+    await pick(window, 'All workspaces on this machine');
+    await seen(window, 'Imported 1 credential(s) into SecretStorage.');
+  }
+
+  /** The "New token" box of Rotate / Re-enter; the registry cannot be reached, so the token is saved anyway. */
+  async function rotateTo(token: string): Promise<void> {
+    await workbench.quickInput({ title: `New token for ${registry} (${username})` });
+    await workbench.submitQuickInput(token);
+    const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: `The new token for ${registry} did not verify` });
+    await dialog.waitFor();
+    shown.push(await dialog.innerText());
+    await dialog.getByRole('button', { name: 'Save anyway' }).click();
+    await seen(workbench, `Token for ${registry} replaced`);
+  }
+
+  async function problemsUntil(missing: boolean): Promise<void> {
+    const problems = await workbench.problems((list) => list.some((problem) => problem.code.includes('missing-credentials') && problem.message.includes(registry)) === missing);
+    shown.push(...problems.map((problem) => problem.label));
+  }
+
+  /** Waits for a notification and remembers every notification on screen for the final scan. */
+  async function seen(window: Workbench, text: string): Promise<string> {
+    const message = await window.notification(text);
+    shown.push(message, ...(await window.notifications()));
+    return message;
+  }
+});
+
+async function pick(window: Workbench, label: string): Promise<void> {
+  await window.typeInQuickInput(label);
+  await window.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').first().locator('.label-name', { hasText: label }).first().waitFor();
+  await window.submitQuickInput();
+}
+
+async function reload(window: Workbench): Promise<void> {
+  await window.page.reload();
+  await window.page.locator('.monaco-workbench').waitFor();
+  await window.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+}
+
+async function clipboardWrite(page: Page, text: string): Promise<void> {
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+}
+
+/** What a command copied: waits until the clipboard no longer holds the {@link nothingCopied} marker. */
+async function copiedText(window: Workbench): Promise<string> {
+  let text = nothingCopied;
+  await until(async () => (text = await window.clipboard()) !== nothingCopied, 'something is copied');
+  return text;
+}
+
+async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
