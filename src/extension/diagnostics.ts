@@ -8,7 +8,7 @@ import { checkProject, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
-import { createDiskProjectFiles, type ExternalIncludes, type ResolveOptions } from '../core/pipeline/index';
+import { createDiskProjectFiles, createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CoverageContributor } from './coverage';
@@ -116,6 +116,8 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   private readonly folders = new Map<string, FolderState>();
   private readonly publishedByUri = new Map<string, PublishedFinding[]>();
   private coverageGeneration = 0;
+  /** Parsed files per folder, so a re-check after an edit parses only the changed file. */
+  private readonly parseCaches = new Map<string, ResolveCache>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -238,6 +240,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     state.watcher?.dispose();
     this.publish(state, new Map());
     this.folders.delete(key);
+    this.parseCaches.delete(key);
   }
 
   /** Files changed on disk: re-check when the last check read one, or when one appears or goes (globs, missing includes). */
@@ -354,6 +357,9 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const entries: EntryCheck[] = [];
     const texts = new Map<string, ProjectText>();
     const externalIncludes = this.remoteIncludes?.externalIncludesFor(folder);
+    const cacheKey = folder.uri.toString();
+    const cache = this.parseCaches.get(cacheKey) ?? createResolveCache();
+    this.parseCaches.set(cacheKey, cache);
     const addEntry = (rootFile: string) => {
       // Fetched include files are no files of the folder: their findings move onto the include entry that read them.
       const externalPaths = new Set<string>();
@@ -364,7 +370,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
           return file;
         },
       };
-      const resolve: ResolveOptions = { variables: { ...predefinedVariables }, ...(recording ? { externalIncludes: recording } : {}) };
+      const resolve: ResolveOptions = { variables: { ...predefinedVariables }, cache, ...(recording ? { externalIncludes: recording } : {}) };
       const checked = checkProject(rootFile, files, { ...options, resolve });
       const { pipeline } = checked;
       const isExternal = (path: string) => externalPaths.has(path);
