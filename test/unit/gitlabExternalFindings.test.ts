@@ -49,7 +49,7 @@ describe('findings inside fetched include files are shown on the include entry',
     assert.equal(rest.length, 0);
     assert.equal(missing.range.file, '.gitlab-ci.yml');
     assert.equal(result.text(missing.range), 'templates/build.yml');
-    assert.match(missing.message, /^In the included file gitlab:group\/shared-ci@v1\/templates\/build\.yml, line 2: No credentials match/);
+    assert.match(missing.message, /^In the included file gitlab:group\/shared-ci@v1\/templates\/build\.yml, line 2: No credentials for /);
     assert.match(missing.message, /Job: shared-build\./);
     assert.equal(missing.data?.['registry'], 'private.example.com', 'the quick fix still knows the registry');
     assert.equal(missing.data?.['includedFile'], 'gitlab:group/shared-ci@v1/templates/build.yml');

@@ -91,9 +91,9 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
       code: 'missing-credentials',
       severity: 'warning',
       message:
-        `No credentials match ${quoteList(images)} on ${registry}: the runner looks up "${first.lookupPath}" and its parents, finds no ` +
-        `DOCKER_AUTH_CONFIG, runner or job-token entry, and pulls anonymously, which fails for a private image.${jobsSuffix(byRegistry)} ` +
-        `Add a DOCKER_AUTH_CONFIG entry for "${registry}" (Configure Registry Credentials), or mark the registry as public.`,
+        // The first words are what the Problems panel shows; the why follows (the hover has the details).
+        `No credentials for ${registry}: the runner pulls ${quoteList(images)} anonymously, which fails for a private image ` +
+        `(no DOCKER_AUTH_CONFIG, runner or job-token key matches "${first.lookupPath}" or its parents).${jobsSuffix(byRegistry)}`,
       range: first.image.span,
       related: related(byRegistry),
       data: {
