@@ -41,7 +41,7 @@ export function registerCredentialCommands(context: vscode.ExtensionContext, log
  * Copies the combined DOCKER_AUTH_CONFIG of the stored credentials (all, or the given registries). Credentials whose
  * token is missing are left out and named; when none is left nothing is copied. Resolves true when something was copied.
  */
-export async function copyAuthConfig(credentials: CredentialStore, settings: SettingsReader, registries?: readonly string[]): Promise<boolean> {
+async function copyAuthConfig(credentials: CredentialStore, settings: SettingsReader, registries?: readonly string[]): Promise<boolean> {
   if (credentials.list().length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No registry credentials are stored yet. Run "Configure Registry Credentials…" first.'));
     return false;

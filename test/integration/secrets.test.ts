@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runCredentialWizard } from '../../src/core/wizard/credentialWizard';
 import type { InputOptions, PickManyOptions, PickOptions, Prompter, PromptResult } from '../../src/core/wizard/prompter';
+import { importAuthConfig } from '../../src/extension/credentialCommands';
 import { createCredentialStore, KeyringUnavailableError, type CredentialLog, type CredentialStore } from '../../src/extension/credentialStore';
 import { registerDiagnostics, type DiagnosticsService } from '../../src/extension/diagnostics';
 import type { GitLabConnection } from '../../src/extension/gitlab/gitlab';
@@ -313,6 +314,18 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       assert.deepEqual(window.globalState.keys(), []);
       assert.ok(log.lines.some((line) => /SecretStorage could not store a token/.test(line)), log.lines.join('\n'));
       assert.equal(log.lines.some(containsSecret), false, 'the keychain error text is not logged');
+    });
+
+    it('Import stores nothing and says so', async () => {
+      const profile = new SharedProfile();
+      profile.keychainError = (value) => new Error(`keychain refused ${value ?? ''}`);
+      const store = storeIn(profile.window());
+      const log = vscode.window.createOutputChannel('GitLab CI Auth (secrets import test)', { log: true });
+      disposables.push(log);
+      const text = JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${sentinel}`).toString('base64') } } });
+      assert.equal(await importAuthConfig(store, log, { text, origin: 'yaml' }), false);
+      assert.deepEqual(store.list(), []);
+      assert.deepEqual(profile.stateKeys(), []);
     });
 
     it('a failing rotation keeps the previous credential as it was', async () => {
