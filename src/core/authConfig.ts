@@ -2,7 +2,7 @@
  * DOCKER_AUTH_CONFIG (a Docker `config.json`): read it as GitLab Runner and Docker do, and build or merge one.
  * Parsing never keeps a password, token or `auth` value, and no message quotes one.
  */
-import { z } from 'zod';
+import * as z from './zod';
 import { dockerDomainRegexp, dockerRepositoryPathRegexp, registryKeyPath } from './imageRef';
 import { compareByteOrder } from './credentials';
 import { LineIndex } from './lineIndex';
@@ -751,38 +751,38 @@ function validPort(host: string): boolean {
 }
 
 /** A registry as `host[:port]`, optionally with an `http(s)://` scheme and a `/group` path. */
-export const registryHostSchema = z
-  .string()
-  .min(1, 'Enter the registry, e.g. registry.example.com or registry.example.com:5050 (the value of $CI_REGISTRY).')
-  .refine((value) => !/\s/.test(value), 'The registry must not contain spaces.')
-  .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^https?:\/\//i.test(value), 'Use host[:port] without a scheme (or http:// / https://).')
-  .refine((value) => {
+export const registryHostSchema = z.string().check(
+  z.minLength(1, 'Enter the registry, e.g. registry.example.com or registry.example.com:5050 (the value of $CI_REGISTRY).'),
+  z.refine((value) => !/\s/.test(value), 'The registry must not contain spaces.'),
+  z.refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^https?:\/\//i.test(value), 'Use host[:port] without a scheme (or http:// / https://).'),
+  z.refine((value) => {
     const { host } = splitRegistryInput(value);
     return dockerDomainRegexp.test(host) && validPort(host);
-  }, 'Enter the registry as host[:port], e.g. registry.example.com:5050; the port must be 1-65535 and match the one in your image names.')
-  .refine((value) => {
+  }, 'Enter the registry as host[:port], e.g. registry.example.com:5050; the port must be 1-65535 and match the one in your image names.'),
+  z.refine((value) => {
     const { path } = splitRegistryInput(value);
     return path === '' || dockerRepositoryPathRegexp.test(path);
-  }, 'A path after the host must be a lowercase repository path such as my-group/my-project.');
+  }, 'A path after the host must be a lowercase repository path such as my-group/my-project.'),
+);
 
-export const usernameSchema = z
-  .string()
-  .min(1, 'Enter the username (for a GitLab deploy token: its username, e.g. gitlab+deploy-token-1; for a personal or project access token: any non-empty name).')
-  .refine((value) => !value.includes(':'), 'The username must not contain ":" (the registry reads everything before the first ":" as the username).')
-  .refine((value) => !/\s/.test(value), 'The username must not contain spaces or line breaks.');
+export const usernameSchema = z.string().check(
+  z.minLength(1, 'Enter the username (for a GitLab deploy token: its username, e.g. gitlab+deploy-token-1; for a personal or project access token: any non-empty name).'),
+  z.refine((value) => !value.includes(':'), 'The username must not contain ":" (the registry reads everything before the first ":" as the username).'),
+  z.refine((value) => !/\s/.test(value), 'The username must not contain spaces or line breaks.'),
+);
 
-export const secretSchema = z
-  .string()
-  .min(1, 'Enter the token or password.')
-  .refine((value) => !/[\r\n]/.test(value), 'The token must not contain line breaks; copy it again without the trailing newline.')
-  .refine((value) => !/\s/.test(value), 'The token must not contain spaces or tabs; copy it again without surrounding whitespace.');
+export const secretSchema = z.string().check(
+  z.minLength(1, 'Enter the token or password.'),
+  z.refine((value) => !/[\r\n]/.test(value), 'The token must not contain line breaks; copy it again without the trailing newline.'),
+  z.refine((value) => !/\s/.test(value), 'The token must not contain spaces or tabs; copy it again without surrounding whitespace.'),
+);
 
 /** Zod schemas for one credential the wizard or the CLI takes in. */
 export const credentialInputSchema = z.object({ registry: registryHostSchema, username: usernameSchema, secret: secretSchema });
 
 /** The exact shape `buildAuthConfig` produces, which both the runner and Docker CLI ≥ 28.3 accept. */
 export const authConfigSchema = z.strictObject({
-  auths: z.record(z.string(), z.strictObject({ auth: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/) })),
+  auths: z.record(z.string(), z.strictObject({ auth: z.string().check(z.regex(/^[A-Za-z0-9+/]*={0,2}$/)) })),
 });
 
 export interface CredentialInput {

@@ -2,7 +2,7 @@
  * The extension's settings as one typed, validated model. Mirrors package.json `contributes.configuration`
  * (a unit test keeps the two in step); the extension reads raw values and hands them to {@link parseSettings}.
  */
-import { z } from 'zod';
+import * as z from './zod';
 import { isFindingCode } from './rules/codes';
 import type { FindingCode } from './types';
 
@@ -23,28 +23,31 @@ export const DEFAULT_PUBLIC_REGISTRY_SETTING: readonly string[] = [
 ];
 
 /** A list of registry keys or globs: strings only; blanks dropped, duplicates removed, order kept. */
-const stringList = z.array(z.string()).transform((list) => [...new Set(list.map((entry) => entry.trim()).filter((entry) => entry !== ''))]);
+const stringList = z.pipe(
+  z.array(z.string()),
+  z.transform((list) => [...new Set(list.map((entry) => entry.trim()).filter((entry) => entry !== ''))]),
+);
 
 const projectRelativePath = z
-  .string()
-  .transform((path) => path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, ''))
-  .refine((path) => path !== '' && !path.startsWith('/') && !/^[a-z]:/i.test(path), 'must be a path relative to the workspace folder')
-  .refine((path) => !path.split('/').includes('..'), 'must stay inside the workspace folder')
-  .refine((path) => !path.includes('@') && !path.includes('://'), 'a configuration in another project cannot be checked locally');
+  .pipe(z.string(), z.transform((path) => path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '')))
+  .check(
+    z.refine((path) => path !== '' && !path.startsWith('/') && !/^[a-z]:/i.test(path), 'must be a path relative to the workspace folder'),
+    z.refine((path) => !path.split('/').includes('..'), 'must stay inside the workspace folder'),
+    z.refine((path) => !path.includes('@') && !path.includes('://'), 'a configuration in another project cannot be checked locally'),
+  );
 
 const optionalUrl = z
-  .string()
-  .transform((url) => url.trim().replace(/\/+$/, ''))
-  .refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com');
+  .pipe(z.string(), z.transform((url) => url.trim().replace(/\/+$/, '')))
+  .check(z.refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com'));
 
 const optionalHost = z
-  .string()
-  .transform((host) => host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, ''))
-  .refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path');
+  .pipe(z.string(), z.transform((host) => host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '')))
+  .check(z.refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path'));
 
-const optionalProjectPath = z
-  .string()
-  .transform((path) => path.trim().replace(/^\/+|\/+$/g, '').replace(/\.git$/, ''));
+const optionalProjectPath = z.pipe(
+  z.string(),
+  z.transform((path) => path.trim().replace(/^\/+|\/+$/g, '').replace(/\.git$/, '')),
+);
 
 const severityLevel = z.enum(SEVERITY_LEVELS);
 
@@ -63,8 +66,8 @@ const SETTING_SCHEMAS = {
   'gitlab.instanceUrl': { schema: optionalUrl, fallback: '' },
   'gitlab.registryHost': { schema: optionalHost, fallback: '' },
   'gitlab.projectPath': { schema: optionalProjectPath, fallback: '' },
-  clipboardClearSeconds: { schema: z.number().min(0), fallback: 60 },
-  verifyTimeoutSeconds: { schema: z.number().min(1), fallback: 15 },
+  clipboardClearSeconds: { schema: z.number().check(z.gte(0)), fallback: 60 },
+  verifyTimeoutSeconds: { schema: z.number().check(z.gte(1)), fallback: 15 },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -98,7 +101,7 @@ export interface SettingsProblem {
 function parseOne<K extends SettingKey>(key: K, raw: unknown, problems: SettingsProblem[]): z.output<(typeof SETTING_SCHEMAS)[K]['schema']> {
   const { schema, fallback } = SETTING_SCHEMAS[key];
   if (raw === undefined || raw === null) return fallback as never;
-  const result = (schema as z.ZodType).safeParse(raw);
+  const result = (schema as z.ZodMiniType).safeParse(raw);
   if (result.success) return result.data as never;
   problems.push({ key: `${SETTINGS_SECTION}.${key}`, message: result.error.issues.map((issue) => issue.message).join('; ') });
   return fallback as never;

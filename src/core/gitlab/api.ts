@@ -2,7 +2,7 @@
  * The GitLab endpoints this project uses, typed and validated. Each method is one documented call
  * (doc/api/*.md); the transport, retries and error mapping live in GitLabClient.
  */
-import type { z } from 'zod';
+import type * as z from '../zod';
 import type { GitLabClient } from './client';
 import { GitLabApiError } from './errors';
 import { resourceId } from './instance';
@@ -169,7 +169,7 @@ function fieldsFor(fields: VariableFields): Record<string, unknown> {
   return description === undefined ? { ...rest } : { ...rest, description };
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+function parse<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new GitLabApiError('bad-response', `GitLab's answer is not a valid ${what}.`);

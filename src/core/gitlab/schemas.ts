@@ -2,16 +2,16 @@
  * The shapes of the GitLab answers this project reads, as documented (doc/api/*.md, lib/api/entities).
  * Only the fields used are declared; unknown fields are dropped.
  */
-import { z } from 'zod';
+import * as z from '../zod';
 
 export const tokenSelfSchema = z.object({
   id: z.number(),
   name: z.string(),
   scopes: z.array(z.string()),
-  active: z.boolean().optional(),
-  revoked: z.boolean().optional(),
-  expires_at: z.string().nullable().optional(),
-  user_id: z.number().optional(),
+  active: z.optional(z.boolean()),
+  revoked: z.optional(z.boolean()),
+  expires_at: z.optional(z.nullable(z.string())),
+  user_id: z.optional(z.number()),
 });
 export type TokenSelf = z.infer<typeof tokenSelfSchema>;
 
@@ -21,8 +21,8 @@ export type GitLabUser = z.infer<typeof userSchema>;
 export const projectSchema = z.object({
   id: z.number(),
   path_with_namespace: z.string(),
-  web_url: z.string().optional(),
-  default_branch: z.string().nullable().optional(),
+  web_url: z.optional(z.string()),
+  default_branch: z.optional(z.nullable(z.string())),
   namespace: z.object({ kind: z.string(), full_path: z.string() }),
 });
 export type GitLabProject = z.infer<typeof projectSchema>;
@@ -30,15 +30,15 @@ export type GitLabProject = z.infer<typeof projectSchema>;
 export const variableSchema = z.object({
   key: z.string(),
   /** `null` for hidden variables. */
-  value: z.string().nullable(),
-  variable_type: z.enum(['env_var', 'file']).catch('env_var'),
-  protected: z.boolean().optional().default(false),
-  masked: z.boolean().optional().default(false),
-  hidden: z.boolean().optional().default(false),
-  raw: z.boolean().optional().default(false),
+  value: z.nullable(z.string()),
+  variable_type: z.catch(z.enum(['env_var', 'file']), 'env_var'),
+  protected: z._default(z.optional(z.boolean()), false),
+  masked: z._default(z.optional(z.boolean()), false),
+  hidden: z._default(z.optional(z.boolean()), false),
+  raw: z._default(z.optional(z.boolean()), false),
   /** Absent on instance variables and on tiers without scopes: `*`. */
-  environment_scope: z.string().optional().default('*'),
-  description: z.string().nullable().optional(),
+  environment_scope: z._default(z.optional(z.string()), '*'),
+  description: z.optional(z.nullable(z.string())),
 });
 export type GitLabVariable = z.infer<typeof variableSchema>;
 
@@ -46,7 +46,7 @@ export const deployTokenSchema = z.object({
   id: z.number(),
   name: z.string(),
   username: z.string(),
-  expires_at: z.string().nullable().optional(),
+  expires_at: z.optional(z.nullable(z.string())),
   token: z.string(),
   scopes: z.array(z.string()),
 });
@@ -56,10 +56,10 @@ export const accessTokenSchema = z.object({
   id: z.number(),
   name: z.string(),
   user_id: z.number(),
-  expires_at: z.string().nullable().optional(),
+  expires_at: z.optional(z.nullable(z.string())),
   token: z.string(),
   scopes: z.array(z.string()),
-  access_level: z.number().optional(),
+  access_level: z.optional(z.number()),
 });
 export type CreatedAccessToken = z.infer<typeof accessTokenSchema>;
 
@@ -67,8 +67,8 @@ export const ciTemplateSchema = z.object({ name: z.string(), content: z.string()
 
 export const ciLintSchema = z.object({
   valid: z.boolean(),
-  errors: z.array(z.string()).default([]),
-  warnings: z.array(z.string()).default([]),
-  merged_yaml: z.string().nullable().optional(),
+  errors: z._default(z.array(z.string()), []),
+  warnings: z._default(z.array(z.string()), []),
+  merged_yaml: z.optional(z.nullable(z.string())),
 });
 export type CiLintResult = z.infer<typeof ciLintSchema>;
