@@ -1,25 +1,15 @@
 /**
- * YAML text → `CiValue` with exact source spans. Handles anchors and aliases (each anchored node converted once),
- * `<<` merge keys the way Ruby's Psych (GitLab's parser) does, the `!reference` tag, and the `spec:` header document.
+ * YAML text → `CiValue` with exact source spans, converted straight from yaml's CST (no Document nodes are built).
+ * Handles anchors and aliases (each anchored node converted once), `<<` merge keys the way Ruby's Psych (GitLab's
+ * parser) does, the `!reference` tag, and the `spec:` header document. Scalars resolve with yaml's own YAML 1.1 tags,
+ * so values are those `parseAllDocuments(text, { version: '1.1' })` gives.
  */
-import {
-  Alias,
-  Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseAllDocuments,
-  Scalar,
-  type Node as YamlNode,
-  type ParsedNode,
-  type Tags,
-} from 'yaml';
+import { CST, Document, isScalar, Parser, parseAllDocuments, type CollectionTag, type ScalarTag, type Tags } from 'yaml';
 import type { SourceSpan } from '../types';
 import type { CiEntry, CiMap, CiReference, CiValue } from './ciValue';
 import { withVia } from './ciValue';
 import type { ResolveContext } from './context';
+import { documentLooksClean, emptyScalarPosition, endOffset, endsCleanly, readProps, type NodeProps } from './yamlSyntax';
 
 export const REFERENCE_TAG = '!reference';
 
@@ -28,16 +18,34 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // Registered so a valid `!reference [...]` is neither a warning nor resolved by the yaml package itself.
 const GITLAB_TAGS: Tags = [{ tag: REFERENCE_TAG, collection: 'seq', default: false, resolve: (seq) => seq }];
 
-/** One file split into its optional `spec:` header and its content document. */
+const YAML_OPTIONS = {
+  version: '1.1', // GitLab reads YAML with Psych (YAML 1.1): `<<` merge keys, sexagesimal numbers...
+  customTags: GITLAB_TAGS,
+  uniqueKeys: false, // Psych keeps the last duplicate key
+  prettyErrors: true,
+  keepSourceTokens: false,
+} as const;
+
+// yaml's YAML 1.1 schema, whose tags resolve scalars exactly as its Composer would.
+const SCHEMA_DOCUMENT = new Document(null, YAML_OPTIONS);
+const SCHEMA = SCHEMA_DOCUMENT.schema;
+const SCHEMA_TAGS = SCHEMA.tags as ReadonlyArray<ScalarTag | CollectionTag>;
+const PLAIN_TAGS = SCHEMA_TAGS.filter((tag): tag is ScalarTag => tag.default === true && !tag.collection && tag.test !== undefined);
+const STRING_TAG = SCHEMA_TAGS.find((tag) => tag.tag === 'tag:yaml.org,2002:str') as ScalarTag;
+const TAG_OPTIONS = SCHEMA_DOCUMENT.options;
+
+/** One file split into its optional `spec:` header and its content document (yaml's CST documents). */
 export interface ParsedFile {
   readonly path: string;
   readonly text: string;
-  readonly header: Document.Parsed | undefined;
-  readonly content: Document.Parsed | undefined;
+  readonly header: CST.Document | undefined;
+  readonly content: CST.Document | undefined;
 }
 
 /** Replaces a string scalar that contains `$[[ ... ]]`: a new value, or a string for in-place text. */
 export type Interpolator = (text: string, span: SourceSpan) => CiValue | string;
+
+const TOO_DEEP = 'The YAML could not be parsed (too deeply nested).';
 
 /**
  * Parses a CI file. Syntax errors become `yaml-syntax` problems; what could be parsed is kept so that a file being
@@ -60,19 +68,39 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
     });
     return { path, text, header: undefined, content: undefined };
   }
+  const documents: CST.Document[] = [];
+  let clean = true;
+  try {
+    for (const token of new Parser().parse(text)) {
+      if (token.type === 'document') {
+        documents.push(token);
+        if (clean) clean = documentLooksClean(token);
+      } else if (token.type === 'doc-end') {
+        if (documents.length === 0 || !endsCleanly(token.end, true)) clean = false;
+      } else if (token.type !== 'byte-order-mark' && token.type !== 'space' && token.type !== 'comment' && token.type !== 'newline') {
+        clean = false; // directives (their tag handles, `%YAML 1.2`) and parse errors
+      }
+    }
+  } catch {
+    clean = false;
+  }
+  // Only a file that may hold a syntax error is composed, for yaml's exact messages and positions.
+  if (!clean && !reportSyntaxErrors(path, text, ctx)) return { path, text, header: undefined, content: undefined };
+  const first = documents[0];
+  const second = documents[1];
+  if (first && second && hasSpecKey(first)) return { path, text, header: first, content: second };
+  return { path, text, header: undefined, content: first };
+}
+
+/** Reports the errors yaml's Composer finds; false when it gives up (absurd nesting). */
+function reportSyntaxErrors(path: string, text: string, ctx: ResolveContext): boolean {
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(text, {
-      version: '1.1', // GitLab reads YAML with Psych (YAML 1.1): `<<` merge keys, sexagesimal numbers...
-      customTags: GITLAB_TAGS,
-      uniqueKeys: false, // Psych keeps the last duplicate key
-      prettyErrors: true,
-      keepSourceTokens: false,
-    }) as Document.Parsed[];
+    documents = parseAllDocuments(text, YAML_OPTIONS) as Document.Parsed[];
   } catch {
     // The yaml package recurses per nesting level: absurd nesting ends as a RangeError.
-    ctx.report('yaml-syntax', 'error', 'The YAML could not be parsed (too deeply nested).', whole);
-    return { path, text, header: undefined, content: undefined };
+    ctx.report('yaml-syntax', 'error', TOO_DEEP, { file: path, start: 0, end: 0 });
+    return false;
   }
   for (const document of documents) {
     for (const error of document.errors) {
@@ -83,26 +111,100 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
       ctx.report('yaml-syntax', 'error', `YAML syntax error: ${message}`, { file: path, start, end: Math.max(start, Math.min(error.pos[1], text.length)) });
     }
   }
-  const first = documents[0];
-  const second = documents[1];
-  if (first && second && isMap(first.contents) && first.contents.items.some((pair) => isScalar(pair.key) && pair.key.value === 'spec')) {
-    return { path, text, header: first, content: second };
-  }
-  return { path, text, header: undefined, content: first };
+  return true;
 }
 
-/** The span a diagnostic underlines for a scalar: the text between quotes when it equals the value, else the token. */
-function scalarSpan(node: Scalar, file: string, text: string): SourceSpan {
-  const [start, end] = node.range ?? [0, 0];
-  if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && end - start >= 2) {
-    if (text.slice(start + 1, end - 1) === String(node.value)) return { file, start: start + 1, end: end - 1 };
-  }
-  return { file, start, end };
+/** A first document that is a map with a `spec` key is a header (`spec: inputs:`), followed by the content. */
+function hasSpecKey(document: CST.Document): boolean {
+  const value = document.value;
+  if (value?.type !== 'block-map' && !(value?.type === 'flow-collection' && value.start.source === '{')) return false;
+  return value.items.some((item) => {
+    const key = item.key;
+    if (key?.type !== 'scalar' && key?.type !== 'single-quoted-scalar' && key?.type !== 'double-quoted-scalar' && key?.type !== 'block-scalar') return false;
+    const tag = item.start.find((token) => token.type === 'tag');
+    return resolveScalar(key, tag, (): void => undefined).value === 'spec';
+  });
 }
 
-function nodeSpan(node: YamlNode, file: string): SourceSpan {
-  const range = node.range ?? [0, 0];
-  return { file, start: range[0], end: range[1] };
+type ScalarToken = CST.FlowScalar | CST.BlockScalar;
+
+interface ResolvedScalar {
+  /** As yaml's Composer resolves it: a string, number, boolean, null, or something else (a Date, a merge marker...). */
+  readonly value: unknown;
+  /** The scalar's text value before tag resolution (yaml's `Scalar.source`). */
+  readonly source: string;
+  readonly quoted: boolean;
+  readonly range: [number, number, number];
+}
+
+/** A port of yaml's `composeScalar`: the text value, then the tag named, or for a plain scalar the first whose test matches. */
+function resolveScalar(token: ScalarToken, tagToken: CST.SourceToken | undefined, onError: () => void): ResolvedScalar {
+  const { value: source, type, range } = CST.resolveAsScalar(token, true, onError);
+  const quoted = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE';
+  let tag: ScalarTag;
+  if (tagToken) tag = tagByName(source, tagName(tagToken.source));
+  else if (token.type === 'scalar') tag = PLAIN_TAGS.find((candidate) => candidate.test!.test(source)) ?? STRING_TAG;
+  else tag = STRING_TAG;
+  let value: unknown;
+  try {
+    const resolved: unknown = tag.resolve(source, onError, TAG_OPTIONS);
+    value = isScalar(resolved) ? resolved.value : resolved;
+  } catch {
+    onError();
+    value = source;
+  }
+  return { value, source, quoted, range: range as [number, number, number] };
+}
+
+/** yaml's default tag handles (documents with `%TAG` directives are composed first, see `parsePipelineFile`). */
+function tagName(source: string): string {
+  if (source === '!') return '!';
+  if (source.startsWith('!<') && source.endsWith('>')) return source.slice(2, -1);
+  if (source.startsWith('!!')) return `tag:yaml.org,2002:${source.slice(2)}`;
+  return source;
+}
+
+function tagByName(source: string, name: string): ScalarTag {
+  if (name === '!') return STRING_TAG;
+  const withTest: ScalarTag[] = [];
+  for (const tag of SCHEMA_TAGS) {
+    if (tag.collection || tag.tag !== name) continue;
+    if (tag.default && tag.test) withTest.push(tag as ScalarTag);
+    else return tag as ScalarTag;
+  }
+  for (const tag of withTest) if (tag.test!.test(source)) return tag;
+  const known = SCHEMA.knownTags[name];
+  return known && !known.collection ? (known as ScalarTag) : STRING_TAG;
+}
+
+/** The length of a token's text (`CST.stringify(token).length`), without recursing: nesting may be absurd. */
+function tokenLength(token: CST.Token): number {
+  let length = 0;
+  const pending: CST.Token[] = [token];
+  const add = (parts: readonly CST.SourceToken[] | undefined): void => {
+    if (parts) for (const part of parts) length += part.source.length;
+  };
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if ('source' in next) length += next.source.length;
+    if ('props' in next) pending.push(...next.props);
+    if ('end' in next && Array.isArray(next.end)) add(next.end);
+    if (next.type === 'flow-collection') length += next.start.source.length;
+    if (next.type === 'document') add(next.start);
+    if ('items' in next) {
+      for (const item of next.items) {
+        add(item.start);
+        add(item.sep);
+        if (item.key) pending.push(item.key);
+        if (item.value) pending.push(item.value);
+      }
+    }
+    if (next.type === 'document' && next.value) pending.push(next.value);
+  }
+  return length;
+}
+
+function isPrimitive(value: unknown): value is string | number | boolean | null {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 export interface ConvertHooks {
@@ -112,21 +214,27 @@ export interface ConvertHooks {
   readonly onReference?: (reference: CiReference) => void;
 }
 
+interface Anchored {
+  value: CiValue | undefined;
+  /** True while the anchored node itself is being converted (an alias inside it is null, as a cycle). */
+  pending: boolean;
+}
+
+const ignoreError = (): void => undefined;
+
 /**
  * Converts one YAML document into a `CiValue`. Every node is converted once; aliases share the anchored value and add
  * an `anchor` provenance step.
  */
 export function convertDocument(
-  document: Document.Parsed,
+  document: CST.Document,
   file: string,
   text: string,
   ctx: ResolveContext,
   hooks: ConvertHooks = {},
 ): CiValue | undefined {
   const { interpolate, onReference } = hooks;
-  const anchors = new Map<string, YamlNode>();
-  const converted = new Map<YamlNode, CiValue>();
-  const inProgress = new Set<YamlNode>();
+  const anchors = new Map<string, Anchored>();
   // How many values the document holds once every alias is expanded (what GitLab's size check sees).
   const expandedSize = new WeakMap<CiValue, number>();
   const sized = <T extends CiValue>(value: T, size: number): T => {
@@ -134,103 +242,283 @@ export function convertDocument(
     return value;
   };
   const sizeOf = (value: CiValue | undefined): number => (value ? (expandedSize.get(value) ?? 1) : 0);
+  const maxDepth = ctx.limits.maxYamlDepth;
   let depthReported = false;
   let budgetLeft = true;
+  // yaml's `range[2]` of the node converted last: where it ends with its trailing comments, which is where the
+  // collection holding it ends (`range[1]`).
+  let lastEnd = 0;
 
   const nullAt = (span: SourceSpan): CiValue => ({ kind: 'scalar', value: null, span, via: [] });
 
-  const convert = (node: unknown, depth: number): CiValue | undefined => {
-    if (node === null || node === undefined) return undefined;
-    const yamlNode = node as YamlNode;
-    if (isAlias(yamlNode)) return convertAlias(yamlNode, depth);
-    const cached = converted.get(yamlNode);
-    if (cached) return cached;
-    if (inProgress.has(yamlNode)) return nullAt(nodeSpan(yamlNode, file));
-    if (yamlNode.anchor) anchors.set(yamlNode.anchor, yamlNode);
-    if (depth > ctx.limits.maxYamlDepth) {
-      if (!depthReported) {
-        depthReported = true;
-        ctx.report('limit-exceeded', 'error', `YAML nested deeper than ${ctx.limits.maxYamlDepth} levels is not analysed.`, nodeSpan(yamlNode, file));
-      }
-      return nullAt(nodeSpan(yamlNode, file));
-    }
-    inProgress.add(yamlNode);
-    const value = convertNode(yamlNode, depth);
-    inProgress.delete(yamlNode);
-    if (value) converted.set(yamlNode, value);
-    return value;
-  };
-
-  const convertAlias = (alias: Alias, depth: number): CiValue | undefined => {
-    const span = nodeSpan(alias, file);
-    const target = anchors.get(alias.source);
-    if (!target || !budgetLeft || !(budgetLeft = ctx.spend(1, span))) return nullAt(span);
-    const value = convert(target, depth);
-    return value && sized(withVia(value, [{ kind: 'anchor', name: `*${alias.source}`, span }]), sizeOf(value));
-  };
-
-  const convertScalar = (node: Scalar): CiValue => {
-    const span = scalarSpan(node, file, text);
-    const value = node.value;
+  const scalarValue = (value: unknown, source: string, span: SourceSpan): CiValue => {
     if (interpolate && typeof value === 'string' && value.includes('$[[')) {
       const result = interpolate(value, span);
       return typeof result === 'string' ? { kind: 'scalar', value: result, span, via: [] } : result;
     }
-    const plain = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : node.source;
-    return { kind: 'scalar', value: plain ?? null, span, via: [] };
+    return { kind: 'scalar', value: isPrimitive(value) ? value : source, span, via: [] };
   };
 
-  const keyText = (key: unknown, depth: number): { key: string; span: SourceSpan } | undefined => {
-    const value = convert(key, depth);
-    if (!value || value.kind !== 'scalar') return undefined;
-    return { key: value.value === null ? '' : String(value.value), span: value.span };
+  const anchor = (props: NodeProps, depth: number, build: () => CiValue): CiValue => {
+    if (!props.anchor) return build();
+    const entry: Anchored = { value: undefined, pending: true };
+    if (depth <= maxDepth) anchors.set(props.anchor.source.slice(1), entry);
+    const value = build();
+    entry.value = value;
+    entry.pending = false;
+    return value;
   };
 
-  const convertNode = (node: YamlNode, depth: number): CiValue | undefined => {
-    if (isScalar(node)) return convertScalar(node);
-    const span = nodeSpan(node, file);
-    if (isSeq(node)) {
-      if (node.tag === REFERENCE_TAG) {
-        const path = node.items.map((item) => (isScalar(item) ? String(item.value) : ''));
-        const tagStart = text.lastIndexOf(REFERENCE_TAG, span.start);
-        const start = tagStart >= 0 && text.slice(tagStart + REFERENCE_TAG.length, span.start).trim() === '' ? tagStart : span.start;
-        const reference: CiReference = { kind: 'reference', path, span: { file, start, end: span.end }, via: [] };
-        onReference?.(reference);
-        return reference;
-      }
-      const items: CiValue[] = [];
-      let size = 1;
-      for (const item of node.items) {
-        const value = convert(item, depth + 1) ?? nullAt(span);
-        size += sizeOf(value);
-        items.push(value);
-      }
-      return sized({ kind: 'seq', items, span, via: [] }, size);
+  const tooDeep = (start: number, end: number): CiValue => {
+    const span: SourceSpan = { file, start, end };
+    if (!depthReported) {
+      depthReported = true;
+      ctx.report('limit-exceeded', 'error', `YAML nested deeper than ${maxDepth} levels is not analysed.`, span);
     }
-    if (isMap(node)) {
-      const entries = new Map<string, CiEntry>();
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const keyNode = pair.key as ParsedNode | null;
-        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.source === '<<') {
-          const sources = mergeSources(convert(pair.value, depth + 1));
-          if (sources) {
-            mergeInto(entries, sources, span);
-            continue;
-          }
+    return nullAt(span);
+  };
+
+  // An empty key or value (`key:` with nothing after it), placed as yaml places it.
+  const convertEmpty = (offset: number, before: readonly CST.SourceToken[] | undefined, props: NodeProps, depth: number): CiValue => {
+    const at = emptyScalarPosition(offset, before);
+    lastEnd = props.hasComment ? props.end : at;
+    if (depth > maxDepth) return tooDeep(at, at);
+    const span: SourceSpan = { file, start: at, end: at };
+    return anchor(props, depth, () => {
+      const { value, source } = resolveScalar({ type: 'scalar', offset: at, indent: -1, source: '' }, props.tag, ignoreError);
+      return scalarValue(value, source, span);
+    });
+  };
+
+  const convert = (token: CST.Token, props: NodeProps, depth: number): CiValue => {
+    switch (token.type) {
+      case 'alias':
+        return convertAlias(token);
+      case 'scalar':
+      case 'single-quoted-scalar':
+      case 'double-quoted-scalar':
+      case 'block-scalar': {
+        const resolved = resolveScalar(token, props.tag, ignoreError);
+        const [start, end, after] = resolved.range;
+        lastEnd = after;
+        if (depth > maxDepth) return tooDeep(start, end);
+        // The span a diagnostic underlines: the text between quotes when it equals the value, else the token.
+        const inner = resolved.quoted && end - start >= 2 && text.slice(start + 1, end - 1) === String(resolved.value);
+        const span: SourceSpan = inner ? { file, start: start + 1, end: end - 1 } : { file, start, end };
+        return anchor(props, depth, () => scalarValue(resolved.value, resolved.source, span));
+      }
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        if (depth > maxDepth) {
+          lastEnd = token.offset + tokenLength(token);
+          return tooDeep(token.offset, lastEnd);
         }
-        const key = keyText(keyNode, depth + 1);
-        if (!key) continue;
-        const valueNode = pair.value as YamlNode | null;
-        const value = convert(valueNode, depth + 1) ?? nullAt(valueNode ? nodeSpan(valueNode, file) : key.span);
-        // Psych: a later duplicate key wins (in the first one's place)
-        entries.set(key.key, { keySpan: key.span, value });
+        if (props.tag?.source === REFERENCE_TAG && (token.type === 'block-seq' || (token.type === 'flow-collection' && token.start.source === '['))) {
+          return anchor(props, depth, () => convertReference(token));
+        }
+        return anchor(props, depth, () =>
+          token.type === 'block-map' ? convertBlockMap(token, depth) : token.type === 'block-seq' ? convertBlockSeq(token, depth) : convertFlow(token, depth),
+        );
       }
-      let size = 1;
-      for (const entry of entries.values()) size += 1 + sizeOf(entry.value);
-      return sized({ kind: 'map', entries, span, via: [] }, size);
+      default:
+        lastEnd = token.offset;
+        return nullAt({ file, start: token.offset, end: token.offset });
     }
-    return undefined;
+  };
+
+  const convertAlias = (token: CST.FlowScalar): CiValue => {
+    const start = token.offset;
+    const end = start + token.source.length;
+    lastEnd = endOffset(token.end, end);
+    const span: SourceSpan = { file, start, end };
+    const name = token.source.slice(1);
+    const target = anchors.get(name);
+    if (!target || !budgetLeft || !(budgetLeft = ctx.spend(1, span))) return nullAt(span);
+    if (target.pending || !target.value) return nullAt(span);
+    const value = target.value;
+    return sized(withVia(value, [{ kind: 'anchor', name: `*${name}`, span }]), sizeOf(value));
+  };
+
+  const convertReference = (token: CST.BlockSequence | CST.FlowCollection): CiValue => {
+    const flow = token.type === 'flow-collection';
+    const path: string[] = [];
+    for (const { start, sep, value } of token.items) {
+      const tag = start.find((part) => part.type === 'tag');
+      const written = value || sep || tag || start.some((part) => part.type === 'anchor' || part.type === (flow ? 'explicit-key-ind' : 'seq-item-ind'));
+      if (!written) continue; // a comment, or a trailing comma
+      if (sep || (flow && start.some((part) => part.type === 'explicit-key-ind'))) path.push(''); // a pair, not a scalar
+      else if (!value) path.push(String(resolveScalar({ type: 'scalar', offset: 0, indent: -1, source: '' }, tag, ignoreError).value));
+      else if (value.type === 'alias' || !('source' in value)) path.push('');
+      else path.push(String(resolveScalar(value as ScalarToken, tag, ignoreError).value));
+    }
+    const span = token.type === 'block-seq' ? measureBlockSeq(token) : measureFlow(token);
+    const tagStart = text.lastIndexOf(REFERENCE_TAG, span.start);
+    const start = tagStart >= 0 && text.slice(tagStart + REFERENCE_TAG.length, span.start).trim() === '' ? tagStart : span.start;
+    const reference: CiReference = { kind: 'reference', path, span: { file, start, end: span.end }, via: [] };
+    onReference?.(reference);
+    return reference;
+  };
+
+  // The span of a collection measured without converting its items (a `!reference`), as `convert*` computes it.
+  const measureBlockSeq = (token: CST.BlockSequence): SourceSpan => {
+    let offset = token.offset;
+    let commentEnd: number | undefined;
+    for (const { start, value } of token.items) {
+      const props = readProps(start, { flow: false, indicator: 'seq-item-ind', next: value, offset, parentIndent: token.indent, startOnNewline: true });
+      if (!props.found && !props.anchor && !props.tag && !value) {
+        commentEnd = props.end;
+        continue;
+      }
+      offset = value ? nodeEnd(value, props) : props.hasComment ? props.end : emptyScalarPosition(props.end, start);
+    }
+    lastEnd = commentEnd ?? offset;
+    return { file, start: token.offset, end: offset };
+  };
+
+  const measureFlow = (token: CST.FlowCollection): SourceSpan => {
+    const last = token.items[token.items.length - 1];
+    const itemsEnd = last ? token.offset + tokenLength(token) - token.end.reduce((sum, part) => sum + part.source.length, 0) : token.offset + token.start.source.length;
+    return { file, start: token.offset, end: closeFlow(token, itemsEnd) };
+  };
+
+  // Where a flow collection's closing bracket ends (its span's end); sets `lastEnd` after its trailing tokens.
+  const closeFlow = (token: CST.FlowCollection, itemsEnd: number): number => {
+    const [close, ...rest] = token.end;
+    const closed = close?.source === (token.start.source === '{' ? '}' : ']');
+    const closeAt = closed ? close!.offset + close!.source.length : itemsEnd;
+    lastEnd = endOffset(closed ? rest : close && close.source.length !== 1 ? token.end : rest, closeAt);
+    return closeAt;
+  };
+
+  // Where a node ends with its trailing tokens, without converting it.
+  const nodeEnd = (token: CST.Token, props: NodeProps): number => {
+    if (token.type === 'alias') return endOffset(token.end, token.offset + token.source.length);
+    if (token.type === 'scalar' || token.type === 'single-quoted-scalar' || token.type === 'double-quoted-scalar' || token.type === 'block-scalar') {
+      return CST.resolveAsScalar(token, true, ignoreError).range[2];
+    }
+    if (token.type === 'block-seq' || token.type === 'flow-collection') {
+      (token.type === 'block-seq' ? measureBlockSeq : measureFlow)(token as never);
+      return lastEnd;
+    }
+    void props;
+    return token.offset + tokenLength(token);
+  };
+
+  const keyText = (value: CiValue): { key: string; span: SourceSpan } | undefined =>
+    value.kind === 'scalar' ? { key: value.value === null ? '' : String(value.value), span: value.span } : undefined;
+
+  // `<<` as a plain key (whatever its tag): a merge when its value is a map or a list of maps.
+  const isMergeKey = (key: CST.Token | null | undefined): boolean => key?.type === 'scalar' && key.source === '<<';
+
+  type PairResult = { key: CiValue; value: CiValue | undefined; keyToken: CST.Token | null | undefined };
+
+  const addPair = (entries: Map<string, CiEntry>, pair: PairResult, mapSpan: SourceSpan, depth: number): void => {
+    if (isMergeKey(pair.keyToken)) {
+      const sources = mergeSources(pair.value);
+      if (sources) {
+        mergeInto(entries, sources, mapSpan);
+        return;
+      }
+    }
+    void depth;
+    const key = keyText(pair.key);
+    if (!key) return;
+    // Psych: a later duplicate key wins (in the first one's place)
+    entries.set(key.key, { keySpan: key.span, value: pair.value ?? nullAt(key.span) });
+  };
+
+  const convertBlockMap = (token: CST.BlockMap, depth: number): CiValue => {
+    const pairs: PairResult[] = [];
+    let offset = token.offset;
+    let commentEnd: number | undefined;
+    for (const { start, key, sep, value } of token.items) {
+      const keyProps = readProps(start, { flow: false, indicator: 'explicit-key-ind', next: key ?? sep?.[0], offset, parentIndent: token.indent, startOnNewline: true });
+      if (!keyProps.found && !keyProps.anchor && !keyProps.tag && !sep) {
+        commentEnd = keyProps.end;
+        continue;
+      }
+      const keyValue = key ? convert(key, keyProps, depth + 1) : convertEmpty(keyProps.end, start, keyProps, depth + 1);
+      const valueProps = readProps(sep ?? [], { flow: false, indicator: 'map-value-ind', next: value, offset: lastEnd, parentIndent: token.indent, startOnNewline: !key || key.type === 'block-scalar' });
+      offset = valueProps.end;
+      let valueValue: CiValue | undefined;
+      if (valueProps.found) {
+        valueValue = value ? convert(value, valueProps, depth + 1) : convertEmpty(offset, sep, valueProps, depth + 1);
+        offset = lastEnd;
+      }
+      pairs.push({ key: keyValue, value: valueValue, keyToken: key });
+    }
+    lastEnd = commentEnd ?? offset;
+    return buildMap(pairs, { file, start: token.offset, end: offset }, depth);
+  };
+
+  const buildMap = (pairs: readonly PairResult[], span: SourceSpan, depth: number): CiValue => {
+    const entries = new Map<string, CiEntry>();
+    for (const pair of pairs) addPair(entries, pair, span, depth);
+    let size = 1;
+    for (const entry of entries.values()) size += 1 + sizeOf(entry.value);
+    return sized({ kind: 'map', entries, span, via: [] }, size);
+  };
+
+  const convertBlockSeq = (token: CST.BlockSequence, depth: number): CiValue => {
+    const items: CiValue[] = [];
+    let offset = token.offset;
+    let commentEnd: number | undefined;
+    let size = 1;
+    for (const { start, value } of token.items) {
+      const props = readProps(start, { flow: false, indicator: 'seq-item-ind', next: value, offset, parentIndent: token.indent, startOnNewline: true });
+      if (!props.found && !props.anchor && !props.tag && !value) {
+        commentEnd = props.end;
+        continue;
+      }
+      const item = value ? convert(value, props, depth + 1) : convertEmpty(props.end, start, props, depth + 1);
+      offset = lastEnd;
+      size += sizeOf(item);
+      items.push(item);
+    }
+    lastEnd = commentEnd ?? offset;
+    return sized({ kind: 'seq', items, span: { file, start: token.offset, end: offset }, via: [] }, size);
+  };
+
+  const convertFlow = (token: CST.FlowCollection, depth: number): CiValue => {
+    const isMap = token.start.source === '{';
+    const items: CiValue[] = [];
+    const pairs: PairResult[] = [];
+    let offset = token.offset + token.start.source.length;
+    let size = 1;
+    for (const { start, key, sep, value } of token.items) {
+      const props = readProps(start, { flow: true, indicator: 'explicit-key-ind', next: key ?? sep?.[0], offset, parentIndent: token.indent, startOnNewline: false });
+      if (!props.found && !props.anchor && !props.tag && !sep && !value) {
+        offset = props.end;
+        continue;
+      }
+      if (!isMap && !sep && !props.found) {
+        const item = value ? convert(value, props, depth + 1) : convertEmpty(props.end, sep, props, depth + 1);
+        offset = lastEnd;
+        size += sizeOf(item);
+        items.push(item);
+        continue;
+      }
+      const keyValue = key ? convert(key, props, depth + 1) : convertEmpty(props.end, start, props, depth + 1);
+      const keyEnd = lastEnd;
+      const valueProps = readProps(sep ?? [], { flow: true, indicator: 'map-value-ind', next: value, offset: keyEnd, parentIndent: token.indent, startOnNewline: false });
+      const valueValue = value ? convert(value, valueProps, depth + 1) : valueProps.found ? convertEmpty(valueProps.end, sep, valueProps, depth + 1) : undefined;
+      offset = valueValue ? lastEnd : valueProps.end;
+      const pair: PairResult = { key: keyValue, value: valueValue, keyToken: key };
+      if (isMap) {
+        pairs.push(pair);
+      } else {
+        // `[a: 1]`: a one-pair map in the sequence, from the key to the value.
+        const end = (valueValue ?? keyValue).span.end;
+        const item = buildMap([pair], { file, start: keyValue.span.start, end }, depth + 1);
+        size += sizeOf(item);
+        items.push(item);
+      }
+    }
+    const closeAt = closeFlow(token, offset);
+    const span: SourceSpan = { file, start: token.offset, end: closeAt };
+    if (isMap) return buildMap(pairs, span, depth);
+    return sized({ kind: 'seq', items, span, via: [] }, size);
   };
 
   // `<<: *a` or `<<: [*a, *b]`: the maps to merge, or undefined when the value is not mergeable (kept as a key).
@@ -255,7 +543,8 @@ export function convertDocument(
     for (const [key, entry] of merged) entries.set(key, entry);
   };
 
-  const root = convert(document.contents, 0);
+  const rootProps = readProps(document.start, { flow: false, indicator: 'doc-start', next: document.value ?? document.end?.[0], offset: document.offset, parentIndent: 0, startOnNewline: true });
+  const root = document.value ? convert(document.value, rootProps, 0) : convertEmpty(rootProps.end, document.start, rootProps, 0);
   if (sizeOf(root) > ctx.limits.maxExpandedValues) {
     ctx.report(
       'limit-exceeded',
