@@ -6,9 +6,16 @@ import * as vscode from 'vscode';
 import { registerCredentialStore } from './credentialStore';
 import { registerGitLab } from './gitlab/gitlab';
 import { registerDiagnostics } from './diagnostics';
-import { registerCodeActions } from './codeActions';
+import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, registerCodeActions } from './codeActions';
 import { registerHover } from './hover';
-import { registerWizard } from './wizard/wizard';
+import type * as Commands from './commands';
+
+/**
+ * Every command `registerWizard` registers (it and `registerCredentialCommands` own the ids; repeated here because
+ * importing them would put the wizard back into the main bundle). An integration test checks that each contributed
+ * command exists right after activation.
+ */
+const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, 'gitlabCiAuth.manageCredentials', COMMAND_IMPORT_AUTH_CONFIG, 'gitlabCiAuth.copyAuthConfig'];
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
@@ -19,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);
   registerCodeActions(context, log, diagnostics);
   registerHover(context, diagnostics);
-  registerWizard(context, log, credentials, gitlab);
+  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
 
   return { diagnostics };
 }
@@ -29,4 +36,29 @@ export function deactivate(): void {}
 /** Exported for the integration tests; not a stable public API. */
 export interface ExtensionApi {
   readonly diagnostics: ReturnType<typeof registerDiagnostics>;
+}
+
+/**
+ * Registers placeholders for `commands`; the first run of any of them replaces them all by the real ones (`register`)
+ * and hands the call over with its arguments and result. The real commands run in this extension host, so the
+ * hand-over cannot reach a placeholder again.
+ */
+function registerOnFirstUse(context: vscode.ExtensionContext, commands: readonly string[], register: () => void): void {
+  let registered = false;
+  const placeholders = commands.map((command) =>
+    vscode.commands.registerCommand(command, (...args: unknown[]) => {
+      if (!registered) {
+        registered = true;
+        for (const placeholder of placeholders) placeholder.dispose();
+        register();
+      }
+      return vscode.commands.executeCommand(command, ...args);
+    }),
+  );
+  context.subscriptions.push(...placeholders);
+}
+
+/** dist/commands.js next to dist/extension.js (out/src/extension/commands.js when compiled by tsc). */
+function loadCommands(): typeof Commands {
+  return require('./commands') as typeof Commands;
 }

@@ -31,7 +31,11 @@ export const variableSchema = z.object({
   key: z.string(),
   /** `null` for hidden variables. */
   value: z.nullable(z.string()),
-  variable_type: z.catch(z.enum(['env_var', 'file']), 'env_var'),
+  /** GitLab's default type for anything else; not `z.catch`, whose zod/mini code bundles all of zod's utilities (~11 KB). */
+  variable_type: z.pipe(
+    z.optional(z.unknown()),
+    z.transform((type): 'env_var' | 'file' => (type === 'file' ? 'file' : 'env_var')),
+  ),
   protected: z._default(z.optional(z.boolean()), false),
   masked: z._default(z.optional(z.boolean()), false),
   hidden: z._default(z.optional(z.boolean()), false),

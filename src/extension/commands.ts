@@ -1,0 +1,7 @@
+/**
+ * The command-only UI, bundled apart as dist/commands.js and loaded on the first run of one of its commands (see
+ * `registerOnFirstUse` in extension.ts), so activation neither loads nor parses it. The build makes every module the
+ * main bundle already holds resolve to the main bundle's instance (esbuild.config.mjs), so classes, `instanceof`
+ * checks and module state stay single.
+ */
+export { registerWizard } from './wizard/wizard';
