@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { Workbench, openWorkbench } from './harness';
+import { assertSameSecretText } from '../support/secretAssert';
 
 const registry = 'registry.wizard.example:5050';
 const username = 'ci-puller';
@@ -80,7 +81,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     await clipboardWrite(workbench.page, nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
     await seen(workbench, `the clipboard is cleared in ${clearSeconds} s if it still holds it`);
-    assert.equal(await copiedText(workbench), authConfig(registry, sentinel));
+    assertSameSecretText(await copiedText(workbench), authConfig(registry, sentinel), 'the copied DOCKER_AUTH_CONFIG');
     await until(async () => (await workbench.clipboard()) === '', 'the clipboard is cleared');
   });
 
@@ -93,7 +94,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     await rotateTo(rotated);
     await clipboardWrite(workbench.page, nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
-    assert.equal(await copiedText(workbench), authConfig(registry, rotated));
+    assertSameSecretText(await copiedText(workbench), authConfig(registry, rotated), 'the copied DOCKER_AUTH_CONFIG');
     await clipboardWrite(workbench.page, '');
   });
 
@@ -153,7 +154,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
           assert.equal(copied.auths[key], undefined);
           assert.match(message, new RegExp(`leaves out ${key.replace(/\./g, '\\.')}`), `Copy names the missing ${key}: ${message}`);
         } else {
-          assert.equal(copied.auths[key]?.auth, Buffer.from(`${username}:${token}`).toString('base64'));
+          assert.ok(copied.auths[key]?.auth === Buffer.from(`${username}:${token}`).toString('base64'), `the copied auth of ${key} is not the stored token`);
           kept++;
         }
       }

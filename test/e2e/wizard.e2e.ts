@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { openWorkbench, type Problem, type Workbench } from './harness';
+import { assertSameSecretText } from '../support/secretAssert';
 
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
 const username = 'ci-puller';
@@ -128,7 +129,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
 
     // Back on the token step: type the right one and verify again.
     const tokenAgain = await workbench.quickInput({ title: stepTitle(4) });
-    assert.equal(tokenAgain.value, wrongPassword, 'Back keeps what the user typed, so it can be corrected');
+    assert.ok(tokenAgain.value === wrongPassword, 'Back keeps what the user typed, so it can be corrected');
     await workbench.submitQuickInput(password);
     await workbench.quickInput({ title: stepTitle(5) });
     await pick('Verify now');
@@ -164,7 +165,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('leaves exactly the minified DOCKER_AUTH_CONFIG on the clipboard', async () => {
-    assert.equal(await copiedText(), expectedAuthConfig);
+    assertSameSecretText(await copiedText(), expectedAuthConfig, 'the copied DOCKER_AUTH_CONFIG');
   });
 
   it('clears the missing-credentials warning', async () => {
@@ -178,7 +179,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
     await clipboardWrite(nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
-    assert.equal(await copiedText(), expectedAuthConfig);
+    assertSameSecretText(await copiedText(), expectedAuthConfig, 'the copied DOCKER_AUTH_CONFIG');
     await clipboardWrite('');
   });
 
@@ -200,7 +201,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await clipboardWrite(nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
     const rotated = Buffer.from(`${username}:${wrongPassword}`).toString('base64');
-    assert.equal(await copiedText(), `{"auths":{"${registry.host}":{"auth":"${rotated}"}}}`);
+    assertSameSecretText(await copiedText(), `{"auths":{"${registry.host}":{"auth":"${rotated}"}}}`, 'the copied DOCKER_AUTH_CONFIG');
     await clipboardWrite('');
   });
 

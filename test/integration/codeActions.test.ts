@@ -1,6 +1,7 @@
 // @workspace test/fixtures/workspaces/quickfixes
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { assertSameSecretText } from '../support/secretAssert';
 
 const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
 const source = 'GitLab CI Auth';
@@ -125,7 +126,7 @@ describe('quick fixes', () => {
   it('"Change key to …" fixes a near-miss key inside the YAML DOCKER_AUTH_CONFIG, which then covers the image', async () => {
     const { uri, document, actions } = await openWith('near-miss.yml', 'key-near-miss');
     await apply(titled(actions, 'Change key to registry.example.com'));
-    assert.equal(document.lineAt(2).text, `  DOCKER_AUTH_CONFIG: '{"auths":{"registry.example.com":{"auth":"${fixtureAuth}"}}}'`);
+    assertSameSecretText(document.lineAt(2).text, `  DOCKER_AUTH_CONFIG: '{"auths":{"registry.example.com":{"auth":"${fixtureAuth}"}}}'`, 'line 3');
     await untilCode(uri, 'key-near-miss', false);
     await untilCode(uri, 'missing-credentials', false);
   });

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { assertSameSecretText } from '../support/secretAssert';
 
 const source = 'GitLab CI Auth';
 const timeoutMs = 20_000;
@@ -78,7 +79,7 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
     const copied = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig');
     assert.equal(copied, true);
     const clipboard = await vscode.env.clipboard.readText();
-    assert.equal(clipboard, `{"auths":{"${registry}":{"auth":"${sentinelAuth}"}}}`);
+    assertSameSecretText(clipboard, `{"auths":{"${registry}":{"auth":"${sentinelAuth}"}}}`, 'the copied DOCKER_AUTH_CONFIG');
     await vscode.env.clipboard.writeText('');
   });
 

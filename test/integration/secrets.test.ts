@@ -18,6 +18,7 @@ import { ProjectContextResolver } from '../../src/extension/projectContext';
 import { SettingsReader } from '../../src/extension/settings';
 import { AuthConfigPreview } from '../../src/extension/wizard/outputs';
 import { wizardServices } from '../../src/extension/wizard/wizard';
+import { assertSameSecretText } from '../support/secretAssert';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
 const sentinel = 'FAKE-secrets-sentinel-token-5e1d';
@@ -391,7 +392,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const outcome = await runCredentialWizard(user, { ...services, showGuidance: async (message) => void guidance.push(message) }, { registry });
       assert.deepEqual(outcome, { status: 'done', registry, stored: false, actions: ['clipboard'] });
       const expected = `{"auths":{"${registry}":{"auth":"${Buffer.from(`${username}:${sentinel}`).toString('base64')}"}}}`;
-      assert.equal(await vscode.env.clipboard.readText(), expected);
+      assertSameSecretText(await vscode.env.clipboard.readText(), expected, 'the clipboard');
       assert.deepEqual(store.list(), [], 'used once: nothing stored');
       assert.deepEqual(profile.stateKeys(), []);
       assert.equal(guidance.length, 1);
