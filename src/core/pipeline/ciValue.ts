@@ -61,11 +61,22 @@ export function entryValue(map: CiMap, key: string): CiValue | undefined {
  */
 export function deepMerge(base: CiValue, override: CiValue): CiValue {
   if (base.kind !== 'map' || override.kind !== 'map') return override;
-  const entries = new Map<string, CiEntry>();
-  for (const [key, entry] of base.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, base.via) });
+  // Entries that need no new provenance are shared, not copied.
+  let entries: Map<string, CiEntry>;
+  if (base.via.length === 0) {
+    entries = new Map(base.entries);
+  } else {
+    entries = new Map();
+    for (const [key, entry] of base.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, base.via) });
+  }
+  const overrideVia = override.via.length > 0;
   for (const [key, entry] of override.entries) {
-    const value = withVia(entry.value, override.via);
     const existing = entries.get(key);
+    if (!existing && !overrideVia) {
+      entries.set(key, entry);
+      continue;
+    }
+    const value = withVia(entry.value, override.via);
     entries.set(key, { keySpan: entry.keySpan, value: existing ? deepMerge(existing.value, value) : value });
   }
   return { kind: 'map', span: override.span, via: [], entries };
@@ -74,9 +85,9 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
 /** A map whose top-level entries all carry one more provenance step. */
 export function mapWithEntryVia(map: CiMap, step: Provenance): CiMap {
   const entries = new Map<string, CiEntry>();
-  for (const [key, entry] of map.entries) {
-    entries.set(key, { keySpan: entry.keySpan, value: withVia(withVia(entry.value, map.via), [step]) });
-  }
+  // One steps array shared by every entry: the step outermost, then the map's own.
+  const steps = map.via.length === 0 ? [step] : [step, ...map.via];
+  for (const [key, entry] of map.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, steps) });
   return { kind: 'map', span: map.span, via: [], entries };
 }
 

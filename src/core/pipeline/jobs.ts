@@ -46,6 +46,7 @@ function traced(value: CiValue | undefined): TracedString | undefined {
 export class JobBuilder {
   private readonly defaults: CiMap | undefined;
   private readonly globalVariables: ReadonlyMap<string, TracedString>;
+  private readonly fallbacks = new Map<string, CiValue | undefined>();
 
   constructor(private readonly inputs: JobBuildInputs) {
     const defaults = this.deref(entryValue(inputs.config, 'default'));
@@ -113,6 +114,12 @@ export class JobBuilder {
     const own = this.deref(entryValue(job, key));
     if (own && !(own.kind === 'scalar' && own.value === null)) return own;
     if (!allows(inheritDefault, key)) return undefined;
+    if (!this.fallbacks.has(key)) this.fallbacks.set(key, this.fallback(key));
+    return this.fallbacks.get(key);
+  }
+
+  /** What a job that does not set `key` gets: `default:`'s, else the deprecated top-level one; the same for every job. */
+  private fallback(key: string): CiValue | undefined {
     const fromDefault = this.defaults && this.fromBlock(this.defaults, key, { kind: 'default', name: 'default', span: this.defaults.entries.get(key)?.keySpan ?? this.defaults.span });
     if (fromDefault) return fromDefault;
     if (!DEPRECATED_GLOBAL_KEYS.has(key)) return undefined;

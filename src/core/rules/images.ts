@@ -158,10 +158,18 @@ export function createImageEvaluator(
       names.set(expandedName, name);
     }
     const { docker, lookupPath } = name;
-    const base = { job, image, role, combination, unknownVariables, docker, lookupPath, sources, yamlAuthConfig };
+    const expanded = registryUnknown ? null : expandedName;
     const result = (status: ImageStatus, match: ImageEvaluation['match'] = null): ImageEvaluation => ({
-      ...base,
-      expanded: registryUnknown ? null : expandedName,
+      job,
+      image,
+      role,
+      combination,
+      unknownVariables,
+      docker,
+      lookupPath,
+      sources,
+      yamlAuthConfig,
+      expanded,
       status,
       match,
     });

@@ -29,7 +29,8 @@ function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
       const key = spanKey(line.span);
       const entry = byKey.get(key);
       if (!entry) byKey.set(key, { line, jobs: [job] });
-      else if (!entry.jobs.includes(job)) entry.jobs.push(job);
+      // Jobs come in order, so a job already listed is the last one (a line may repeat within a job).
+      else if (entry.jobs[entry.jobs.length - 1] !== job) entry.jobs.push(job);
     }
   }
   return [...byKey.values()];
@@ -77,15 +78,25 @@ function dockerLoginPassword(context: RuleContext, lines: readonly ScriptLine[])
 
 function kanikoMissingConfig(context: RuleContext): Finding[] {
   const byExecutorLine = new Map<string, { line: TracedString; offset: number; jobs: ResolvedJob[] }>();
+  // Most jobs share a few image names: each is judged once, and a job's variables are gathered only when needed.
+  const kanikoByName = new Map<string, boolean>();
   for (const job of context.pipeline.jobs) {
     if (!job.image || job.mayDependOnUnresolvedInclude) continue;
-    const values = jobVariableValues(job, context.options.predefinedVariables, job.matrix[0] ?? null);
-    if (!isKanikoImage(expandImageName(job.image.value, values))) continue;
+    let values: Record<string, string> | undefined;
+    const variablesOf = (): Record<string, string> => (values ??= jobVariableValues(job, context.options.predefinedVariables, job.matrix[0] ?? null));
+    const name = job.image.value.includes('$') ? expandImageName(job.image.value, variablesOf()) : job.image.value;
+    let kaniko = kanikoByName.get(name);
+    if (kaniko === undefined) {
+      kaniko = isKanikoImage(name);
+      kanikoByName.set(name, kaniko);
+    }
+    if (!kaniko) continue;
     const executor = findExecutorLine(job.scriptLines);
     if (!executor) continue;
     const script = job.scriptLines.map((line) => line.value).join('\n');
     const directories = ['/kaniko/.docker', '$DOCKER_CONFIG', '${DOCKER_CONFIG}', ...dockerConfigDirectories(script)];
-    if (values.DOCKER_CONFIG) directories.push(values.DOCKER_CONFIG);
+    const dockerConfig = variablesOf().DOCKER_CONFIG;
+    if (dockerConfig) directories.push(dockerConfig);
     if (writesDockerConfig(script, directories)) continue;
     const key = spanKey(executor.line.span);
     const entry = byExecutorLine.get(key) ?? { ...executor, jobs: [] };
