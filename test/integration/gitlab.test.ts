@@ -57,7 +57,7 @@ function diagnosticsWhen(uri: vscode.Uri, accept: (diagnostics: vscode.Diagnosti
   });
 }
 
-const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) => codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.startsWith(`No credentials for ${registry}:`);
+const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) => codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry}:`);
 const localMissing = missingFor('private.example.com');
 const includedMissing = missingFor('shared.example.com');
 
