@@ -2,45 +2,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { assertSameSecretText } from '../support/secretAssert';
+import { EXTENSION_ID, untilCode } from './support';
 
-const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
-const source = 'GitLab CI Auth';
-const timeoutMs = 20_000;
 /** The fake `auth` value in the fixtures: it must never travel in a command argument. */
 const fixtureAuth = 'ZmFrZS11c2VyOmZha2UtdG9rZW4=';
 
 function ciFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab', 'ci', name);
-}
-
-function codeOf(diagnostic: vscode.Diagnostic): string {
-  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
-}
-
-function withCode(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === source && codeOf(diagnostic) === code);
-}
-
-/** Waits (on onDidChangeDiagnostics, never sleeping) until `uri` has, or no longer has, a diagnostic with `code`. */
-function untilCode(uri: vscode.Uri, code: string, present: boolean): Promise<vscode.Diagnostic[]> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const found = withCode(uri, code);
-      if ((found.length > 0) !== present) return;
-      clearTimeout(timer);
-      listener.dispose();
-      resolve(found);
-    };
-    const listener = vscode.languages.onDidChangeDiagnostics((event) => {
-      if (event.uris.some((changed) => changed.toString() === uri.toString())) check();
-    });
-    const timer = setTimeout(() => {
-      listener.dispose();
-      const all = vscode.languages.getDiagnostics(uri).map((diagnostic) => `${codeOf(diagnostic)}@${diagnostic.range.start.line}`);
-      reject(new Error(`timed out waiting for ${present ? '' : 'no '}${code}; have [${all.join(', ')}]`));
-    }, timeoutMs);
-    check();
-  });
 }
 
 async function quickFixes(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
@@ -69,7 +37,7 @@ async function apply(action: vscode.CodeAction): Promise<void> {
 
 describe('quick fixes', () => {
   before(async () => {
-    await vscode.extensions.getExtension(extensionId)!.activate();
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
   });
 
   it('offers to configure credentials for the registry, passing registry and folder to the wizard', async () => {

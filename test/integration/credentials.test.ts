@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertSameSecretText } from '../support/secretAssert';
+import { codeOf, ourDiagnostics, untilCode } from './support';
 
-const source = 'GitLab CI Auth';
-const timeoutMs = 20_000;
 const registry = 'registry.wizard.example:5050';
 /** An obviously fake token that must never reach a file, a log or a setting. */
 const sentinelToken = 'fake-sentinel-token-7f3a9c';
@@ -16,30 +15,13 @@ function pipelineUri(): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab-ci.yml');
 }
 
-function codeOf(diagnostic: vscode.Diagnostic): string {
-  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
-}
-
 function missing(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === source && codeOf(diagnostic) === 'missing-credentials');
+  return ourDiagnostics(uri).filter((diagnostic) => codeOf(diagnostic) === 'missing-credentials');
 }
 
 /** Waits on onDidChangeDiagnostics (no sleeping) until `uri` has, or no longer has, a missing-credentials diagnostic. */
-function untilMissing(uri: vscode.Uri, present: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if ((missing(uri).length > 0) !== present) return;
-      clearTimeout(timer);
-      listener.dispose();
-      resolve();
-    };
-    const listener = vscode.languages.onDidChangeDiagnostics(check);
-    const timer = setTimeout(() => {
-      listener.dispose();
-      reject(new Error(`timed out waiting for ${present ? '' : 'no '}missing-credentials`));
-    }, timeoutMs);
-    check();
-  });
+async function untilMissing(uri: vscode.Uri, present: boolean): Promise<void> {
+  await untilCode(uri, 'missing-credentials', present);
 }
 
 /** Every regular file under `dir` (skipping huge ones), for the sentinel scan. */

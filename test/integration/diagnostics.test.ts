@@ -2,49 +2,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, codeOf, diagnosticsWhen, ourDiagnostics } from './support';
 
-const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
-const source = 'GitLab CI Auth';
-const timeoutMs = 20_000;
 
 function workspaceFile(...segments: string[]): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, ...segments);
-}
-
-function ours(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === source);
-}
-
-function codeOf(diagnostic: vscode.Diagnostic): string {
-  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
 }
 
 /** `code@line:col-line:col`, 0-based, for readable assertions. */
 function describe_(diagnostic: vscode.Diagnostic): string {
   const { start, end } = diagnostic.range;
   return `${codeOf(diagnostic)}@${start.line}:${start.character}-${end.line}:${end.character}`;
-}
-
-/** Resolves with our diagnostics of `uri` once `accept` holds, waiting on onDidChangeDiagnostics (never sleeping). */
-function diagnosticsWhen(uri: vscode.Uri, accept: (diagnostics: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const current = ours(uri);
-      if (!accept(current)) return false;
-      clearTimeout(timer);
-      listener.dispose();
-      resolve(current);
-      return true;
-    };
-    const listener = vscode.languages.onDidChangeDiagnostics((event) => {
-      if (event.uris.some((changed) => changed.toString() === uri.toString())) check();
-    });
-    const timer = setTimeout(() => {
-      listener.dispose();
-      reject(new Error(`timed out; diagnostics of ${vscode.workspace.asRelativePath(uri)}: [${ours(uri).map(describe_).join(', ')}]`));
-    }, timeoutMs);
-    check();
-  });
 }
 
 function rangesOf(diagnostics: vscode.Diagnostic[], code: string): string[] {
@@ -66,7 +34,7 @@ describe('diagnostics for .gitlab-ci.yml', () => {
   ];
 
   before(async () => {
-    await vscode.extensions.getExtension(extensionId)!.activate();
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
   });
 
   it('an included file opened alone gets its findings through the root pipeline', async () => {
@@ -104,7 +72,7 @@ describe('diagnostics for .gitlab-ci.yml', () => {
   });
 
   it('follows an included file that changes on disk', async () => {
-    assert.deepEqual(ours(deploy()), []);
+    assert.deepEqual(ourDiagnostics(deploy()), []);
     fs.writeFileSync(deploy().fsPath, 'deploy:\n  image: registry.example.com/ops/deployer:5\n  script: [deploy]\n');
     const diagnostics = await diagnosticsWhen(deploy(), (found) => found.length > 0);
     assert.deepEqual(rangesOf(diagnostics, 'missing-credentials'), ['missing-credentials@1:9-1:44']);
@@ -149,7 +117,7 @@ describe('diagnostics for .gitlab-ci.yml', () => {
   });
 
   it('closing every file of the project clears its diagnostics, included files too', async () => {
-    assert.ok(ours(root()).length > 0 && ours(build()).length > 0, 'precondition: root and include report');
+    assert.ok(ourDiagnostics(root()).length > 0 && ourDiagnostics(build()).length > 0, 'precondition: root and include report');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await diagnosticsWhen(root(), (found) => found.length === 0);
     await diagnosticsWhen(build(), (found) => found.length === 0);

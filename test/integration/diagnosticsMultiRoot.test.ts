@@ -1,10 +1,8 @@
 // @workspace test/fixtures/workspaces/multi-root/multi-root.code-workspace
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { DIAGNOSTIC_SOURCE, EXTENSION_ID, TIMEOUT_MS } from './support';
 
-const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
-const source = 'GitLab CI Auth';
-const timeoutMs = 20_000;
 
 function folderNamed(name: string): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.name === name);
@@ -15,7 +13,7 @@ function folderNamed(name: string): vscode.WorkspaceFolder {
 function summary(uri: vscode.Uri): string[] {
   return vscode.languages
     .getDiagnostics(uri)
-    .filter((diagnostic) => diagnostic.source === source)
+    .filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE)
     .map((diagnostic) => {
       const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
       return `${code}@${diagnostic.range.start.line}:${vscode.DiagnosticSeverity[diagnostic.severity]}`;
@@ -38,14 +36,14 @@ function summaryWhen(uri: vscode.Uri, accept: (summary: string[]) => boolean): P
     const timer = setTimeout(() => {
       listener.dispose();
       reject(new Error(`timed out; have [${summary(uri).join(', ')}]`));
-    }, timeoutMs);
+    }, TIMEOUT_MS);
     check();
   });
 }
 
 describe('multi-root workspaces: each folder is its own project with its own settings', () => {
   before(async () => {
-    await vscode.extensions.getExtension(extensionId)!.activate();
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
   });
 
   it('the same image is a warning in alpha and public in beta, where other registries are errors', async () => {

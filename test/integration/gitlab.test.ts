@@ -6,10 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import { FakeGitLab } from '../support/fakeGitLab';
+import { EXTENSION_ID, codeOf, diagnosticsWhen, hoverText, ourDiagnostics } from './support';
 
-const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
-const source = 'GitLab CI Auth';
-const timeoutMs = 20_000;
 const apiToken = 'FAKE-integration-gitlab-api-token';
 const registrySecret = 'FAKE-integration-registry-password';
 const project = 'group/app';
@@ -24,52 +22,13 @@ interface RefreshOutcome {
   readonly message: string;
 }
 
-function codeOf(diagnostic: vscode.Diagnostic): string {
-  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
-}
-
-function ours(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === source);
-}
-
 function describeAll(diagnostics: readonly vscode.Diagnostic[]): string {
   return diagnostics.map((diagnostic) => `${codeOf(diagnostic)}@${diagnostic.range.start.line}: ${diagnostic.message.slice(0, 90)}`).join('\n');
-}
-
-/** Our published diagnostics of `uri` once `accept` holds (waits on onDidChangeDiagnostics, never sleeps). */
-function diagnosticsWhen(uri: vscode.Uri, accept: (diagnostics: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const current = ours(uri);
-      if (!accept(current)) return;
-      clearTimeout(timer);
-      listener.dispose();
-      resolve(current);
-    };
-    const listener = vscode.languages.onDidChangeDiagnostics((event) => {
-      if (event.uris.some((changed) => changed.toString() === uri.toString())) check();
-    });
-    const timer = setTimeout(() => {
-      listener.dispose();
-      reject(new Error(`timed out; have:\n${describeAll(ours(uri))}`));
-    }, timeoutMs);
-    check();
-  });
 }
 
 const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) => codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry}:`);
 const localMissing = missingFor('private.example.com');
 const includedMissing = missingFor('shared.example.com');
-
-async function hoverText(uri: vscode.Uri, line: number, text: string): Promise<string> {
-  const document = await vscode.workspace.openTextDocument(uri);
-  const character = document.lineAt(line).text.indexOf(text) + 2;
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, character));
-  return (hovers ?? [])
-    .flatMap((hover) => hover.contents)
-    .map((content) => (typeof content === 'string' ? content : 'value' in content ? content.value : ''))
-    .join('\n');
-}
 
 function authConfig(registry: string, username: string, password: string): string {
   return JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
@@ -109,7 +68,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
     const configuration = vscode.workspace.getConfiguration('gitlabCiAuth');
     await configuration.update('gitlab.instanceUrl', gitlab.baseUrl, vscode.ConfigurationTarget.Global);
     await configuration.update('gitlab.projectPath', project, vscode.ConfigurationTarget.Global);
-    api = (await vscode.extensions.getExtension<ExtensionApi>(extensionId)!.activate()) as ExtensionApi;
+    api = (await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate()) as ExtensionApi;
     await vscode.window.showTextDocument(pipeline());
     await diagnosticsWhen(pipeline(), (diagnostics) => diagnostics.some(localMissing));
   });
@@ -235,7 +194,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
 
     // Nothing lost: the coverage still holds, no request wrote anything, and the variable on GitLab is untouched.
     assert.deepEqual(currentFindings().filter((finding) => finding.code === 'missing-credentials' && finding.data?.['registry'] === 'private.example.com'), []);
-    assert.ok(ours(pipeline()).every((diagnostic) => !localMissing(diagnostic)));
+    assert.ok(ourDiagnostics(pipeline()).every((diagnostic) => !localMissing(diagnostic)));
     assert.equal(gitlab.requests.filter((request) => request.method !== 'GET').length, writesBefore);
     assert.equal(gitlab.variables.get(`project:${project}`)?.[0]?.value, authConfig('private.example.com', 'puller', registrySecret));
 
