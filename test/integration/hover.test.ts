@@ -44,7 +44,7 @@ describe('hovers, and the project registry from the git origin', () => {
     assert.match(text, /Used by 2 jobs/);
   });
 
-  it('hover elsewhere in the file shows nothing of ourDiagnostics', async () => {
+  it('hover elsewhere in the file shows nothing of ours', async () => {
     const text = await hoverText(pipeline(), 3, 'script');
     assert.doesNotMatch(text, /credentials|runner looks up/i);
   });
