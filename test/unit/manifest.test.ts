@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// The compiled test runs from out/test/unit; the manifest and media are at the repository root.
+const root = path.resolve(__dirname, '../../..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    walkthroughs: { steps: { id: string; description: string; media: { markdown?: string; image?: string } }[] }[];
+  };
+};
+const shipped = fs
+  .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+  .split('\n')
+  .filter((line) => line.startsWith('!'))
+  .map((line) => line.slice(1));
+
+/** Whether a .vscodeignore re-include pattern (`dir/**`, `name-*.png`, exact) ships `file`. */
+function isShipped(file: string): boolean {
+  return shipped.some((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '.*').replace(/(?<!\.)\*/g, '[^/]*')}$`).test(file));
+}
+
+test('every command has a title and the "GitLab CI Auth" category', () => {
+  for (const command of manifest.contributes.commands) {
+    assert.ok(command.title.length > 0, command.command);
+    assert.equal(command.category, 'GitLab CI Auth', command.command);
+  }
+});
+
+test('walkthrough steps show shipped media, and their images exist and ship too', () => {
+  const steps = manifest.contributes.walkthroughs.flatMap((walkthrough) => walkthrough.steps);
+  assert.ok(steps.length >= 3);
+  for (const step of steps) {
+    const media = step.media.markdown ?? step.media.image;
+    assert.ok(media, `${step.id} has media`);
+    assert.ok(fs.existsSync(path.join(root, media)), `${media} exists`);
+    assert.ok(isShipped(media), `${media} is in the .vsix`);
+    if (!step.media.markdown) continue;
+    const markdown = fs.readFileSync(path.join(root, media), 'utf8');
+    for (const [, image] of markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+      const file = path.posix.join(path.posix.dirname(media), image!);
+      assert.ok(fs.existsSync(path.join(root, file)), `${file} (in ${media}) exists`);
+      assert.ok(isShipped(file), `${file} (in ${media}) is in the .vsix`);
+    }
+  }
+});
+
+test('walkthrough command links name contributed commands', () => {
+  const contributed = new Set(manifest.contributes.commands.map((command) => command.command));
+  for (const step of manifest.contributes.walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
+    for (const [, command] of step.description.matchAll(/\(command:([\w.]+)/g)) {
+      assert.ok(contributed.has(command!) || command!.startsWith('workbench.'), `${step.id} links ${command}`);
+    }
+  }
+});
