@@ -7,7 +7,7 @@ import type { Finding } from '../types';
 import type { CiReference, CiValue } from './ciValue';
 import { ResolveContext } from './context';
 import type { ResolveLimits } from './options';
-import { parsePipelineFile, type ParsedFile } from './yamlLoader';
+import { parsePipelineFile, reparsePipelineFile, type ParsedFile } from './yamlLoader';
 
 interface CachedConversion {
   readonly limits: string;
@@ -39,7 +39,7 @@ export class ResolveCache {
   parse(path: string, text: string, ctx: ResolveContext): ParsedFile {
     let entry = this.entries.get(path);
     if (!entry || entry.text !== text || entry.maxFileSize !== ctx.limits.maxFileSize) {
-      entry = this.fresh(path, text, ctx.limits);
+      entry = this.fresh(path, text, ctx.limits, entry?.maxFileSize === ctx.limits.maxFileSize ? entry : undefined);
       this.entries.delete(path);
       this.entries.set(path, entry);
       if (this.entries.size > this.maxFiles) this.entries.delete(this.entries.keys().next().value!);
@@ -71,10 +71,12 @@ export class ResolveCache {
     return conversion.content;
   }
 
-  private fresh(path: string, text: string, limits: ResolveLimits): CachedParse {
+  private fresh(path: string, text: string, limits: ResolveLimits, previous: CachedParse | undefined): CachedParse {
     // A scratch context records what the parse reports, to be replayed on every later use.
     const scratch = new ResolveContext(limits);
-    const parsed = parsePipelineFile(path, text, scratch);
+    // After an edit of a clean file, only the changed top-level items are parsed again (the previous parse is used up).
+    const reparsed = previous && previous.problems.length === 0 ? reparsePipelineFile(previous.parsed, text, scratch) : undefined;
+    const parsed = reparsed ?? parsePipelineFile(path, text, scratch);
     return { text, maxFileSize: limits.maxFileSize, parsed, problems: scratch.problems };
   }
 }

@@ -6,6 +6,7 @@
  */
 import { CST, Document, isScalar, Parser, parseAllDocuments, type CollectionTag, type ScalarTag, type Tags } from 'yaml';
 import type { SourceSpan } from '../types';
+import { reparseDocument } from './incrementalParse';
 import type { CiEntry, CiMap, CiReference, CiValue } from './ciValue';
 import { withVia } from './ciValue';
 import type { ResolveContext } from './context';
@@ -40,6 +41,8 @@ export interface ParsedFile {
   readonly text: string;
   readonly header: CST.Document | undefined;
   readonly content: CST.Document | undefined;
+  /** One document, free of syntax errors and directives: after an edit it may be re-parsed in part (`reparsePipelineFile`). */
+  readonly single?: boolean;
 }
 
 /** Replaces a string scalar that contains `$[[ ... ]]`: a new value, or a string for in-place text. */
@@ -70,12 +73,14 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
   }
   const documents: CST.Document[] = [];
   let clean = true;
+  let others = false;
   try {
     for (const token of new Parser().parse(text)) {
       if (token.type === 'document') {
         documents.push(token);
         if (clean) clean = documentLooksClean(token);
       } else if (token.type === 'doc-end') {
+        others = true;
         if (documents.length === 0 || !endsCleanly(token.end, true)) clean = false;
       } else if (token.type !== 'byte-order-mark' && token.type !== 'space' && token.type !== 'comment' && token.type !== 'newline') {
         clean = false; // directives (their tag handles, `%YAML 1.2`) and parse errors
@@ -89,7 +94,23 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
   const first = documents[0];
   const second = documents[1];
   if (first && second && hasSpecKey(first)) return { path, text, header: first, content: second };
-  return { path, text, header: undefined, content: first };
+  return { path, text, header: undefined, content: first, single: clean && !others && documents.length === 1 };
+}
+
+/**
+ * `parsePipelineFile(previous.path, text, ctx)` computed by re-parsing only the top-level items an edit changed, or
+ * undefined when that cannot be done with certainty (then parse the whole file). Only for a `previous` that is a
+ * single clean document (it reported nothing); `previous` must not be used afterwards, whatever the answer.
+ */
+export function reparsePipelineFile(previous: ParsedFile, text: string, ctx: ResolveContext): ParsedFile | undefined {
+  if (!previous.single || !previous.content || text.length > ctx.limits.maxFileSize || CONTROL_CHARACTER.test(text)) return undefined;
+  let content: CST.Document | undefined;
+  try {
+    content = reparseDocument(previous.content, previous.text, text);
+  } catch {
+    return undefined; // absurd nesting
+  }
+  return content && { path: previous.path, text, header: undefined, content, single: true };
 }
 
 /** Reports the errors yaml's Composer finds; false when it gives up (absurd nesting). */
