@@ -82,6 +82,25 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
   return { kind: 'map', span: override.span, via: [], entries };
 }
 
+/**
+ * `deepMerge(base, override)` for a `base` map just built here and used nowhere else: its entries map is taken over
+ * instead of copied.
+ */
+export function deepMergeInto(base: CiValue, override: CiValue): CiValue {
+  if (base.kind !== 'map' || override.kind !== 'map' || base.via.length > 0 || !(base.entries instanceof Map)) return deepMerge(base, override);
+  const entries = base.entries as Map<string, CiEntry>;
+  for (const [key, entry] of override.entries) {
+    const existing = entries.get(key);
+    if (!existing && override.via.length === 0) {
+      entries.set(key, entry);
+      continue;
+    }
+    const value = withVia(entry.value, override.via);
+    entries.set(key, { keySpan: entry.keySpan, value: existing ? deepMerge(existing.value, value) : value });
+  }
+  return { kind: 'map', span: override.span, via: [], entries };
+}
+
 /** A map whose top-level entries all carry one more provenance step. */
 export function mapWithEntryVia(map: CiMap, step: Provenance): CiMap {
   const entries = new Map<string, CiEntry>();

@@ -4,7 +4,7 @@
  * Each top-level key is extended once and memoized, so large pipelines stay linear.
  */
 import type { SourceSpan } from '../types';
-import { deepMerge, entryValue, mapWithEntryVia, type CiMap, type CiValue } from './ciValue';
+import { deepMerge, deepMergeInto, entryValue, mapWithEntryVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 
 interface ParentName {
@@ -97,7 +97,7 @@ export class ExtendsResolver {
       const inherited = mapWithEntryVia(parentMap, { kind: 'extends', name: parent.name, span: parent.span });
       base = base ? deepMerge(base, inherited) : inherited;
     }
-    const result = (base ? deepMerge(base, own) : own) as CiMap;
+    const result = (base ? deepMergeInto(base, own) : own) as CiMap;
     this.extended.set(name, result);
     this.missingParent.set(name, missing);
     this.height.set(name, height);

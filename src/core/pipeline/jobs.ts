@@ -81,9 +81,15 @@ export class JobBuilder {
     const image = imageValue ? this.imageName(imageValue) : undefined;
     const services = isTrigger ? [] : this.services(this.inherited(job, 'services', inheritDefault));
 
-    const variables = new Map<string, TracedString>();
-    for (const [key, value] of this.globalVariables) if (allows(inheritVariables, key)) variables.set(key, value);
-    for (const [key, value] of this.variablesOf(this.deref(entryValue(job, 'variables')))) variables.set(key, value);
+    // Built in place (a job's own value overwrites a global one where it stands, as a Map would keep it).
+    const variables: Record<string, TracedString> = {};
+    const setVariable = (value: TracedString, key: string): void => {
+      if (key === '__proto__') Object.defineProperty(variables, key, { value, enumerable: true, writable: true, configurable: true });
+      else variables[key] = value;
+    };
+    if (inheritVariables.all) this.globalVariables.forEach(setVariable);
+    else this.globalVariables.forEach((value, key) => allows(inheritVariables, key) && setVariable(value, key));
+    this.variablesOf(this.deref(entryValue(job, 'variables'))).forEach(setVariable);
 
     const scriptLines = ['before_script', 'script', 'after_script'].flatMap((key) =>
       this.inputs.references
@@ -97,7 +103,7 @@ export class JobBuilder {
       span,
       image: image ?? null,
       services,
-      variables: Object.fromEntries(variables),
+      variables,
       matrix: this.matrix(job),
       scriptLines,
       isTrigger,
