@@ -5,3 +5,7 @@
  * checks and module state stay single.
  */
 export { registerWizard } from './wizard/wizard';
+export { connectGitLab } from './gitlab/connect';
+export { createRegistryTokenInteractively } from './gitlab/registryToken';
+export { saveDockerAuthConfigInteractively } from './gitlab/saveAuthConfig';
+export { compareWithCiLint } from './gitlab/ciLint';

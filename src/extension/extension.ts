@@ -8,7 +8,7 @@ import { registerGitLab } from './gitlab/gitlab';
 import { registerDiagnostics } from './diagnostics';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, registerCodeActions } from './codeActions';
 import { registerHover } from './hover';
-import type * as Commands from './commands';
+import { loadCommands } from './lazyCommands';
 
 /**
  * Every command `registerWizard` registers (it and `registerCredentialCommands` own the ids; repeated here because
@@ -58,7 +58,3 @@ function registerOnFirstUse(context: vscode.ExtensionContext, commands: readonly
   context.subscriptions.push(...placeholders);
 }
 
-/** dist/commands.js next to dist/extension.js (out/src/extension/commands.js when compiled by tsc). */
-function loadCommands(): typeof Commands {
-  return require('./commands') as typeof Commands;
-}

@@ -7,24 +7,7 @@ import { compareJobImages, formatComparison, jobImagesFromMergedYaml, jobImagesF
 import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline/index';
 import type { ExternalIncludes } from '../../core/pipeline/options';
 import type { FolderAccess } from './connections';
-
-export const lintReportScheme = 'gitlab-ci-auth-lint';
-
-/** Read-only documents holding the comparison reports. */
-export class LintReportProvider implements vscode.TextDocumentContentProvider {
-  private readonly reports = new Map<string, string>();
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.reports.get(uri.toString()) ?? '';
-  }
-
-  async show(folderName: string, report: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: lintReportScheme, path: `/${folderName}/ci-lint-comparison.md` });
-    this.reports.set(uri.toString(), report);
-    const document = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(document, { preview: true });
-  }
-}
+import type { LintReportProvider } from './lintReport';
 
 /** Runs the comparison for a folder; the report says where local and server resolution differ. */
 export async function compareWithCiLint(

@@ -11,12 +11,13 @@ import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeli
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
 import type { CredentialStore } from '../credentialStore';
-import { compareWithCiLint, LintReportProvider, lintReportScheme } from './ciLint';
-import { connectGitLab, type ConnectArgs } from './connect';
+import { LintReportProvider, lintReportScheme } from './lintReport';
+import type { ConnectArgs } from './connect';
 import { GitLabConnections, pickFolder, type FolderAccess } from './connections';
 import { IncludeFetcher } from './includeFetcher';
-import { createdTokens, createRegistryTokenInteractively, type CreatedRegistryToken } from './registryToken';
-import { saveDockerAuthConfigInteractively } from './saveAuthConfig';
+import type { CreatedRegistryToken } from './registryToken';
+import { createdTokens } from './tokenRecords';
+import { loadCommands } from '../lazyCommands';
 import { COMMAND_REFRESH_GITLAB, GitLabVariableCoverage, type RefreshOutcome } from './variableCoverage';
 
 export const COMMAND_CONNECT_GITLAB = 'gitlabCiAuth.connectGitLab';
@@ -70,7 +71,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
       const connect = vscode.l10n.t('Connect…');
       const choice = await vscode.window.showInformationMessage(access.message, connect);
       if (choice !== connect) return undefined;
-      if (!(await connectGitLab(connections, log, { folder: folder.uri.toString() }))) return undefined;
+      if (!(await loadCommands().connectGitLab(connections, log, { folder: folder.uri.toString() }))) return undefined;
       access = await connections.accessFor(folder);
     }
     if (!access.ok) throw new Error(access.message);
@@ -81,12 +82,12 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
   const saveDockerAuthConfig = async (folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void> => {
     const access = await writableAccess(folder);
     if (!access) return;
-    if (await saveDockerAuthConfigInteractively(access, authConfigJson, log)) await coverage.refresh(folder, false, true);
+    if (await loadCommands().saveDockerAuthConfigInteractively(access, authConfigJson, log)) await coverage.refresh(folder, false, true);
   };
 
   const createRegistryToken = async (folder: vscode.WorkspaceFolder): Promise<CreatedRegistryToken | undefined> => {
     const access = await writableAccess(folder);
-    return access ? createRegistryTokenInteractively(access, context.globalState, log) : undefined;
+    return access ? loadCommands().createRegistryTokenInteractively(access, context.globalState, log) : undefined;
   };
 
   const warnAboutExpiry = () => {
@@ -103,7 +104,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMAND_CONNECT_GITLAB, (args?: ConnectArgs) => connectGitLab(connections, log, args)),
+    vscode.commands.registerCommand(COMMAND_CONNECT_GITLAB, (args?: ConnectArgs) => loadCommands().connectGitLab(connections, log, args)),
     // Resolves with each folder's outcome (what the notification said), for scripts and tests.
     vscode.commands.registerCommand(COMMAND_REFRESH_GITLAB, async (): Promise<RefreshOutcome[]> => {
       includes.refetchAll();
@@ -126,7 +127,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
         if (!folder) return;
         const access = await connections.accessFor(folder);
         if (!access.ok) throw new Error(access.message);
-        await compareWithCiLint(folder, access, connections.settings.read(folder.uri).ciConfigPath, includes.externalIncludesFor(folder), reports);
+        await loadCommands().compareWithCiLint(folder, access, connections.settings.read(folder.uri).ciConfigPath, includes.externalIncludesFor(folder), reports);
       }),
     ),
   );

@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { GitLabApiError } from '../../core/gitlab/errors';
-import { dateInDays, type TrackedToken } from '../../core/gitlab/tokenExpiry';
+import { dateInDays } from '../../core/gitlab/tokenExpiry';
 import type { FolderAccess } from './connections';
+import { rememberCreatedToken } from './tokenRecords';
 
 /** What the wizard receives: the registry to use it for, and the credential. */
 export interface CreatedRegistryToken {
@@ -16,13 +17,7 @@ export interface CreatedRegistryToken {
   readonly expiresAt?: string;
 }
 
-const createdTokensKey = 'gitlabCiAuth.gitlab.createdTokens';
 const reporterAccessLevel = 20;
-
-/** The registry tokens created through the extension, for expiry warnings. */
-export function createdTokens(state: vscode.Memento): TrackedToken[] {
-  return state.get<TrackedToken[]>(createdTokensKey, []);
-}
 
 /** Asks which kind, expiry and name, creates the token and remembers its expiry. Undefined when cancelled. */
 export async function createRegistryTokenInteractively(
@@ -96,6 +91,6 @@ export async function createRegistryTokenInteractively(
 
   const description = `${kind.value === 'deploy' ? 'deploy token' : 'project access token'} ${name.trim()} (${projectPath})`;
   log.info(`Created the ${description} for ${registry}${expiresAt ? `, expires ${expiresAt}` : ', no expiry'}`);
-  if (expiresAt) await state.update(createdTokensKey, [...createdTokens(state), { description, expiresAt }]);
+  if (expiresAt) await rememberCreatedToken(state, { description, expiresAt });
   return created;
 }
