@@ -1,7 +1,7 @@
 // @workspace test/fixtures/workspaces/multi-root/multi-root.code-workspace
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { DIAGNOSTIC_SOURCE, EXTENSION_ID, TIMEOUT_MS } from './support';
+import { DIAGNOSTIC_SOURCE, EXTENSION_ID, codeOf, diagnosticsWhen } from './support';
 
 
 function folderNamed(name: string): vscode.WorkspaceFolder {
@@ -14,31 +14,14 @@ function summary(uri: vscode.Uri): string[] {
   return vscode.languages
     .getDiagnostics(uri)
     .filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE)
-    .map((diagnostic) => {
-      const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
-      return `${code}@${diagnostic.range.start.line}:${vscode.DiagnosticSeverity[diagnostic.severity]}`;
-    })
+    .map((diagnostic) => `${codeOf(diagnostic)}@${diagnostic.range.start.line}:${vscode.DiagnosticSeverity[diagnostic.severity]}`)
     .sort();
 }
 
-function summaryWhen(uri: vscode.Uri, accept: (summary: string[]) => boolean): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const current = summary(uri);
-      if (!accept(current)) return;
-      clearTimeout(timer);
-      listener.dispose();
-      resolve(current);
-    };
-    const listener = vscode.languages.onDidChangeDiagnostics((event) => {
-      if (event.uris.some((changed) => changed.toString() === uri.toString())) check();
-    });
-    const timer = setTimeout(() => {
-      listener.dispose();
-      reject(new Error(`timed out; have [${summary(uri).join(', ')}]`));
-    }, TIMEOUT_MS);
-    check();
-  });
+/** The folder's diagnostics summary once `accept` holds (waits on onDidChangeDiagnostics). */
+async function summaryWhen(uri: vscode.Uri, accept: (summary: string[]) => boolean): Promise<string[]> {
+  await diagnosticsWhen(uri, () => accept(summary(uri)));
+  return summary(uri);
 }
 
 describe('multi-root workspaces: each folder is its own project with its own settings', () => {

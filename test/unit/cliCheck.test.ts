@@ -3,24 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { runCli, type CliRun } from './cliSupport';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/check');
 const FAKE_AUTH = 'ZmFrZS11c2VyOmZha2UtdG9rZW4=';
 
-async function run(args: string[], cwd = FIXTURES): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: async () => '',
-    readFile: (file) => fs.readFileSync(file, 'utf8'),
-    cwd: () => cwd,
-  };
-  const code = await main(['check', ...args], io);
-  return { code, stdout, stderr };
+function run(args: string[], cwd = FIXTURES): Promise<CliRun> {
+  return runCli(['check', ...args], { cwd });
 }
 
 function tempProject(files: Record<string, string>): string {

@@ -4,28 +4,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { runCli, type CliRun } from './cliSupport';
 
 const sentinel = 'fake-SENTINEL-token-4f1c';
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
-async function run(argv: string[], options: { files?: Record<string, string>; stdin?: string } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: async () => options.stdin ?? '',
-    readFile: (file) => {
-      const text = options.files?.[file];
-      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${file}'`);
-      return text;
-    },
-    cwd: () => '/project',
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
+function run(argv: string[], options: { files?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+  return runCli(argv, { cwd: '/project', ...options });
 }
 
 function jsonLines(stdout: string): unknown[] {

@@ -3,23 +3,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { runCli, type CliRun } from './cliSupport';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
-async function run(args: string[], cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: async () => '',
-    readFile: (file) => fs.readFileSync(file, 'utf8'),
-    cwd: () => cwd,
-  };
-  const code = await main(['images', ...args], io);
-  return { code, stdout, stderr };
+function run(args: string[], cwd = repoRoot): Promise<CliRun> {
+  return runCli(['images', ...args], { cwd });
 }
 
 function withTempFile(name: string, text: string, body: (file: string) => Promise<void>): Promise<void> {
