@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runCredentialWizard } from '../../src/core/wizard/credentialWizard';
-import type { InputOptions, PickManyOptions, PickOptions, Prompter, PromptResult } from '../../src/core/wizard/prompter';
 import { importAuthConfig } from '../../src/extension/credentialCommands';
 import { createCredentialStore, KeyringUnavailableError, type CredentialLog, type CredentialStore } from '../../src/extension/credentialStore';
 import { registerDiagnostics, type DiagnosticsService } from '../../src/extension/diagnostics';
@@ -19,6 +18,7 @@ import { SettingsReader } from '../../src/extension/settings';
 import { AuthConfigPreview } from '../../src/extension/wizard/outputs';
 import { wizardServices } from '../../src/extension/wizard/wizard';
 import { assertSameSecretText } from '../support/secretAssert';
+import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
 const sentinel = 'FAKE-secrets-sentinel-token-5e1d';
@@ -171,47 +171,6 @@ class RecordingLog implements CredentialLog {
 }
 
 // ---- A scripted user for the wizard (the quick inputs are driven through the real UI in the e2e tests) ----
-
-type Call = { kind: 'pick'; options: PickOptions<unknown> } | { kind: 'pickMany'; options: PickManyOptions<unknown> } | { kind: 'input'; options: InputOptions };
-type Reply = (call: Call) => PromptResult<unknown>;
-
-class ScriptedUser implements Prompter {
-  readonly calls: Call[] = [];
-  constructor(private readonly script: Reply[]) {}
-  pick<T>(options: PickOptions<T>): Promise<PromptResult<T>> {
-    return this.answer({ kind: 'pick', options: options as PickOptions<unknown> }) as Promise<PromptResult<T>>;
-  }
-  pickMany<T>(options: PickManyOptions<T>): Promise<PromptResult<readonly T[]>> {
-    return this.answer({ kind: 'pickMany', options: options as PickManyOptions<unknown> }) as Promise<PromptResult<readonly T[]>>;
-  }
-  input(options: InputOptions): Promise<PromptResult<string>> {
-    return this.answer({ kind: 'input', options }) as Promise<PromptResult<string>>;
-  }
-  private async answer(call: Call): Promise<PromptResult<unknown>> {
-    this.calls.push(call);
-    const reply = this.script.shift();
-    if (!reply) throw new Error(`unexpected prompt: ${call.options.placeholder ?? (call as { options: InputOptions }).options.prompt}`);
-    return reply(call);
-  }
-}
-
-function choose(label: string): Reply {
-  return (call) => {
-    assert.notEqual(call.kind, 'input', `expected a pick for "${label}"`);
-    const items = (call.options as PickOptions<unknown>).items;
-    const item = items.find((candidate) => candidate.label.includes(label));
-    assert.ok(item, `"${label}" not offered in ${items.map((candidate) => candidate.label).join(' | ')}`);
-    return { kind: 'value', value: call.kind === 'pickMany' ? [item.value] : item.value };
-  };
-}
-
-function type(text: string): Reply {
-  return (call) => {
-    assert.equal(call.kind, 'input');
-    assert.equal((call.options as InputOptions).validate(text), undefined);
-    return { kind: 'value', value: text };
-  };
-}
 
 // ---- Helpers on the real workbench ----
 
@@ -376,7 +335,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const connection = stubConnection();
       const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver() });
       const guidance: string[] = [];
-      const user = new ScriptedUser([
+      const user = new ScriptedPrompter([
         choose('Registry account or robot account'),
         type(username),
         type(sentinel),
@@ -386,7 +345,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
           assert.match(call.options.placeholder ?? '', /The OS keychain is not available, so the token cannot be stored/);
           return choose('Use it once without storing')(call);
         },
-        choose('Copy DOCKER_AUTH_CONFIG to the clipboard'),
+        chooseMany('Copy DOCKER_AUTH_CONFIG to the clipboard'),
       ]);
       await vscode.env.clipboard.writeText('');
       const outcome = await runCredentialWizard(user, { ...services, showGuidance: async (message) => void guidance.push(message) }, { registry });
