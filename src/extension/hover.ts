@@ -26,13 +26,15 @@ export class ImageHover implements vscode.HoverProvider {
       // A scalar shared through extends/anchors/default: explained for its first job, with how many jobs use it.
       const explanation = explainImage(first.image, first.job, entry.pipeline, project.options);
       const jobCount = new Set(hits.map((hit) => hit.job.name)).size;
-      return new vscode.Hover(hoverMarkdown(explanation, jobCount), spanToRange(first.image.span, text));
+      // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
+      const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
+      return new vscode.Hover(hoverMarkdown(explanation, jobCount, unknownSources), spanToRange(first.image.span, text));
     }
     return undefined;
   }
 }
 
-function hoverMarkdown(explanation: ImageExplanation, jobCount: number): vscode.MarkdownString {
+function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownSources: readonly string[]): vscode.MarkdownString {
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${statusLine(explanation)}**\n\n`);
   const lines: string[] = [];
@@ -50,6 +52,9 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number): vscode.
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
   if (explanation.match) {
     lines.push(vscode.l10n.t('Covered by the key {0} from {1}', code(explanation.match.key), explanation.match.label));
+  }
+  if (explanation.status === 'coverage-unknown' && unknownSources.length > 0) {
+    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.join(', ')));
   }
   const origin = provenanceLine(explanation.via);
   if (origin) lines.push(origin);
@@ -71,7 +76,7 @@ function statusLine(explanation: ImageExplanation): string {
     case 'registry-unknown':
       return vscode.l10n.t('Registry unknown: a variable in the name cannot be resolved here');
     case 'coverage-unknown':
-      return vscode.l10n.t('Coverage unknown: a credential store may hold credentials');
+      return vscode.l10n.t('Coverage unknown: no key matches, but a source whose contents are not known may cover it');
     case 'invalid':
       return vscode.l10n.t('Invalid image reference');
     case 'ignored':

@@ -153,7 +153,9 @@ describe('GitLab connection through the extension API, against the loopback GitL
       [],
       'neither the local nor the included job is claimed to be uncovered',
     );
-    assert.match(await hoverText(pipeline(), imageLine, 'private.example.com'), /Coverage unknown/);
+    const hover = await hoverText(pipeline(), imageLine, 'private.example.com');
+    assert.match(hover, /Coverage unknown/);
+    assert.match(hover, /may come from hidden project variable DOCKER_AUTH_CONFIG \(group\/app\)/, 'the hover names the hidden variable');
   });
 
   it('a broken variable (the runner drops it whole) leaves the registry flagged; its value is never shown', async () => {
