@@ -183,6 +183,12 @@ describe('registry-unknown', () => {
     assert.deepEqual(finding?.data?.variables, ['CI_REGISTRY_IMAGE']);
   });
 
+  it('names only the variables that can hold the registry, not the tag ($CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA)', () => {
+    const [finding] = check('a:\n  image: $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n  script: [x]\n').of('registry-unknown');
+    assert.deepEqual(finding?.data?.variables, ['CI_REGISTRY_IMAGE']);
+    assert.match(finding!.message, /depends on \$CI_REGISTRY_IMAGE, which is not known/);
+  });
+
   it('does not call the registry unknown when only the tag depends on an unknown variable', () => {
     const result = check('a:\n  image: registry.example.com/team/app:$VERSION\n  script: [x]\n');
     assert.deepEqual(result.of('registry-unknown'), []);

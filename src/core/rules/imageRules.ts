@@ -29,13 +29,24 @@ export const imageRules: Rule = {
   },
 };
 
+/**
+ * The part of a written image name that can hold the registry: its first path component, or, in a name without `/`
+ * (`$CI_REGISTRY_IMAGE:$TAG`), what comes before the tag or digest separator that follows the first variable.
+ */
+function registryPartAsWritten(written: string): string {
+  if (written.includes('/')) return written.split('/')[0]!;
+  const firstVariable = written.indexOf('$');
+  const separator = written.slice(Math.max(firstVariable, 0)).search(/[:@]/);
+  return separator < 0 ? written : written.slice(0, Math.max(firstVariable, 0) + separator);
+}
+
 function registryUnknown(group: readonly ImageEvaluation[]): Finding[] {
   const unknown = group.filter((evaluation) => evaluation.status === 'registry-unknown');
   if (unknown.length === 0) return [];
   const written = unknown[0]!.image.value;
   const allUnknown = unique(unknown.flatMap((evaluation) => evaluation.unknownVariables));
   // Name the variables written in the registry part when that is where they are; else every unknown one.
-  const head = written.split('/')[0]!;
+  const head = registryPartAsWritten(written);
   const inHead = allUnknown.filter((name) => head.includes(`$${name}`) || head.includes(`\${${name}}`));
   const variables = inHead.length > 0 ? inHead : allUnknown;
   const predefinedHint = variables.some((name) => name.startsWith('CI_'))
