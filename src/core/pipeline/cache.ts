@@ -6,6 +6,7 @@
 import type { Finding } from '../types';
 import type { CiReference, CiValue } from './ciValue';
 import { ResolveContext } from './context';
+import { JobMemo } from './jobReuse';
 import type { ResolveLimits } from './options';
 import { parsePipelineFile, reparsePipelineFile, type ParsedFile } from './yamlLoader';
 
@@ -32,6 +33,7 @@ export type Conversion = (ctx: ResolveContext, onReference: (reference: CiRefere
 /** Parsed files kept between `resolvePipeline` calls on the same project. Holds one version per path, at most `maxFiles` paths. */
 export class ResolveCache {
   private readonly entries = new Map<string, CachedParse>();
+  private readonly jobMemos = new Map<string, JobMemo>();
 
   constructor(private readonly maxFiles = 1_000) {}
 
@@ -69,6 +71,17 @@ export class ResolveCache {
     for (const problem of conversion.problems) ctx.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
     for (const reference of conversion.references) onReference(reference);
     return conversion.content;
+  }
+
+  /** The jobs of the previous check rooted at `rootFile`, to reuse where their inputs did not change. */
+  jobMemo(rootFile: string): JobMemo {
+    let memo = this.jobMemos.get(rootFile);
+    if (!memo) {
+      memo = new JobMemo();
+      this.jobMemos.set(rootFile, memo);
+      if (this.jobMemos.size > 16) this.jobMemos.delete(this.jobMemos.keys().next().value!);
+    }
+    return memo;
   }
 
   private fresh(path: string, text: string, limits: ResolveLimits, previous: CachedParse | undefined): CachedParse {

@@ -7,6 +7,7 @@ export class ResolveContext {
   private readonly reported = new Set<string>();
   private expansionsLeft: number;
   private expansionLimitReported = false;
+  private calls = 0;
 
   constructor(readonly limits: ResolveLimits) {
     this.expansionsLeft = limits.maxAliasExpansions;
@@ -21,10 +22,16 @@ export class ResolveContext {
     data?: Record<string, unknown>,
     related: readonly RelatedLocation[] = [],
   ): void {
+    this.calls++;
     const key = `${code}\u0000${range.file}\u0000${range.start}\u0000${range.end}\u0000${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
     this.problems.push(data ? { code, severity, message, range, related, data } : { code, severity, message, range, related });
+  }
+
+  /** How many times `report` was called, duplicates included: whether a step reported anything at all. */
+  get reportCalls(): number {
+    return this.calls;
   }
 
   /** What is left of the alias/merge/reference budget (negative once it has run out). */

@@ -6,6 +6,7 @@
 import type { SourceSpan } from '../types';
 import { deepMerge, deepMergeInto, entryValue, mapWithEntryVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
+import type { ReadClosure, ReadTracker } from './jobReuse';
 
 interface ParentName {
   readonly name: string;
@@ -27,6 +28,10 @@ export class ExtendsResolver {
   private readonly missingParent = new Map<string, boolean>();
   /** Levels of inheritance above each resolved entry, so a memoized parent still counts toward the depth limit. */
   private readonly height = new Map<string, number>();
+  /** True once a resolution came near the depth limit, where reused jobs may not match a fresh build. */
+  nearDepthLimit = false;
+  /** The keys each memoized entry read, so a later use counts them as read too. */
+  private readonly reads = new Map<string, ReadClosure>();
 
   /**
    * @param config the merged top-level configuration
@@ -36,6 +41,7 @@ export class ExtendsResolver {
     private readonly config: CiMap,
     private readonly ctx: ResolveContext,
     private readonly mayBeElsewhere: boolean,
+    private readonly tracker?: ReadTracker,
   ) {}
 
   /** The top-level entry `name` after `extends`, or undefined when it is absent or not a hash. */
@@ -51,7 +57,23 @@ export class ExtendsResolver {
 
   private resolveWithin(name: string, chain: readonly string[]): CiMap | undefined {
     const memo = this.extended.get(name);
-    if (memo) return memo;
+    if (memo) {
+      const closure = this.reads.get(name);
+      if (closure) this.tracker?.include(closure);
+      return memo;
+    }
+    if (!this.tracker) return this.resolveFresh(name, chain);
+    this.tracker.enter();
+    const result = this.resolveFresh(name, chain);
+    const closure = this.tracker.exit();
+    if (result) this.reads.set(name, closure);
+    // Near the depth limit the memoized result depends on which job resolved the entry first.
+    if (chain.length + (this.height.get(name) ?? 0) + 2 > this.ctx.limits.maxExtendsDepth) this.nearDepthLimit = true;
+    return result;
+  }
+
+  private resolveFresh(name: string, chain: readonly string[]): CiMap | undefined {
+    this.tracker?.read(name);
     const own = entryValue(this.config, name);
     if (own?.kind !== 'map') return undefined;
     const parents = parentNames(entryValue(own, 'extends'));

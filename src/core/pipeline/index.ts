@@ -8,6 +8,7 @@ import { entryValue } from './ciValue';
 import { ResolveContext } from './context';
 import { ExtendsResolver } from './extends';
 import { IncludeLoader, type LoadedPipeline } from './includes';
+import { JobMemo, ReadTracker } from './jobReuse';
 import { JobBuilder } from './jobs';
 import { DEFAULT_LIMITS, type ResolveOptions } from './options';
 import { ReferenceResolver } from './references';
@@ -23,6 +24,15 @@ export type { ExternalIncludeRequest, ExternalIncludes, ResolveLimits, ResolveOp
  * script lines traced to their source. Never throws: unreadable or hostile input becomes `problems` and partial results.
  */
 export function resolvePipeline(rootFile: string, files: ProjectFiles, options: ResolveOptions = {}): Pipeline {
+  const memo = options.cache?.jobMemo(rootFile);
+  const pipeline = resolveOnce(rootFile, files, options, memo);
+  if (!memo?.needsFreshBuild) return pipeline;
+  // Near a depth limit a reused job may differ from a fresh build: build every job again, and reuse none next time.
+  memo.clear();
+  return resolveOnce(rootFile, files, options, undefined);
+}
+
+function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOptions, memo: JobMemo | undefined): Pipeline {
   const ctx = new ResolveContext({ ...DEFAULT_LIMITS, ...options.limits });
   const rootText = files.read(rootFile);
   if (rootText === undefined) {
@@ -32,10 +42,12 @@ export function resolvePipeline(rootFile: string, files: ProjectFiles, options: 
   let loaded: LoadedPipeline | undefined;
   try {
     loaded = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes, options.cache).load(rootFile, rootText, options.inputs ?? {});
-    const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.incomplete);
+    const tracker = memo && new ReadTracker(ctx);
+    const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.incomplete, tracker);
     const config = loaded.config;
-    const references = new ReferenceResolver(extendsResolver, (key) => entryValue(config, key), ctx, loaded.incomplete);
+    const references = new ReferenceResolver(extendsResolver, (key) => entryValue(config, key), ctx, loaded.incomplete, tracker);
     references.checkAll(loaded.references);
+    const shared = JSON.stringify([ctx.limits, loaded.incomplete, loaded.lastUnresolvedOrder, [...loaded.mergeOrder]]);
     const builder = new JobBuilder({
       config,
       extendsResolver,
@@ -43,17 +55,25 @@ export function resolvePipeline(rootFile: string, files: ProjectFiles, options: 
       ctx,
       mergeOrder: loaded.mergeOrder,
       lastUnresolvedOrder: loaded.lastUnresolvedOrder,
+      ...(memo && tracker ? { reuse: { memo, tracker, shared } } : {}),
     });
+    const jobs = builder.jobs();
+    if (memo && (extendsResolver.nearDepthLimit || references.nearDepthLimit)) {
+      // Near a depth limit a memoized lookup depends on which job asked first: keep no job of this check for the next.
+      if (memo.reused > 0) memo.needsFreshBuild = true;
+      else memo.clear();
+    }
     return {
       rootFile,
       files: loaded.files,
-      jobs: builder.jobs(),
+      jobs,
       globalVariables: builder.globals(),
       unresolvedIncludes: loaded.unresolvedIncludes,
       problems: ctx.problems,
     };
   } catch (error) {
     // Never throw into the editor: report on the root file and return what was read.
+    memo?.clear();
     const reason = error instanceof RangeError ? 'the input is too deeply nested' : 'internal error';
     ctx.report('limit-exceeded', 'error', `Pipeline analysis stopped: ${reason}.`, { file: rootFile, start: 0, end: 0 });
     return {

@@ -6,6 +6,7 @@ import type { Provenance, ResolvedJob, SourceSpan, TracedString } from '../types
 import { entryValue, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import type { ExtendsResolver } from './extends';
+import type { JobMemo, ReadClosure, ReadTracker } from './jobReuse';
 import type { ReferenceResolver } from './references';
 
 /** Top-level keys GitLab reserves; every other non-hidden key holding a hash is a job (`pages` included). */
@@ -34,6 +35,8 @@ export interface JobBuildInputs {
   readonly ctx: ResolveContext;
   readonly mergeOrder: ReadonlyMap<string, number>;
   readonly lastUnresolvedOrder: number;
+  /** Jobs of the previous check to reuse where their inputs did not change, with the tracker of what each build reads. */
+  readonly reuse?: { readonly memo: JobMemo; readonly tracker: ReadTracker; readonly shared: string };
 }
 
 type Inheritance = { readonly all: boolean; readonly only?: ReadonlySet<string> };
@@ -47,11 +50,16 @@ export class JobBuilder {
   private readonly defaults: CiMap | undefined;
   private readonly globalVariables: ReadonlyMap<string, TracedString>;
   private readonly fallbacks = new Map<string, CiValue | undefined>();
+  private readonly fallbackReads = new Map<string, ReadClosure>();
 
   constructor(private readonly inputs: JobBuildInputs) {
+    inputs.reuse?.tracker.enter();
     const defaults = this.deref(entryValue(inputs.config, 'default'));
     this.defaults = defaults?.kind === 'map' ? defaults : undefined;
     this.globalVariables = this.variablesOf(this.deref(entryValue(inputs.config, 'variables')));
+    const closure = inputs.reuse?.tracker.exit();
+    // What every job reads: the reserved keys, and whatever `default:` and `variables:` refer to.
+    if (closure) inputs.reuse!.memo.begin(inputs.config, inputs.reuse!.shared, [...RESERVED_TOP_LEVEL_KEYS, ...closure.names]);
   }
 
   /** Top-level `variables:` after include merge. */
@@ -62,14 +70,37 @@ export class JobBuilder {
   /** Every job in top-level order. */
   jobs(): ResolvedJob[] {
     const jobs: ResolvedJob[] = [];
-    for (const [name, entry] of this.inputs.config.entries) {
+    const reuse = this.inputs.reuse;
+    const { config, ctx } = this.inputs;
+    for (const [name, entry] of config.entries) {
       if (name.startsWith('.') || RESERVED_TOP_LEVEL_KEYS.has(name)) continue;
-      const raw = this.deref(entryValue(this.inputs.config, name));
-      if (raw?.kind !== 'map') continue;
-      const job = this.inputs.extendsResolver.resolve(name) ?? raw;
-      jobs.push(this.build(name, entry.keySpan, raw, job));
+      if (!reuse) {
+        const built = this.job(name, entry.keySpan);
+        if (built) jobs.push(built);
+        continue;
+      }
+      const reused = reuse.memo.reuse(config, name, entry.keySpan, ctx);
+      if (reused) {
+        jobs.push(reused);
+        continue;
+      }
+      const before = ctx.expansionsRemaining;
+      reuse.tracker.enter();
+      const built = this.job(name, entry.keySpan);
+      const closure = reuse.tracker.exit();
+      if (built) reuse.memo.remember(config, name, entry.keySpan, built, closure, before - ctx.expansionsRemaining, ctx.expansionsRemaining);
+      if (built) jobs.push(built);
     }
+    reuse?.memo.end();
     return jobs;
+  }
+
+  private job(name: string, span: SourceSpan): ResolvedJob | undefined {
+    this.inputs.reuse?.tracker.read(name);
+    const raw = this.deref(entryValue(this.inputs.config, name));
+    if (raw?.kind !== 'map') return undefined;
+    const job = this.inputs.extendsResolver.resolve(name) ?? raw;
+    return this.build(name, span, raw, job);
   }
 
   private build(name: string, span: SourceSpan, raw: CiMap, job: CiMap): ResolvedJob {
@@ -120,7 +151,15 @@ export class JobBuilder {
     const own = this.deref(entryValue(job, key));
     if (own && !(own.kind === 'scalar' && own.value === null)) return own;
     if (!allows(inheritDefault, key)) return undefined;
-    if (!this.fallbacks.has(key)) this.fallbacks.set(key, this.fallback(key));
+    const tracker = this.inputs.reuse?.tracker;
+    if (!this.fallbacks.has(key)) {
+      tracker?.enter();
+      this.fallbacks.set(key, this.fallback(key));
+      if (tracker) this.fallbackReads.set(key, tracker.exit());
+    } else {
+      const closure = this.fallbackReads.get(key);
+      if (closure) tracker?.include(closure);
+    }
     return this.fallbacks.get(key);
   }
 

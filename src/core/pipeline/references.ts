@@ -6,12 +6,16 @@ import type { Provenance } from '../types';
 import { entryValue, withVia, type CiReference, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import type { ExtendsResolver } from './extends';
+import type { ReadClosure, ReadTracker } from './jobReuse';
 
 type Lookup = { readonly value: CiValue } | { readonly error: string };
 
 export class ReferenceResolver {
   private readonly lookups = new Map<string, Lookup>();
   private readonly active = new Set<string>();
+  private readonly reads = new Map<string, ReadClosure>();
+  /** True once lookups nested deep enough that a memoized result may depend on where it was first asked for. */
+  nearDepthLimit = false;
 
   constructor(
     private readonly extendsResolver: ExtendsResolver,
@@ -19,6 +23,7 @@ export class ReferenceResolver {
     private readonly ctx: ResolveContext,
     /** Some include could not be read: a missing key may be defined there. */
     private readonly mayBeElsewhere: boolean,
+    private readonly tracker?: ReadTracker,
   ) {}
 
   /** The value itself, or, for a `!reference`, what it points to (with a `reference` provenance step); undefined if unresolvable. */
@@ -64,21 +69,30 @@ export class ReferenceResolver {
   private lookup(reference: CiReference): Lookup {
     const key = reference.path.join('\u0000');
     const memo = this.lookups.get(key);
-    if (memo) return memo;
+    if (memo) {
+      const closure = this.reads.get(key);
+      if (closure) this.tracker?.include(closure);
+      return memo;
+    }
     const written = `!reference [${reference.path.join(', ')}]`;
+    if (this.active.size >= Math.min(2, this.ctx.limits.maxReferenceDepth - 1)) this.nearDepthLimit = true;
     if (this.active.has(key) || this.active.size >= this.ctx.limits.maxReferenceDepth) {
       return { error: `${written} is nested more than ${this.ctx.limits.maxReferenceDepth} levels deep or refers to itself.` };
     }
     this.active.add(key);
+    this.tracker?.enter();
     const result = this.walk(reference, written);
+    const closure = this.tracker?.exit();
     this.active.delete(key);
     this.lookups.set(key, result);
+    if (closure) this.reads.set(key, closure);
     return result;
   }
 
   private walk(reference: CiReference, written: string): Lookup {
     const [first, ...rest] = reference.path;
     if (first === undefined || first === '') return { error: `${written} names no key.` };
+    this.tracker?.read(first);
     let current: CiValue | undefined = this.extendsResolver.resolve(first) ?? this.topLevel(first);
     if (!current) return { error: `${written}: '${first}' is not defined.` };
     let walked = first;

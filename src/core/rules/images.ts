@@ -67,18 +67,37 @@ interface JobSources {
 /** Evaluates every image/service of every job, once per matrix combination. */
 export function evaluateImages(pipeline: Pipeline, options: CheckOptions): ImageEvaluation[] {
   const evaluator = createImageEvaluator(options);
+  const optionsKey = evaluationOptionsKey(options);
   const evaluations: ImageEvaluation[] = [];
   for (const job of pipeline.jobs) {
+    const previous = previousEvaluations.get(job);
+    if (previous?.optionsKey === optionsKey) {
+      for (const evaluation of previous.evaluations) evaluations.push(evaluation);
+      continue;
+    }
     const images: [TracedString, 'image' | 'service'][] = [];
     if (job.image) images.push([job.image, 'image']);
     for (const service of job.services) images.push([service, 'service']);
-    if (images.length === 0) continue;
-    const combinations = job.matrix.length > 0 ? job.matrix : [null];
+    const jobEvaluations: ImageEvaluation[] = [];
+    const combinations = images.length === 0 ? [] : job.matrix.length > 0 ? job.matrix : [null];
     for (const combination of combinations) {
-      for (const [image, role] of images) evaluations.push(evaluator(job, image, role, combination));
+      for (const [image, role] of images) jobEvaluations.push(evaluator(job, image, role, combination));
     }
+    previousEvaluations.set(job, { optionsKey, evaluations: jobEvaluations });
+    for (const evaluation of jobEvaluations) evaluations.push(evaluation);
   }
   return evaluations;
+}
+
+/**
+ * A job's evaluations by job: a re-check reuses the resolved jobs whose inputs did not change (`ResolveCache`), and
+ * with the same options their evaluations are the same. Findings are still built from all evaluations on every check.
+ */
+const previousEvaluations = new WeakMap<ResolvedJob, { readonly optionsKey: string; readonly evaluations: readonly ImageEvaluation[] }>();
+
+/** Everything of the options an evaluation depends on (severities do not change it). */
+function evaluationOptionsKey(options: CheckOptions): string {
+  return JSON.stringify([options.credentials, options.predefinedVariables, options.publicRegistries, options.ignoredRegistries ?? []]);
 }
 
 /**

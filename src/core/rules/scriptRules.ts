@@ -22,11 +22,20 @@ interface ScriptLine {
   readonly jobs: ResolvedJob[];
 }
 
+/** Each job's script line keys: a re-check reuses unchanged jobs, and with them these. */
+const lineKeys = new WeakMap<ResolvedJob, readonly string[]>();
+
 function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
   const byKey = new Map<string, ScriptLine>();
   for (const job of jobs) {
-    for (const line of job.scriptLines) {
-      const key = spanKey(line.span);
+    let keys = lineKeys.get(job);
+    if (!keys) {
+      keys = job.scriptLines.map((line) => spanKey(line.span));
+      lineKeys.set(job, keys);
+    }
+    for (let index = 0; index < keys.length; index++) {
+      const line = job.scriptLines[index]!;
+      const key = keys[index]!;
       const entry = byKey.get(key);
       if (!entry) byKey.set(key, { line, jobs: [job] });
       // Jobs come in order, so a job already listed is the last one (a line may repeat within a job).
