@@ -13,63 +13,18 @@ import { checkProject } from '../../src/core/check';
 import { createResolveCache, localIncludeGlob } from '../../src/core/pipeline';
 import { keyListSource } from '../../src/core/rules/images';
 import type { ProjectFiles, ResolvedJob } from '../../src/core/types';
+import { editRandomLine, random } from '../support/randomEdits';
 
 const CORPUS = '/work/shared/corpus/files';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
 type Project = Record<string, string>;
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TYPED = [':', ' ', '#', '"', '[', ']', '{', '}', '&a ', '*a', '- ', '|', 'x', '1', '!reference [a]', '<<: *a', ',', '$X', '${Y}'];
 const INSERTED = ['', '# note', 'new-job:', '  image: alpine', '  extends: .tpl-1', '  variables:', '    VERSION: "9"', '.t: &a', '  image: registry.example.com/x:1', 'default:', '  image: $REGISTRY/d:1', '  - local: part-1.yml', '  DOCKER_AUTH_CONFIG: \'{"auths":{"registry.example.com":{"auth":"ZmFrZTpmYWtl"}}}\''];
 /** Lines an edit is aimed at (half the time): what many jobs share. */
 const AIMED = /^\.|^default:|variables:|extends:|&[\w-]+|\*[\w-]+|!reference|^include:|local:|^image:|^ {2}image:|DOCKER_AUTH_CONFIG/;
-
-/** One random line edit of `text`, half the time on (or just after) a line that many jobs depend on. */
-function editLine(text: string, next: () => number): string {
-  const lines = text.split('\n');
-  const aimed = lines.flatMap((line, index) => (AIMED.test(line) ? [index] : []));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const at = aimed.length > 0 && next() < 0.5 ? Math.min(lines.length - 1, pick(aimed) + (next() < 0.3 ? 1 : 0)) : Math.floor(next() * lines.length);
-  const line = lines[at]!;
-  switch (Math.floor(next() * 7)) {
-    case 0: {
-      const column = Math.floor(next() * (line.length + 1));
-      lines[at] = line.slice(0, column) + pick(TYPED) + line.slice(column);
-      break;
-    }
-    case 1:
-      lines.splice(at, 1);
-      break;
-    case 2:
-      lines.splice(at, 0, pick(INSERTED));
-      break;
-    case 3:
-      lines.splice(at, 0, line);
-      break;
-    case 4:
-      lines[at] = next() < 0.5 ? `  ${line}` : line.replace(/^ {1,2}/, '');
-      break;
-    case 5: {
-      const column = Math.floor(next() * line.length);
-      lines[at] = line.slice(0, column) + line.slice(column + 1);
-      break;
-    }
-    default:
-      lines[at] = line.replace(/[\w.-]+$/, (word) => `${word}-edited`);
-  }
-  return lines.join('\n');
-}
+const editLine = (text: string, next: () => number): string => editRandomLine(text, next, { typed: TYPED, inserted: INSERTED, aimed: AIMED });
 
 /** A single file as a project of three included parts (split at top-level keys) under a root that includes them. */
 function splitProject(text: string): Project {

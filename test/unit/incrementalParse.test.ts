@@ -14,58 +14,17 @@ import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS } from '../../src/core/pipeline/options';
 import { parsePipelineFile, reparsePipelineFile } from '../../src/core/pipeline/yamlLoader';
 import type { ProjectFiles } from '../../src/core/types';
+import { editRandomLine, random, type EditVocabulary } from '../support/randomEdits';
 
 const CORPUS = '/work/shared/corpus/files';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const TYPED = [':', ' ', '#', '"', "'", '[', ']', '{', '}', '&a ', '*a', '- ', '|', '>', '\t', 'x', '1', '!reference [a]', '<<: *a', '---', '...', '%YAML 1.1', ',', '?'];
-
-/** One random line edit of `text`. */
-function editLine(text: string, next: () => number): string {
-  const lines = text.split('\n');
-  const at = Math.floor(next() * lines.length);
-  const line = lines[at]!;
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  switch (Math.floor(next() * 7)) {
-    case 0: {
-      const column = Math.floor(next() * (line.length + 1));
-      lines[at] = line.slice(0, column) + pick(TYPED) + line.slice(column);
-      break;
-    }
-    case 1:
-      lines.splice(at, 1);
-      break;
-    case 2:
-      lines.splice(at, 0, pick(['', '# note', 'new-job:', '  image: alpine', 'x: 1', '  - echo hi', '.t: &a', '  k: v']));
-      break;
-    case 3:
-      lines.splice(at, 0, line);
-      break;
-    case 4:
-      lines[at] = next() < 0.5 ? `  ${line}` : line.replace(/^ {1,2}/, '');
-      break;
-    case 5: {
-      const column = Math.floor(next() * line.length);
-      lines[at] = line.slice(0, column) + line.slice(column + 1);
-      break;
-    }
-    default:
-      // The bench's edit: a value at the end of a line changes.
-      lines[at] = line.replace(/[\w.-]+$/, (word) => `${word}-edited`);
-  }
-  return lines.join('\n');
-}
+/** The random edits: what is typed into lines, and whole lines inserted. */
+const EDITS: EditVocabulary = {
+  typed: [':', ' ', '#', '"', "'", '[', ']', '{', '}', '&a ', '*a', '- ', '|', '>', '\t', 'x', '1', '!reference [a]', '<<: *a', '---', '...', '%YAML 1.1', ',', '?'],
+  inserted: ['', '# note', 'new-job:', '  image: alpine', 'x: 1', '  - echo hi', '.t: &a', '  k: v'],
+};
+const editLine = (text: string, next: () => number): string => editRandomLine(text, next, EDITS);
 
 function yamlFiles(): { name: string; text: string }[] {
   const found: { name: string; text: string }[] = [];
