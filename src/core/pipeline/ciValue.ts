@@ -69,17 +69,7 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
     entries = new Map();
     for (const [key, entry] of base.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, base.via) });
   }
-  const overrideVia = override.via.length > 0;
-  for (const [key, entry] of override.entries) {
-    const existing = entries.get(key);
-    if (!existing && !overrideVia) {
-      entries.set(key, entry);
-      continue;
-    }
-    const value = withVia(entry.value, override.via);
-    entries.set(key, { keySpan: entry.keySpan, value: existing ? deepMerge(existing.value, value) : value });
-  }
-  return { kind: 'map', span: override.span, via: [], entries };
+  return mergeEntriesInto(entries, override);
 }
 
 /**
@@ -88,10 +78,15 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
  */
 export function deepMergeInto(base: CiValue, override: CiValue): CiValue {
   if (base.kind !== 'map' || override.kind !== 'map' || base.via.length > 0 || !(base.entries instanceof Map)) return deepMerge(base, override);
-  const entries = base.entries as Map<string, CiEntry>;
+  return mergeEntriesInto(base.entries as Map<string, CiEntry>, override);
+}
+
+/** Merges `override`'s entries into `entries` (mutated) and returns the merged map. */
+function mergeEntriesInto(entries: Map<string, CiEntry>, override: CiMap): CiMap {
+  const overrideVia = override.via.length > 0;
   for (const [key, entry] of override.entries) {
     const existing = entries.get(key);
-    if (!existing && override.via.length === 0) {
+    if (!existing && !overrideVia) {
       entries.set(key, entry);
       continue;
     }
