@@ -54,7 +54,6 @@ export class ProjectText {
 interface PublishedFinding {
   readonly diagnostic: vscode.Diagnostic;
   readonly finding: Finding;
-  readonly folderKey: string;
 }
 
 export interface CheckEvent {
@@ -397,7 +396,6 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   private diagnosticsOf(project: ProjectCheck): Map<string, PublishedFinding[]> {
     const byUri = new Map<string, PublishedFinding[]>();
     const seen = new Set<string>();
-    const folderKey = project.folder.uri.toString();
     for (const entry of project.entries) {
       for (const finding of entry.findings) {
         const key = JSON.stringify([finding.code, finding.range, finding.message]);
@@ -407,7 +405,9 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         if (!text) continue;
         const diagnostic = toDiagnostic(finding, text, project);
         const uri = fileUri(project.folder, finding.range.file).toString();
-        byUri.set(uri, [...(byUri.get(uri) ?? []), { diagnostic, finding, folderKey }]);
+        const published = byUri.get(uri);
+        if (published) published.push({ diagnostic, finding });
+        else byUri.set(uri, [{ diagnostic, finding }]);
       }
     }
     return byUri;
