@@ -3,11 +3,10 @@
  * Edits come from the core's pure edit functions and become WorkspaceEdits here.
  */
 import * as vscode from 'vscode';
-import { CI_DOCUMENT_SELECTOR } from './documents';
 import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit, type TextEdit } from '../core/edits';
 import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
-import { projectFileOf } from './documents';
+import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 import { addPublicRegistry } from './settings';
 
 export const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';

@@ -1,10 +1,9 @@
 /** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
 import * as vscode from 'vscode';
-import { CI_DOCUMENT_SELECTOR } from './documents';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
-import { projectFileOf } from './documents';
+import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 
 export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService): void {
   context.subscriptions.push(vscode.languages.registerHoverProvider(CI_DOCUMENT_SELECTOR, new ImageHover(diagnostics)));
