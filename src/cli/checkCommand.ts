@@ -15,7 +15,7 @@ import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
 import { isFindingCode } from '../core/rules/codes';
 import { SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Severity } from '../core/types';
-import { CliIo, UsageError, parseArgs } from './io';
+import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
 
 export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
 
@@ -70,7 +70,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
 
   const options: CheckOptions = {
     credentials: sources,
-    predefinedVariables: { ...gitlabVariables(values), ...variableFlags(repeated.get('var') ?? []) },
+    predefinedVariables: { ...gitlabVariables(values), ...parseVariableFlags(repeated.get('var') ?? []) },
     publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES, ...(repeated.get('public-registry') ?? [])],
     ignoredRegistries: repeated.get('ignore-registry') ?? [],
     severities: severityFlags(repeated.get('severity') ?? []),
@@ -169,16 +169,6 @@ function gitlabVariables(values: Map<string, string>): Record<string, string> {
     variables.CI_PROJECT_NAMESPACE = clean.split('/').slice(0, -1).join('/');
     variables.CI_PROJECT_NAME = clean.split('/').pop()!;
     if (registry) variables.CI_REGISTRY_IMAGE = `${variables.CI_REGISTRY}/${clean.toLowerCase()}`;
-  }
-  return variables;
-}
-
-function variableFlags(flags: readonly string[]): Record<string, string> {
-  const variables: Record<string, string> = {};
-  for (const flag of flags) {
-    const eq = flag.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--var takes NAME=VALUE, not '${flag}'`);
-    variables[flag.slice(0, eq)] = flag.slice(eq + 1);
   }
   return variables;
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { createDiskProjectFiles, resolvePipeline } from '../core/pipeline/index';
 import type { Pipeline } from '../core/types';
-import { CliIo, UsageError, parseArgs } from './io';
+import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
 
 /** The JSON document the command prints. */
 export interface ImagesReport {
@@ -28,12 +28,7 @@ export function imagesReport(pipeline: Pipeline): ImagesReport {
 export async function runImages(args: string[], io: CliIo): Promise<number> {
   const { positionals, values, repeated } = parseArgs(args, { values: ['project-dir'], repeated: ['var'] });
   if (positionals.length !== 1) throw new UsageError('expects exactly one FILE (see --help)');
-  const variables: Record<string, string> = {};
-  for (const assignment of repeated.get('var') ?? []) {
-    const eq = assignment.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--var expects NAME=VALUE, got '${assignment.slice(0, 40)}'`);
-    variables[assignment.slice(0, eq)] = assignment.slice(eq + 1);
-  }
+  const variables = parseVariableFlags(repeated.get('var') ?? []);
   const file = path.resolve(io.cwd(), positionals[0]!);
   const projectDir = path.resolve(io.cwd(), values.get('project-dir') ?? path.dirname(file));
   const relative = path.relative(projectDir, file).split(path.sep).join('/');

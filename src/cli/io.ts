@@ -58,3 +58,17 @@ export function parseArgs(
   }
   return { positionals, values, repeated, booleans };
 }
+
+/**
+ * Parses repeated `--var NAME=VALUE` flags. A malformed flag is not echoed: what the user typed
+ * may be a CI/CD variable's secret value.
+ */
+export function parseVariableFlags(flags: readonly string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new UsageError('--var takes NAME=VALUE; one --var has no NAME= before its value');
+    variables[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  return variables;
+}
