@@ -25,7 +25,7 @@ export const RESERVED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'spec',
 ]);
 
-/** Keys a job takes from `default:` when it does not set them; the first five also from deprecated top-level keys. */
+/** Deprecated top-level keys a job still takes when neither it nor `default:` sets them. */
 const DEPRECATED_GLOBAL_KEYS = new Set(['image', 'services', 'before_script', 'after_script', 'cache']);
 
 export interface JobBuildInputs {
