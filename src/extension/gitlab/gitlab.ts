@@ -57,6 +57,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
     connections,
     coverage,
     includes,
+    reports,
     changed,
     coverage.onDidChange(() => changed.fire()),
     includes.onDidFetch(() => changed.fire()),
