@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { compareJobImages, formatComparison, jobImagesFromMergedYaml, jobImagesFromPipeline } from '../../core/gitlab/ciLintCompare';
 import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline/index';
 import type { ExternalIncludes } from '../../core/pipeline/options';
+import { projectFileOf } from '../documents';
 import type { FolderAccess } from './connections';
 import type { LintReportProvider } from './lintReport';
 
@@ -19,8 +20,8 @@ export async function compareWithCiLint(
 ): Promise<void> {
   const overlay = new Map<string, string>();
   for (const document of vscode.workspace.textDocuments) {
-    if (vscode.workspace.getWorkspaceFolder(document.uri)?.uri.toString() !== folder.uri.toString() || document.uri.scheme !== 'file') continue;
-    overlay.set(vscode.workspace.asRelativePath(document.uri, false), document.getText());
+    const file = projectFileOf(document.uri);
+    if (file?.folder.uri.toString() === folder.uri.toString()) overlay.set(file.relativePath, document.getText());
   }
   const files = createDiskProjectFiles(folder.uri.fsPath, overlay);
   const rootText = files.read(ciConfigPath);
