@@ -5,10 +5,14 @@ import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/
 import { localIncludeGlob } from '../../src/core/pipeline';
 import type { CredentialSource, Finding, Pipeline, ProjectFiles } from '../../src/core/types';
 
+/** An in-memory project: `files` maps a repository-relative path to its text; `glob` matches as a local include does. */
 export function memoryFiles(files: Readonly<Record<string, string>>): ProjectFiles {
   return {
     read: (path) => (Object.hasOwn(files, path) ? files[path] : undefined),
-    glob: (pattern) => Object.keys(files).filter((path) => localIncludeGlob(pattern).test(path)).sort(),
+    glob: (pattern) => {
+      const matcher = localIncludeGlob(pattern);
+      return Object.keys(files).filter((path) => matcher.test(path)).sort();
+    },
   };
 }
 

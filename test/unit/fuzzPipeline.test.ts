@@ -13,8 +13,9 @@ import fc from 'fast-check';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
 import { checkProject, type CheckOptions } from '../../src/core/check';
 import { jobPayloadSource } from '../../src/core/credentials';
-import { createResolveCache, localIncludeGlob } from '../../src/core/pipeline';
-import type { Finding, Pipeline, ProjectFiles, SourceSpan } from '../../src/core/types';
+import { createResolveCache } from '../../src/core/pipeline';
+import type { Finding, Pipeline, SourceSpan } from '../../src/core/types';
+import { memoryFiles } from './checkSupport';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 /** The default budget gives this file ~35,000 of the 100,000 cases: a pipeline check costs a millisecond or more. */
@@ -36,16 +37,6 @@ function holds<T>(property: fc.IProperty<T>, numRuns: number): void {
   const shown = example.length > 600 ? `${example.slice(0, 600)}… (${example.length} characters)` : example;
   const cause = details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance);
   assert.fail(`property failed (replay: FUZZ_SEED=${SEED}; property seed ${seed}, path ${details.counterexamplePath})\ncounterexample: ${shown}\n${cause.slice(0, 1200)}`);
-}
-
-function memoryFiles(files: Readonly<Record<string, string>>): ProjectFiles {
-  return {
-    read: (file) => (Object.hasOwn(files, file) ? files[file] : undefined),
-    glob: (pattern) => {
-      const matcher = localIncludeGlob(pattern);
-      return Object.keys(files).filter((file) => matcher.test(file)).sort();
-    },
-  };
 }
 
 /** Options that switch every rule on: credentials, a job token, predefined variables, an ignore and a public list. */

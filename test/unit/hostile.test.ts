@@ -12,24 +12,15 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { createDiskProjectFiles, localIncludeGlob } from '../../src/core/pipeline';
+import { createDiskProjectFiles } from '../../src/core/pipeline';
 import type { Finding, FindingCode, Pipeline, ProjectFiles } from '../../src/core/types';
+import { memoryFiles } from './checkSupport';
 
 v8.setFlagsFromString('--expose_gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 const OPTIONS: CheckOptions = { credentials: [], predefinedVariables: {}, publicRegistries: ['docker.io'] };
 const CLI = path.resolve(__dirname, '../../src/cli/main.js');
-
-function memoryFiles(files: Readonly<Record<string, string>>): ProjectFiles {
-  return {
-    read: (file) => (Object.hasOwn(files, file) ? files[file] : undefined),
-    glob: (pattern) => {
-      const matcher = localIncludeGlob(pattern);
-      return Object.keys(files).filter((file) => matcher.test(file)).sort();
-    },
-  };
-}
 
 interface Measured {
   readonly pipeline: Pipeline;

@@ -10,10 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkProject } from '../../src/core/check';
-import { createResolveCache, localIncludeGlob } from '../../src/core/pipeline';
+import { createResolveCache } from '../../src/core/pipeline';
 import { keyListSource } from '../../src/core/rules/images';
-import type { ProjectFiles, ResolvedJob } from '../../src/core/types';
+import type { ResolvedJob } from '../../src/core/types';
 import { editRandomLine, random } from '../support/randomEdits';
+import { memoryFiles } from './checkSupport';
 
 const CORPUS = '/work/shared/corpus/files';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
@@ -114,18 +115,6 @@ function fixtureProjects(): { name: string; project: Project }[] {
   return projects;
 }
 
-function filesOf(project: Project): ProjectFiles {
-  return {
-    read: (file) => (Object.hasOwn(project, file) ? project[file] : undefined),
-    glob: (pattern) => {
-      const matcher = localIncludeGlob(pattern);
-      return Object.keys(project)
-        .filter((file) => matcher.test(file))
-        .sort();
-    },
-  };
-}
-
 const OPTIONS = {
   credentials: [],
   predefinedVariables: { CI_REGISTRY: 'registry.gitlab.com', CI_REGISTRY_IMAGE: 'registry.gitlab.com/group/project' },
@@ -139,8 +128,8 @@ function checkSeries(name: string, project: Project, rounds: number, next: () =>
   let previousJobs = new Set<ResolvedJob>();
   let reused = 0;
   for (let round = 0; round <= rounds; round++) {
-    const cached = checkProject('.gitlab-ci.yml', filesOf(current), { ...OPTIONS, resolve: { variables: { ...OPTIONS.predefinedVariables }, cache } });
-    const fresh = checkProject('.gitlab-ci.yml', filesOf(current), { ...OPTIONS, resolve: { variables: { ...OPTIONS.predefinedVariables } } });
+    const cached = checkProject('.gitlab-ci.yml', memoryFiles(current), { ...OPTIONS, resolve: { variables: { ...OPTIONS.predefinedVariables }, cache } });
+    const fresh = checkProject('.gitlab-ci.yml', memoryFiles(current), { ...OPTIONS, resolve: { variables: { ...OPTIONS.predefinedVariables } } });
     assert.equal(JSON.stringify(cached), JSON.stringify(fresh), `${name} round ${round}`);
     reused += cached.pipeline.jobs.filter((job) => previousJobs.has(job)).length;
     previousJobs = new Set(cached.pipeline.jobs);
@@ -198,8 +187,8 @@ describe('re-check reusing unchanged jobs', () => {
       OPTIONS,
     ];
     for (const [index, options] of variants.entries()) {
-      const cached = checkProject('.gitlab-ci.yml', filesOf(project), { ...options, resolve: { variables: {}, cache } });
-      const fresh = checkProject('.gitlab-ci.yml', filesOf(project), { ...options, resolve: { variables: {} } });
+      const cached = checkProject('.gitlab-ci.yml', memoryFiles(project), { ...options, resolve: { variables: {}, cache } });
+      const fresh = checkProject('.gitlab-ci.yml', memoryFiles(project), { ...options, resolve: { variables: {} } });
       assert.equal(JSON.stringify(cached), JSON.stringify(fresh), `options ${index}`);
     }
   });
@@ -212,7 +201,7 @@ describe('re-check reusing unchanged jobs', () => {
       'jobs.yml': 'a:\n  extends: .base\n  script: [a]\nb:\n  script: !reference [.steps, script]\nc:\n  script: [c]\n',
     };
     const cache = createResolveCache();
-    const run = (files: Project) => checkProject('.gitlab-ci.yml', filesOf(files), { ...OPTIONS, resolve: { variables: {}, cache } }).pipeline.jobs;
+    const run = (files: Project) => checkProject('.gitlab-ci.yml', memoryFiles(files), { ...OPTIONS, resolve: { variables: {}, cache } }).pipeline.jobs;
     const images = (jobs: readonly ResolvedJob[]) => jobs.map((job) => `${job.name}=${job.image?.value}`);
     const first = run(project);
     const second = run({ ...project, 'templates.yml': project['templates.yml']!.replace('base:1', 'base:2') });

@@ -1,14 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { localIncludeGlob, resolvePipeline } from '../../src/core/pipeline/index';
-import type { Pipeline, ProjectFiles, ResolvedJob, TracedString } from '../../src/core/types';
-
-function memoryFiles(files: Record<string, string>): ProjectFiles {
-  return {
-    read: (path) => (Object.hasOwn(files, path) ? files[path] : undefined),
-    glob: (pattern) => Object.keys(files).filter((path) => localIncludeGlob(pattern).test(path)).sort(),
-  };
-}
+import { resolvePipeline } from '../../src/core/pipeline/index';
+import type { Pipeline, ResolvedJob, TracedString } from '../../src/core/types';
+import { memoryFiles } from './checkSupport';
 
 function resolve(text: string, others: Record<string, string> = {}): Pipeline {
   return resolvePipeline('.gitlab-ci.yml', memoryFiles({ '.gitlab-ci.yml': text, ...others }));

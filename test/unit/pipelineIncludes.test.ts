@@ -4,14 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDiskProjectFiles, localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline/index';
-import type { Pipeline, ProjectFiles, ResolvedJob } from '../../src/core/types';
-
-function memoryFiles(files: Record<string, string>): ProjectFiles {
-  return {
-    read: (file) => (Object.hasOwn(files, file) ? files[file] : undefined),
-    glob: (pattern) => Object.keys(files).filter((file) => localIncludeGlob(pattern).test(file)).sort(),
-  };
-}
+import type { Pipeline, ResolvedJob } from '../../src/core/types';
+import { memoryFiles } from './checkSupport';
 
 function job(pipeline: Pipeline, name: string): ResolvedJob {
   const found = pipeline.jobs.find((candidate) => candidate.name === name);
