@@ -12,7 +12,7 @@ import { AUTH_CONFIG_VARIABLE, createImageEvaluator, evaluateImages } from './ru
 import { RULES } from './rules';
 import { scalarSourceMap } from './rules/scalarSource';
 import type { ScalarSourceMap } from './rules/scalarSource';
-import { ignoreCommentLocator, isSuppressed, suppressedCodesAt, IGNORE_MARKER } from './suppression';
+import { suppressionChecker } from './suppression';
 import type { CredentialMatch, Finding, FindingCode, Pipeline, ProjectFiles, Provenance, ResolvedJob, TracedString } from './types';
 
 export type { CheckOptions, ImageStatus } from './rules/context';
@@ -141,9 +141,7 @@ function severityOf(options: CheckOptions, code: FindingCode) {
 
 function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly Finding[]): Finding[] {
   const texts = new Map(pipeline.files.map((file) => [file.path, file.text]));
-  const locators = new Map<string, (offset: number) => number>();
-  // Whether a file has an ignore comment at all, asked once per file rather than once per finding.
-  const hasMarker = new Map<string, boolean>();
+  const checkers = new Map<string, (offset: number, code: FindingCode) => boolean>();
   const seen = new Set<string>();
   const result: Finding[] = [];
   for (const finding of findings) {
@@ -152,20 +150,13 @@ function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly 
     const id = `${finding.code}\u0000${spanKey(finding.range)}\u0000${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const text = texts.get(finding.range.file);
-    let marked = hasMarker.get(finding.range.file);
-    if (marked === undefined) {
-      marked = text !== undefined && text.includes(IGNORE_MARKER);
-      hasMarker.set(finding.range.file, marked);
+    let isSuppressed = checkers.get(finding.range.file);
+    if (!isSuppressed) {
+      const text = texts.get(finding.range.file);
+      isSuppressed = text === undefined ? () => false : suppressionChecker(text);
+      checkers.set(finding.range.file, isSuppressed);
     }
-    if (text !== undefined && marked) {
-      let locate = locators.get(finding.range.file);
-      if (!locate) {
-        locate = ignoreCommentLocator(text);
-        locators.set(finding.range.file, locate);
-      }
-      if (isSuppressed(suppressedCodesAt(text, locate(finding.range.start)), finding.code)) continue;
-    }
+    if (isSuppressed(finding.range.start, finding.code)) continue;
     result.push(severity ? { ...finding, severity } : finding);
   }
   return result.sort(

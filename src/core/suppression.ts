@@ -56,7 +56,22 @@ export function isSuppressed(suppressed: Set<FindingCode> | 'all' | null, code: 
  * A comment anywhere else would be part of the scalar. Parses once; call the returned function per offset.
  */
 export function ignoreCommentLocator(text: string): (offset: number) => number {
+  return commentLineLocator(text, new LineIndex(text));
+}
+
+/**
+ * Whether a finding of `code` starting at `offset` of `text` is silenced (by its line's comment or the file-wide one).
+ * Build one per file text and ask it per finding: the text is parsed once, and a text without the marker costs one search.
+ */
+export function suppressionChecker(text: string): (offset: number, code: FindingCode) => boolean {
+  if (!text.includes(IGNORE_MARKER)) return () => false;
   const lines = new LineIndex(text);
+  const locate = commentLineLocator(text, lines);
+  const fileWide = fileWideSuppression(text);
+  return (offset, code) => isSuppressed(union(codesAfterMarker(LINE_MARKER.exec(lines.lineText(locate(offset)))), fileWide), code);
+}
+
+function commentLineLocator(text: string, lines: LineIndex): (offset: number) => number {
   const scalars: { start: number; end: number; commentAt: number }[] = [];
   for (const document of parseAllDocuments(text)) {
     if (!('contents' in document)) continue;

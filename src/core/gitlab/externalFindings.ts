@@ -5,8 +5,8 @@
  */
 import { LineIndex } from '../lineIndex';
 import { resolvePipeline, type ResolveOptions } from '../pipeline';
-import { IGNORE_MARKER, ignoreCommentLocator, isSuppressed, suppressedCodesAt } from '../suppression';
-import type { Finding, Pipeline, ProjectFiles, SourceSpan, TracedString } from '../types';
+import { suppressionChecker } from '../suppression';
+import type { Finding, FindingCode, Pipeline, ProjectFiles, SourceSpan, TracedString } from '../types';
 
 export interface ExternalFindingsInput {
   readonly pipeline: Pipeline;
@@ -39,7 +39,7 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
     // Last resort: the top of the entry file, so the finding is still seen.
     return direct.get(path) ?? { file: pipeline.rootFile, start: 0, end: 0 };
   };
-  const locators = new Map<string, (offset: number) => number>();
+  const checkers = new Map<string, (offset: number, code: FindingCode) => boolean>();
 
   const placed: Finding[] = [];
   for (const finding of input.findings) {
@@ -50,7 +50,7 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
     }
     const site = siteOf(finding.range.file);
     const siteText = texts.get(site.file);
-    if (siteText !== undefined && isSuppressedAt(siteText, site, finding, locators)) continue;
+    if (siteText !== undefined && isSuppressedAt(siteText, site, finding, checkers)) continue;
     const externalText = texts.get(finding.range.file);
     const line = externalText === undefined ? undefined : new LineIndex(externalText).positionAt(finding.range.start).line + 1;
     const where = line === undefined ? finding.range.file : `${finding.range.file}, line ${line}`;
@@ -118,14 +118,13 @@ function* tracedValues(pipeline: Pipeline): Iterable<TracedString> {
   }
 }
 
-function isSuppressedAt(text: string, site: SourceSpan, finding: Finding, locators: Map<string, (offset: number) => number>): boolean {
-  if (!text.includes(IGNORE_MARKER)) return false;
-  let locate = locators.get(site.file);
-  if (!locate) {
-    locate = ignoreCommentLocator(text);
-    locators.set(site.file, locate);
+function isSuppressedAt(text: string, site: SourceSpan, finding: Finding, checkers: Map<string, (offset: number, code: FindingCode) => boolean>): boolean {
+  let isSuppressed = checkers.get(site.file);
+  if (!isSuppressed) {
+    isSuppressed = suppressionChecker(text);
+    checkers.set(site.file, isSuppressed);
   }
-  return isSuppressed(suppressedCodesAt(text, locate(site.start)), finding.code);
+  return isSuppressed(site.start, finding.code);
 }
 
 function sameSpan(a: SourceSpan, b: SourceSpan): boolean {
