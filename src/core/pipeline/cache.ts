@@ -46,7 +46,7 @@ export class ResolveCache {
       this.entries.set(path, entry);
       if (this.entries.size > this.maxFiles) this.entries.delete(this.entries.keys().next().value!);
     }
-    for (const problem of entry.problems) ctx.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
+    ctx.replay(entry.problems);
     return entry.parsed;
   }
 
@@ -68,7 +68,7 @@ export class ResolveCache {
     const conversion = entry.conversion;
     if (conversion.spent > ctx.expansionsRemaining) return convert(ctx, onReference);
     if (conversion.spent > 0) ctx.spend(conversion.spent, { file: path, start: 0, end: 0 });
-    for (const problem of conversion.problems) ctx.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
+    ctx.replay(conversion.problems);
     for (const reference of conversion.references) onReference(reference);
     return conversion.content;
   }

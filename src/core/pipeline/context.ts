@@ -29,6 +29,11 @@ export class ResolveContext {
     this.problems.push(data ? { code, severity, message, range, related, data } : { code, severity, message, range, related });
   }
 
+  /** Reports again, in order, problems a scratch context recorded (a cached parse or conversion). */
+  replay(problems: readonly Finding[]): void {
+    for (const problem of problems) this.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
+  }
+
   /** How many times `report` was called, duplicates included: whether a step reported anything at all. */
   get reportCalls(): number {
     return this.calls;
