@@ -159,13 +159,17 @@ function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly 
     if (isSuppressed(finding.range.start, finding.code)) continue;
     result.push(severity ? { ...finding, severity } : finding);
   }
-  return result.sort(
-    (a, b) =>
-      compareStrings(a.range.file, b.range.file) ||
-      a.range.start - b.range.start ||
-      compareStrings(a.code, b.code) ||
-      a.range.end - b.range.end ||
-      compareStrings(a.message, b.message),
+  return result.sort(compareFindings);
+}
+
+/** The stable order findings are reported in: by file, offset, code, end, message. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.range.file, b.range.file) ||
+    a.range.start - b.range.start ||
+    compareStrings(a.code, b.code) ||
+    a.range.end - b.range.end ||
+    compareStrings(a.message, b.message)
   );
 }
 

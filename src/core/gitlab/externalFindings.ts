@@ -3,6 +3,7 @@
  * does not have. They are shown on the project's own `include:` entry that brought the file in, naming the file and
  * line; related locations are kept only where they are project files.
  */
+import { compareFindings } from '../check';
 import { LineIndex } from '../lineIndex';
 import { resolvePipeline, type ResolveOptions } from '../pipeline';
 import { suppressionChecker } from '../suppression';
@@ -40,6 +41,17 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
     return direct.get(path) ?? { file: pipeline.rootFile, start: 0, end: 0 };
   };
   const checkers = new Map<string, (offset: number, code: FindingCode) => boolean>();
+  const lineIndexes = new Map<string, LineIndex>();
+  const lineOf = (path: string, offset: number): number | undefined => {
+    const text = texts.get(path);
+    if (text === undefined) return undefined;
+    let index = lineIndexes.get(path);
+    if (!index) {
+      index = new LineIndex(text);
+      lineIndexes.set(path, index);
+    }
+    return index.positionAt(offset).line + 1;
+  };
 
   const placed: Finding[] = [];
   for (const finding of input.findings) {
@@ -51,8 +63,7 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
     const site = siteOf(finding.range.file);
     const siteText = texts.get(site.file);
     if (siteText !== undefined && isSuppressedAt(siteText, site, finding, checkers)) continue;
-    const externalText = texts.get(finding.range.file);
-    const line = externalText === undefined ? undefined : new LineIndex(externalText).positionAt(finding.range.start).line + 1;
+    const line = lineOf(finding.range.file, finding.range.start);
     const where = line === undefined ? finding.range.file : `${finding.range.file}, line ${line}`;
     placed.push({
       ...finding,
@@ -63,9 +74,7 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
       data: { ...finding.data, includedFile: finding.range.file, ...(line === undefined ? {} : { includedLine: line }) },
     });
   }
-  return placed.sort(
-    (a, b) => compare(a.range.file, b.range.file) || a.range.start - b.range.start || compare(a.code, b.code) || a.range.end - b.range.end || compare(a.message, b.message),
-  );
+  return placed.sort(compareFindings);
 }
 
 /**
@@ -129,8 +138,4 @@ function isSuppressedAt(text: string, site: SourceSpan, finding: Finding, checke
 
 function sameSpan(a: SourceSpan, b: SourceSpan): boolean {
   return a.file === b.file && a.start === b.start && a.end === b.end;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
