@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { Workbench, openWorkbench } from './harness';
-import { assertSameSecretText } from '../support/secretAssert';
+import { assertSameSecretText, secretForms } from '../support/secretAssert';
+import { filesUnder } from '../support/files';
 
 const registry = 'registry.wizard.example:5050';
 const username = 'ci-puller';
@@ -24,17 +25,6 @@ const clearSeconds = 2;
 declare const navigator: { readonly clipboard: { writeText(text: string): Promise<void> } };
 declare const localStorage: { readonly length: number; key(index: number): string | null; getItem(key: string): string | null; removeItem(key: string): void };
 
-/** A token and every base64 rendering of it (any alignment, standard and URL-safe), as an `auth` value embeds it. */
-function secretForms(secret: string): string[] {
-  const forms = [secret];
-  for (let skip = 0; skip < 3; skip++) {
-    const part = Buffer.from(secret).subarray(skip);
-    const encoded = part.subarray(0, part.length - (part.length % 3)).toString('base64');
-    forms.push(encoded, encoded.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
-
 const needles = allTokens.flatMap(secretForms);
 
 function leakIn(text: string): string | undefined {
@@ -43,15 +33,6 @@ function leakIn(text: string): string | undefined {
 
 function authConfig(key: string, token: string): string {
   return JSON.stringify({ auths: { [key]: { auth: Buffer.from(`${username}:${token}`).toString('base64') } } });
-}
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return filesUnder(full);
-    return entry.isFile() ? [full] : [];
-  });
 }
 
 describe('secrets: one sentinel token through every flow, then a scan of everything written', function () {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { openWorkbench, type Problem, type Workbench } from './harness';
 import { assertSameSecretText } from '../support/secretAssert';
+import { filesUnder } from '../support/files';
 
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
 const username = 'ci-puller';
@@ -30,16 +31,6 @@ function isMissingCredentials(problem: Problem, registry: string): boolean {
 /** The quick input's title with VS Code's step counter, e.g. "Configure Registry Credentials (3/7)". */
 function stepTitle(step: number): RegExp {
   return new RegExp(`^${wizardTitle} \\(${step}/${stepsOnTokenPath}\\)$`);
-}
-
-/** Every regular file under `dir`, for the scan that the token never reaches a plain file. */
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return filesUnder(full);
-    return entry.isFile() ? [full] : [];
-  });
 }
 
 describe('wizard: Configure Registry Credentials against a real registry, in the workbench', function () {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertSameSecretText } from '../support/secretAssert';
 import { codeOf, ourDiagnostics, untilCode } from './support';
+import { filesUnder, maxScannedBytes } from '../support/files';
 
 const registry = 'registry.wizard.example:5050';
 /** An obviously fake token that must never reach a file, a log or a setting. */
@@ -22,18 +23,6 @@ function missing(uri: vscode.Uri): vscode.Diagnostic[] {
 /** Waits on onDidChangeDiagnostics (no sleeping) until `uri` has, or no longer has, a missing-credentials diagnostic. */
 async function untilMissing(uri: vscode.Uri, present: boolean): Promise<void> {
   await untilCode(uri, 'missing-credentials', present);
-}
-
-/** Every regular file under `dir` (skipping huge ones), for the sentinel scan. */
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const found: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(full));
-    else if (entry.isFile() && fs.statSync(full).size < 20_000_000) found.push(full);
-  }
-  return found;
 }
 
 describe('registry credentials (SecretStorage) in a real VS Code', () => {
@@ -71,11 +60,11 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
     const userData = path.resolve(folder, '..', '..', 'user-data');
     assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
     // Give the log channel a moment to flush: wait for one of our own log lines to reach disk.
-    const logs = (): string[] => filesUnder(path.join(userData, 'logs')).filter((file) => fs.readFileSync(file, 'utf8').includes('registry credential'));
+    const logs = (): string[] => filesUnder(path.join(userData, 'logs'), maxScannedBytes).filter((file) => fs.readFileSync(file, 'utf8').includes('registry credential'));
     for (let i = 0; i < 50 && logs().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(logs().length > 0, 'the GitLab CI Auth log file was not found under the user-data dir');
 
-    for (const file of [...filesUnder(userData), ...filesUnder(folder)]) {
+    for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {
       const content = fs.readFileSync(file);
       for (const needle of [sentinelToken, sentinelAuth]) {
         assert.equal(content.includes(needle), false, `${path.relative(path.dirname(userData), file)} contains the token`);

@@ -17,8 +17,9 @@ import { ProjectContextResolver } from '../../src/extension/projectContext';
 import { SettingsReader } from '../../src/extension/settings';
 import { AuthConfigPreview } from '../../src/extension/wizard/outputs';
 import { wizardServices } from '../../src/extension/wizard/wizard';
-import { assertSameSecretText } from '../support/secretAssert';
+import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
+import { filesUnder, maxScannedBytes } from '../support/files';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
 const sentinel = 'FAKE-secrets-sentinel-token-5e1d';
@@ -27,17 +28,6 @@ const username = 'ci-puller';
 const registry = 'registry.wizard.example:5050';
 const otherRegistry = 'other.wizard.example';
 const timeoutMs = 15_000;
-
-/** The sentinel and every base64 rendering of it (any alignment, standard and URL-safe), as an `auth` value embeds it. */
-function secretForms(secret: string): string[] {
-  const forms = [secret];
-  for (let skip = 0; skip < 3; skip++) {
-    const part = Buffer.from(secret).subarray(skip);
-    const encoded = part.subarray(0, part.length - (part.length % 3)).toString('base64');
-    forms.push(encoded, encoded.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
 
 function containsSecret(text: string): boolean {
   return [sentinel, otherToken].flatMap(secretForms).some((form) => text.includes(form));
@@ -218,15 +208,6 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return filesUnder(full);
-    return entry.isFile() && fs.statSync(full).size < 20_000_000 ? [full] : [];
-  });
 }
 
 const disposables: vscode.Disposable[] = [];
@@ -469,10 +450,10 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       // The harness lays out <root>/workspace/<fixture> and <root>/user-data (logs, settings, state).
       const userData = path.resolve(folder, '..', '..', 'user-data');
       assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
-      await until(() => filesUnder(path.join(userData, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log reaches disk');
+      await until(() => filesUnder(path.join(userData, 'logs'), maxScannedBytes).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log reaches disk');
       const settings = vscode.workspace.getConfiguration();
       assert.equal(containsSecret(JSON.stringify(settings.inspect('gitlabCiAuth') ?? {})), false);
-      for (const file of [...filesUnder(userData), ...filesUnder(folder)]) {
+      for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {
         assert.equal(containsSecret(fs.readFileSync(file, 'latin1')), false, `${path.relative(path.dirname(userData), file)} holds the token`);
       }
     });

@@ -14,3 +14,14 @@ export function assertSameSecretText(actual: string | undefined, expected: strin
   if (actual === expected) return;
   assert.fail(`${what}: expected ${hideAuthValues(expected)}, got ${hideAuthValues(actual)}`);
 }
+
+/** A token and every base64 rendering of it (any alignment, standard and URL-safe), as an `auth` value embeds it. */
+export function secretForms(secret: string): string[] {
+  const forms = [secret];
+  for (let skip = 0; skip < 3; skip++) {
+    const part = Buffer.from(secret).subarray(skip);
+    const encoded = part.subarray(0, part.length - (part.length % 3)).toString('base64');
+    forms.push(encoded, encoded.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return forms;
+}
