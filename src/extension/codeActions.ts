@@ -8,11 +8,8 @@ import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 import { addPublicRegistry } from './settings';
+import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MOVE_CREDENTIALS, COMMAND_TREAT_AS_PUBLIC } from './commandIds';
 
-export const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';
-export const COMMAND_TREAT_AS_PUBLIC = 'gitlabCiAuth.treatAsPublic';
-export const COMMAND_IMPORT_AUTH_CONFIG = 'gitlabCiAuth.importAuthConfig';
-export const COMMAND_MOVE_CREDENTIALS = 'gitlabCiAuth.moveCredentialsOutOfFile';
 
 /** Arguments of `gitlabCiAuth.configureCredentials` (implemented by the wizard). */
 export interface ConfigureCredentialsArgs {

@@ -7,14 +7,12 @@ import { parseAuthConfig } from '../core/authConfig';
 import { registryHostOf, registryKeyPath } from '../core/imageRef';
 import { decodeAuthEntries } from '../core/wizard/authEntries';
 import type { StoreScope } from '../core/wizard/credentialWizard';
-import { COMMAND_IMPORT_AUTH_CONFIG } from './codeActions';
 import { KeyringUnavailableError, type CredentialStore, type StoredCredential, type TokenStatus } from './credentialStore';
 import type { SettingsReader } from './settings';
 import { copyWithAutoClear, type AuthConfigPreview } from './wizard/outputs';
 import { verifyWithProgress } from './wizard/verify';
+import { COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
 
-export const COMMAND_MANAGE_CREDENTIALS = 'gitlabCiAuth.manageCredentials';
-export const COMMAND_COPY_AUTH_CONFIG = 'gitlabCiAuth.copyAuthConfig';
 
 /** Argument of `gitlabCiAuth.importAuthConfig`: the JSON (e.g. from a quick fix on a committed value) and where it came from. */
 export interface ImportAuthConfigArgs {

@@ -6,16 +6,13 @@ import * as vscode from 'vscode';
 import { registerCredentialStore } from './credentialStore';
 import { registerGitLab } from './gitlab/gitlab';
 import { registerDiagnostics } from './diagnostics';
-import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, registerCodeActions } from './codeActions';
+import { registerCodeActions } from './codeActions';
+import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
 import { registerHover } from './hover';
 import { loadCommands } from './lazyCommands';
 
-/**
- * Every command `registerWizard` registers (it and `registerCredentialCommands` own the ids; repeated here because
- * importing them would put the wizard back into the main bundle). An integration test checks that each contributed
- * command exists right after activation.
- */
-const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, 'gitlabCiAuth.manageCredentials', COMMAND_IMPORT_AUTH_CONFIG, 'gitlabCiAuth.copyAuthConfig'];
+/** Every command `registerWizard` registers. An integration test checks that each contributed command exists right after activation. */
+const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG];
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });

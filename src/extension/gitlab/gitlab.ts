@@ -18,12 +18,9 @@ import { IncludeFetcher } from './includeFetcher';
 import type { CreatedRegistryToken } from './registryToken';
 import { createdTokens } from './tokenRecords';
 import { loadCommands } from '../lazyCommands';
-import { COMMAND_REFRESH_GITLAB, GitLabVariableCoverage, type RefreshOutcome } from './variableCoverage';
+import { GitLabVariableCoverage, type RefreshOutcome } from './variableCoverage';
+import { COMMAND_COMPARE_WITH_CI_LINT, COMMAND_CONFIGURE_CREDENTIALS, COMMAND_CONNECT_GITLAB, COMMAND_CREATE_REGISTRY_TOKEN, COMMAND_REFRESH_GITLAB } from '../commandIds';
 
-export const COMMAND_CONNECT_GITLAB = 'gitlabCiAuth.connectGitLab';
-export const COMMAND_CREATE_REGISTRY_TOKEN = 'gitlabCiAuth.createRegistryToken';
-export const COMMAND_COMPARE_WITH_CI_LINT = 'gitlabCiAuth.compareWithCiLint';
-const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';
 
 /**
  * The GitLab connection: CI/CD variable coverage, token creation, remote includes.

@@ -9,9 +9,8 @@ import { readVariablesCoverage, type VariablesCoverage } from '../../core/gitlab
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
 import type { GitLabConnections } from './connections';
+import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_REFRESH_GITLAB } from '../commandIds';
 
-export const COMMAND_REFRESH_GITLAB = 'gitlabCiAuth.refreshGitLab';
-const COMMAND_CONFIGURE_CREDENTIALS = 'gitlabCiAuth.configureCredentials';
 
 /** How one folder's refresh ended, as the notification and the log say it. Never a value. */
 export interface RefreshOutcome {

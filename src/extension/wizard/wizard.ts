@@ -8,7 +8,7 @@ import type { CreatedToken, MissingRegistry, WizardArgs, WizardServices } from '
 import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/credentialWizard';
 import { parseDockerReference } from '../../core/imageRef';
 import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
-import { COMMAND_CONFIGURE_CREDENTIALS } from '../codeActions';
+import { COMMAND_CONFIGURE_CREDENTIALS } from '../commandIds';
 import { registerCredentialCommands } from '../credentialCommands';
 import { KeyringUnavailableError, type CredentialStore } from '../credentialStore';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics';
