@@ -158,8 +158,11 @@ export class IncludeLoader {
         return this.loadExternal(item, { kind: 'project', project: scope.project, file, ...(scope.ref ? { ref: scope.ref } : {}) }, scope, stack);
       }
       const location = item.local.replace(/^\/+/, '');
-      const paths = location.includes('*') ? this.projectFiles.glob(location) : [location];
-      if (paths.length === 0 || (!location.includes('*') && this.projectFiles.read(location) === undefined)) {
+      const isGlob = location.includes('*');
+      const paths = isGlob ? this.projectFiles.glob(location) : [location];
+      // A single file is read once, here: it decides between "does not exist" and loading it.
+      const singleText = isGlob ? undefined : this.projectFiles.read(location);
+      if (paths.length === 0 || (!isGlob && singleText === undefined)) {
         this.ctx.report('include-not-found', 'error', `Included file '${item.location}' does not exist in the project.`, item.span, { location: item.location });
         this.missingIncludes++;
         return [];
@@ -167,7 +170,7 @@ export class IncludeLoader {
       const loaded: CiMap[] = [];
       for (const path of paths) {
         if (!this.mayEnter(path, item.span, stack)) continue;
-        const text = this.projectFiles.read(path);
+        const text = isGlob ? this.projectFiles.read(path) : singleText;
         if (text === undefined) {
           this.ctx.report('include-not-found', 'error', `Included file '${path}' could not be read.`, item.span, { location: path });
           this.missingIncludes++;
