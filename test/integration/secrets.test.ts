@@ -17,7 +17,7 @@ import { ProjectContextResolver } from '../../src/extension/projectContext';
 import { SettingsReader } from '../../src/extension/settings';
 import { AuthConfigPreview } from '../../src/extension/wizard/outputs';
 import { wizardServices } from '../../src/extension/wizard/wizard';
-import { assertSameSecretText, secretForms } from '../support/secretAssert';
+import { assertSameSecretText, hideSecrets, secretForms } from '../support/secretAssert';
 import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
 import { filesUnder, maxScannedBytes } from '../support/files';
 
@@ -29,8 +29,10 @@ const registry = 'registry.wizard.example:5050';
 const otherRegistry = 'other.wizard.example';
 const timeoutMs = 15_000;
 
+const needles = [sentinel, otherToken].flatMap(secretForms);
+
 function containsSecret(text: string): boolean {
-  return [sentinel, otherToken].flatMap(secretForms).some((form) => text.includes(form));
+  return needles.some((form) => text.includes(form));
 }
 
 // ---- Storage that behaves like one VS Code profile seen from several windows ----
@@ -445,7 +447,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
   // Last (mocha runs a suite's own tests before its nested suites): scans what every flow above wrote.
   describe('afterwards', () => {
     it('the sentinel reached no log line, no setting, no workspace file and no file under the user-data dir', async () => {
-      for (const log of logs) assert.equal(log.lines.some(containsSecret), false, log.lines.join('\n'));
+      for (const log of logs) assert.equal(log.lines.some(containsSecret), false, hideSecrets(log.lines.join('\n'), needles));
       const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
       // The harness lays out <root>/workspace/<fixture> and <root>/user-data (logs, settings, state).
       const userData = path.resolve(folder, '..', '..', 'user-data');

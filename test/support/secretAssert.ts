@@ -25,3 +25,8 @@ export function secretForms(secret: string): string[] {
   }
   return forms;
 }
+
+/** `text` with every occurrence of `secrets` replaced by `<secret>`, for a failure message about a leak. */
+export function hideSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((hidden, secret) => hidden.split(secret).join('<secret>'), text);
+}
