@@ -12,6 +12,7 @@ import {
 } from '../../src/core/registryVerify';
 import { assertRegistryToolsInstalled, basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { GITLAB_ACCESS_DENIED_BODY, startTokenServer, type TokenServer } from '../support/tokenServer';
+import { hideSecrets } from '../support/secretAssert';
 
 const TIMEOUT_MS = 5_000;
 
@@ -19,8 +20,10 @@ const TIMEOUT_MS = 5_000;
 async function verify(request: VerifyRequest, options: Partial<Parameters<typeof verifyRegistryCredentials>[1]> = {}): Promise<VerifyResult> {
   const result = await verifyRegistryCredentials(request, { timeoutMs: TIMEOUT_MS, ...options });
   const text = JSON.stringify(result);
-  assert.ok(!text.includes(request.secret), `secret leaked into ${text}`);
-  assert.ok(!text.includes(basicAuthorization(request.username, request.secret).slice(6)), `Basic value leaked into ${text}`);
+  const basicValue = basicAuthorization(request.username, request.secret).slice(6);
+  const shown = hideSecrets(text, [request.secret, basicValue]);
+  assert.ok(!text.includes(request.secret), `secret leaked into ${shown}`);
+  assert.ok(!text.includes(basicValue), `Basic value leaked into ${shown}`);
   assert.equal(typeof result.message, 'string');
   assert.ok(result.message.length > 0);
   return result;
