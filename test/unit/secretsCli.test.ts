@@ -147,10 +147,11 @@ describe('gitlab-ci-auth build keeps the token secret', () => {
     ];
     for (const { args, stdin, why } of cases) {
       const run = build(args, stdin);
+      // First: the message below quotes stderr, which must hold no secret by then.
+      assertNoLeak(run, why);
       assert.notEqual(run.status, 0, `${why}: exit code`);
       assert.ok(run.stderr.trim().length > 0 && run.stderr.trim().split('\n').length <= 3, `${why}: one short message, got ${JSON.stringify(run.stderr.slice(0, 200))}`);
       assert.equal(run.stdout, '', `${why}: nothing on stdout`);
-      assertNoLeak(run, why);
     }
   });
 });
