@@ -69,7 +69,8 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
     entries = new Map();
     for (const [key, entry] of base.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, base.via) });
   }
-  return mergeEntriesInto(entries, override);
+  mergeEntries(entries, override);
+  return { kind: 'map', span: override.span, via: [], entries };
 }
 
 /**
@@ -78,11 +79,13 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
  */
 export function deepMergeInto(base: CiValue, override: CiValue): CiValue {
   if (base.kind !== 'map' || override.kind !== 'map' || base.via.length > 0 || !(base.entries instanceof Map)) return deepMerge(base, override);
-  return mergeEntriesInto(base.entries as Map<string, CiEntry>, override);
+  const entries = base.entries as Map<string, CiEntry>;
+  mergeEntries(entries, override);
+  return { kind: 'map', span: override.span, via: [], entries };
 }
 
-/** Merges `override`'s entries into `entries` (mutated) and returns the merged map. */
-function mergeEntriesInto(entries: Map<string, CiEntry>, override: CiMap): CiMap {
+/** Deep-merges `override`'s entries into `entries` (mutated), `override` winning, its `via` pushed down. */
+export function mergeEntries(entries: Map<string, CiEntry>, override: CiMap): void {
   const overrideVia = override.via.length > 0;
   for (const [key, entry] of override.entries) {
     const existing = entries.get(key);
@@ -93,7 +96,6 @@ function mergeEntriesInto(entries: Map<string, CiEntry>, override: CiMap): CiMap
     const value = withVia(entry.value, override.via);
     entries.set(key, { keySpan: entry.keySpan, value: existing ? deepMerge(existing.value, value) : value });
   }
-  return { kind: 'map', span: override.span, via: [], entries };
 }
 
 /** A map whose top-level entries all carry one more provenance step. */

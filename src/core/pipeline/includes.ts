@@ -4,7 +4,7 @@
  * project, template, remote and component includes are asked of `ExternalIncludes` and otherwise recorded as unresolved.
  */
 import type { PipelineFile, ProjectFiles, SourceSpan, UnresolvedInclude } from '../types';
-import { deepMerge, emptyMap, entryValue, mapWithEntryVia, scalarText, withVia, type CiEntry, type CiMap, type CiReference, type CiValue } from './ciValue';
+import { emptyMap, entryValue, mapWithEntryVia, mergeEntries, scalarText, type CiEntry, type CiMap, type CiReference, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
@@ -100,22 +100,15 @@ export class IncludeLoader {
     // GitLab deep-merges each include in turn, then the file's own keys: one map filled in that order is the same
     // result without copying the keys merged so far at every include.
     const entries = new Map<string, CiEntry>();
-    const mergeIn = (map: CiMap): void => {
-      for (const [key, entry] of map.entries) {
-        const value = withVia(entry.value, map.via);
-        const existing = entries.get(key);
-        entries.set(key, { keySpan: entry.keySpan, value: existing ? deepMerge(existing.value, value) : value });
-      }
-    };
     const include = entryValue(content, 'include');
     if (include) {
       for (const item of this.includeItems(include)) {
-        for (const child of this.loadInclude(item, scope, stack)) mergeIn(child);
+        for (const child of this.loadInclude(item, scope, stack)) mergeEntries(entries, child);
       }
     }
     const own = new Map(content.entries);
     own.delete('include');
-    mergeIn({ ...content, entries: own });
+    mergeEntries(entries, { ...content, entries: own });
     this.mergeOrder.set(path, this.order++);
     return { kind: 'map', span: content.span, via: [], entries };
   }
