@@ -11,23 +11,10 @@ import fc from 'fast-check';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
 import { lookupCredential } from '../../src/core/credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/imageRef';
+import { propertyRunner, runs } from '../support/fuzz';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 /** The default budget gives this file ~66,000 of the 100,000 cases: these parsers are cheap. */
-const SCALE = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) / 100_000 : 1;
-const runs = (share: number): number => Math.max(1, Math.round(share * SCALE));
-let propertyIndex = 0;
-
-/** Runs a property with its own derived seed; on failure says how to replay it and shows a shortened counterexample. */
-function holds<T>(property: fc.IPropertyWithHooks<T> | fc.IProperty<T>, numRuns: number): void {
-  const seed = SEED + propertyIndex++;
-  const details = fc.check(property, { seed, numRuns, endOnFailure: true });
-  if (!details.failed) return;
-  const example = JSON.stringify(details.counterexample) ?? String(details.counterexample);
-  const shown = example.length > 400 ? `${example.slice(0, 400)}… (${example.length} characters)` : example;
-  const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  assert.fail(`property failed (replay: FUZZ_SEED=${SEED}; property seed ${seed}, path ${details.counterexamplePath})\ncounterexample: ${shown}\n${cause.slice(0, 600)}`);
-}
+const holds = propertyRunner(0);
 
 /**
  * Times one call; these parsers are regex-based, so a catastrophic backtrack shows up here. A slow call is timed twice

@@ -15,29 +15,17 @@ import { checkProject, type CheckOptions } from '../../src/core/check';
 import { jobPayloadSource } from '../../src/core/credentials';
 import { createResolveCache } from '../../src/core/pipeline';
 import type { Finding, Pipeline, SourceSpan } from '../../src/core/types';
+import { propertyRunner, runs } from '../support/fuzz';
 import { memoryFiles } from './checkSupport';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 /** The default budget gives this file ~35,000 of the 100,000 cases: a pipeline check costs a millisecond or more. */
-const SCALE = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) / 100_000 : 1;
-const runs = (share: number): number => Math.max(1, Math.round(share * SCALE));
+const holds = propertyRunner(100);
 /** One check of one (possibly mutated) pipeline; real files take ~10 ms, so this only trips on a hang or a blow-up. */
 const CASE_LIMIT_MS = 3_000;
-let propertyIndex = 0;
 
 const REPOSITORY = path.resolve(__dirname, '../../..');
 /** The shared corpus of real CI files; `FUZZ_CORPUS` points elsewhere. */
 const CORPUS = process.env.FUZZ_CORPUS ?? '/work/shared/corpus/files';
-
-function holds<T>(property: fc.IProperty<T>, numRuns: number): void {
-  const seed = SEED + 100 + propertyIndex++;
-  const details = fc.check(property, { seed, numRuns, endOnFailure: true });
-  if (!details.failed) return;
-  const example = JSON.stringify(details.counterexample) ?? String(details.counterexample);
-  const shown = example.length > 600 ? `${example.slice(0, 600)}… (${example.length} characters)` : example;
-  const cause = details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance);
-  assert.fail(`property failed (replay: FUZZ_SEED=${SEED}; property seed ${seed}, path ${details.counterexamplePath})\ncounterexample: ${shown}\n${cause.slice(0, 1200)}`);
-}
 
 /** Options that switch every rule on: credentials, a job token, predefined variables, an ignore and a public list. */
 const OPTIONS: CheckOptions = (() => {
