@@ -4,17 +4,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertSameSecretText } from '../support/secretAssert';
-import { codeOf, ourDiagnostics, untilCode } from './support';
+import { codeOf, ourDiagnostics, pipelineUri, untilCode } from './support';
 import { filesUnder, maxScannedBytes } from '../support/files';
 
 const registry = 'registry.wizard.example:5050';
 /** An obviously fake token that must never reach a file, a log or a setting. */
 const sentinelToken = 'fake-sentinel-token-7f3a9c';
 const sentinelAuth = Buffer.from(`ci-bot:${sentinelToken}`).toString('base64');
-
-function pipelineUri(): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab-ci.yml');
-}
 
 function missing(uri: vscode.Uri): vscode.Diagnostic[] {
   return ourDiagnostics(uri).filter((diagnostic) => codeOf(diagnostic) === 'missing-credentials');

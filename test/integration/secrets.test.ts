@@ -20,6 +20,7 @@ import { wizardServices } from '../../src/extension/wizard/wizard';
 import { assertSameSecretText, hideSecrets, secretForms } from '../support/secretAssert';
 import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
 import { filesUnder, maxScannedBytes } from '../support/files';
+import { codeOf, pipelineUri } from './support';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
 const sentinel = 'FAKE-secrets-sentinel-token-5e1d';
@@ -165,14 +166,6 @@ class RecordingLog implements CredentialLog {
 // ---- A scripted user for the wizard (the quick inputs are driven through the real UI in the e2e tests) ----
 
 // ---- Helpers on the real workbench ----
-
-function pipelineUri(): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab-ci.yml');
-}
-
-function codeOf(diagnostic: vscode.Diagnostic): string {
-  return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
-}
 
 /** Resolves once `diagnostics`' own collection shows (or no longer shows) missing-credentials for the pipeline. */
 function untilMissingIn(diagnostics: DiagnosticsService, present: boolean): Promise<void> {

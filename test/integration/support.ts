@@ -13,6 +13,11 @@ export function codeOf(diagnostic: vscode.Diagnostic): string {
   return String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code);
 }
 
+/** The `.gitlab-ci.yml` of the first workspace folder. */
+export function pipelineUri(): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.gitlab-ci.yml');
+}
+
 /** This extension's diagnostics of `uri`. */
 export function ourDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
