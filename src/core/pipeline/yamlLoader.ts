@@ -391,7 +391,7 @@ export function convertDocument(
         commentEnd = props.end;
         continue;
       }
-      offset = value ? nodeEnd(value, props) : props.hasComment ? props.end : emptyScalarPosition(props.end, start);
+      offset = value ? nodeEnd(value) : props.hasComment ? props.end : emptyScalarPosition(props.end, start);
     }
     lastEnd = commentEnd ?? offset;
     return { file, start: token.offset, end: offset };
@@ -413,7 +413,7 @@ export function convertDocument(
   };
 
   // Where a node ends with its trailing tokens, without converting it.
-  const nodeEnd = (token: CST.Token, props: NodeProps): number => {
+  const nodeEnd = (token: CST.Token): number => {
     if (token.type === 'alias') return endOffset(token.end, token.offset + token.source.length);
     if (token.type === 'scalar' || token.type === 'single-quoted-scalar' || token.type === 'double-quoted-scalar' || token.type === 'block-scalar') {
       return CST.resolveAsScalar(token, true, ignoreError).range[2];
@@ -422,7 +422,6 @@ export function convertDocument(
       (token.type === 'block-seq' ? measureBlockSeq : measureFlow)(token as never);
       return lastEnd;
     }
-    void props;
     return token.offset + tokenLength(token);
   };
 
@@ -434,7 +433,7 @@ export function convertDocument(
 
   type PairResult = { key: CiValue; value: CiValue | undefined; keyToken: CST.Token | null | undefined };
 
-  const addPair = (entries: Map<string, CiEntry>, pair: PairResult, mapSpan: SourceSpan, depth: number): void => {
+  const addPair = (entries: Map<string, CiEntry>, pair: PairResult, mapSpan: SourceSpan): void => {
     if (isMergeKey(pair.keyToken)) {
       const sources = mergeSources(pair.value);
       if (sources) {
@@ -442,7 +441,6 @@ export function convertDocument(
         return;
       }
     }
-    void depth;
     const key = keyText(pair.key);
     if (!key) return;
     // Psych: a later duplicate key wins (in the first one's place)
@@ -470,12 +468,12 @@ export function convertDocument(
       pairs.push({ key: keyValue, value: valueValue, keyToken: key });
     }
     lastEnd = commentEnd ?? offset;
-    return buildMap(pairs, { file, start: token.offset, end: offset }, depth);
+    return buildMap(pairs, { file, start: token.offset, end: offset });
   };
 
-  const buildMap = (pairs: readonly PairResult[], span: SourceSpan, depth: number): CiValue => {
+  const buildMap = (pairs: readonly PairResult[], span: SourceSpan): CiValue => {
     const entries = new Map<string, CiEntry>();
-    for (const pair of pairs) addPair(entries, pair, span, depth);
+    for (const pair of pairs) addPair(entries, pair, span);
     let size = 1;
     for (const entry of entries.values()) size += 1 + sizeOf(entry.value);
     return sized({ kind: 'map', entries, span, via: [] }, size);
@@ -531,14 +529,14 @@ export function convertDocument(
       } else {
         // `[a: 1]`: a one-pair map in the sequence, from the key to the value.
         const end = (valueValue ?? keyValue).span.end;
-        const item = buildMap([pair], { file, start: keyValue.span.start, end }, depth + 1);
+        const item = buildMap([pair], { file, start: keyValue.span.start, end });
         size += sizeOf(item);
         items.push(item);
       }
     }
     const closeAt = closeFlow(token, offset);
     const span: SourceSpan = { file, start: token.offset, end: closeAt };
-    if (isMap) return buildMap(pairs, span, depth);
+    if (isMap) return buildMap(pairs, span);
     return sized({ kind: 'seq', items, span, via: [] }, size);
   };
 
