@@ -73,17 +73,18 @@ export function expandVariables(text: string, lookup: VariableLookup): string {
  * against those expanded values. This returns that final image name; unknown variables become empty.
  */
 export function expandImageName(image: string, variables: VariableValues): string {
-  return expandTwoLevels(image, variables, () => '');
+  return expandTwoLevels(image, variables, '');
 }
 
 // A character that cannot occur in YAML text read from a file: marks where an unknown variable was.
 const UNKNOWN_MARK = '\u0000';
 
-function expandTwoLevels(text: string, variables: VariableValues, unknown: () => string): string {
-  const lookupRaw = (name: string): string => (Object.hasOwn(variables, name) ? variables[name]! : unknown());
+/** `text` expanded against `variables` whose values are expanded once first; `unknown` stands for a variable not in them. */
+function expandTwoLevels(text: string, variables: VariableValues, unknown: string): string {
+  const lookupRaw = (name: string): string => (Object.hasOwn(variables, name) ? variables[name]! : unknown);
   const expandedCache = new Map<string, string>();
   return expandVariables(text, (name) => {
-    if (!Object.hasOwn(variables, name)) return unknown();
+    if (!Object.hasOwn(variables, name)) return unknown;
     let expanded = expandedCache.get(name);
     if (expanded === undefined) {
       expanded = expandVariables(variables[name]!, lookupRaw);
@@ -100,7 +101,7 @@ function expandTwoLevels(text: string, variables: VariableValues, unknown: () =>
  * one in the first component (`$HOST/app`, `registry:$PORT/app`) or in a bare name that could hold a host (`$IMAGE`) does.
  */
 export function registryDependsOnUnknownVariable(image: string, variables: VariableValues): boolean {
-  const expanded = expandTwoLevels(image, variables, () => UNKNOWN_MARK);
+  const expanded = expandTwoLevels(image, variables, UNKNOWN_MARK);
   const firstUnknown = expanded.indexOf(UNKNOWN_MARK);
   if (firstUnknown < 0) return false;
   const firstSlash = expanded.indexOf('/');
