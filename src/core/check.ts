@@ -8,7 +8,7 @@ import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
 import type { CheckOptions, DockerView, ImageStatus, RuleContext } from './rules/context';
 import { spanKey } from './rules/context';
-import { AUTH_CONFIG_VARIABLE, createImageEvaluator, evaluateImages } from './rules/images';
+import { AUTH_CONFIG_VARIABLE, createImageEvaluator, createVariableValues, evaluateImages } from './rules/images';
 import { RULES } from './rules';
 import { scalarSourceMap } from './rules/scalarSource';
 import type { ScalarSourceMap } from './rules/scalarSource';
@@ -94,11 +94,13 @@ function createRuleContext(pipeline: Pipeline, options: CheckOptions): RuleConte
   const maps = new Map<string, ScalarSourceMap | null>();
   let evaluations: RuleContext['evaluations'] | undefined;
   let yamlAuthConfigs: RuleContext['yamlAuthConfigs'] | undefined;
+  const variableValues = createVariableValues(options.predefinedVariables);
   return {
     pipeline,
     options,
+    variableValues,
     get evaluations() {
-      evaluations ??= evaluateImages(pipeline, options);
+      evaluations ??= evaluateImages(pipeline, options, variableValues);
       return evaluations;
     },
     get yamlAuthConfigs() {

@@ -5,15 +5,26 @@
 import { parentPath, registryHostOf, registryKeyPath, runnerLookupPath } from './imageRef';
 import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSourceKind, LookupResult } from './types';
 
-/** Compares strings in UTF-8 byte order (code point order), as Go sorts the raw keys of one source. */
+/**
+ * Compares strings in UTF-8 byte order (code point order), as Go sorts the raw keys of one source: negative, zero or
+ * positive, for `Array.prototype.sort`.
+ */
 export function compareByteOrder(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
-    if (difference !== 0) return difference;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    if (a.charCodeAt(i) === b.charCodeAt(i)) continue;
+    // The first differing code point: a surrogate pair whose shared high half is at i - 1, else the one starting at i.
+    if (i > 0 && isHighSurrogate(a.charCodeAt(i - 1))) {
+      const difference = a.codePointAt(i - 1)! - b.codePointAt(i - 1)!;
+      if (difference !== 0) return difference;
+    }
+    return a.codePointAt(i)! - b.codePointAt(i)!;
   }
-  return left.length - right.length;
+  return a.length - b.length;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
 }
 
 /** Every lookup path the runner registers, first registration per path winning (`RegistryInfos.Append`). */
@@ -35,13 +46,24 @@ function registeredPaths(sources: readonly CredentialSource[]): Map<string, Cred
  * specific path beats source order. `coverageUnknown` when nothing matches but a source has a `credsStore`.
  */
 export function lookupCredential(image: string, sources: readonly CredentialSource[]): LookupResult {
-  const lookupPath = runnerLookupPath(image);
+  return credentialLookup(sources)(image);
+}
+
+/**
+ * `lookupCredential` against fixed `sources`, for many images: the sources are merged once, not once per image.
+ * The sources must not change while the returned function is in use.
+ */
+export function credentialLookup(sources: readonly CredentialSource[]): (image: string) => LookupResult {
   const registered = registeredPaths(sources);
-  for (let path = lookupPath; path !== ''; path = parentPath(path)) {
-    const match = registered.get(path);
-    if (match) return { lookupPath, match, coverageUnknown: false };
-  }
-  return { lookupPath, match: null, coverageUnknown: sources.some((source) => Boolean(source.credsStore)) };
+  const coverageUnknown = sources.some((source) => Boolean(source.credsStore));
+  return (image) => {
+    const lookupPath = runnerLookupPath(image);
+    for (let path = lookupPath; path !== ''; path = parentPath(path)) {
+      const match = registered.get(path);
+      if (match) return { lookupPath, match, coverageUnknown: false };
+    }
+    return { lookupPath, match: null, coverageUnknown };
+  };
 }
 
 /**

@@ -94,6 +94,27 @@ function expandTwoLevels(text: string, variables: VariableValues, unknown: strin
   });
 }
 
+/** An image name after the runner's expansion, and whether a variable it depends on is unknown. */
+export interface ImageNameExpansion {
+  /** `expandImageName`'s result: unknown variables expanded to the empty string. */
+  readonly expanded: string;
+  /** False when every variable the name refers to (directly or through a value) is known; true when one may not be. */
+  readonly mayHaveUnknown: boolean;
+  /** `registryDependsOnUnknownVariable`'s result. */
+  readonly registryUnknown: boolean;
+}
+
+/**
+ * `expandImageName` and `registryDependsOnUnknownVariable` in one expansion: the name is expanded with a mark where an
+ * unknown variable was; without a mark that is the expanded name itself, so a fully known name is expanded once.
+ */
+export function expandImageNameTracked(image: string, variables: VariableValues): ImageNameExpansion {
+  const marked = expandTwoLevels(image, variables, UNKNOWN_MARK);
+  if (!marked.includes(UNKNOWN_MARK)) return { expanded: marked, mayHaveUnknown: false, registryUnknown: false };
+  // A mark, or a NUL the YAML itself holds ("\0"): expand again with the runner's empty string to be exact.
+  return { expanded: expandImageName(image, variables), mayHaveUnknown: true, registryUnknown: registryDependsOnUnknownIn(marked) };
+}
+
 /**
  * True when the registry part of an image name (its first path component, when the name has a `/`) still depends on a
  * variable the caller does not know, after the runner's expansion with `variables`.
@@ -101,7 +122,11 @@ function expandTwoLevels(text: string, variables: VariableValues, unknown: strin
  * one in the first component (`$HOST/app`, `registry:$PORT/app`) or in a bare name that could hold a host (`$IMAGE`) does.
  */
 export function registryDependsOnUnknownVariable(image: string, variables: VariableValues): boolean {
-  const expanded = expandTwoLevels(image, variables, UNKNOWN_MARK);
+  return registryDependsOnUnknownIn(expandTwoLevels(image, variables, UNKNOWN_MARK));
+}
+
+/** The decision of `registryDependsOnUnknownVariable` on a name expanded with `UNKNOWN_MARK` for unknown variables. */
+function registryDependsOnUnknownIn(expanded: string): boolean {
   const firstUnknown = expanded.indexOf(UNKNOWN_MARK);
   if (firstUnknown < 0) return false;
   const firstSlash = expanded.indexOf('/');

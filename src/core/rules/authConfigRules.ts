@@ -9,7 +9,6 @@ import type { Finding, ResolvedJob, TracedString } from '../types';
 import { expandVariables } from '../variables';
 import type { Rule, RuleContext } from './context';
 import { provenanceRelated, shortList, unique } from './context';
-import { jobVariableValues } from './images';
 
 export const authConfigRules: Rule = {
   codes: ['invalid-auth-config', 'committed-credentials', 'auth-config-shadows-job-token'],
@@ -100,7 +99,7 @@ function shadowsJobToken(context: RuleContext, variable: TracedString, jobs: rea
   const registry = context.options.predefinedVariables.CI_REGISTRY;
   if (!registry || jobs.length === 0) return [];
   const registryPath = registryKeyPath(registry);
-  const values = jobVariableValues(jobs[0]!, context.options.predefinedVariables, null);
+  const values = context.variableValues(jobs[0]!, null);
   const findings: Finding[] = [];
   // Keys as written (`"$CI_REGISTRY": {`) and as the runner reads them after expansion.
   for (const match of variable.value.matchAll(/"((?:[^"\\]|\\.)*)"\s*:\s*\{/g)) {

@@ -78,6 +78,8 @@ export interface RuleContext {
   readonly yamlAuthConfigs: ReadonlyMap<string, { variable: TracedString; jobs: ResolvedJob[] }>;
   /** Whether a code will be reported at all (severity not `off`). */
   isEnabled(code: FindingCode): boolean;
+  /** The variables the runner knows for a job and matrix combination (`jobVariableValues`), worked out once per check. */
+  variableValues(job: ResolvedJob, combination: Readonly<Record<string, string>> | null): Readonly<Record<string, string>>;
   fileText(path: string): string | undefined;
   /** The file span of value characters [start, end) of a scalar; null when its quoting cannot be mapped exactly. */
   spanInScalar(scalar: TracedString, start: number, end: number): SourceSpan | null;

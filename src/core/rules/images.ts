@@ -3,11 +3,11 @@
  * predefined), Docker's validity, the runner's lookup path, and which credential source (if any) matches.
  */
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
-import { jobPayloadSource, lookupCredential } from '../credentials';
+import { credentialLookup, jobPayloadSource } from '../credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
 import type { DockerReference } from '../imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
-import { expandImageName, expandVariables, registryDependsOnUnknownVariable } from '../variables';
+import { expandImageNameTracked, expandVariables, type ImageNameExpansion } from '../variables';
 import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
 
 export const AUTH_CONFIG_VARIABLE = 'DOCKER_AUTH_CONFIG';
@@ -30,9 +30,41 @@ export function jobVariableValues(
   combination: Readonly<Record<string, string>> | null,
 ): Record<string, string> {
   const values: Record<string, string> = { ...predefined };
-  for (const [name, value] of Object.entries(job.variables)) values[name] = value.value;
+  const variables = job.variables;
+  for (const name in variables) values[name] = variables[name]!.value;
   if (combination) Object.assign(values, combination);
   return values;
+}
+
+/** A job's variable values for one matrix combination (or none), as `jobVariableValues` gives them. */
+export type VariableValuesOf = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null) => Readonly<Record<string, string>>;
+
+/**
+ * `jobVariableValues` for one check, worked out once per job and combination and shared by the rules. Jobs that inherit
+ * the same `variables` record (no job-level variables) share one set of values.
+ */
+export function createVariableValues(predefined: Readonly<Record<string, string>>): VariableValuesOf {
+  const byVariables = new WeakMap<object, Record<string, string>>();
+  const byCombination = new WeakMap<object, WeakMap<object, Record<string, string>>>();
+  return (job, combination) => {
+    let values = byVariables.get(job.variables);
+    if (!values) {
+      values = jobVariableValues(job, predefined, null);
+      byVariables.set(job.variables, values);
+    }
+    if (!combination) return values;
+    let combinations = byCombination.get(job.variables);
+    if (!combinations) {
+      combinations = new WeakMap();
+      byCombination.set(job.variables, combinations);
+    }
+    let withCombination = combinations.get(combination);
+    if (!withCombination) {
+      withCombination = Object.assign({ ...values }, combination);
+      combinations.set(combination, withCombination);
+    }
+    return withCombination;
+  };
 }
 
 /** Names of variables `text` refers to (directly, or through a known variable's value) that are not known. */
@@ -65,8 +97,8 @@ interface JobSources {
 }
 
 /** Evaluates every image/service of every job, once per matrix combination. */
-export function evaluateImages(pipeline: Pipeline, options: CheckOptions): ImageEvaluation[] {
-  const evaluator = createImageEvaluator(options);
+export function evaluateImages(pipeline: Pipeline, options: CheckOptions, valuesOf?: VariableValuesOf): ImageEvaluation[] {
+  const evaluator = createImageEvaluator(options, valuesOf);
   const optionsKey = evaluationOptionsKey(options);
   const evaluations: ImageEvaluation[] = [];
   for (const job of pipeline.jobs) {
@@ -75,18 +107,23 @@ export function evaluateImages(pipeline: Pipeline, options: CheckOptions): Image
       for (const evaluation of previous.evaluations) evaluations.push(evaluation);
       continue;
     }
-    const images: [TracedString, 'image' | 'service'][] = [];
-    if (job.image) images.push([job.image, 'image']);
-    for (const service of job.services) images.push([service, 'service']);
     const jobEvaluations: ImageEvaluation[] = [];
-    const combinations = images.length === 0 ? [] : job.matrix.length > 0 ? job.matrix : [null];
-    for (const combination of combinations) {
-      for (const [image, role] of images) jobEvaluations.push(evaluator(job, image, role, combination));
+    if (job.image || job.services.length > 0) {
+      if (job.matrix.length === 0) evaluateJobImages(evaluator, job, null, jobEvaluations);
+      else for (const combination of job.matrix) evaluateJobImages(evaluator, job, combination, jobEvaluations);
     }
     previousEvaluations.set(job, { optionsKey, evaluations: jobEvaluations });
     for (const evaluation of jobEvaluations) evaluations.push(evaluation);
   }
   return evaluations;
+}
+
+type ImageEvaluator = (job: ResolvedJob, image: TracedString, role: 'image' | 'service', combination: Readonly<Record<string, string>> | null) => ImageEvaluation;
+
+/** The job's image, then its services, for one combination. */
+function evaluateJobImages(evaluator: ImageEvaluator, job: ResolvedJob, combination: Readonly<Record<string, string>> | null, into: ImageEvaluation[]): void {
+  if (job.image) into.push(evaluator(job, job.image, 'image', combination));
+  for (const service of job.services) into.push(evaluator(job, service, 'service', combination));
 }
 
 /**
@@ -102,14 +139,13 @@ function evaluationOptionsKey(options: CheckOptions): string {
 
 /**
  * An evaluator with the per-check caches: credential sources per distinct YAML DOCKER_AUTH_CONFIG text, variable values
- * per job, and Docker's reading, the lookup path and the credential lookups per distinct expanded image name (templates,
- * anchors and `default:` make most jobs share a few images, so each is worked out once).
+ * per job, name expansions per set of values, and Docker's reading, the lookup path and the credential lookups per
+ * distinct expanded image name (templates, anchors and `default:` make most jobs share a few images, so each is worked
+ * out once).
  */
-export function createImageEvaluator(
-  options: CheckOptions,
-): (job: ResolvedJob, image: TracedString, role: 'image' | 'service', combination: Readonly<Record<string, string>> | null) => ImageEvaluation {
-  const publicSources = [keyListSource(options.publicRegistries, 'public registry')];
-  const ignoredSources = [keyListSource(options.ignoredRegistries ?? [], 'ignored registry')];
+export function createImageEvaluator(options: CheckOptions, valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables)): ImageEvaluator {
+  const publicLookup = cachedLookup([keyListSource(options.publicRegistries, 'public registry')]);
+  const ignoredLookup = cachedLookup([keyListSource(options.ignoredRegistries ?? [], 'ignored registry')]);
   const external = options.credentials;
   const hasExternalAuthConfig = external.some((source) => source.kind === 'DOCKER_AUTH_CONFIG');
   const runnerSources = external.filter((source) => source.kind === 'runner-config');
@@ -119,40 +155,26 @@ export function createImageEvaluator(
   const externalAuthConfig = external.filter((source) => source.kind === 'DOCKER_AUTH_CONFIG');
   const externalSources: JobSources = { sources: [...externalAuthConfig, ...runnerSources, ...payloadSources], yamlAuthConfig: null, keysUnknown: false };
   const yamlSourceCache = new Map<string, { sources: readonly CredentialSource[]; keysUnknown: boolean }>();
-  const jobValues = new WeakMap<ResolvedJob, Record<string, string>>();
   const names = new Map<string, { docker: DockerReference; lookupPath: string }>();
   // Keyed by the sources array itself: each array above is built once per check.
-  const lookups = new WeakMap<readonly CredentialSource[], Map<string, LookupResult>>();
-
-  const valuesFor = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null): Readonly<Record<string, string>> => {
-    if (combination) return jobVariableValues(job, options.predefinedVariables, combination);
-    let values = jobValues.get(job);
-    if (!values) {
-      values = jobVariableValues(job, options.predefinedVariables, null);
-      jobValues.set(job, values);
-    }
-    return values;
-  };
+  const lookups = new WeakMap<readonly CredentialSource[], (image: string) => LookupResult>();
+  // Keyed by the values record: jobs (and combinations) with the same values share it.
+  const expansions = new WeakMap<object, Map<string, Expansion>>();
 
   const lookup = (image: string, sources: readonly CredentialSource[]): LookupResult => {
     let bySources = lookups.get(sources);
     if (!bySources) {
-      bySources = new Map();
+      bySources = cachedLookup(sources);
       lookups.set(sources, bySources);
     }
-    let result = bySources.get(image);
-    if (!result) {
-      result = lookupCredential(image, sources);
-      bySources.set(image, result);
-    }
-    return result;
+    return bySources(image);
   };
 
-  const sourcesFor = (job: ResolvedJob, values: () => Readonly<Record<string, string>>): JobSources => {
+  const sourcesFor = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null): JobSources => {
     const variable = job.variables[AUTH_CONFIG_VARIABLE];
     // A project/group CI/CD variable outranks the YAML one; the runner reads one DOCKER_AUTH_CONFIG string, no merge.
     if (hasExternalAuthConfig || !variable) return externalSources;
-    const known = values();
+    const known = valuesOf(job, combination);
     const expanded = expandVariables(variable.value, (name) => known[name]);
     let cached = yamlSourceCache.get(expanded);
     if (!cached) {
@@ -163,14 +185,30 @@ export function createImageEvaluator(
     return { sources: cached.sources, yamlAuthConfig: { variable }, keysUnknown: cached.keysUnknown };
   };
 
+  /** The runner's expansion of a name with a `$`, with the unknown variables it refers to. */
+  const expand = (written: string, values: Readonly<Record<string, string>>): Expansion => {
+    let byName = expansions.get(values);
+    if (!byName) {
+      byName = new Map();
+      expansions.set(values, byName);
+    }
+    let expansion = byName.get(written);
+    if (!expansion) {
+      const tracked: ImageNameExpansion = expandImageNameTracked(written, values);
+      const unknownVariables = tracked.mayHaveUnknown ? unknownVariablesIn(written, values) : NONE;
+      expansion = { name: tracked.expanded.trim(), unknownVariables, registryUnknown: unknownVariables.length > 0 && tracked.registryUnknown };
+      byName.set(written, expansion);
+    }
+    return expansion;
+  };
+
   return (job, image, role, combination) => {
-    // Variable values are only needed for a name with a `$` or a YAML DOCKER_AUTH_CONFIG to expand.
-    const values = (): Readonly<Record<string, string>> => valuesFor(job, combination);
-    const { sources, yamlAuthConfig, keysUnknown } = sourcesFor(job, values);
-    const hasVariables = image.value.includes('$');
-    const unknownVariables = hasVariables ? unknownVariablesIn(image.value, values()) : [];
-    const registryUnknown = unknownVariables.length > 0 && registryDependsOnUnknownVariable(image.value, values());
-    const expandedName = (hasVariables ? expandImageName(image.value, values()) : image.value).trim();
+    const { sources, yamlAuthConfig, keysUnknown } = sourcesFor(job, combination);
+    // Variable values are only needed for a name with a `$` (or a YAML DOCKER_AUTH_CONFIG to expand, above).
+    const expansion = image.value.includes('$') ? expand(image.value, valuesOf(job, combination)) : null;
+    const unknownVariables = expansion ? expansion.unknownVariables : NONE;
+    const registryUnknown = expansion ? expansion.registryUnknown : false;
+    const expandedName = expansion ? expansion.name : image.value.trim();
     let name = names.get(expandedName);
     if (!name) {
       name = { docker: parseDockerReference(expandedName), lookupPath: runnerLookupPath(expandedName) };
@@ -178,30 +216,46 @@ export function createImageEvaluator(
     }
     const { docker, lookupPath } = name;
     const expanded = registryUnknown ? null : expandedName;
-    const result = (status: ImageStatus, match: ImageEvaluation['match'] = null): ImageEvaluation => ({
-      job,
-      image,
-      role,
-      combination,
-      unknownVariables,
-      docker,
-      lookupPath,
-      sources,
-      yamlAuthConfig,
-      expanded,
-      status,
-      match,
-    });
-    if (registryUnknown) return result('registry-unknown');
+    let status: ImageStatus;
+    let match: ImageEvaluation['match'] = null;
+    if (registryUnknown) status = 'registry-unknown';
     // With an unknown variable outside the registry part, Docker's verdict on the expanded name means nothing.
-    if (!docker.valid && unknownVariables.length === 0) return result('invalid');
-    const found = lookup(expandedName, sources);
-    if (found.match) return result(found.match.source === 'job-payload' ? 'job-token' : 'covered', found.match);
-    if (lookup(expandedName, publicSources).match) return result('public');
-    if (lookup(expandedName, ignoredSources).match) return result('ignored');
-    if (job.mayDependOnUnresolvedInclude) return result('may-come-from-include');
-    if (found.coverageUnknown || keysUnknown) return result('coverage-unknown');
-    return result('uncovered');
+    else if (!docker.valid && unknownVariables.length === 0) status = 'invalid';
+    else {
+      const found = lookup(expandedName, sources);
+      if (found.match) {
+        status = found.match.source === 'job-payload' ? 'job-token' : 'covered';
+        match = found.match;
+      } else if (publicLookup(expandedName).match) status = 'public';
+      else if (ignoredLookup(expandedName).match) status = 'ignored';
+      else if (job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
+      else if (found.coverageUnknown || keysUnknown) status = 'coverage-unknown';
+      else status = 'uncovered';
+    }
+    return { job, image, role, combination, unknownVariables, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match };
+  };
+}
+
+interface Expansion {
+  /** The expanded name, trimmed. */
+  readonly name: string;
+  readonly unknownVariables: readonly string[];
+  readonly registryUnknown: boolean;
+}
+
+const NONE: readonly string[] = [];
+
+/** `credentialLookup` with its answers kept per image. */
+function cachedLookup(sources: readonly CredentialSource[]): (image: string) => LookupResult {
+  const lookupIn = credentialLookup(sources);
+  const results = new Map<string, LookupResult>();
+  return (image) => {
+    let result = results.get(image);
+    if (!result) {
+      result = lookupIn(image);
+      results.set(image, result);
+    }
+    return result;
   };
 }
 

@@ -6,7 +6,7 @@ import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
 import { expandImageName } from '../variables';
 import type { Rule, RuleContext } from './context';
 import { provenanceRelated, shortList, spanKey, unique } from './context';
-import { isKanikoImage, jobVariableValues } from './images';
+import { isKanikoImage } from './images';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
 export const scriptRules: Rule = {
@@ -91,8 +91,7 @@ function kanikoMissingConfig(context: RuleContext): Finding[] {
   const kanikoByName = new Map<string, boolean>();
   for (const job of context.pipeline.jobs) {
     if (!job.image || job.mayDependOnUnresolvedInclude) continue;
-    let values: Record<string, string> | undefined;
-    const variablesOf = (): Record<string, string> => (values ??= jobVariableValues(job, context.options.predefinedVariables, job.matrix[0] ?? null));
+    const variablesOf = (): Readonly<Record<string, string>> => context.variableValues(job, job.matrix[0] ?? null);
     const name = job.image.value.includes('$') ? expandImageName(job.image.value, variablesOf()) : job.image.value;
     let kaniko = kanikoByName.get(name);
     if (kaniko === undefined) {
