@@ -8,7 +8,7 @@ import type { CiReference, CiValue } from './ciValue';
 import { ResolveContext } from './context';
 import { JobMemo } from './jobReuse';
 import type { ResolveLimits } from './options';
-import { parsePipelineFile, reparsePipelineFile, type ParsedFile } from './yamlLoader';
+import { readPipelineFile, type ParsedFile } from './yamlLoader';
 
 interface CachedConversion {
   readonly limits: string;
@@ -88,8 +88,7 @@ export class ResolveCache {
     // A scratch context records what the parse reports, to be replayed on every later use.
     const scratch = new ResolveContext(limits);
     // After an edit of a clean file, only the changed top-level items are parsed again (the previous parse is used up).
-    const reparsed = previous && previous.problems.length === 0 ? reparsePipelineFile(previous.parsed, text, scratch) : undefined;
-    const parsed = reparsed ?? parsePipelineFile(path, text, scratch);
+    const parsed = readPipelineFile(path, text, scratch, previous && previous.problems.length === 0 ? previous.parsed : undefined);
     return { text, maxFileSize: limits.maxFileSize, parsed, problems: scratch.problems };
   }
 }

@@ -9,7 +9,7 @@ import type { ResolveContext } from './context';
 import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
 import type { ResolveCache } from './cache';
-import { convertDocument, parsePipelineFile, type ParsedFile } from './yamlLoader';
+import { convertContent, convertDocument, readPipelineFile, type ParsedFile } from './yamlLoader';
 
 /** Which project a file belongs to: `local` includes inside it are read from there. */
 type FileScope = { readonly kind: 'root' } | { readonly kind: 'project'; readonly project: string; readonly ref: string | undefined };
@@ -119,13 +119,13 @@ export class IncludeLoader {
     if (this.contents.has(key)) return this.contents.get(key);
     let parsed = this.parsed.get(path);
     if (!parsed || parsed.text !== text) {
-      parsed = this.cache ? this.cache.parse(path, text, this.ctx) : parsePipelineFile(path, text, this.ctx);
+      parsed = this.cache ? this.cache.parse(path, text, this.ctx) : readPipelineFile(path, text, this.ctx);
       this.parsed.set(path, parsed);
     }
     let content: CiValue | undefined;
-    if (parsed.content) {
+    if (parsed.content || parsed.fast) {
       const onReference = (reference: CiReference): void => void this.references.push(reference);
-      if (parsed.header) {
+      if (parsed.header && parsed.content) {
         const header = convertDocument(parsed.header, path, text, this.ctx);
         const specs = readInputSpecs(header);
         const where = includedAt ?? header?.span ?? { file: path, start: 0, end: 0 };
@@ -133,8 +133,8 @@ export class IncludeLoader {
         const values = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
         content = convertDocument(parsed.content, path, text, this.ctx, { interpolate: createInterpolator(values, specs, this.ctx), onReference });
       } else {
-        const document = parsed.content;
-        const convert = (ctx: ResolveContext, onRef: (reference: CiReference) => void) => convertDocument(document, path, text, ctx, { onReference: onRef });
+        const file = parsed;
+        const convert = (ctx: ResolveContext, onRef: (reference: CiReference) => void) => convertContent(file, ctx, { onReference: onRef });
         content = this.cache ? this.cache.convert(path, text, this.ctx, convert, onReference) : convert(this.ctx, onReference);
       }
     }

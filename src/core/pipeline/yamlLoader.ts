@@ -4,36 +4,18 @@
  * parser) does, the `!reference` tag, and the `spec:` header document. Scalars resolve with yaml's own YAML 1.1 tags,
  * so values are those `parseAllDocuments(text, { version: '1.1' })` gives.
  */
-import { CST, Document, isScalar, Parser, parseAllDocuments, type CollectionTag, type ScalarTag, type Tags } from 'yaml';
+import { CST, Parser, parseAllDocuments, type Document, type ScalarTag } from 'yaml';
 import type { SourceSpan } from '../types';
 import { reparseDocument } from './incrementalParse';
-import type { CiEntry, CiMap, CiReference, CiValue } from './ciValue';
-import { withVia } from './ciValue';
+import type { CiReference, CiValue } from './ciValue';
 import type { ResolveContext } from './context';
+import { parseFast, type FastDocument } from './fastYaml';
+import { isPrimitive, PLAIN_TAGS, REFERENCE_TAG, resolveWithTag, SCHEMA, SCHEMA_TAGS, STRING_TAG, ValueBuilder, YAML_OPTIONS, type PairValue } from './valueBuilder';
 import { documentLooksClean, emptyScalarPosition, endOffset, endsCleanly, readProps, type NodeProps } from './yamlSyntax';
 
-export const REFERENCE_TAG = '!reference';
+export { REFERENCE_TAG } from './valueBuilder';
 
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-// Registered so a valid `!reference [...]` is neither a warning nor resolved by the yaml package itself.
-const GITLAB_TAGS: Tags = [{ tag: REFERENCE_TAG, collection: 'seq', default: false, resolve: (seq) => seq }];
-
-const YAML_OPTIONS = {
-  version: '1.1', // GitLab reads YAML with Psych (YAML 1.1): `<<` merge keys, sexagesimal numbers...
-  customTags: GITLAB_TAGS,
-  uniqueKeys: false, // Psych keeps the last duplicate key
-  prettyErrors: true,
-  keepSourceTokens: false,
-} as const;
-
-// yaml's YAML 1.1 schema, whose tags resolve scalars exactly as its Composer would.
-const SCHEMA_DOCUMENT = new Document(null, YAML_OPTIONS);
-const SCHEMA = SCHEMA_DOCUMENT.schema;
-const SCHEMA_TAGS = SCHEMA.tags as ReadonlyArray<ScalarTag | CollectionTag>;
-const PLAIN_TAGS = SCHEMA_TAGS.filter((tag): tag is ScalarTag => tag.default === true && !tag.collection && tag.test !== undefined);
-const STRING_TAG = SCHEMA_TAGS.find((tag) => tag.tag === 'tag:yaml.org,2002:str') as ScalarTag;
-const TAG_OPTIONS = SCHEMA_DOCUMENT.options;
 
 /** One file split into its optional `spec:` header and its content document (yaml's CST documents). */
 export interface ParsedFile {
@@ -43,6 +25,8 @@ export interface ParsedFile {
   readonly content: CST.Document | undefined;
   /** One document, free of syntax errors and directives: after an edit it may be re-parsed in part (`reparsePipelineFile`). */
   readonly single?: boolean;
+  /** Set when the fast parser accepted the text (then `header` and `content` are undefined): the file's converted content. */
+  readonly fast?: FastDocument;
 }
 
 /** Replaces a string scalar that contains `$[[ ... ]]`: a new value, or a string for in-place text. */
@@ -95,6 +79,34 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
   const second = documents[1];
   if (first && second && hasSpecKey(first)) return { path, text, header: first, content: second };
   return { path, text, header: undefined, content: first, single: clean && !others && documents.length === 1 };
+}
+
+/**
+ * Reads a CI file for conversion: with the fast parser when it accepts the text (it reports nothing then), else as
+ * `parsePipelineFile` does. A `previous` parse of the same path that was a clean single CST document lets a
+ * declined edit re-parse only its changed items; it must not be used afterwards.
+ */
+export function readPipelineFile(path: string, text: string, ctx: ResolveContext, previous?: ParsedFile): ParsedFile {
+  const fast = parseFast(path, text, ctx.limits);
+  if (fast) return { path, text, header: undefined, content: undefined, fast };
+  return (previous && reparsePipelineFile(previous, text, ctx)) ?? parsePipelineFile(path, text, ctx);
+}
+
+/**
+ * The content document of a file without a `spec:` header, converted: the fast parser's value when it has one and
+ * `ctx` allows it as is, else `convertDocument` of the CST (which stops and reports where limits cut it short).
+ */
+export function convertContent(parsed: ParsedFile, ctx: ResolveContext, hooks: ConvertHooks = {}): CiValue | undefined {
+  const fast = parsed.fast;
+  if (!fast) return parsed.content && convertDocument(parsed.content, parsed.path, parsed.text, ctx, hooks);
+  const { limits } = ctx;
+  if (hooks.interpolate || fast.depth > limits.maxYamlDepth || fast.size > limits.maxExpandedValues || fast.spent > ctx.expansionsRemaining) {
+    const document = [...new Parser().parse(parsed.text)].find((token): token is CST.Document => token.type === 'document');
+    return document && convertDocument(document, parsed.path, parsed.text, ctx, hooks);
+  }
+  if (fast.spent > 0) ctx.spend(fast.spent, { file: parsed.path, start: 0, end: 0 });
+  if (hooks.onReference) for (const reference of fast.references) hooks.onReference(reference);
+  return fast.root;
 }
 
 /**
@@ -166,15 +178,7 @@ function resolveScalar(token: ScalarToken, tagToken: CST.SourceToken | undefined
   if (tagToken) tag = tagByName(source, tagName(tagToken.source));
   else if (token.type === 'scalar') tag = PLAIN_TAGS.find((candidate) => candidate.test!.test(source)) ?? STRING_TAG;
   else tag = STRING_TAG;
-  let value: unknown;
-  try {
-    const resolved: unknown = tag.resolve(source, onError, TAG_OPTIONS);
-    value = isScalar(resolved) ? resolved.value : resolved;
-  } catch {
-    onError();
-    value = source;
-  }
-  return { value, source, quoted, range: range as [number, number, number] };
+  return { value: resolveWithTag(tag, source, onError), source, quoted, range: range as [number, number, number] };
 }
 
 /** yaml's default tag handles (documents with `%TAG` directives are composed first, see `parsePipelineFile`). */
@@ -224,10 +228,6 @@ function tokenLength(token: CST.Token): number {
   return length;
 }
 
-function isPrimitive(value: unknown): value is string | number | boolean | null {
-  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
 export interface ConvertHooks {
   /** Rewrites string scalars (values and keys) that contain `$[[`. */
   readonly interpolate?: Interpolator;
@@ -256,21 +256,15 @@ export function convertDocument(
 ): CiValue | undefined {
   const { interpolate, onReference } = hooks;
   const anchors = new Map<string, Anchored>();
-  // How many values the document holds once every alias is expanded (what GitLab's size check sees).
-  const expandedSize = new WeakMap<CiValue, number>();
-  const sized = <T extends CiValue>(value: T, size: number): T => {
-    expandedSize.set(value, size);
-    return value;
-  };
-  const sizeOf = (value: CiValue | undefined): number => (value ? (expandedSize.get(value) ?? 1) : 0);
+  const builder = new ValueBuilder(file, (amount, where) => ctx.spend(amount, where));
+  const sizeOf = (value: CiValue | undefined): number => builder.sizeOf(value);
   const maxDepth = ctx.limits.maxYamlDepth;
   let depthReported = false;
-  let budgetLeft = true;
   // yaml's `range[2]` of the node converted last: where it ends with its trailing comments, which is where the
   // collection holding it ends (`range[1]`).
   let lastEnd = 0;
 
-  const nullAt = (span: SourceSpan): CiValue => ({ kind: 'scalar', value: null, span, via: [] });
+  const nullAt = (span: SourceSpan): CiValue => builder.nullAt(span);
 
   const scalarValue = (value: unknown, source: string, span: SourceSpan): CiValue => {
     if (interpolate && typeof value === 'string' && value.includes('$[[')) {
@@ -355,10 +349,9 @@ export function convertDocument(
     const span: SourceSpan = { file, start, end };
     const name = token.source.slice(1);
     const target = anchors.get(name);
-    if (!target || !budgetLeft || !(budgetLeft = ctx.spend(1, span))) return nullAt(span);
+    if (!target || !builder.take(1, span)) return nullAt(span);
     if (target.pending || !target.value) return nullAt(span);
-    const value = target.value;
-    return sized(withVia(value, [{ kind: 'anchor', name: `*${name}`, span }]), sizeOf(value));
+    return builder.alias(target.value, name, span);
   };
 
   const convertReference = (token: CST.BlockSequence | CST.FlowCollection): CiValue => {
@@ -425,30 +418,11 @@ export function convertDocument(
     return token.offset + tokenLength(token);
   };
 
-  const keyText = (value: CiValue): { key: string; span: SourceSpan } | undefined =>
-    value.kind === 'scalar' ? { key: value.value === null ? '' : String(value.value), span: value.span } : undefined;
-
   // `<<` as a plain key (whatever its tag): a merge when its value is a map or a list of maps.
   const isMergeKey = (key: CST.Token | null | undefined): boolean => key?.type === 'scalar' && key.source === '<<';
 
-  type PairResult = { key: CiValue; value: CiValue | undefined; keyToken: CST.Token | null | undefined };
-
-  const addPair = (entries: Map<string, CiEntry>, pair: PairResult, mapSpan: SourceSpan): void => {
-    if (isMergeKey(pair.keyToken)) {
-      const sources = mergeSources(pair.value);
-      if (sources) {
-        mergeInto(entries, sources, mapSpan);
-        return;
-      }
-    }
-    const key = keyText(pair.key);
-    if (!key) return;
-    // Psych: a later duplicate key wins (in the first one's place)
-    entries.set(key.key, { keySpan: key.span, value: pair.value ?? nullAt(key.span) });
-  };
-
   const convertBlockMap = (token: CST.BlockMap, depth: number): CiValue => {
-    const pairs: PairResult[] = [];
+    const pairs: PairValue[] = [];
     let offset = token.offset;
     let commentEnd: number | undefined;
     for (const { start, key, sep, value } of token.items) {
@@ -465,25 +439,16 @@ export function convertDocument(
         valueValue = value ? convert(value, valueProps, depth + 1) : convertEmpty(offset, sep, valueProps, depth + 1);
         offset = lastEnd;
       }
-      pairs.push({ key: keyValue, value: valueValue, keyToken: key });
+      pairs.push({ key: keyValue, value: valueValue, merge: isMergeKey(key) });
     }
     lastEnd = commentEnd ?? offset;
-    return buildMap(pairs, { file, start: token.offset, end: offset });
-  };
-
-  const buildMap = (pairs: readonly PairResult[], span: SourceSpan): CiValue => {
-    const entries = new Map<string, CiEntry>();
-    for (const pair of pairs) addPair(entries, pair, span);
-    let size = 1;
-    for (const entry of entries.values()) size += 1 + sizeOf(entry.value);
-    return sized({ kind: 'map', entries, span, via: [] }, size);
+    return builder.map(pairs, { file, start: token.offset, end: offset });
   };
 
   const convertBlockSeq = (token: CST.BlockSequence, depth: number): CiValue => {
     const items: CiValue[] = [];
     let offset = token.offset;
     let commentEnd: number | undefined;
-    let size = 1;
     for (const { start, value } of token.items) {
       const props = readProps(start, { flow: false, indicator: 'seq-item-ind', next: value, offset, parentIndent: token.indent, startOnNewline: true });
       if (!props.found && !props.anchor && !props.tag && !value) {
@@ -492,19 +457,17 @@ export function convertDocument(
       }
       const item = value ? convert(value, props, depth + 1) : convertEmpty(props.end, start, props, depth + 1);
       offset = lastEnd;
-      size += sizeOf(item);
       items.push(item);
     }
     lastEnd = commentEnd ?? offset;
-    return sized({ kind: 'seq', items, span: { file, start: token.offset, end: offset }, via: [] }, size);
+    return builder.seq(items, token.offset, offset);
   };
 
   const convertFlow = (token: CST.FlowCollection, depth: number): CiValue => {
     const isMap = token.start.source === '{';
     const items: CiValue[] = [];
-    const pairs: PairResult[] = [];
+    const pairs: PairValue[] = [];
     let offset = token.offset + token.start.source.length;
-    let size = 1;
     for (const { start, key, sep, value } of token.items) {
       const props = readProps(start, { flow: true, indicator: 'explicit-key-ind', next: key ?? sep?.[0], offset, parentIndent: token.indent, startOnNewline: false });
       if (!props.found && !props.anchor && !props.tag && !sep && !value) {
@@ -514,7 +477,6 @@ export function convertDocument(
       if (!isMap && !sep && !props.found) {
         const item = value ? convert(value, props, depth + 1) : convertEmpty(props.end, sep, props, depth + 1);
         offset = lastEnd;
-        size += sizeOf(item);
         items.push(item);
         continue;
       }
@@ -523,43 +485,19 @@ export function convertDocument(
       const valueProps = readProps(sep ?? [], { flow: true, indicator: 'map-value-ind', next: value, offset: keyEnd, parentIndent: token.indent, startOnNewline: false });
       const valueValue = value ? convert(value, valueProps, depth + 1) : valueProps.found ? convertEmpty(valueProps.end, sep, valueProps, depth + 1) : undefined;
       offset = valueValue ? lastEnd : valueProps.end;
-      const pair: PairResult = { key: keyValue, value: valueValue, keyToken: key };
+      const pair: PairValue = { key: keyValue, value: valueValue, merge: isMergeKey(key) };
       if (isMap) {
         pairs.push(pair);
       } else {
         // `[a: 1]`: a one-pair map in the sequence, from the key to the value.
         const end = (valueValue ?? keyValue).span.end;
-        const item = buildMap([pair], { file, start: keyValue.span.start, end });
-        size += sizeOf(item);
-        items.push(item);
+        items.push(builder.map([pair], { file, start: keyValue.span.start, end }));
       }
     }
     const closeAt = closeFlow(token, offset);
     const span: SourceSpan = { file, start: token.offset, end: closeAt };
-    if (isMap) return buildMap(pairs, span);
-    return sized({ kind: 'seq', items, span, via: [] }, size);
-  };
-
-  // `<<: *a` or `<<: [*a, *b]`: the maps to merge, or undefined when the value is not mergeable (kept as a key).
-  const mergeSources = (value: CiValue | undefined): CiMap[] | undefined => {
-    if (!value) return undefined;
-    if (value.kind === 'map') return [value];
-    if (value.kind === 'seq' && value.items.every((item) => item.kind === 'map')) {
-      return value.items.map((item) => withVia(item, value.via) as CiMap);
-    }
-    return undefined;
-  };
-
-  // Psych's order: `merge!` of the sources (earlier source wins among them) over the keys seen so far.
-  const mergeInto = (entries: Map<string, CiEntry>, sources: CiMap[], where: SourceSpan): void => {
-    const merged = new Map<string, CiEntry>();
-    for (const source of sources) {
-      if (!budgetLeft || !(budgetLeft = ctx.spend(source.entries.size, where))) return;
-      for (const [key, entry] of source.entries) {
-        if (!merged.has(key)) merged.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, source.via) });
-      }
-    }
-    for (const [key, entry] of merged) entries.set(key, entry);
+    if (isMap) return builder.map(pairs, span);
+    return builder.seq(items, token.offset, closeAt);
   };
 
   const rootProps = readProps(document.start, { flow: false, indicator: 'doc-start', next: document.value ?? document.end?.[0], offset: document.offset, parentIndent: 0, startOnNewline: true });
