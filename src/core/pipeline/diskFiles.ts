@@ -1,6 +1,7 @@
 /**
  * `ProjectFiles` over a folder on disk, with unsaved editor texts laid over it. Reads only inside the root:
- * `..`, absolute paths and symlinks whose real path leaves the root are refused.
+ * `..`, absolute paths and symlinks whose real path leaves the root are refused. `DiskFileCache` keeps the reads
+ * between checks for an owner that is told of every change on disk (the extension's file-system watcher).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,14 +47,152 @@ export function localIncludeGlob(pattern: string): RegExp {
  * @param overlay unsaved editor texts by project-relative path; they win over the disk
  */
 export function createDiskProjectFiles(root: string, overlay: ReadonlyMap<string, string> = new Map()): ProjectFiles {
-  const rootReal = (() => {
-    try {
-      return fs.realpathSync(root);
-    } catch {
-      return path.resolve(root);
+  return projectFilesOver(new DiskReader(root), overlay);
+}
+
+/** What a file-system watcher reports about a path. */
+export type DiskChange = 'changed' | 'created' | 'deleted';
+
+/**
+ * One project folder's disk reads kept between checks: file texts (and misses), their real paths, and the file listing
+ * wildcard includes match against. It never asks the disk whether they are still current: its owner reports every
+ * change under the folder (a file-system watcher) through `invalidate`, and drops the cache when the folder goes.
+ */
+export class DiskFileCache {
+  private readonly reader: DiskReader;
+  private readonly reads = new Map<string, DiskRead>();
+  private listing: readonly string[] | undefined;
+
+  /** @param maxFiles bound on the texts held; the least recently read go first */
+  constructor(root: string, private readonly maxFiles = 1_000) {
+    this.reader = new DiskReader(root);
+  }
+
+  /** The folder's files as they were last reported, with unsaved editor texts (by project-relative path) laid over them. */
+  files(overlay: ReadonlyMap<string, string> = new Map()): ProjectFiles {
+    return projectFilesOver(
+      {
+        read: (normalized) => {
+          let cached = this.reads.get(normalized);
+          if (cached) this.reads.delete(normalized);
+          else cached = this.reader.read(normalized);
+          this.reads.set(normalized, cached);
+          if (this.reads.size > this.maxFiles) this.reads.delete(this.reads.keys().next().value!);
+          return cached;
+        },
+        list: () => (this.listing ??= this.reader.list()),
+      },
+      overlay,
+    );
+  }
+
+  /**
+   * Forgets what a change at `relative` (project-relative, a file or a directory) can have made stale: a changed
+   * file's text; for a created or deleted path, everything read at or under it (by requested or real path), every
+   * miss, and the listing. True when something held here was dropped, i.e. a check may now see different files.
+   */
+  invalidate(relative: string, change: DiskChange): boolean {
+    const changed = normalizeProjectPath(relative);
+    if (!changed) return false;
+    const affects = (path: string | undefined): boolean =>
+      path !== undefined && (path === changed || (change !== 'changed' && path.startsWith(`${changed}/`)));
+    let dropped = false;
+    for (const [path, read] of this.reads) {
+      if (affects(path) || affects(read.realPath) || (change !== 'changed' && read.text === undefined)) {
+        this.reads.delete(path);
+        dropped = true;
+      }
     }
-  })();
-  const inside = (real: string): boolean => real === rootReal || real.startsWith(rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep);
+    if (change !== 'changed' && this.listing !== undefined && mayBeListed(changed)) {
+      this.listing = undefined;
+      dropped = true;
+    }
+    return dropped;
+  }
+
+  /** Forgets everything read. */
+  clear(): void {
+    this.reads.clear();
+    this.listing = undefined;
+  }
+}
+
+/** One read of a file: its text (undefined when missing, unreadable or outside the root) and its root-relative real path. */
+interface DiskRead {
+  readonly text: string | undefined;
+  readonly realPath: string | undefined;
+}
+
+interface FileSource {
+  /** `normalized` is a project path from `normalizeProjectPath`. */
+  read(normalized: string): DiskRead;
+  /** Every file under the root, in walk order (within the walk's bounds). */
+  list(): readonly string[];
+}
+
+/** Whether the listing can hold `path` or something under it (the walk skips some directories at any depth). */
+function mayBeListed(path: string): boolean {
+  return !path.split('/').some((segment) => SKIPPED_DIRECTORIES.has(segment));
+}
+
+/** Reads straight from the disk, every time. */
+class DiskReader implements FileSource {
+  private realRoot: string | undefined;
+
+  constructor(private readonly root: string) {}
+
+  private get rootReal(): string {
+    if (this.realRoot === undefined) {
+      try {
+        this.realRoot = fs.realpathSync(this.root);
+      } catch {
+        this.realRoot = path.resolve(this.root);
+      }
+    }
+    return this.realRoot;
+  }
+
+  read(normalized: string): DiskRead {
+    const rootReal = this.rootReal;
+    try {
+      const real = fs.realpathSync(path.join(rootReal, ...normalized.split('/')));
+      const prefix = rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep;
+      if (real !== rootReal && !real.startsWith(prefix)) return { text: undefined, realPath: undefined };
+      const realPath = real.slice(prefix.length).split(path.sep).join('/');
+      const stat = fs.statSync(real);
+      if (!stat.isFile() || stat.size > MAX_READ_BYTES) return { text: undefined, realPath };
+      return { text: fs.readFileSync(real, 'utf8'), realPath };
+    } catch {
+      return { text: undefined, realPath: undefined };
+    }
+  }
+
+  list(): readonly string[] {
+    const files: string[] = [];
+    let visited = 0;
+    const walk = (directory: string, relative: string, depth: number): void => {
+      if (depth > MAX_GLOB_DEPTH) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(directory, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (++visited > MAX_GLOB_ENTRIES) return;
+        if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
+        const childRelative = relative ? `${relative}/${entry.name}` : entry.name;
+        // Symlinks are not followed: a link could leave the root or loop.
+        if (entry.isDirectory()) walk(path.join(directory, entry.name), childRelative, depth + 1);
+        else if (entry.isFile()) files.push(childRelative);
+      }
+    };
+    walk(this.rootReal, '', 0);
+    return files;
+  }
+}
+
+function projectFilesOver(source: FileSource, overlay: ReadonlyMap<string, string>): ProjectFiles {
   const normalizedOverlay = new Map<string, string>();
   for (const [key, text] of overlay) {
     const normalized = normalizeProjectPath(key.replace(/^\/+/, ''));
@@ -64,17 +203,7 @@ export function createDiskProjectFiles(root: string, overlay: ReadonlyMap<string
     read(relative: string): string | undefined {
       const normalized = normalizeProjectPath(relative);
       if (!normalized) return undefined;
-      const unsaved = normalizedOverlay.get(normalized);
-      if (unsaved !== undefined) return unsaved;
-      try {
-        const real = fs.realpathSync(path.join(rootReal, ...normalized.split('/')));
-        if (!inside(real)) return undefined;
-        const stat = fs.statSync(real);
-        if (!stat.isFile() || stat.size > MAX_READ_BYTES) return undefined;
-        return fs.readFileSync(real, 'utf8');
-      } catch {
-        return undefined;
-      }
+      return normalizedOverlay.get(normalized) ?? source.read(normalized).text;
     },
 
     glob(pattern: string): readonly string[] {
@@ -82,26 +211,7 @@ export function createDiskProjectFiles(root: string, overlay: ReadonlyMap<string
       const matcher = localIncludeGlob(normalizedPattern);
       const found = new Set<string>();
       for (const key of normalizedOverlay.keys()) if (matcher.test(key)) found.add(key);
-      let visited = 0;
-      const walk = (directory: string, relative: string, depth: number): void => {
-        if (depth > MAX_GLOB_DEPTH) return;
-        let entries: fs.Dirent[];
-        try {
-          entries = fs.readdirSync(directory, { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const entry of entries) {
-          if (++visited > MAX_GLOB_ENTRIES) return;
-          if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
-          const childRelative = relative ? `${relative}/${entry.name}` : entry.name;
-          const childPath = path.join(directory, entry.name);
-          // Symlinks are not followed: a link could leave the root or loop.
-          if (entry.isDirectory()) walk(childPath, childRelative, depth + 1);
-          else if (entry.isFile() && matcher.test(childRelative)) found.add(childRelative);
-        }
-      };
-      walk(rootReal, '', 0);
+      for (const file of source.list()) if (matcher.test(file)) found.add(file);
       return [...found].sort();
     },
   };
