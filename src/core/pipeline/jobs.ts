@@ -46,9 +46,18 @@ function traced(value: CiValue | undefined): TracedString | undefined {
   return { value: scalarText(value), span: value.span, via: value.via };
 }
 
+/** A flattened script line as a traced string (what `traced(withVia(item, steps))` gives, without the copy). */
+function tracedLine(item: CiValue, steps: readonly Provenance[], into: TracedString[]): void {
+  if (item.kind !== 'scalar' || item.value === null) return;
+  const via = steps.length === 0 ? item.via : item.via.length === 0 ? steps : [...steps, ...item.via];
+  into.push({ value: scalarText(item), span: item.span, via });
+}
+
 export class JobBuilder {
   private readonly defaults: CiMap | undefined;
   private readonly globalVariables: ReadonlyMap<string, TracedString>;
+  /** The variables of every job that inherits all global variables and sets none: one record they share. */
+  private inheritedOnly: Readonly<Record<string, TracedString>> | undefined;
   private readonly fallbacks = new Map<string, CiValue | undefined>();
   private readonly fallbackReads = new Map<string, ReadClosure>();
 
@@ -112,22 +121,17 @@ export class JobBuilder {
     const image = imageValue ? this.imageName(imageValue) : undefined;
     const services = isTrigger ? [] : this.services(this.inherited(job, 'services', inheritDefault));
 
-    // Built in place (a job's own value overwrites a global one where it stands, as a Map would keep it).
-    const variables: Record<string, TracedString> = {};
-    const setVariable = (value: TracedString, key: string): void => {
-      if (key === '__proto__') Object.defineProperty(variables, key, { value, enumerable: true, writable: true, configurable: true });
-      else variables[key] = value;
-    };
-    if (inheritVariables.all) this.globalVariables.forEach(setVariable);
-    else this.globalVariables.forEach((value, key) => allows(inheritVariables, key) && setVariable(value, key));
-    this.variablesOf(this.deref(entryValue(job, 'variables'))).forEach(setVariable);
+    const own = this.variablesOf(this.deref(entryValue(job, 'variables')));
+    let variables: Readonly<Record<string, TracedString>>;
+    if (own.size === 0 && inheritVariables.all) variables = this.inheritedOnly ??= this.variableRecord(inheritVariables, own);
+    else variables = this.variableRecord(inheritVariables, own);
 
-    const scriptLines = ['before_script', 'script', 'after_script'].flatMap((key) =>
-      this.inputs.references
-        .flatten(key === 'script' ? entryValue(job, key) : this.inherited(job, key, inheritDefault))
-        .map(traced)
-        .filter((line): line is TracedString => line !== undefined),
-    );
+    const scriptLines: TracedString[] = [];
+    const addLine = (item: CiValue, steps: readonly Provenance[]): void => tracedLine(item, steps, scriptLines);
+    const references = this.inputs.references;
+    references.flattenEach(this.inherited(job, 'before_script', inheritDefault), addLine);
+    references.flattenEach(entryValue(job, 'script'), addLine);
+    references.flattenEach(this.inherited(job, 'after_script', inheritDefault), addLine);
 
     return {
       name,
@@ -140,6 +144,19 @@ export class JobBuilder {
       isTrigger,
       mayDependOnUnresolvedInclude: this.mayDependOnUnresolvedInclude(name, raw),
     };
+  }
+
+  /** The global variables the job inherits, then its own; built in place, a job's own value overwriting a global one where it stands. */
+  private variableRecord(inheritance: Inheritance, own: ReadonlyMap<string, TracedString>): Record<string, TracedString> {
+    const variables: Record<string, TracedString> = {};
+    const setVariable = (value: TracedString, key: string): void => {
+      if (key === '__proto__') Object.defineProperty(variables, key, { value, enumerable: true, writable: true, configurable: true });
+      else variables[key] = value;
+    };
+    if (inheritance.all) this.globalVariables.forEach(setVariable);
+    else this.globalVariables.forEach((value, key) => allows(inheritance, key) && setVariable(value, key));
+    own.forEach(setVariable);
+    return variables;
   }
 
   private deref(value: CiValue | undefined): CiValue | undefined {
@@ -224,13 +241,17 @@ export class JobBuilder {
     if (matrix?.kind !== 'seq') return [];
     const combinations: Record<string, string>[] = [];
     const limit = this.inputs.ctx.limits.maxMatrixCombinations;
-    for (const row of this.inputs.references.flatten(matrix)) {
+    const rows: CiValue[] = [];
+    // Only the values count here (no provenance): items are read without their `via`.
+    this.inputs.references.flattenEach(matrix, (row) => void rows.push(row));
+    for (const row of rows) {
       if (row.kind !== 'map') continue;
       let partial: Record<string, string>[] = [{}];
-      for (const key of row.entries.keys()) {
-        const values = this.inputs.references
-          .flatten(entryValue(row, key))
-          .flatMap((item) => (item.kind === 'scalar' ? [scalarText(item)] : []));
+      for (const [key, entry] of row.entries) {
+        const values: string[] = [];
+        this.inputs.references.flattenEach(entry.value, (item) => {
+          if (item.kind === 'scalar') values.push(scalarText(item));
+        });
         partial = partial.flatMap((combination) => values.map((value) => ({ ...combination, [key]: value })));
         if (combinations.length + partial.length > limit) break;
       }

@@ -10,6 +10,8 @@ import type { ReadClosure, ReadTracker } from './jobReuse';
 
 type Lookup = { readonly value: CiValue } | { readonly error: string };
 
+const NO_STEPS: readonly Provenance[] = [];
+
 export class ReferenceResolver {
   private readonly lookups = new Map<string, Lookup>();
   private readonly active = new Set<string>();
@@ -46,19 +48,32 @@ export class ReferenceResolver {
   }
 
   /** A sequence with its `!reference` items resolved and nested sequences flattened, as GitLab does for scripts. */
-  flatten(value: CiValue | undefined, depth = 0): CiValue[] {
-    const resolved = this.deref(value);
-    if (!resolved) return [];
-    if (resolved.kind !== 'seq') return [resolved];
-    if (!this.ctx.spend(resolved.items.length, resolved.span)) return [];
+  flatten(value: CiValue | undefined): CiValue[] {
     const out: CiValue[] = [];
+    this.flattenEach(value, (item, via) => void out.push(withVia(item, via)));
+    return out;
+  }
+
+  /**
+   * `flatten` item by item: each item comes with the steps to add outermost to its own `via` (what `flatten` adds with
+   * `withVia`), so a caller that keeps only part of an item copies nothing.
+   */
+  flattenEach(value: CiValue | undefined, visit: (item: CiValue, via: readonly Provenance[]) => void, depth = 0): void {
+    const resolved = this.deref(value);
+    if (!resolved) return;
+    if (resolved.kind !== 'seq') return visit(resolved, NO_STEPS);
+    if (!this.ctx.spend(resolved.items.length, resolved.span)) return;
     for (const item of resolved.items) {
+      // Only a reference or a nested sequence needs more than the steps passed along.
+      if (item.kind === 'scalar' || item.kind === 'map') {
+        visit(item, resolved.via);
+        continue;
+      }
       const inner = this.deref(withVia(item, resolved.via));
       if (!inner) continue;
-      if (inner.kind === 'seq' && depth < this.ctx.limits.maxReferenceDepth) out.push(...this.flatten(inner, depth + 1));
-      else out.push(inner);
+      if (inner.kind === 'seq' && depth < this.ctx.limits.maxReferenceDepth) this.flattenEach(inner, visit, depth + 1);
+      else visit(inner, NO_STEPS);
     }
-    return out;
   }
 
   /** Reports every reference that cannot be resolved (GitLab rejects the pipeline for any of them). */
