@@ -144,14 +144,17 @@ function severityOf(options: CheckOptions, code: FindingCode) {
 function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly Finding[]): Finding[] {
   const texts = new Map(pipeline.files.map((file) => [file.path, file.text]));
   const checkers = new Map<string, (offset: number, code: FindingCode) => boolean>();
-  const seen = new Set<string>();
+  // The messages seen per code and range: a duplicate has all three equal (messages are long, so they are not hashed).
+  const seen = new Map<string, string[]>();
   const result: Finding[] = [];
   for (const finding of findings) {
     const severity = options.severities?.[finding.code];
     if (severity === 'off') continue;
-    const id = `${finding.code}\u0000${spanKey(finding.range)}\u0000${finding.message}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
+    const id = `${finding.code}\u0000${spanKey(finding.range)}`;
+    const messages = seen.get(id);
+    if (!messages) seen.set(id, [finding.message]);
+    else if (messages.includes(finding.message)) continue;
+    else messages.push(finding.message);
     let isSuppressed = checkers.get(finding.range.file);
     if (!isSuppressed) {
       const text = texts.get(finding.range.file);

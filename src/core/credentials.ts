@@ -46,18 +46,17 @@ function registeredPaths(sources: readonly CredentialSource[]): Map<string, Cred
  * specific path beats source order. `coverageUnknown` when nothing matches but a source has a `credsStore`.
  */
 export function lookupCredential(image: string, sources: readonly CredentialSource[]): LookupResult {
-  return credentialLookup(sources)(image);
+  return credentialLookup(sources)(runnerLookupPath(image));
 }
 
 /**
- * `lookupCredential` against fixed `sources`, for many images: the sources are merged once, not once per image.
- * The sources must not change while the returned function is in use.
+ * `lookupCredential` against fixed `sources` for many images, each given by its lookup path (`runnerLookupPath`): the
+ * sources are merged once, not once per image. The sources must not change while the returned function is in use.
  */
-export function credentialLookup(sources: readonly CredentialSource[]): (image: string) => LookupResult {
+export function credentialLookup(sources: readonly CredentialSource[]): (lookupPath: string) => LookupResult {
   const registered = registeredPaths(sources);
   const coverageUnknown = sources.some((source) => Boolean(source.credsStore));
-  return (image) => {
-    const lookupPath = runnerLookupPath(image);
+  return (lookupPath) => {
     for (let path = lookupPath; path !== ''; path = parentPath(path)) {
       const match = registered.get(path);
       if (match) return { lookupPath, match, coverageUnknown: false };

@@ -120,6 +120,7 @@ export function parseDockerReference(image: string): DockerReference {
 /** Go `path.Clean`: collapse `//`, drop `.`, resolve `..`, no trailing slash. */
 function cleanPath(path: string): string {
   if (path === '') return '.';
+  if (isCleanPath(path)) return path;
   const rooted = path.startsWith('/');
   const kept: string[] = [];
   for (const segment of path.split('/')) {
@@ -135,10 +136,25 @@ function cleanPath(path: string): string {
   return cleaned === '' ? '.' : cleaned;
 }
 
+/** True when `cleanPath` would return `path` itself: no empty, `.` or `..` segment (a leading `/` aside). */
+function isCleanPath(path: string): boolean {
+  let segmentStart = path.charCodeAt(0) === 47 /* / */ ? 1 : 0;
+  if (segmentStart === path.length) return segmentStart === 1;
+  for (let i = segmentStart; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47) continue;
+    const length = i - segmentStart;
+    if (length === 0) return false;
+    if (path.charCodeAt(segmentStart) === 46 /* . */ && (length === 1 || (length === 2 && path.charCodeAt(segmentStart + 1) === 46))) return false;
+    segmentStart = i + 1;
+  }
+  return true;
+}
+
 /** Go `path.Join` of two elements: empty elements are ignored, the result is cleaned. */
 function joinPath(dir: string, last: string): string {
   if (dir === '' && last === '') return '';
-  return cleanPath(dir === '' ? last : last === '' ? dir : `${dir}/${last}`);
+  // Cleaning drops the empty segment a `/` between a `dir/` and `last` would make: leave it out.
+  return cleanPath(dir === '' ? last : last === '' ? dir : dir.endsWith('/') ? dir + last : `${dir}/${last}`);
 }
 
 /** Lowercases the first path segment (the host), keeps the case of the rest. */

@@ -96,6 +96,22 @@ export function spanKey(span: SourceSpan): string {
   return `${span.file}\u0000${span.start}\u0000${span.end}`;
 }
 
+/**
+ * `spanKey` remembered per span object, for grouping many values: a scalar that reaches many jobs (a template's image or
+ * script line) is one span object, so its key is built once.
+ */
+export function spanKeyMemo(): (span: SourceSpan) => string {
+  const keys = new Map<SourceSpan, string>();
+  return (span) => {
+    let key = keys.get(span);
+    if (key === undefined) {
+      key = spanKey(span);
+      keys.set(span, key);
+    }
+    return key;
+  };
+}
+
 const PROVENANCE_LABELS: Readonly<Record<Provenance['kind'], string>> = {
   extends: 'inherited through extends from',
   default: 'from the default: block',
@@ -110,9 +126,13 @@ const PROVENANCE_LABELS: Readonly<Record<Provenance['kind'], string>> = {
 /** The related locations that explain where a value came from (its `via` chain), deduplicated. */
 export function provenanceRelated(values: readonly { via: readonly Provenance[] }[]): RelatedLocation[] {
   const seen = new Set<string>();
+  // Most values share their steps' span objects: one seen is skipped without building its key.
+  const seenSpans = new Set<SourceSpan>();
   const related: RelatedLocation[] = [];
   for (const value of values) {
     for (const step of value.via) {
+      if (seenSpans.has(step.span)) continue;
+      seenSpans.add(step.span);
       const key = spanKey(step.span);
       if (seen.has(key)) continue;
       seen.add(key);

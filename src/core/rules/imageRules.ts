@@ -3,11 +3,11 @@
  * and auth-config-shadows-job-token for keys that come from outside the YAML.
  * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
  */
-import { lookupCredential, nearMisses, type NearMiss } from '../credentials';
+import { credentialLookup, nearMisses, type NearMiss } from '../credentials';
 import { registryHostOf } from '../imageRef';
-import type { CredentialSource, Finding, RelatedLocation, SourceSpan } from '../types';
+import type { CredentialSource, Finding, LookupResult, RelatedLocation, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
-import { describeCombination, groupBy, provenanceRelated, shortList, spanKey, unique } from './context';
+import { describeCombination, groupBy, provenanceRelated, shortList, spanKeyMemo, unique } from './context';
 import { keyListSource } from './images';
 
 const NEAR_MISS_EXPLANATIONS: Readonly<Record<string, string>> = {
@@ -22,7 +22,8 @@ export const imageRules: Rule = {
   codes: ['missing-credentials', 'registry-unknown', 'invalid-image-reference', 'key-near-miss', 'auth-config-shadows-job-token'],
   check(context) {
     const findings: Finding[] = [];
-    for (const group of groupBy(context.evaluations, (evaluation) => spanKey(evaluation.image.span)).values()) {
+    const keyOf = spanKeyMemo();
+    for (const group of groupBy(context.evaluations, (evaluation) => keyOf(evaluation.image.span)).values()) {
       findings.push(...registryUnknown(group), ...invalidReference(group), ...uncovered(context, group), ...shadowing(context, group));
     }
     return findings;
@@ -199,13 +200,14 @@ function yamlKeyLocation(context: RuleContext, evaluation: ImageEvaluation, key:
 function shadowing(context: RuleContext, group: readonly ImageEvaluation[]): Finding[] {
   const registry = context.options.predefinedVariables.CI_REGISTRY;
   if (!registry) return [];
-  const jobToken = keyListSource([registry], 'job token');
+  let jobTokenLookup: ((lookupPath: string) => LookupResult) | undefined;
   const shadowed = group.filter(
     (evaluation) =>
       evaluation.status === 'covered' &&
       evaluation.yamlAuthConfig === null &&
       evaluation.match !== null &&
-      lookupCredential(evaluation.expanded!, [jobToken]).match !== null,
+      // A covered image's lookup path is that of its expanded name.
+      (jobTokenLookup ??= credentialLookup([keyListSource([registry], 'job token')]))(evaluation.lookupPath).match !== null,
   );
   const findings: Finding[] = [];
   for (const byKey of groupBy(shadowed, (evaluation) => evaluation.match!.key).values()) {

@@ -157,17 +157,17 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
   const yamlSourceCache = new Map<string, { sources: readonly CredentialSource[]; keysUnknown: boolean }>();
   const names = new Map<string, { docker: DockerReference; lookupPath: string }>();
   // Keyed by the sources array itself: each array above is built once per check.
-  const lookups = new WeakMap<readonly CredentialSource[], (image: string) => LookupResult>();
+  const lookups = new WeakMap<readonly CredentialSource[], (lookupPath: string) => LookupResult>();
   // Keyed by the values record: jobs (and combinations) with the same values share it.
   const expansions = new WeakMap<object, Map<string, Expansion>>();
 
-  const lookup = (image: string, sources: readonly CredentialSource[]): LookupResult => {
+  const lookup = (lookupPath: string, sources: readonly CredentialSource[]): LookupResult => {
     let bySources = lookups.get(sources);
     if (!bySources) {
       bySources = cachedLookup(sources);
       lookups.set(sources, bySources);
     }
-    return bySources(image);
+    return bySources(lookupPath);
   };
 
   const sourcesFor = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null): JobSources => {
@@ -222,12 +222,12 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     // With an unknown variable outside the registry part, Docker's verdict on the expanded name means nothing.
     else if (!docker.valid && unknownVariables.length === 0) status = 'invalid';
     else {
-      const found = lookup(expandedName, sources);
+      const found = lookup(lookupPath, sources);
       if (found.match) {
         status = found.match.source === 'job-payload' ? 'job-token' : 'covered';
         match = found.match;
-      } else if (publicLookup(expandedName).match) status = 'public';
-      else if (ignoredLookup(expandedName).match) status = 'ignored';
+      } else if (publicLookup(lookupPath).match) status = 'public';
+      else if (ignoredLookup(lookupPath).match) status = 'ignored';
       else if (job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
       else if (found.coverageUnknown || keysUnknown) status = 'coverage-unknown';
       else status = 'uncovered';
@@ -245,15 +245,15 @@ interface Expansion {
 
 const NONE: readonly string[] = [];
 
-/** `credentialLookup` with its answers kept per image. */
-function cachedLookup(sources: readonly CredentialSource[]): (image: string) => LookupResult {
+/** `credentialLookup` with its answers kept per lookup path. */
+function cachedLookup(sources: readonly CredentialSource[]): (lookupPath: string) => LookupResult {
   const lookupIn = credentialLookup(sources);
   const results = new Map<string, LookupResult>();
-  return (image) => {
-    let result = results.get(image);
+  return (lookupPath) => {
+    let result = results.get(lookupPath);
     if (!result) {
-      result = lookupIn(image);
-      results.set(image, result);
+      result = lookupIn(lookupPath);
+      results.set(lookupPath, result);
     }
     return result;
   };

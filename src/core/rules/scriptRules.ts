@@ -5,7 +5,7 @@
 import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
 import { expandImageName } from '../variables';
 import type { Rule, RuleContext } from './context';
-import { provenanceRelated, shortList, spanKey, unique } from './context';
+import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
 import { isKanikoImage } from './images';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
@@ -22,20 +22,12 @@ interface ScriptLine {
   readonly jobs: ResolvedJob[];
 }
 
-/** Each job's script line keys: a re-check reuses unchanged jobs, and with them these. */
-const lineKeys = new WeakMap<ResolvedJob, readonly string[]>();
-
 function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
   const byKey = new Map<string, ScriptLine>();
+  const keyOf = spanKeyMemo();
   for (const job of jobs) {
-    let keys = lineKeys.get(job);
-    if (!keys) {
-      keys = job.scriptLines.map((line) => spanKey(line.span));
-      lineKeys.set(job, keys);
-    }
-    for (let index = 0; index < keys.length; index++) {
-      const line = job.scriptLines[index]!;
-      const key = keys[index]!;
+    for (const line of job.scriptLines) {
+      const key = keyOf(line.span);
       const entry = byKey.get(key);
       if (!entry) byKey.set(key, { line, jobs: [job] });
       // Jobs come in order, so a job already listed is the last one (a line may repeat within a job).
