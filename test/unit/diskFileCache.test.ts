@@ -133,10 +133,25 @@ describe('DiskFileCache', () => {
     const cache = new DiskFileCache(root);
     const files = cache.files();
     files.read('ci/a.yml');
+    files.read('ci/missing.yml');
     files.glob('ci/*.yml');
     assert.equal(cache.invalidate('ci/b.yaml', 'changed'), false, 'a file never read');
+    assert.equal(cache.invalidate('ci/a.yml', 'deleted'), true);
+    assert.equal(cache.invalidate('ci/b.yaml', 'deleted'), false, 'nothing left to drop');
+    files.glob('ci/*.yml');
     assert.equal(cache.invalidate('.git/index.lock', 'created'), false, 'wildcard matches never include .git');
     assert.equal(cache.invalidate('../elsewhere.yml', 'created'), false, 'outside the folder');
-    assert.equal(cache.invalidate('docs/notes.md', 'created'), true, 'a wildcard may match any file name');
+    assert.equal(cache.invalidate('docs/notes.md', 'created'), true, 'a wildcard may match any file name, and a miss may now resolve');
+  });
+
+  it('reads files in node_modules and .git from the disk every time (watchers do not report inside them)', () => {
+    write('node_modules/templates/ci.yml', 'v: 1\n');
+    fs.symlinkSync(path.join(root, 'node_modules', 'templates', 'ci.yml'), path.join(root, 'ci', 'from-package.yml'));
+    const cache = new DiskFileCache(root);
+    assert.equal(cache.files().read('node_modules/templates/ci.yml'), 'v: 1\n');
+    assert.equal(cache.files().read('ci/from-package.yml'), 'v: 1\n');
+    write('node_modules/templates/ci.yml', 'v: 2\n');
+    assert.equal(cache.files().read('node_modules/templates/ci.yml'), 'v: 2\n');
+    assert.equal(cache.files().read('ci/from-package.yml'), 'v: 2\n');
   });
 });

@@ -57,6 +57,7 @@ export type DiskChange = 'changed' | 'created' | 'deleted';
  * One project folder's disk reads kept between checks: file texts (and misses), their real paths, and the file listing
  * wildcard includes match against. It never asks the disk whether they are still current: its owner reports every
  * change under the folder (a file-system watcher) through `invalidate`, and drops the cache when the folder goes.
+ * Files in `.git` and `node_modules` (by path or real path) are read from disk every time: watchers skip their insides.
  */
 export class DiskFileCache {
   private readonly reader: DiskReader;
@@ -73,12 +74,19 @@ export class DiskFileCache {
     return projectFilesOver(
       {
         read: (normalized) => {
-          let cached = this.reads.get(normalized);
-          if (cached) this.reads.delete(normalized);
-          else cached = this.reader.read(normalized);
-          this.reads.set(normalized, cached);
-          if (this.reads.size > this.maxFiles) this.reads.delete(this.reads.keys().next().value!);
-          return cached;
+          const cached = this.reads.get(normalized);
+          if (cached) {
+            // Most recently read last, so the bound drops the least recently read.
+            this.reads.delete(normalized);
+            this.reads.set(normalized, cached);
+            return cached;
+          }
+          const read = this.reader.read(normalized);
+          if (!isSkipped(normalized) && !(read.realPath !== undefined && isSkipped(read.realPath))) {
+            this.reads.set(normalized, read);
+            if (this.reads.size > this.maxFiles) this.reads.delete(this.reads.keys().next().value!);
+          }
+          return read;
         },
         list: () => (this.listing ??= this.reader.list()),
       },
@@ -88,22 +96,25 @@ export class DiskFileCache {
 
   /**
    * Forgets what a change at `relative` (project-relative, a file or a directory) can have made stale: a changed
-   * file's text; for a created or deleted path, everything read at or under it (by requested or real path), every
-   * miss, and the listing. True when something held here was dropped, i.e. a check may now see different files.
+   * file's text (by requested or real path); for a created or deleted path, everything read at or under it and the
+   * listing; for a created path also every miss (a symlink may lead there). True when something held here was
+   * dropped, i.e. a check may now see different files.
    */
   invalidate(relative: string, change: DiskChange): boolean {
     const changed = normalizeProjectPath(relative);
     if (!changed) return false;
     const affects = (path: string | undefined): boolean =>
       path !== undefined && (path === changed || (change !== 'changed' && path.startsWith(`${changed}/`)));
+    // Nothing under .git or node_modules is held, nor listed: creating files there (git does, often) changes nothing here.
+    const missesMayAppear = change === 'created' && !isSkipped(changed);
     let dropped = false;
     for (const [path, read] of this.reads) {
-      if (affects(path) || affects(read.realPath) || (change !== 'changed' && read.text === undefined)) {
+      if (affects(path) || affects(read.realPath) || (missesMayAppear && read.text === undefined)) {
         this.reads.delete(path);
         dropped = true;
       }
     }
-    if (change !== 'changed' && this.listing !== undefined && mayBeListed(changed)) {
+    if (change !== 'changed' && this.listing !== undefined && !isSkipped(changed)) {
       this.listing = undefined;
       dropped = true;
     }
@@ -130,9 +141,9 @@ interface FileSource {
   list(): readonly string[];
 }
 
-/** Whether the listing can hold `path` or something under it (the walk skips some directories at any depth). */
-function mayBeListed(path: string): boolean {
-  return !path.split('/').some((segment) => SKIPPED_DIRECTORIES.has(segment));
+/** Whether `path` is in a directory the glob walk skips (at any depth), or is one. */
+function isSkipped(path: string): boolean {
+  return path.split('/').some((segment) => SKIPPED_DIRECTORIES.has(segment));
 }
 
 /** Reads straight from the disk, every time. */
