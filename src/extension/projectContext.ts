@@ -119,24 +119,51 @@ export function remoteUrlFromGitConfig(text: string): string | undefined {
   return best ? best.base + url.slice(best.prefix.length) : url;
 }
 
+/**
+ * How long a folder's git lookup (the walk up to `.git` and the config file's modification time) is trusted without
+ * looking again. Hovers and checks run many times a second while typing; a `.git` inside the folder is also watched
+ * (`forget`), this bounds how late a change elsewhere (a parent repository's config) is seen.
+ */
+const GIT_LOOKUP_TTL_MS = 2_000;
+
+interface RemoteLookup {
+  readonly configFile: string | undefined;
+  readonly mtimeMs: number;
+  readonly remoteUrl: string | undefined;
+  readonly lookedAt: number;
+}
+
 /** Remembers each folder's remote until its git config file changes. */
 export class ProjectContextResolver {
-  private readonly cache = new Map<string, { configFile: string | undefined; mtimeMs: number; remoteUrl: string | undefined }>();
+  private readonly cache = new Map<string, RemoteLookup>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** The folder's `origin` remote URL, re-read only when `.git/config` changed. */
   remoteUrl(folderPath: string): string | undefined {
+    const cached = this.cache.get(folderPath);
+    const now = this.now();
+    if (cached && now - cached.lookedAt < GIT_LOOKUP_TTL_MS) return cached.remoteUrl;
     const configFile = findGitConfigFile(folderPath);
     const mtimeMs = configFile ? modifiedTime(configFile) : 0;
-    const cached = this.cache.get(folderPath);
-    if (cached && cached.configFile === configFile && cached.mtimeMs === mtimeMs) return cached.remoteUrl;
+    if (cached && cached.configFile === configFile && cached.mtimeMs === mtimeMs) {
+      this.cache.set(folderPath, { ...cached, lookedAt: now });
+      return cached.remoteUrl;
+    }
     let remoteUrl: string | undefined;
     try {
       remoteUrl = configFile ? remoteUrlFromGitConfig(fs.readFileSync(configFile, 'utf8')) : undefined;
     } catch {
       remoteUrl = undefined;
     }
-    this.cache.set(folderPath, { configFile, mtimeMs, remoteUrl });
+    this.cache.set(folderPath, { configFile, mtimeMs, remoteUrl, lookedAt: now });
     return remoteUrl;
+  }
+
+  /** Looks again on next use: the folder's git files changed, or the folder went (undefined: every folder). */
+  forget(folderPath?: string): void {
+    if (folderPath === undefined) this.cache.clear();
+    else this.cache.delete(folderPath);
   }
 
   /** The folder's GitLab project (instance, registry, predefined CI variables), or null when neither the remote nor the settings say. */
