@@ -3,12 +3,14 @@
  * the root does not reach, checked on its own) is resolved with the open documents' unsaved texts, checked by the
  * core, and every finding is published on the file it points into. Re-checks are debounced per folder.
  */
+import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkProject, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
-import { createDiskProjectFiles, createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
+import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
+import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CoverageContributor } from './coverage';
@@ -21,6 +23,8 @@ export const DIAGNOSTIC_SOURCE = 'GitLab CI Auth';
 /** Each code's documentation is the README section of the same name. */
 export const RULE_DOCS_URL = 'https://example.invalid/gitlab-ci-registry-auth/blob/main/README.md';
 const CHANGE_DELAY_MS = 250;
+/** The files under a folder's `.git` that say where its remote is (see projectContext). */
+const GIT_LOOKUP_FILES = new Set(['.git', '.git/config', '.git/commondir']);
 
 /** One resolved entry file: the root pipeline, or a CI file the root does not include, checked on its own. */
 export interface EntryCheck {
@@ -102,6 +106,8 @@ interface FolderState {
   /** Whether one of the project's files was open at the last publication. */
   active: boolean;
   diskGeneration: number;
+  /** What checks read from disk, kept until the watcher reports a change (each check used to read every file again). */
+  readonly disk: DiskFileCache;
   timer: NodeJS.Timeout | undefined;
   watcher: vscode.FileSystemWatcher | undefined;
 }
@@ -117,6 +123,8 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   private coverageGeneration = 0;
   /** Parsed files per folder, so a re-check after an edit parses only the changed file. */
   private readonly parseCaches = new Map<string, ResolveCache>();
+  /** Settings by folder URI, parsed once per configuration change instead of on every keystroke, hover and check. */
+  private readonly settingsByFolder = new Map<string, Settings>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -143,10 +151,16 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        for (const state of this.folders.values()) if (affectsSettings(event, state.folder.uri)) this.schedule(state, 0);
+        const affected = [...this.folders.values()].filter((state) => affectsSettings(event, state.folder.uri));
+        if (affected.length > 0 || affectsSettings(event)) this.settingsByFolder.clear();
+        for (const state of affected) this.schedule(state, 0);
       }),
       vscode.workspace.onDidChangeWorkspaceFolders((event) => {
         for (const folder of event.removed) this.forget(folder);
+        // Nested folders read each other's files, and a folder's settings may come from a .code-workspace that changed.
+        this.settingsByFolder.clear();
+        this.contexts.forget();
+        for (const state of this.folders.values()) state.disk.clear();
         for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
       }),
       ...coverage.map((contributor) =>
@@ -199,7 +213,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
 
   /** A CI file by path, a file the last check read, or (before the first check) any YAML file that the root might include. */
   private isProjectDocument(document: vscode.TextDocument, file: ProjectFile, state: FolderState): boolean {
-    const settings = this.settings.read(file.folder.uri);
+    const settings = this.settingsOf(file.folder);
     if (!settings.enable) return state.published.size > 0; // so a disable clears what is shown
     if (!mayBePipelineFile(file, settings)) return false;
     return isCiFileByPath(document, file, settings) || state.readPaths.has(file.relativePath) || state.last === undefined;
@@ -225,7 +239,17 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const key = folder.uri.toString();
     let state = this.folders.get(key);
     if (!state) {
-      state = { folder, last: undefined, readPaths: new Set(), published: new Set(), active: false, diskGeneration: 0, timer: undefined, watcher: undefined };
+      state = {
+        folder,
+        last: undefined,
+        readPaths: new Set(),
+        published: new Set(),
+        active: false,
+        diskGeneration: 0,
+        disk: new DiskFileCache(folder.uri.fsPath),
+        timer: undefined,
+        watcher: undefined,
+      };
       this.folders.set(key, state);
     }
     return state;
@@ -240,22 +264,49 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     this.publish(state, new Map());
     this.folders.delete(key);
     this.parseCaches.delete(key);
+    this.settingsByFolder.delete(key);
+    this.contexts.forget(folder.uri.fsPath);
   }
 
-  /** Files changed on disk: re-check when the last check read one, or when one appears or goes (globs, missing includes). */
+  private settingsOf(folder: vscode.WorkspaceFolder): Settings {
+    const key = folder.uri.toString();
+    let settings = this.settingsByFolder.get(key);
+    if (!settings) {
+      settings = this.settings.read(folder.uri);
+      this.settingsByFolder.set(key, settings);
+    }
+    return settings;
+  }
+
+  /**
+   * Files changed on disk: drop what the disk cache held of them, and re-check when the last check read one, when a
+   * YAML file appears or goes (wildcards, missing includes), or when the change reached something cached (a directory
+   * moved, a wildcard's listing). Every path is watched, not only YAML: wildcards match any file name, a moved
+   * directory is reported once for the directory, and `.git/config` holds the remote.
+   */
   private watch(state: FolderState): void {
     if (state.watcher) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(state.folder, '**/*.{yml,yaml}'));
-    const onDisk = (uri: vscode.Uri, created: boolean) => {
-      const file = projectFileOf(uri);
-      if (!file || !state.last) return;
-      if (!created && !state.readPaths.has(file.relativePath)) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(state.folder, '**/*'));
+    const onDisk = (uri: vscode.Uri, change: DiskChange) => {
+      // Relative to this folder (projectFileOf would pick a nested workspace folder).
+      const relative = relativeTo(state.folder.uri.fsPath, uri.fsPath);
+      if (uri.scheme !== 'file' || relative === '' || relative.startsWith('..') || isAbsolute(relative)) return;
+      const relativePath = relative.split(sep).join('/');
+      const dropped = state.disk.invalidate(relativePath, change);
+      if (GIT_LOOKUP_FILES.has(relativePath)) {
+        this.contexts.forget(state.folder.uri.fsPath);
+        if (state.last) this.schedule(state, CHANGE_DELAY_MS);
+        return;
+      }
+      if (!state.last) return;
+      const matters = state.readPaths.has(relativePath) || dropped || (change !== 'changed' && mayBePipelineFile({ folder: state.folder, relativePath }, this.settingsOf(state.folder)));
+      if (!matters) return;
       state.diskGeneration++;
       this.schedule(state, CHANGE_DELAY_MS);
     };
-    watcher.onDidChange((uri) => onDisk(uri, false));
-    watcher.onDidCreate((uri) => onDisk(uri, true));
-    watcher.onDidDelete((uri) => onDisk(uri, true));
+    watcher.onDidChange((uri) => onDisk(uri, 'changed'));
+    watcher.onDidCreate((uri) => onDisk(uri, 'created'));
+    watcher.onDidDelete((uri) => onDisk(uri, 'deleted'));
     state.watcher = watcher;
   }
 
@@ -275,7 +326,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   /** Checks the folder unless its inputs are unchanged; false when nothing was re-published (hovers and code actions land here often). */
   private check(state: FolderState): boolean {
     const { folder } = state;
-    const settings = this.settings.read(folder.uri);
+    const settings = this.settingsOf(folder);
     if (!settings.enable) {
       if (!state.last && state.published.size === 0) return false;
       state.last = undefined;
@@ -297,7 +348,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
     const unchanged = state.last?.stamp === stamp;
-    const project = unchanged && state.last ? state.last : this.checkProjectNow(folder, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
+    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
 
@@ -332,16 +383,17 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   }
 
   private checkProjectNow(
-    folder: vscode.WorkspaceFolder,
+    state: FolderState,
     settings: Settings,
     openDocuments: ReadonlyMap<string, vscode.TextDocument>,
     predefinedVariables: Readonly<Record<string, string>>,
     coverage: readonly CredentialSource[],
     stamp: string,
   ): ProjectCheck {
+    const { folder } = state;
     const started = Date.now();
     const overlay = new Map([...openDocuments].map(([path, document]) => [path, document.getText()]));
-    const files = createDiskProjectFiles(folder.uri.fsPath, overlay);
+    const files = state.disk.files(overlay);
     const credentials: CredentialSource[] = [...coverage];
     if (settings.runnerCoveredRegistries.length > 0) credentials.push(runnerConfigSource(settings.runnerCoveredRegistries));
     if (predefinedVariables['CI_REGISTRY']) credentials.push(jobPayloadSource(predefinedVariables));
