@@ -42,7 +42,12 @@ export type CiValue = CiScalar | CiMap | CiSeq | CiReference;
 /** The same value reached through one more step (added outermost). */
 export function withVia(value: CiValue, steps: readonly Provenance[]): CiValue {
   if (steps.length === 0) return value;
-  return { ...value, via: value.via.length === 0 ? steps : [...steps, ...value.via] };
+  return { ...value, via: joinVia(steps, value.via) };
+}
+
+/** The `via` of a value with `via` reached through `steps` (outermost first); an empty side shares the other's array. */
+export function joinVia(steps: readonly Provenance[], via: readonly Provenance[]): readonly Provenance[] {
+  return steps.length === 0 ? via : via.length === 0 ? steps : [...steps, ...via];
 }
 
 export function emptyMap(span: SourceSpan): CiMap {

@@ -3,7 +3,7 @@
  * image, services, variables, matrix and script lines after `default:`, deprecated globals and `inherit:`.
  */
 import type { Provenance, ResolvedJob, SourceSpan, TracedString } from '../types';
-import { entryValue, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
+import { entryValue, joinVia, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import type { ExtendsResolver } from './extends';
 import type { JobMemo, ReadClosure, ReadTracker } from './jobReuse';
@@ -41,6 +41,10 @@ export interface JobBuildInputs {
 
 type Inheritance = { readonly all: boolean; readonly only?: ReadonlySet<string> };
 
+const INHERIT_ALL: Inheritance = { all: true };
+const INHERIT_NONE: Inheritance = { all: false };
+const NO_VARIABLES: ReadonlyMap<string, TracedString> = new Map();
+
 function traced(value: CiValue | undefined): TracedString | undefined {
   if (value?.kind !== 'scalar' || value.value === null) return undefined;
   return { value: scalarText(value), span: value.span, via: value.via };
@@ -49,8 +53,7 @@ function traced(value: CiValue | undefined): TracedString | undefined {
 /** A flattened script line as a traced string (what `traced(withVia(item, steps))` gives, without the copy). */
 function tracedLine(item: CiValue, steps: readonly Provenance[], into: TracedString[]): void {
   if (item.kind !== 'scalar' || item.value === null) return;
-  const via = steps.length === 0 ? item.via : item.via.length === 0 ? steps : [...steps, ...item.via];
-  into.push({ value: scalarText(item), span: item.span, via });
+  into.push({ value: scalarText(item), span: item.span, via: joinVia(steps, item.via) });
 }
 
 export class JobBuilder {
@@ -198,12 +201,12 @@ export class JobBuilder {
   /** `inherit: default:` / `inherit: variables:` — true, false, or a list of the names to keep. */
   private inheritance(inherit: CiValue | undefined, key: 'default' | 'variables'): Inheritance {
     const setting = inherit?.kind === 'map' ? this.deref(entryValue(inherit, key)) : undefined;
-    if (setting?.kind === 'scalar' && setting.value === false) return { all: false };
+    if (setting?.kind === 'scalar' && setting.value === false) return INHERIT_NONE;
     if (setting?.kind === 'seq') {
       const names = setting.items.flatMap((item) => (item.kind === 'scalar' && item.value !== null ? [scalarText(item)] : []));
       return { all: false, only: new Set(names) };
     }
-    return { all: true };
+    return INHERIT_ALL;
   }
 
   /** `image: name` or `image: {name: ...}`. */
@@ -222,11 +225,16 @@ export class JobBuilder {
   }
 
   /** `variables:` entries: a plain value or `{value:, description:}`. */
-  private variablesOf(value: CiValue | undefined): Map<string, TracedString> {
+  private variablesOf(value: CiValue | undefined): ReadonlyMap<string, TracedString> {
+    if (value?.kind !== 'map' || value.entries.size === 0) return NO_VARIABLES;
     const variables = new Map<string, TracedString>();
-    if (value?.kind !== 'map') return variables;
-    for (const key of value.entries.keys()) {
-      const entry = this.deref(entryValue(value, key));
+    for (const [key, { value: written }] of value.entries) {
+      if (written.kind === 'scalar') {
+        // The common case, read without copying the value to carry the map's `via`.
+        variables.set(key, { value: scalarText(written), span: written.span, via: joinVia(value.via, written.via) });
+        continue;
+      }
+      const entry = this.deref(withVia(written, value.via));
       const scalar = entry?.kind === 'map' ? this.deref(entryValue(entry, 'value')) : entry;
       if (scalar?.kind !== 'scalar') continue;
       variables.set(key, { value: scalarText(scalar), span: scalar.span, via: scalar.via });

@@ -5,7 +5,7 @@
  */
 import { credentialLookup, nearMisses, type NearMiss } from '../credentials';
 import { registryHostOf } from '../imageRef';
-import type { CredentialSource, Finding, LookupResult, RelatedLocation, SourceSpan } from '../types';
+import type { CredentialSource, Finding, LookupResult, RelatedLocation, ResolvedJob, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
 import { describeCombination, groupBy, provenanceRelated, shortList, spanKeyMemo, unique } from './context';
 import { keyListSource } from './images';
@@ -232,8 +232,9 @@ function related(evaluations: readonly ImageEvaluation[]): RelatedLocation[] {
   const scalar = evaluations[0]!.image.span;
   const seen = new Set<string>();
   for (const evaluation of evaluations) {
+    if (seen.size >= 20) break;
     const job = evaluation.job;
-    if (seen.has(job.name) || seen.size >= 20) continue;
+    if (seen.has(job.name)) continue;
     seen.add(job.name);
     // The job key, when the image is written elsewhere (a template, default:, an include).
     if (job.span.file !== scalar.file || job.span.start > scalar.start || evaluation.image.via.length > 0) {
@@ -244,19 +245,29 @@ function related(evaluations: readonly ImageEvaluation[]): RelatedLocation[] {
 }
 
 function jobNames(evaluations: readonly ImageEvaluation[]): string[] {
-  return unique(evaluations.map((evaluation) => evaluation.job.name));
+  // A job has several evaluations (services, matrix combinations): each job object is named once.
+  const jobs = new Set<ResolvedJob>();
+  for (const evaluation of evaluations) jobs.add(evaluation.job);
+  return unique([...jobs].map((job) => job.name));
+}
+
+/** The matrix combinations of the evaluations, as a user reads them, each once. */
+function combinationNames(evaluations: readonly ImageEvaluation[]): string[] {
+  const combinations = new Set<Readonly<Record<string, string>>>();
+  for (const evaluation of evaluations) if (evaluation.combination) combinations.add(evaluation.combination);
+  return unique([...combinations].map(describeCombination));
 }
 
 function jobsSuffix(evaluations: readonly ImageEvaluation[]): string {
   const jobs = jobNames(evaluations);
-  const combinations = unique(evaluations.filter((e) => e.combination).map((e) => describeCombination(e.combination!)));
+  const combinations = combinationNames(evaluations);
   const jobText = ` Job${jobs.length > 1 ? 's' : ''}: ${shortList(jobs)}`;
   const matrixText = combinations.length > 0 ? ` (matrix: ${shortList(combinations)})` : '';
   return `${jobText}${matrixText}.`;
 }
 
 function combinationsData(evaluations: readonly ImageEvaluation[]): { combinations?: string[] } {
-  const combinations = unique(evaluations.filter((e) => e.combination).map((e) => describeCombination(e.combination!)));
+  const combinations = combinationNames(evaluations);
   return combinations.length > 0 ? { combinations } : {};
 }
 

@@ -5,7 +5,7 @@
 import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
 import { expandImageName } from '../variables';
 import type { Rule, RuleContext } from './context';
-import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
+import { provenanceRelated, shortList, spanKey, unique } from './context';
 import { isKanikoImage } from './images';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
@@ -24,14 +24,22 @@ interface ScriptLine {
 
 function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
   const byKey = new Map<string, ScriptLine>();
-  const keyOf = spanKeyMemo();
+  // A template's line reaches every job through one span object: found by identity, its key is built once.
+  const bySpan = new Map<SourceSpan, ScriptLine>();
   for (const job of jobs) {
     for (const line of job.scriptLines) {
-      const key = keyOf(line.span);
-      const entry = byKey.get(key);
-      if (!entry) byKey.set(key, { line, jobs: [job] });
+      let entry = bySpan.get(line.span);
+      if (!entry) {
+        const key = spanKey(line.span);
+        entry = byKey.get(key);
+        if (!entry) {
+          entry = { line, jobs: [] };
+          byKey.set(key, entry);
+        }
+        bySpan.set(line.span, entry);
+      }
       // Jobs come in order, so a job already listed is the last one (a line may repeat within a job).
-      else if (entry.jobs[entry.jobs.length - 1] !== job) entry.jobs.push(job);
+      if (entry.jobs[entry.jobs.length - 1] !== job) entry.jobs.push(job);
     }
   }
   return [...byKey.values()];

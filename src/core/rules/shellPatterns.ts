@@ -21,6 +21,7 @@ const REDIRECT_AFTER = /^\s*(?:>>?|\|\s*(?:sudo\s+)?tee(?:\s+-a)?)\s*(\\?["']?)(
 /** Every `echo $DOCKER_AUTH_CONFIG > file` in a script text. */
 export function findAuthConfigEchoes(text: string): AuthConfigEcho[] {
   const found: AuthConfigEcho[] = [];
+  if (!text.includes('DOCKER_AUTH_CONFIG')) return found; // what ECHO needs, found without running it
   for (const match of text.matchAll(ECHO)) {
     const open = match[2] ?? '';
     let end = match.index + match[0].length;
@@ -79,6 +80,7 @@ export function isDockerRegistryCommand(line: string): boolean {
 
 /** `docker login ... -p literal` / `--password literal` / `--password=literal`: the literal's offsets, else null. */
 export function literalDockerLoginPassword(text: string): { start: number; end: number } | null {
+  if (!text.includes('login')) return null; // what `login` needs, found without running it
   const login = /\bdocker\s+login\b[^\n;&|]*/g;
   for (const command of text.matchAll(login)) {
     const flag = /(?:^|\s)(?:-p|--password)(?:\s+|=)(["']?)([^\s"';&|]+)\1/.exec(command[0]);
