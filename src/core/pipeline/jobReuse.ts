@@ -97,7 +97,7 @@ function sameVia(a: readonly Provenance[], b: readonly Provenance[]): boolean {
 
 interface ReusableJob {
   readonly job: ResolvedJob;
-  readonly keySpan: string;
+  readonly keySpan: SourceSpan;
   readonly reads: readonly (readonly [string, Token])[];
   /** Expansions the build took from the budget. */
   readonly spent: number;
@@ -131,7 +131,7 @@ export class JobMemo {
   /** The previous build of `name`, when it applies to this check (its budget is then taken from `ctx`). */
   reuse(config: CiMap, name: string, keySpan: SourceSpan, ctx: ResolveContext): ResolvedJob | undefined {
     const previous = this.jobs.get(name);
-    if (!previous || previous.keySpan !== spanText(keySpan)) return undefined;
+    if (!previous || !sameSpan(previous.keySpan, keySpan)) return undefined;
     for (const [read, token] of previous.reads) if (!stillSame(config, read, token)) return undefined;
     if (previous.spent > ctx.expansionsRemaining) return undefined;
     if (previous.spent > 0) ctx.spend(previous.spent, keySpan);
@@ -144,7 +144,7 @@ export class JobMemo {
   remember(config: CiMap, name: string, keySpan: SourceSpan, job: ResolvedJob, closure: ReadClosure, spent: number, remaining: number): void {
     if (closure.reported || remaining < 0) return;
     const reads = [...closure.names].map((read) => [read, tokenOf(config, read)] as const);
-    this.next.set(name, { job, keySpan: spanText(keySpan), reads, spent });
+    this.next.set(name, { job, keySpan, reads, spent });
   }
 
   /** Forgets every job (the next check builds all of them). */
@@ -162,6 +162,6 @@ export class JobMemo {
   }
 }
 
-function spanText(span: SourceSpan): string {
-  return `${span.file}\u0000${span.start}\u0000${span.end}`;
+function sameSpan(a: SourceSpan, b: SourceSpan): boolean {
+  return a === b || (a.file === b.file && a.start === b.start && a.end === b.end);
 }

@@ -89,7 +89,17 @@ function invalidReference(group: readonly ImageEvaluation[]): Finding[] {
 function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Finding[] {
   const findings: Finding[] = [];
   const missing = group.filter((evaluation) => evaluation.status === 'uncovered');
-  for (const byRegistry of groupBy(missing, (evaluation) => registryHostOf(evaluation.lookupPath)).values()) {
+  // Evaluations share a few lookup path strings: each one's host is cut out once.
+  const hosts = new Map<string, string>();
+  const hostOf = (lookupPath: string): string => {
+    let host = hosts.get(lookupPath);
+    if (host === undefined) {
+      host = registryHostOf(lookupPath);
+      hosts.set(lookupPath, host);
+    }
+    return host;
+  };
+  for (const byRegistry of groupBy(missing, (evaluation) => hostOf(evaluation.lookupPath)).values()) {
     const first = byRegistry[0]!;
     const registry = registryHostOf(first.lookupPath);
     const misses = context.isEnabled('key-near-miss') ? nearMissesFor(byRegistry) : [];

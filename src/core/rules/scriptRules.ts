@@ -5,7 +5,7 @@
 import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
 import { expandImageName } from '../variables';
 import type { Rule, RuleContext } from './context';
-import { provenanceRelated, shortList, spanKey, unique } from './context';
+import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
 import { isKanikoImage } from './images';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
@@ -22,24 +22,26 @@ interface ScriptLine {
   readonly jobs: ResolvedJob[];
 }
 
+/** Each job's script line keys: a re-check reuses unchanged jobs, and with them these. */
+const lineKeys = new WeakMap<ResolvedJob, readonly string[]>();
+
 function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
   const byKey = new Map<string, ScriptLine>();
-  // A template's line reaches every job through one span object: found by identity, its key is built once.
-  const bySpan = new Map<SourceSpan, ScriptLine>();
+  // A template's line reaches every new job through one span object: its key is built once.
+  const keyOf = spanKeyMemo();
   for (const job of jobs) {
-    for (const line of job.scriptLines) {
-      let entry = bySpan.get(line.span);
-      if (!entry) {
-        const key = spanKey(line.span);
-        entry = byKey.get(key);
-        if (!entry) {
-          entry = { line, jobs: [] };
-          byKey.set(key, entry);
-        }
-        bySpan.set(line.span, entry);
-      }
+    let keys = lineKeys.get(job);
+    if (!keys) {
+      keys = job.scriptLines.map((line) => keyOf(line.span));
+      lineKeys.set(job, keys);
+    }
+    for (let index = 0; index < keys.length; index++) {
+      const line = job.scriptLines[index]!;
+      const key = keys[index]!;
+      const entry = byKey.get(key);
+      if (!entry) byKey.set(key, { line, jobs: [job] });
       // Jobs come in order, so a job already listed is the last one (a line may repeat within a job).
-      if (entry.jobs[entry.jobs.length - 1] !== job) entry.jobs.push(job);
+      else if (entry.jobs[entry.jobs.length - 1] !== job) entry.jobs.push(job);
     }
   }
   return [...byKey.values()];
