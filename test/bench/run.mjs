@@ -322,7 +322,7 @@ function gitlabCiLocalPreview(inputs) {
       // stdout ignored: the preview of a 5,000-job pipeline is megabytes.
       const run = spawnSync(node, args, { cwd: folder, encoding: 'utf8', timeout, killSignal: 'SIGKILL', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
       const timedOut = run.error?.code === 'ETIMEDOUT';
-      return { ms: performance.now() - begin, timedOut, error: run.status === 0 || timedOut ? null : `exited with ${run.status}: ${run.stderr.split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)}` };
+      return { ms: performance.now() - begin, timedOut, error: run.status === 0 || timedOut ? null : `exited with ${run.status}: ${(run.stderr ?? '').split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)}` };
     };
     // gitlab-ci-local grows faster than linearly (≈ 10 s at 1,000 jobs here): fewer runs, and a time limit, at size.
     const runs = input.jobs >= 5_000 ? 1 : input.jobs >= 1_000 ? (QUICK ? 1 : 3) : QUICK ? 3 : 7;
@@ -347,7 +347,7 @@ function gitlabCiLocalPreview(inputs) {
 function heapAcrossEdits() {
   const cycles = QUICK ? 200 : 1_000;
   const run = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'heap.mjs'), path.join(WORK, 'core.cjs'), String(cycles)], { encoding: 'utf8', timeout: 600_000 });
-  if (run.status !== 0) throw new Error(`heap.mjs failed: ${run.stderr.split('\n').slice(0, 3).join(' ')}`);
+  if (run.status !== 0) throw new Error(`heap.mjs failed: ${(run.stderr ?? '').split('\n').slice(0, 3).join(' ')}`);
   const { jobs, msPerCycle, series } = JSON.parse(run.stdout);
   const at = (cycle) => series.find((point) => point.cycle === cycle).heapMb;
   return { jobs, cycles, heapAfter10Mb: at(10), heapAfterAllMb: at(cycles), growthMb: at(cycles) - at(10), msPerCycle, series };
@@ -381,7 +381,7 @@ function activationCost() {
   const samples = [];
   for (let i = 0; i < (QUICK ? 3 : 9); i++) {
     const run = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 30_000 });
-    if (run.status !== 0) return { bundleBytes, error: (run.stderr.split('\n').find((line) => /Error/.test(line)) ?? 'the probe failed').slice(0, 200) };
+    if (run.status !== 0) return { bundleBytes, error: ((run.stderr ?? '').split('\n').find((line) => /Error/.test(line)) ?? 'the probe failed').slice(0, 200) };
     samples.push(JSON.parse(run.stdout));
   }
   return {
