@@ -1,8 +1,8 @@
 /**
  * The command-only UI, bundled apart as dist/commands.js and loaded on the first run of one of its commands (see
- * `registerOnFirstUse` in extension.ts), so activation neither loads nor parses it. The build makes every module the
- * main bundle already holds resolve to the main bundle's instance (esbuild.config.mjs), so classes, `instanceof`
- * checks and module state stay single.
+ * `registerOnFirstUse` in lazyCommands.ts), so activation neither loads nor parses it. The build makes every module
+ * dist/extension.js or dist/gitlab.js already holds resolve to that bundle's instance (esbuild.config.mjs), so classes,
+ * `instanceof` checks and module state stay single.
  */
 export { registerWizard } from './wizard/wizard';
 export { connectGitLab } from './gitlab/connect';

@@ -10,6 +10,7 @@ import { parseInstanceUrl, type GitLabInstance } from '../../core/gitlab/instanc
 import type { GitLabContext } from '../../core/gitlabContext';
 import { ProjectContextResolver } from '../projectContext';
 import { SettingsReader } from '../settings';
+import { CONNECTIONS_KEY, TOKEN_SECRET_PREFIX } from './storageKeys';
 
 /** What is remembered about a connection. Never the token. */
 export interface ConnectionInfo {
@@ -25,8 +26,6 @@ export interface ConnectionInfo {
 
 /** The GitLab Workflow extension's authentication provider id. */
 export const gitlabWorkflowProvider = 'gitlab';
-const connectionsKey = 'gitlabCiAuth.gitlab.connections';
-const secretPrefix = 'gitlabCiAuth.gitlab.token:';
 
 export type FolderAccess =
   | {
@@ -61,7 +60,7 @@ export class GitLabConnections implements vscode.Disposable {
   ) {
     this.settings = new SettingsReader(log);
     // Secrets are shared between windows: another window connecting or disconnecting changes what we can do.
-    this.disposables.push(secrets.onDidChange((event) => event.key.startsWith(secretPrefix) && this.changed.fire()));
+    this.disposables.push(secrets.onDidChange((event) => event.key.startsWith(TOKEN_SECRET_PREFIX) && this.changed.fire()));
   }
 
   dispose(): void {
@@ -69,26 +68,26 @@ export class GitLabConnections implements vscode.Disposable {
   }
 
   all(): ConnectionInfo[] {
-    return Object.values(this.state.get<Record<string, ConnectionInfo>>(connectionsKey, {}));
+    return Object.values(this.state.get<Record<string, ConnectionInfo>>(CONNECTIONS_KEY, {}));
   }
 
   get(origin: string): ConnectionInfo | undefined {
-    return this.state.get<Record<string, ConnectionInfo>>(connectionsKey, {})[origin];
+    return this.state.get<Record<string, ConnectionInfo>>(CONNECTIONS_KEY, {})[origin];
   }
 
   /** Remembers a connection the user confirmed; `token` is stored in SecretStorage (sessions are asked for each time). */
   async save(info: ConnectionInfo, token: string | undefined): Promise<void> {
-    if (token !== undefined) await this.secrets.store(secretPrefix + info.origin, token);
-    else await this.secrets.delete(secretPrefix + info.origin);
-    await this.state.update(connectionsKey, { ...this.state.get<Record<string, ConnectionInfo>>(connectionsKey, {}), [info.origin]: info });
+    if (token !== undefined) await this.secrets.store(TOKEN_SECRET_PREFIX + info.origin, token);
+    else await this.secrets.delete(TOKEN_SECRET_PREFIX + info.origin);
+    await this.state.update(CONNECTIONS_KEY, { ...this.state.get<Record<string, ConnectionInfo>>(CONNECTIONS_KEY, {}), [info.origin]: info });
     this.changed.fire();
   }
 
   async remove(origin: string): Promise<void> {
-    await this.secrets.delete(secretPrefix + origin);
-    const all = { ...this.state.get<Record<string, ConnectionInfo>>(connectionsKey, {}) };
+    await this.secrets.delete(TOKEN_SECRET_PREFIX + origin);
+    const all = { ...this.state.get<Record<string, ConnectionInfo>>(CONNECTIONS_KEY, {}) };
     delete all[origin];
-    await this.state.update(connectionsKey, all);
+    await this.state.update(CONNECTIONS_KEY, all);
     this.changed.fire();
   }
 
@@ -150,7 +149,7 @@ export class GitLabConnections implements vscode.Disposable {
 
   private async credentialFor(connection: ConnectionInfo): Promise<GitLabCredential | undefined> {
     if (connection.auth === 'token') {
-      const token = await this.secrets.get(secretPrefix + connection.origin);
+      const token = await this.secrets.get(TOKEN_SECRET_PREFIX + connection.origin);
       return token ? { kind: 'private-token', token } : undefined;
     }
     const session = await gitlabWorkflowSession(connection.scopes.includes('api') ? ['api'] : ['read_api']);
