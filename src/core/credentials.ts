@@ -154,7 +154,11 @@ function nearMissFor(key: CredentialKey, lookupPath: string, candidates: readonl
  * or the case of the path. Keys that match are never reported; callers usually ask only when the lookup found nothing.
  */
 export function nearMisses(image: string, sources: readonly CredentialSource[]): NearMiss[] {
-  const lookupPath = runnerLookupPath(image);
+  return nearMissesOfPath(runnerLookupPath(image), sources);
+}
+
+/** `nearMisses` for an image given by its lookup path (`runnerLookupPath`): images with one path have the same near misses. */
+export function nearMissesOfPath(lookupPath: string, sources: readonly CredentialSource[]): NearMiss[] {
   const candidates = ancestors(lookupPath);
   const misses: NearMiss[] = [];
   for (const source of sources) {

@@ -3,7 +3,7 @@
  * and auth-config-shadows-job-token for keys that come from outside the YAML.
  * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
  */
-import { credentialLookup, nearMisses, type NearMiss } from '../credentials';
+import { credentialLookup, nearMissesOfPath, type NearMiss } from '../credentials';
 import { registryHostOf } from '../imageRef';
 import type { CredentialSource, Finding, LookupResult, RelatedLocation, ResolvedJob, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
@@ -140,19 +140,19 @@ interface Miss {
   readonly evaluations: ImageEvaluation[];
 }
 
-// Per sources array (one per check and YAML DOCKER_AUTH_CONFIG), then per image: many jobs share an image.
+// Per sources array (one per check and YAML DOCKER_AUTH_CONFIG), then per lookup path: many jobs share an image.
 const nearMissCache = new WeakMap<readonly CredentialSource[], Map<string, NearMiss[]>>();
 
-function cachedNearMisses(image: string, sources: readonly CredentialSource[]): NearMiss[] {
-  let byImage = nearMissCache.get(sources);
-  if (!byImage) {
-    byImage = new Map();
-    nearMissCache.set(sources, byImage);
+function cachedNearMisses(lookupPath: string, sources: readonly CredentialSource[]): NearMiss[] {
+  let byPath = nearMissCache.get(sources);
+  if (!byPath) {
+    byPath = new Map();
+    nearMissCache.set(sources, byPath);
   }
-  let misses = byImage.get(image);
+  let misses = byPath.get(lookupPath);
   if (!misses) {
-    misses = nearMisses(image, sources);
-    byImage.set(image, misses);
+    misses = nearMissesOfPath(lookupPath, sources);
+    byPath.set(lookupPath, misses);
   }
   return misses;
 }
@@ -160,7 +160,8 @@ function cachedNearMisses(image: string, sources: readonly CredentialSource[]): 
 function nearMissesFor(evaluations: readonly ImageEvaluation[]): Miss[] {
   const byKey = new Map<string, Miss>();
   for (const evaluation of evaluations) {
-    for (const miss of cachedNearMisses(evaluation.expanded!, evaluation.sources)) {
+    // An uncovered image's lookup path is that of its expanded name.
+    for (const miss of cachedNearMisses(evaluation.lookupPath, evaluation.sources)) {
       const id = `${miss.key}\u0000${miss.suggestedKey}`;
       const existing = byKey.get(id);
       if (existing) existing.evaluations.push(evaluation);
