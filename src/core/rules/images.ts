@@ -139,9 +139,8 @@ function evaluationOptionsKey(options: CheckOptions): string {
 
 /**
  * An evaluator with the per-check caches: credential sources per distinct YAML DOCKER_AUTH_CONFIG text, variable values
- * per job, name expansions per set of values, and Docker's reading, the lookup path and the credential lookups per
- * distinct expanded image name (templates, anchors and `default:` make most jobs share a few images, so each is worked
- * out once).
+ * per job, name expansions per set of values, and the credential lookups per lookup path (templates, anchors and
+ * `default:` make most jobs share a few images, so each is worked out once).
  */
 export function createImageEvaluator(options: CheckOptions, valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables)): ImageEvaluator {
   const publicLookup = cachedLookup([keyListSource(options.publicRegistries, 'public registry')]);
@@ -155,7 +154,6 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
   const externalAuthConfig = external.filter((source) => source.kind === 'DOCKER_AUTH_CONFIG');
   const externalSources: JobSources = { sources: [...externalAuthConfig, ...runnerSources, ...payloadSources], yamlAuthConfig: null, keysUnknown: false };
   const yamlSourceCache = new Map<string, { sources: readonly CredentialSource[]; keysUnknown: boolean }>();
-  const names = new Map<string, { docker: DockerReference; lookupPath: string }>();
   // Keyed by the sources array itself: each array above is built once per check.
   const lookups = new WeakMap<readonly CredentialSource[], (lookupPath: string) => LookupResult>();
   // Keyed by the values record: jobs (and combinations) with the same values share it.
@@ -209,12 +207,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     const unknownVariables = expansion ? expansion.unknownVariables : NONE;
     const registryUnknown = expansion ? expansion.registryUnknown : false;
     const expandedName = expansion ? expansion.name : image.value.trim();
-    let name = names.get(expandedName);
-    if (!name) {
-      name = { docker: parseDockerReference(expandedName), lookupPath: runnerLookupPath(expandedName) };
-      names.set(expandedName, name);
-    }
-    const { docker, lookupPath } = name;
+    const { docker, lookupPath } = readingOf(expandedName);
     const expanded = registryUnknown ? null : expandedName;
     let status: ImageStatus;
     let match: ImageEvaluation['match'] = null;
@@ -234,6 +227,24 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     }
     return { job, image, role, combination, unknownVariables, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match };
   };
+}
+
+/**
+ * Docker's reading and the runner's lookup path of image names seen lately: they depend on the name alone, and checks
+ * of one project (and templates, anchors and `default:` within one) keep meeting the same few names. Bounded: emptied
+ * when full.
+ */
+const readings = new Map<string, { readonly docker: DockerReference; readonly lookupPath: string }>();
+const MAX_READINGS = 5_000;
+
+function readingOf(name: string): { readonly docker: DockerReference; readonly lookupPath: string } {
+  let reading = readings.get(name);
+  if (!reading) {
+    if (readings.size >= MAX_READINGS) readings.clear();
+    reading = { docker: parseDockerReference(name), lookupPath: runnerLookupPath(name) };
+    readings.set(name, reading);
+  }
+  return reading;
 }
 
 interface Expansion {
