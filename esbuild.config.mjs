@@ -11,6 +11,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 const production = process.argv.includes('--production');
@@ -41,7 +42,7 @@ const common = {
 };
 
 /** @type {import('esbuild').BuildOptions} */
-const extensionCommon = {
+const extensionOptions = {
   ...common,
   external: ['vscode'],
   // yaml's ESM build (the same parser as its CommonJS build) lets esbuild drop what we do not use: about 16 KB.
@@ -188,8 +189,13 @@ function entryExporting(entry, shared) {
   return { contents: lines.join('\n'), resolveDir: process.cwd(), sourcefile: `${path.basename(entry, '.ts')}-bundle-entry.ts`, loader: 'ts' };
 }
 
-/** The three extension bundles, each built against what the earlier ones hold; then those export what is taken. */
-async function buildExtension() {
+/**
+ * The three extension bundles, each built against what the earlier ones hold; then those export what is taken.
+ * Resolves with each bundle's size in bytes. `write: false` builds in memory only (the bundle size test).
+ */
+export async function buildExtension({ minify = production, write = true } = {}) {
+  transpiledSources.clear();
+  const extensionCommon = { ...extensionOptions, minify, sourcemap: write && !minify, write };
   const probe = { write: false, metafile: true, sourcemap: false };
   const mainProbe = await esbuild.build({ ...extensionCommon, ...probe, entryPoints: [EXTENSION_ENTRY], plugins: [lazyBundlesStayApart] });
   const main = heldBundle('./extension.js', ownModules(mainProbe.metafile));
@@ -222,6 +228,11 @@ async function buildExtension() {
     console.log(`commands.js takes from gitlab.js: ${describeUse(gitlab.used)}`);
     for (const result of [extension, gitlabBuild, commands]) printSizes(result.metafile);
   }
+  return { 'extension.js': bundleBytes(extension.metafile), 'gitlab.js': bundleBytes(gitlabBuild.metafile), 'commands.js': bundleBytes(commands.metafile) };
+}
+
+function bundleBytes(metafile) {
+  return Object.entries(metafile.outputs).find(([file]) => file.endsWith('.js'))[1].bytes;
 }
 
 /** Fails the build when a module's code is in two bundles (two instances of its classes and state at run time). */
@@ -261,12 +272,16 @@ function printSizes(metafile) {
   }
 }
 
-if (watch) {
+const runAsScript = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+
+if (!runAsScript) {
+  // Imported (by the bundle size test): build nothing until asked.
+} else if (watch) {
   // Watching one file set is enough for the CLI; the extension's three-step build reruns on any change it sees.
   await (await esbuild.context(cli)).watch();
   await buildExtension();
   const rebuild = { name: 'rebuild-extension', setup: (build) => build.onEnd(() => buildExtension().catch((error) => console.error(error))) };
-  await (await esbuild.context({ ...extensionCommon, entryPoints: [EXTENSION_ENTRY, GITLAB_ENTRY, COMMANDS_ENTRY], outdir: 'out/.watch', write: false, plugins: [rebuild] })).watch();
+  await (await esbuild.context({ ...extensionOptions, entryPoints: [EXTENSION_ENTRY, GITLAB_ENTRY, COMMANDS_ENTRY], outdir: 'out/.watch', write: false, plugins: [rebuild] })).watch();
 } else {
   await Promise.all([esbuild.build(cli), buildExtension()]);
 }
