@@ -1,6 +1,7 @@
 // Through the real UI against the loopback GitLab API test server: connect, see the `include: project` file fetched
 // and its job's private image flagged on the include line, see that a broken project DOCKER_AUTH_CONFIG leaves the
-// private image uncovered, and save a fixed variable (checking the PUT GitLab receives).
+// private image uncovered, and save a fixed variable (checking the PUT GitLab receives). After a reload, the stored
+// connection alone (no command run) brings back the variable's coverage and the fetched include.
 import * as assert from 'node:assert/strict';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { openWorkbench, type Problem, type Workbench } from './harness';
@@ -158,5 +159,18 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     await workbench.page.locator('.statusbar-item', { hasText: 'DOCKER_AUTH_CONFIG' }).first().waitFor();
     await workbench.problems((problems) => !uncovered(problems) || problems.length === 0);
     await workbench.screenshot('fixed');
+  });
+
+  it('after a reload, the stored connection alone reads the variables and fetches the include: no command is run', async () => {
+    const variablesReads = () => gitlab.requestsTo('GET', /^\/projects\/group%2Fapp\/variables$/).length;
+    const includeFetches = () => gitlab.requestsTo('GET', /^\/projects\/group%2Fshared-ci\/repository\/files\/templates%2Fbuild\.yml\/raw$/).length;
+    const [readsBefore, fetchesBefore] = [variablesReads(), includeFetches()];
+    await Promise.all([workbench.page.waitForEvent('load'), workbench.runCommand('Developer: Reload Window')]);
+    await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+    // The fetched include's job is flagged on the include line, and the saved variable covers the local job's registry.
+    await workbench.problems((problems) => problems.some(sharedUncovered) && !problems.some(unresolvedInclude) && !uncovered(problems));
+    assert.ok(variablesReads() > readsBefore, 'the CI/CD variables were read again after the reload');
+    assert.ok(includeFetches() > fetchesBefore, 'the include was fetched again after the reload');
+    await workbench.screenshot('after-reload');
   });
 });
