@@ -94,25 +94,52 @@ function expandTwoLevels(text: string, variables: VariableValues, unknown: strin
   });
 }
 
-/** An image name after the runner's expansion, and whether a variable it depends on is unknown. */
+/** An image name after the runner's expansion, with what it depends on that is not known. */
 export interface ImageNameExpansion {
   /** `expandImageName`'s result: unknown variables expanded to the empty string. */
   readonly expanded: string;
-  /** False when every variable the name refers to (directly or through a value) is known; true when one may not be. */
-  readonly mayHaveUnknown: boolean;
+  /** Variables the name refers to, directly or through a known variable's value, that are not known; first seen first. */
+  readonly unknownVariables: readonly string[];
   /** `registryDependsOnUnknownVariable`'s result. */
   readonly registryUnknown: boolean;
 }
 
+const NO_NAMES: readonly string[] = [];
+
 /**
- * `expandImageName` and `registryDependsOnUnknownVariable` in one expansion: the name is expanded with a mark where an
- * unknown variable was; without a mark that is the expanded name itself, so a fully known name is expanded once.
+ * `expandImageName`, the unknown variables and `registryDependsOnUnknownVariable` in one expansion: the name is expanded
+ * with a mark where an unknown variable was, and the unknown names are collected on the way. Removing the marks gives
+ * the runner's expansion, unless the text itself holds a NUL (a YAML "\0"): then it is expanded again to be exact.
  */
 export function expandImageNameTracked(image: string, variables: VariableValues): ImageNameExpansion {
-  const marked = expandTwoLevels(image, variables, UNKNOWN_MARK);
-  if (!marked.includes(UNKNOWN_MARK)) return { expanded: marked, mayHaveUnknown: false, registryUnknown: false };
-  // A mark, or a NUL the YAML itself holds ("\0"): expand again with the runner's empty string to be exact.
-  return { expanded: expandImageName(image, variables), mayHaveUnknown: true, registryUnknown: registryDependsOnUnknownIn(marked) };
+  let unknown: Set<string> | undefined;
+  let holdsMark = image.includes(UNKNOWN_MARK);
+  const known = (name: string): string | undefined => {
+    if (!Object.hasOwn(variables, name)) {
+      (unknown ??= new Set()).add(name);
+      return undefined;
+    }
+    const value = variables[name]!;
+    if (value.includes(UNKNOWN_MARK)) holdsMark = true;
+    return value;
+  };
+  const expandedCache = new Map<string, string>();
+  const marked = expandVariables(image, (name) => {
+    let expanded = expandedCache.get(name);
+    if (expanded === undefined) {
+      const raw = known(name);
+      if (raw === undefined) return UNKNOWN_MARK;
+      expanded = expandVariables(raw, (inner) => known(inner) ?? UNKNOWN_MARK);
+      expandedCache.set(name, expanded);
+    }
+    return expanded;
+  });
+  if (!unknown) return { expanded: marked, unknownVariables: NO_NAMES, registryUnknown: false };
+  return {
+    expanded: holdsMark ? expandImageName(image, variables) : marked.replaceAll(UNKNOWN_MARK, ''),
+    unknownVariables: [...unknown],
+    registryUnknown: registryDependsOnUnknownIn(marked),
+  };
 }
 
 /**

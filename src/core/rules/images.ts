@@ -67,20 +67,6 @@ export function createVariableValues(predefined: Readonly<Record<string, string>
   };
 }
 
-/** Names of variables `text` refers to (directly, or through a known variable's value) that are not known. */
-export function unknownVariablesIn(text: string, values: Readonly<Record<string, string>>): string[] {
-  const unknown = new Set<string>();
-  const walk = (value: string, depth: number): void => {
-    expandVariables(value, (name) => {
-      if (!Object.hasOwn(values, name)) unknown.add(name);
-      else if (depth === 0) walk(values[name]!, 1);
-      return '';
-    });
-  };
-  walk(text, 0);
-  return [...unknown];
-}
-
 /** A credential source for a list of registry keys (public or ignored registries), matched with the runner's rules. */
 export function keyListSource(keys: readonly string[], label: string): CredentialSource {
   return {
@@ -193,8 +179,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     let expansion = byName.get(written);
     if (!expansion) {
       const tracked: ImageNameExpansion = expandImageNameTracked(written, values);
-      const unknownVariables = tracked.mayHaveUnknown ? unknownVariablesIn(written, values) : NONE;
-      expansion = { name: tracked.expanded.trim(), unknownVariables, registryUnknown: unknownVariables.length > 0 && tracked.registryUnknown };
+      expansion = { name: tracked.expanded.trim(), unknownVariables: tracked.unknownVariables, registryUnknown: tracked.registryUnknown };
       byName.set(written, expansion);
     }
     return expansion;
