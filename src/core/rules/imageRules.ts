@@ -45,7 +45,10 @@ function registryUnknown(group: readonly ImageEvaluation[]): Finding[] {
   const unknown = group.filter((evaluation) => evaluation.status === 'registry-unknown');
   if (unknown.length === 0) return [];
   const written = unknown[0]!.image.value;
-  const allUnknown = unique(unknown.flatMap((evaluation) => evaluation.unknownVariables));
+  // Evaluations with the same variables share one list: each list is read once.
+  const lists = new Set<readonly string[]>();
+  for (const evaluation of unknown) lists.add(evaluation.unknownVariables);
+  const allUnknown = unique([...lists].flat());
   // Name the variables written in the registry part when that is where they are; else every unknown one.
   const head = registryPartAsWritten(written);
   const inHead = allUnknown.filter((name) => head.includes(`$${name}`) || head.includes(`\${${name}}`));
