@@ -84,6 +84,7 @@ interface JobSources {
 
 /** Evaluates every image/service of every job, once per matrix combination. */
 export function evaluateImages(pipeline: Pipeline, options: CheckOptions, valuesOf?: VariableValuesOf): ImageEvaluation[] {
+  startReadingsGeneration();
   const evaluator = createImageEvaluator(options, valuesOf);
   const optionsKey = evaluationOptionsKey(options);
   const evaluations: ImageEvaluation[] = [];
@@ -215,18 +216,23 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
 }
 
 /**
- * Docker's reading and the runner's lookup path of image names seen lately: they depend on the name alone, and checks
- * of one project (and templates, anchors and `default:` within one) keep meeting the same few names. Bounded: emptied
- * when full.
+ * Docker's reading and the runner's lookup path of image names, kept from one evaluation of a pipeline to the next:
+ * they depend on the name alone, and successive checks of a project meet the same names. Only the names of the last
+ * two evaluations are kept, so edits that keep bringing new names (a tag being typed) do not grow the heap.
  */
-const readings = new Map<string, { readonly docker: DockerReference; readonly lookupPath: string }>();
-const MAX_READINGS = 5_000;
+type Reading = { readonly docker: DockerReference; readonly lookupPath: string };
+let readings = new Map<string, Reading>();
+let previousReadings = new Map<string, Reading>();
 
-function readingOf(name: string): { readonly docker: DockerReference; readonly lookupPath: string } {
+function startReadingsGeneration(): void {
+  previousReadings = readings;
+  readings = new Map();
+}
+
+function readingOf(name: string): Reading {
   let reading = readings.get(name);
   if (!reading) {
-    if (readings.size >= MAX_READINGS) readings.clear();
-    reading = { docker: parseDockerReference(name), lookupPath: runnerLookupPath(name) };
+    reading = previousReadings.get(name) ?? { docker: parseDockerReference(name), lookupPath: runnerLookupPath(name) };
     readings.set(name, reading);
   }
   return reading;
