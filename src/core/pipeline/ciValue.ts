@@ -42,7 +42,18 @@ export type CiValue = CiScalar | CiMap | CiSeq | CiReference;
 /** The same value reached through one more step (added outermost). */
 export function withVia(value: CiValue, steps: readonly Provenance[]): CiValue {
   if (steps.length === 0) return value;
-  return { ...value, via: joinVia(steps, value.via) };
+  const via = joinVia(steps, value.via);
+  // Built field by field rather than spread: one object shape per kind keeps this hot path monomorphic.
+  switch (value.kind) {
+    case 'scalar':
+      return { kind: 'scalar', value: value.value, span: value.span, via };
+    case 'map':
+      return { kind: 'map', entries: value.entries, span: value.span, via };
+    case 'seq':
+      return { kind: 'seq', items: value.items, span: value.span, via };
+    case 'reference':
+      return { kind: 'reference', path: value.path, span: value.span, via };
+  }
 }
 
 /** The `via` of a value with `via` reached through `steps` (outermost first); an empty side shares the other's array. */
@@ -51,7 +62,7 @@ export function joinVia(steps: readonly Provenance[], via: readonly Provenance[]
 }
 
 export function emptyMap(span: SourceSpan): CiMap {
-  return { kind: 'map', span, via: [], entries: new Map() };
+  return { kind: 'map', entries: new Map(), span, via: [] };
 }
 
 /** The entry's value with the map's own `via` pushed down onto it, so the map can be dropped. */
@@ -75,7 +86,7 @@ export function deepMerge(base: CiValue, override: CiValue): CiValue {
     for (const [key, entry] of base.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, base.via) });
   }
   mergeEntries(entries, override);
-  return { kind: 'map', span: override.span, via: [], entries };
+  return { kind: 'map', entries, span: override.span, via: [] };
 }
 
 /**
@@ -86,7 +97,7 @@ export function deepMergeInto(base: CiValue, override: CiValue): CiValue {
   if (base.kind !== 'map' || override.kind !== 'map' || base.via.length > 0 || !(base.entries instanceof Map)) return deepMerge(base, override);
   const entries = base.entries as Map<string, CiEntry>;
   mergeEntries(entries, override);
-  return { kind: 'map', span: override.span, via: [], entries };
+  return { kind: 'map', entries, span: override.span, via: [] };
 }
 
 /** Deep-merges `override`'s entries into `entries` (mutated), `override` winning, its `via` pushed down. */
@@ -109,7 +120,7 @@ export function mapWithEntryVia(map: CiMap, step: Provenance): CiMap {
   // One steps array shared by every entry: the step outermost, then the map's own.
   const steps = map.via.length === 0 ? [step] : [step, ...map.via];
   for (const [key, entry] of map.entries) entries.set(key, { keySpan: entry.keySpan, value: withVia(entry.value, steps) });
-  return { kind: 'map', span: map.span, via: [], entries };
+  return { kind: 'map', entries, span: map.span, via: [] };
 }
 
 /** A scalar as GitLab turns it into a string (Ruby `to_s`): null is empty. */

@@ -110,7 +110,7 @@ export class IncludeLoader {
     own.delete('include');
     mergeEntries(entries, { ...content, entries: own });
     this.mergeOrder.set(path, this.order++);
-    return { kind: 'map', span: content.span, via: [], entries };
+    return { kind: 'map', entries, span: content.span, via: [] };
   }
 
   /** The file's content document, interpolated with its inputs; converted once per distinct set of inputs. */
