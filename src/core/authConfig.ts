@@ -299,6 +299,33 @@ function decodeBase64(encoded: string): { bytes: Uint8Array } | { reason: string
   return { bytes: Uint8Array.from(bytes) };
 }
 
+/** An `auth` value read as Docker and the runner read it, or what stops that. */
+export type DecodedAuth =
+  | { readonly ok: true; readonly username: string; readonly secret: string; readonly utf8: boolean }
+  | { readonly ok: false; readonly problem: 'base64'; readonly reason: string }
+  | { readonly ok: false; readonly problem: 'no-user'; readonly hasColon: boolean };
+
+/**
+ * Decodes an `auths` entry's `auth` (Go `base64.StdEncoding`, `\r`/`\n` skipped) into `user:secret`, split at the first
+ * `:`, the secret's NUL padding trimmed as Docker's `decodeAuth` does. `utf8` is false when the bytes are not UTF-8
+ * (the runner sends them as they are; text made from them is then approximate).
+ */
+export function decodeAuthValue(value: string): DecodedAuth {
+  const decoded = decodeBase64(value);
+  if ('reason' in decoded) return { ok: false, problem: 'base64', reason: decoded.reason };
+  let text: string;
+  let utf8 = true;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(decoded.bytes);
+  } catch {
+    text = new TextDecoder().decode(decoded.bytes);
+    utf8 = false;
+  }
+  const colon = text.indexOf(':');
+  if (colon <= 0) return { ok: false, problem: 'no-user', hasColon: colon === 0 };
+  return { ok: true, username: text.slice(0, colon), secret: text.slice(colon + 1).replace(/^\0+|\0+$/g, ''), utf8 };
+}
+
 // ───────────────────────────── parsing as the runner does ─────────────────────────────
 
 const authFields = ['username', 'password', 'auth', 'email', 'serveraddress', 'identitytoken', 'registrytoken'] as const;
@@ -565,8 +592,8 @@ function readEntry(entry: RawEntry, errors: AuthConfigProblem[], warnings: AuthC
   const at = (span: { start: number; end: number }) => ({ offset: span.start, length: span.end - span.start });
   if (auth && auth.value !== '') {
     if (variableReference.test(auth.value)) return { key: entry.key, username: '', hasSecret: true, kind: 'auth' };
-    const decoded = decodeBase64(auth.value);
-    if ('reason' in decoded) {
+    const decoded = decodeAuthValue(auth.value);
+    if (!decoded.ok && decoded.problem === 'base64') {
       errors.push({
         entry: entry.key,
         field: 'auth',
@@ -587,22 +614,19 @@ function readEntry(entry: RawEntry, errors: AuthConfigProblem[], warnings: AuthC
         severity: 'warning',
       });
     }
-    const plain = new TextDecoder().decode(decoded.bytes);
-    const colon = plain.indexOf(':');
-    const username = colon === -1 ? '' : plain.slice(0, colon);
-    if (colon === -1 || username === '') {
+    if (!decoded.ok) {
       errors.push({
         entry: entry.key,
         field: 'auth',
         message:
           `auths entry "${entry.key}": the "auth" value must decode to USER:TOKEN with a non-empty user, ` +
-          `but it ${colon === -1 ? 'has no ":"' : 'starts with ":"'}. ${droppedNote} ${fixAuthHint}`,
+          `but it ${decoded.hasColon ? 'starts with ":"' : 'has no ":"'}. ${droppedNote} ${fixAuthHint}`,
         ...at(auth),
         severity: 'error',
       });
       return { key: entry.key, username: '', hasSecret: true, kind: 'auth' };
     }
-    const password = plain.slice(colon + 1).replace(/^\0+|\0+$/g, '');
+    const { username, secret: password } = decoded;
     if (hasEdgeWhitespace(username)) warnings.push(edgeWhitespaceProblem(entry, 'username', 'auth', auth));
     else if (hasEdgeWhitespace(password)) warnings.push(edgeWhitespaceProblem(entry, 'password', 'auth', auth));
     if (password === '') {

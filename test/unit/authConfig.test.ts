@@ -7,6 +7,7 @@ import {
   authConfigSchema,
   buildAuthConfig,
   credentialSourceFromAuthConfig,
+  decodeAuthValue,
   dockerCliEnvProblems,
   mergeAuthConfig,
   parseAuthConfig,
@@ -358,4 +359,23 @@ test('arbitrary text never throws: it parses or gives problems, however deep it 
   );
   const deep = parsedFailed('['.repeat(100_000));
   assert.match(deep.problems[0]!.message, /nesting/);
+});
+
+// Docker's `decodeAuth` and the runner: Go StdEncoding (padding required, CR/LF skipped), split at the first ':',
+// NUL padding trimmed from the password. One decoder serves the diagnostics, the wizard's import and the GitLab save.
+test('decodeAuthValue reads an auth value as Docker and the runner do', () => {
+  const bytes = (values: number[]) => Buffer.from(values).toString('base64');
+  assert.deepEqual(decodeAuthValue(b64(`deployer:${fakeToken}`)), { ok: true, username: 'deployer', secret: fakeToken, utf8: true });
+  assert.deepEqual(decodeAuthValue(b64('robot:fake:with:colons')), { ok: true, username: 'robot', secret: 'fake:with:colons', utf8: true });
+  const wrapped = b64(`a-rather-long-deploy-token-user-name:${fakeToken}-${'x'.repeat(60)}`);
+  assert.equal(decodeAuthValue(`${wrapped.slice(0, 76)}\n${wrapped.slice(76)}`).ok, true, 'GNU base64 line wrapping is skipped');
+  assert.deepEqual(decodeAuthValue(b64('user:token\0\0')), { ok: true, username: 'user', secret: 'token', utf8: true });
+  assert.deepEqual(decodeAuthValue(bytes([0x75, 0x3a, 0xff, 0xfe])), { ok: true, username: 'u', secret: '\ufffd\ufffd', utf8: false });
+  assert.deepEqual(decodeAuthValue(b64(':token-only')), { ok: false, problem: 'no-user', hasColon: true });
+  assert.deepEqual(decodeAuthValue(b64('no-colon-at-all')), { ok: false, problem: 'no-user', hasColon: false });
+  for (const broken of [b64('user:token').replace(/=+$/, ''), 'dXNlcjp0b2tlbg==='.slice(0, 15), 'dXNl cjp0b2tlbg==', '_-8_', 'dXNlcjp0b2tl=g==']) {
+    const result = decodeAuthValue(broken);
+    assert.equal(result.ok, false, broken);
+    assert.equal(!result.ok && result.problem, 'base64', broken);
+  }
 });

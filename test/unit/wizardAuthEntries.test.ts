@@ -12,6 +12,15 @@ describe('decodeAuthEntries (import of an existing DOCKER_AUTH_CONFIG)', () => {
     assert.deepEqual(decodeAuthEntries(text)?.auths, [{ key: 'registry.example.com:5000', username: 'robot', secret: 'fake:secret' }]);
   });
 
+  it('trims the NUL padding Docker trims from the secret, and skips a secret that is not UTF-8 text', () => {
+    const padded = JSON.stringify({ auths: { 'registry.example.com': { auth: b64('robot:fake-3\0\0') } } });
+    assert.deepEqual(decodeAuthEntries(padded)?.auths, [{ key: 'registry.example.com', username: 'robot', secret: 'fake-3' }]);
+    const binary = JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from([0x75, 0x3a, 0xff]).toString('base64') } } });
+    const decoded = decodeAuthEntries(binary);
+    assert.deepEqual(decoded?.auths, []);
+    assert.equal(decoded?.skipped.length, 1);
+  });
+
   it('lets auth override username and password, as the runner does', () => {
     const text = JSON.stringify({ auths: { 'registry.example.com': { username: 'other', password: 'other-fake', auth: b64('robot:fake-1') } } });
     assert.deepEqual(decodeAuthEntries(text)?.auths, [{ key: 'registry.example.com', username: 'robot', secret: 'fake-1' }]);

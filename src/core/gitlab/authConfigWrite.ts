@@ -3,7 +3,7 @@
  * one), say which registries are added, changed and kept, and upsert with GitLab's documented algorithm
  * (GET with `filter[environment_scope]`, then POST or PUT). Plans carry registry keys, never values.
  */
-import { AuthConfigError, mergeAuthConfig, parseAuthConfig, type CredentialInput } from '../authConfig';
+import { AuthConfigError, decodeAuthValue, mergeAuthConfig, parseAuthConfig, type CredentialInput } from '../authConfig';
 import { registryKeyPath } from '../imageRef';
 import type { GitLabApi, VariableFields, VariableOwner } from './api';
 import { GitLabApiError } from './errors';
@@ -122,10 +122,9 @@ function readIncoming(newJson: string): { entries: IncomingEntry[] } {
   const json = JSON.parse(newJson) as { auths?: Record<string, { auth?: string }>; credHelpers?: Record<string, string> };
   const entries: IncomingEntry[] = [];
   for (const [key, entry] of Object.entries(json.auths ?? {})) {
-    const decoded = typeof entry?.auth === 'string' ? Buffer.from(entry.auth, 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new AuthConfigError('invalid-input', `The new entry for ${key} has no "auth" of the form base64(user:token).`);
-    entries.push({ key, fingerprint: JSON.stringify(entry), credential: { registry: key, username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) } });
+    const decoded = typeof entry?.auth === 'string' ? decodeAuthValue(entry.auth) : undefined;
+    if (!decoded?.ok) throw new AuthConfigError('invalid-input', `The new entry for ${key} has no "auth" of the form base64(user:token).`);
+    entries.push({ key, fingerprint: JSON.stringify(entry), credential: { registry: key, username: decoded.username, secret: decoded.secret } });
   }
   for (const [key, helper] of Object.entries(json.credHelpers ?? {})) entries.push({ key, fingerprint: JSON.stringify(helper), helper });
   return { entries };

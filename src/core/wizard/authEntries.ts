@@ -4,6 +4,7 @@
  * secret of each `auths` entry, decoded as GitLab Runner / docker do (`auth` = base64 of `user:secret`, standard
  * alphabet with padding, overriding `username`/`password`), and the `credHelpers` entries.
  */
+import { decodeAuthValue } from '../authConfig';
 
 export interface DecodedAuthEntry {
   /** The key exactly as written. */
@@ -68,24 +69,17 @@ export function decodeAuthEntries(text: string): DecodedAuthConfig | undefined {
 function decodeEntry(entry: Record<string, unknown>): { username: string; secret: string } | string {
   const auth = field(entry, 'auth');
   if (typeof auth === 'string' && auth !== '') {
-    const decoded = decodeStdBase64(auth.replace(/[\r\n]/g, ''));
-    if (decoded === undefined) return 'auth is not valid base64 (standard alphabet, with padding)';
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) return 'auth does not decode to user:secret with a non-empty user';
-    return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+    const decoded = decodeAuthValue(auth);
+    // A secret that is not UTF-8 text cannot be stored and typed back as it was.
+    if ((!decoded.ok && decoded.problem === 'base64') || (decoded.ok && !decoded.utf8)) return 'auth is not valid base64 (standard alphabet, with padding)';
+    if (!decoded.ok) return 'auth does not decode to user:secret with a non-empty user';
+    return { username: decoded.username, secret: decoded.secret };
   }
   const username = field(entry, 'username');
   const password = field(entry, 'password');
   if (typeof username === 'string' && username !== '' && typeof password === 'string' && password !== '') return { username, secret: password };
   if (typeof field(entry, 'identitytoken') === 'string') return 'identity tokens cannot be imported';
   return 'the entry has no credentials';
-}
-
-function decodeStdBase64(value: string): string | undefined {
-  if (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return undefined;
-  const bytes = Buffer.from(value, 'base64');
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
 }
 
 /** A property looked up case-insensitively, exact spelling first. */
