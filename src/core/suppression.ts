@@ -8,6 +8,9 @@
  * Without codes, every rule is silenced; unknown codes are ignored (a typo silences nothing); text after `--` is a free reason.
  */
 import { LineIndex } from './lineIndex';
+import type { CiValue } from './pipeline/ciValue';
+import { parseFast } from './pipeline/fastYaml';
+import { DEFAULT_LIMITS } from './pipeline/options';
 import { isFindingCode } from './rules/codes';
 import type { FindingCode } from './types';
 import { Scalar, parseAllDocuments, visit } from 'yaml';
@@ -65,30 +68,37 @@ export function ignoreCommentLocator(text: string): (offset: number) => number {
  */
 export function suppressionChecker(text: string): (offset: number, code: FindingCode) => boolean {
   if (!text.includes(IGNORE_MARKER)) return () => false;
-  const lines = new LineIndex(text);
-  const locate = commentLineLocator(text, lines);
   const fileWide = fileWideSuppression(text);
-  return (offset, code) => isSuppressed(union(codesAfterMarker(LINE_MARKER.exec(lines.lineText(locate(offset)))), fileWide), code);
+  // Without a line comment only the file-wide one counts, and the file need not be parsed.
+  if (!hasLineMarker(text)) return (_offset, code) => isSuppressed(fileWide, code);
+  const lines = new LineIndex(text);
+  let locate: ((offset: number) => number) | undefined;
+  return (offset, code) => {
+    if (isSuppressed(fileWide, code)) return true;
+    locate ??= commentLineLocator(text, lines);
+    return isSuppressed(codesAfterMarker(LINE_MARKER.exec(lines.lineText(locate(offset)))), code);
+  };
+}
+
+function hasLineMarker(text: string): boolean {
+  for (let at = text.indexOf(IGNORE_MARKER); at >= 0; at = text.indexOf(IGNORE_MARKER, at + IGNORE_MARKER.length)) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    const end = text.indexOf('\n', at);
+    if (LINE_MARKER.test(text.slice(start, end < 0 ? text.length : end).replace(/\r$/, ''))) return true;
+  }
+  return false;
+}
+
+interface ScalarExtent {
+  readonly start: number;
+  readonly end: number;
+  /** Where a comment about this scalar must be: the `|`/`>` header of a block scalar, else its last character. */
+  readonly commentAt: number;
 }
 
 function commentLineLocator(text: string, lines: LineIndex): (offset: number) => number {
-  const scalars: { start: number; end: number; commentAt: number }[] = [];
-  for (const document of parseAllDocuments(text)) {
-    if (!('contents' in document)) continue;
-    visit(document, {
-      Scalar(_key, node) {
-        collectScalar(node);
-      },
-    });
-  }
+  const scalars = scalarExtentsFast(text) ?? scalarExtentsComposed(text);
   scalars.sort((a, b) => a.start - b.start);
-
-  function collectScalar(node: Scalar): void {
-    if (!node.range) return;
-    const [start, valueEnd] = node.range;
-    const isBlock = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
-    scalars.push({ start, end: valueEnd, commentAt: isBlock ? start : Math.max(start, valueEnd - 1) });
-  }
 
   return (offset) => {
     let low = 0;
@@ -105,6 +115,47 @@ function commentLineLocator(text: string, lines: LineIndex): (offset: number) =>
     const at = found && offset < found.end ? found.commentAt : offset;
     return lines.positionAt(at).line;
   };
+}
+
+/**
+ * The scalars of a file the fast first pass accepts, from its values' spans (keys are one line there, so they need
+ * no entry); undefined when it declines. A value reached through aliases is listed once.
+ */
+function scalarExtentsFast(text: string): ScalarExtent[] | undefined {
+  const parsed = parseFast('', text, DEFAULT_LIMITS);
+  if (!parsed) return undefined;
+  const extents: ScalarExtent[] = [];
+  const seen = new Set<CiValue>();
+  const pending: CiValue[] = [parsed.root];
+  for (let value = pending.pop(); value; value = pending.pop()) {
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (value.kind === 'map') for (const entry of value.entries.values()) pending.push(entry.value);
+    else if (value.kind === 'seq') pending.push(...value.items);
+    else if (value.kind === 'scalar') {
+      const { start, end } = value.span;
+      const isBlock = text[start] === '|' || text[start] === '>';
+      extents.push({ start, end, commentAt: isBlock ? start : Math.max(start, end - 1) });
+    }
+  }
+  return extents;
+}
+
+/** The scalars (keys too) of any YAML, from yaml's composed documents. */
+function scalarExtentsComposed(text: string): ScalarExtent[] {
+  const extents: ScalarExtent[] = [];
+  for (const document of parseAllDocuments(text)) {
+    if (!('contents' in document)) continue;
+    visit(document, {
+      Scalar(_key, node) {
+        if (!node.range) return;
+        const [start, valueEnd] = node.range;
+        const isBlock = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+        extents.push({ start, end: valueEnd, commentAt: isBlock ? start : Math.max(start, valueEnd - 1) });
+      },
+    });
+  }
+  return extents;
 }
 
 function codesAfterMarker(match: RegExpExecArray | null): Set<FindingCode> | 'all' | null {

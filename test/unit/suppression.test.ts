@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Scalar, parseAllDocuments, visit } from 'yaml';
 import { ignoreCommentLocator, suppressedCodesAt } from '../../src/core/suppression';
 
 describe('suppressedCodesAt', () => {
@@ -47,5 +50,49 @@ describe('ignoreCommentLocator', () => {
     assert.equal(locate(text.indexOf('"auths"')), 1);
     assert.equal(locate(text.indexOf('"a\n')), 4);
     assert.equal(locate(text.indexOf('x\n')), 5);
+  });
+});
+
+describe('ignoreCommentLocator on real pipelines', () => {
+  // The oracle: yaml's composed node ranges, the rule written out (block scalar → its header line, other scalars →
+  // their last line, anything else → its own line). The locator reads most files with the fast first pass instead.
+  const expectedLine = (text: string): ((offset: number) => number) => {
+    const scalars: { start: number; end: number; at: number }[] = [];
+    for (const document of parseAllDocuments(text)) {
+      visit(document, {
+        Scalar(_key, node) {
+          if (!node.range) return;
+          const [start, end] = node.range;
+          const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+          scalars.push({ start, end, at: block ? start : Math.max(start, end - 1) });
+        },
+      });
+    }
+    return (offset) => {
+      const inside = scalars.filter((scalar) => scalar.start <= offset && offset < scalar.end).sort((a, b) => b.start - a.start)[0];
+      const at = inside ? inside.at : offset;
+      return text.slice(0, at).split('\n').length - 1;
+    };
+  };
+  const corpus = '/work/shared/corpus/files';
+
+  it('puts the comment where yaml says, at every offset of every corpus file', () => {
+    const files = fs.readdirSync(corpus).filter((name) => name.endsWith('.yml')).sort();
+    assert.ok(files.length > 200);
+    for (const name of files) {
+      const text = fs.readFileSync(path.join(corpus, name), 'utf8');
+      const locate = ignoreCommentLocator(text);
+      const expected = expectedLine(text);
+      for (let offset = 0; offset < text.length; offset += 3) assert.equal(locate(offset), expected(offset), `${name} at offset ${offset}`);
+    }
+  });
+
+  it('reads a multi-line scalar the same way with and without a line comment elsewhere', () => {
+    const text = ['job:', '  script:', '    - |', '      docker login', '      echo done', '    - >-', '      folded', '      line', '  image: "registry.example.com/app:1" # gitlab-ci-auth-ignore', ''].join('\n');
+    const locate = ignoreCommentLocator(text);
+    assert.equal(locate(text.indexOf('docker login')), 2, 'inside a literal block: its header line');
+    assert.equal(locate(text.indexOf('line\n  image')), 5, 'inside a folded block: its header line');
+    assert.equal(locate(text.indexOf('registry.example.com')), 8);
+    assert.deepEqual(suppressedCodesAt(text, locate(text.indexOf('registry.example.com'))), 'all');
   });
 });
