@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { openWorkbench, type Problem, type Workbench } from './harness';
-import { assertSameSecretText } from '../support/secretAssert';
+import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { filesUnder } from '../support/files';
 
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
@@ -213,7 +213,8 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('never writes a token, or its base64, to a plain file of code-server or the workspace', () => {
-    const needles = [password, wrongPassword].flatMap((secret) => [secret, Buffer.from(`${username}:${secret}`).toString('base64')]);
+    // Each token in every base64 alignment (standard and URL-safe), and each exact `auth` value.
+    const needles = [password, wrongPassword].flatMap((secret) => [...secretForms(secret), Buffer.from(`${username}:${secret}`).toString('base64')]);
     for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
       const content = fs.readFileSync(file);
       for (const needle of needles) {

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { assertSameSecretText } from '../support/secretAssert';
+import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { codeOf, ourDiagnostics, pipelineUri, untilCode } from './support';
 import { filesUnder, maxScannedBytes } from '../support/files';
 
@@ -62,7 +62,8 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
 
     for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {
       const content = fs.readFileSync(file);
-      for (const needle of [sentinelToken, sentinelAuth]) {
+      // The token in every base64 alignment (inside an `auth` value or not), and the exact `auth` value.
+      for (const needle of [...secretForms(sentinelToken), sentinelAuth]) {
         assert.equal(content.includes(needle), false, `${path.relative(path.dirname(userData), file)} contains the token`);
       }
     }
