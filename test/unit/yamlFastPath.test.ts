@@ -167,6 +167,13 @@ describe('fast YAML path', () => {
       yaml11Scalars: 'b: [yes, No, on, OFF, y]\nn: [0o17, 017, 0x1F, 1_000, 1:30, .5, -.inf, .NaN, 6.02e+23, e5]\nd: 2001-12-14\nk:\n  1: one\n  true: t\n  ~: null key\n',
       duplicateKeys: 'a: 1\nb: 2\na: 3\n',
       compactMaps: 'a:\n- k: v\n  j: w\n- "q": 1\n-   spaced: 2\n    more: 3\nb: x\n',
+      documentStartComment: '--- # the pipeline\na: 1\n',
+      anchorDefinedAgain: 'a: &x 1\nb: &x 2\nc: *x\n',
+      // An empty item after loose comment lines ends where the next content starts, as yaml's parser places it.
+      emptyItemAfterComment: 'a:\n- v\n# c\n-\n',
+      emptyCompactItemAfterComment: 'a:\n  - v: w\n  # c\n  -\n',
+      emptyItemAfterBlockAndComment: 'a:\n  - |-\n     k\n    # c\n  -\n',
+      emptyValueAfterComment: 'a:\n  b: v\n  # c\n  d:\ne: 1\n',
     };
     for (const [name, text] of Object.entries(cases)) assert.equal(agrees(text, name), true, `${name} was declined`);
   });
@@ -197,6 +204,13 @@ describe('fast YAML path', () => {
       'a: "\\q"\n',
       'a:\n  - - nested\n',
       'a: [1, 2,]\n',
+      // Content after `---` on its line: a syntax error, or part of the root; yaml's messages and values are the CST path's.
+      '--- x\na: 1\n',
+      '--- [x]\na: 1\n',
+      '--- a: 1\nb: 2\n',
+      // An anchor defined again inside its own node: the inner one wins (yaml, Psych).
+      'a: &x\n  - &x 1\nb: *x\n',
+      'a: &x\n  k: &x {j: 1}\nb: *x\n',
     ];
     for (const text of declined) {
       const ctx = new ResolveContext(DEFAULT_LIMITS);

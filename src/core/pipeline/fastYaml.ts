@@ -88,7 +88,8 @@ class FastParser {
     const text = this.text;
     this.gap(0, -1, true);
     if (text.startsWith('---', this.pos) && this.indent === 0 && this.endsToken(this.pos + 3)) {
-      this.gap(this.lineEnd(this.pos + 3), -1, false);
+      // Only a comment may follow `---` on its line: content there is a syntax error or part of the root.
+      this.gap(this.restOfLine(this.pos + 3), -1, false);
     }
     if (this.indent !== 0 || this.isSeqItem(this.pos)) decline();
     const root = this.blockMap(0, 0);
@@ -291,7 +292,8 @@ class FastParser {
     const at = this.skipSpaces(this.pos + 1);
     const code = this.text.charCodeAt(at);
     if (at >= this.text.length || code === NEWLINE || code === HASH) {
-      const comment = code === HASH;
+      // A comment on the `-` line, or loose comment lines before it: the empty item's end then reaches the next content.
+      const comment = code === HASH || this.looseComment >= 0;
       this.gap(this.lineEnd(at), -1, false);
       if (this.indent > column) decline(); // `-` alone, its value on the next lines
       return this.empty(at, comment, depth);
@@ -364,6 +366,8 @@ class FastParser {
       anchor = this.name(this.pos + 1, false);
       const at = this.skipSpaces(this.pos + 1 + anchor.length);
       if (at === this.pos + 1 + anchor.length && at < text.length && text.charCodeAt(at) !== NEWLINE) decline();
+      // The same name defined again inside its own node: the inner definition wins in yaml and Psych; left to the CST path.
+      if (this.anchors.get(anchor) === PENDING) decline();
       this.anchors.set(anchor, PENDING);
       const code = text.charCodeAt(at);
       if (at >= text.length || code === NEWLINE || code === HASH) {
