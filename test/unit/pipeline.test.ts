@@ -39,6 +39,19 @@ not-a-job: just a string
     assert.deepEqual(pipeline.jobs.map((j) => j.name), ['pages', 'build']);
   });
 
+  it('keep the names y and n, and variables keep the values y and n, as Psych reads them (YAML 1.1 would say booleans)', () => {
+    const pipeline = resolve(`
+y:
+  image: registry.example.com/$FLAG/app:1
+  variables: {FLAG: n}
+  script: make
+n: {image: alpine, script: test}
+yes: {image: alpine, script: boolean key}
+`);
+    assert.deepEqual(pipeline.jobs.map((j) => j.name), ['y', 'n', 'true']);
+    assert.equal(job(pipeline, 'y').variables['FLAG']?.value, 'n');
+  });
+
   it('treats trigger jobs as jobs without an image, even with a default image', () => {
     const pipeline = resolve(`
 default: {image: alpine:3, services: [redis:7]}

@@ -53,7 +53,10 @@ function fromDocument(document: Document.Parsed, text: string): Plain | undefine
     const [start, end] = yamlNode.range!;
     if (isScalar(yamlNode)) {
       const value = yamlNode.value;
-      const plain = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? value : (yamlNode as Scalar).source;
+      const source = (yamlNode as Scalar).source;
+      // Psych, unlike YAML 1.1, reads a plain y, Y, n or N as a string.
+      const psychString = yamlNode.type === 'PLAIN' && !yamlNode.tag && typeof value === 'boolean' && /^[yYnN]$/.test(source ?? '');
+      const plain = psychString ? source : value === null || ['string', 'number', 'boolean'].includes(typeof value) ? value : source;
       const quoted = (yamlNode.type === 'QUOTE_DOUBLE' || yamlNode.type === 'QUOTE_SINGLE') && end - start >= 2 && text.slice(start + 1, end - 1) === String(value);
       return { span: quoted ? [start + 1, end - 1] : [start, end], value: plain };
     }
@@ -151,7 +154,7 @@ describe('YAML converted from the CST', () => {
 
   it('resolves YAML 1.1 scalars, merges, aliases, tags and block scalars as the Composer does', () => {
     const text = [
-      'bools: [yes, No, on, OFF, y, true]',
+      'bools: [yes, No, on, OFF, y, N, true, !!bool y]',
       'numbers: [0o17, 017, 0x1F, 1_000, 1:30, .5, -.inf, .NaN, 6.02e+23]',
       'nulls: [~, null, ""]',
       'date: 2001-12-14',
