@@ -34,20 +34,33 @@ export function registerGitLabOnDemand(context: vscode.ExtensionContext, log: vs
     // What the diagnostics computed without GitLab is stale now.
     fireChanged();
   });
+  let loadFailed = false;
+  /** Loads in the background paths (activation, diagnostics): a broken dist/gitlab.js is logged once, never thrown into a check. */
+  const tryLoad = (): GitLabConnection | undefined => {
+    if (loaded || loadFailed) return loaded;
+    try {
+      load();
+    } catch (error) {
+      loadFailed = true;
+      log.error(`GitLab support could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return loaded;
+  };
   const implementation = (): GitLabConnection => {
     load();
-    return loaded!;
+    if (!loaded) throw new Error(vscode.l10n.t('GitLab support could not be loaded (see the GitLab CI Auth log); reinstalling the extension may help.'));
+    return loaded;
   };
   /** The implementation when it is loaded or a connection is stored (another window may have stored one since). */
-  const ifConnected = (): GitLabConnection | undefined => loaded ?? (hasStoredConnection(context.globalState) ? implementation() : undefined);
+  const ifConnected = (): GitLabConnection | undefined => loaded ?? (hasStoredConnection(context.globalState) ? tryLoad() : undefined);
 
   context.subscriptions.push(
     changed,
     context.secrets.onDidChange((event) => {
-      if (!loaded && event.key.startsWith(TOKEN_SECRET_PREFIX)) load();
+      if (!loaded && event.key.startsWith(TOKEN_SECRET_PREFIX)) tryLoad();
     }),
   );
-  if (hasStoredGitLabState(context.globalState)) load();
+  if (hasStoredGitLabState(context.globalState)) tryLoad();
 
   return {
     onDidChange: changed.event,
