@@ -97,6 +97,17 @@ describe('DiskFileCache', () => {
     assert.equal(cache.files().read('ci/a.yml'), 'a: 2\n');
   });
 
+  it('on a disk that ignores case, a change reported in another case still reaches the file read', () => {
+    const insensitive = new DiskFileCache(root, 1_000, true);
+    const sensitive = new DiskFileCache(root, 1_000, false);
+    for (const cache of [insensitive, sensitive]) assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
+    write('ci/a.yml', 'a: 2\n');
+    assert.equal(insensitive.invalidate('CI/A.yml', 'changed'), true);
+    assert.equal(insensitive.files().read('ci/a.yml'), 'a: 2\n');
+    assert.equal(sensitive.invalidate('CI/A.yml', 'changed'), false, 'a case-sensitive disk: CI/A.yml is another file');
+    assert.equal(insensitive.invalidate('CI', 'deleted'), true, 'a folder in another case takes what was read under it');
+  });
+
   it('a change to a symlink target reaches the link that was read', () => {
     const cache = new DiskFileCache(root);
     assert.equal(cache.files().read('ci/link.yml'), 'real: 1\n');

@@ -64,8 +64,17 @@ export class DiskFileCache {
   private readonly reads = new Map<string, DiskRead>();
   private listing: readonly string[] | undefined;
 
-  /** @param maxFiles bound on the texts held; the least recently read go first */
-  constructor(root: string, private readonly maxFiles = 1_000) {
+  /**
+   * @param maxFiles bound on the texts held; the least recently read go first
+   * @param caseInsensitive paths compare without case when a change is reported (macOS and Windows disks usually
+   *   ignore case: `include: CI/a.yml` reads `ci/a.yml`, and the watcher reports that name); over-invalidating on a
+   *   case-sensitive disk there only costs a re-read
+   */
+  constructor(
+    root: string,
+    private readonly maxFiles = 1_000,
+    private readonly caseInsensitive = process.platform === 'darwin' || process.platform === 'win32',
+  ) {
     this.reader = new DiskReader(root);
   }
 
@@ -101,10 +110,12 @@ export class DiskFileCache {
    * dropped, i.e. a check may now see different files.
    */
   invalidate(relative: string, change: DiskChange): boolean {
-    const changed = normalizeProjectPath(relative);
-    if (!changed) return false;
+    const reported = normalizeProjectPath(relative);
+    if (!reported) return false;
+    const fold = (path: string): string => (this.caseInsensitive ? path.toLowerCase() : path);
+    const changed = fold(reported);
     const affects = (path: string | undefined): boolean =>
-      path !== undefined && (path === changed || (change !== 'changed' && path.startsWith(`${changed}/`)));
+      path !== undefined && (fold(path) === changed || (change !== 'changed' && fold(path).startsWith(`${changed}/`)));
     // Nothing under .git or node_modules is held, nor listed: creating files there (git does, often) changes nothing here.
     const missesMayAppear = change === 'created' && !isSkipped(changed);
     let dropped = false;
