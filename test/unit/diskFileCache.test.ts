@@ -97,9 +97,27 @@ describe('DiskFileCache', () => {
     assert.equal(cache.files().read('ci/a.yml'), 'a: 2\n');
   });
 
+  it('a change the watcher never reports shows once the read is a few seconds old; until then nothing is asked of the disk', () => {
+    let now = 1_000_000;
+    const cache = new DiskFileCache(root, { revalidateAfterMs: 3_000, now: () => now });
+    assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
+    assert.equal(cache.files().read('ci/missing.yml'), undefined);
+    write('ci/a.yml', 'a: 2 (longer)\n');
+    write('ci/missing.yml', 'now: here\n');
+    now += 2_000;
+    assert.equal(diskCalls(() => cache.files().read('ci/a.yml')), 0, 'within the window: trusted');
+    assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
+    now += 1_500;
+    assert.equal(cache.files().read('ci/a.yml'), 'a: 2 (longer)\n', 'past the window: the stat shows the change');
+    assert.equal(cache.files().read('ci/missing.yml'), 'now: here\n', 'a miss is confirmed the same way');
+    now += 5_000;
+    assert.equal(diskCalls(() => cache.files().read('ci/a.yml')), 1, 'unchanged: one stat, no read');
+    assert.equal(diskCalls(() => cache.files().read('ci/a.yml')), 0, 'and trusted again for the next window');
+  });
+
   it('on a disk that ignores case, a change reported in another case still reaches the file read', () => {
-    const insensitive = new DiskFileCache(root, 1_000, true);
-    const sensitive = new DiskFileCache(root, 1_000, false);
+    const insensitive = new DiskFileCache(root, { caseInsensitive: true });
+    const sensitive = new DiskFileCache(root, { caseInsensitive: false });
     for (const cache of [insensitive, sensitive]) assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
     write('ci/a.yml', 'a: 2\n');
     assert.equal(insensitive.invalidate('CI/A.yml', 'changed'), true);

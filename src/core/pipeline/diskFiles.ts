@@ -55,27 +55,36 @@ export type DiskChange = 'changed' | 'created' | 'deleted';
 
 /**
  * One project folder's disk reads kept between checks: file texts (and misses), their real paths, and the file listing
- * wildcard includes match against. It never asks the disk whether they are still current: its owner reports every
- * change under the folder (a file-system watcher) through `invalidate`, and drops the cache when the folder goes.
+ * wildcard includes match against. Its owner reports every change under the folder (a file-system watcher) through
+ * `invalidate`, and drops the cache when the folder goes. A file read is trusted for a few seconds, then one `stat`
+ * confirms it, so a change the watcher never reports (an excluded folder, no watch handles left) shows within seconds.
  * Files in `.git` and `node_modules` (by path or real path) are read from disk every time: watchers skip their insides.
  */
 export class DiskFileCache {
   private readonly reader: DiskReader;
-  private readonly reads = new Map<string, DiskRead>();
+  private readonly reads = new Map<string, { read: DiskRead; checkedAt: number }>();
   private listing: readonly string[] | undefined;
+  private readonly maxFiles: number;
+  private readonly caseInsensitive: boolean;
+  private readonly revalidateAfterMs: number;
+  private readonly now: () => number;
 
   /**
-   * @param maxFiles bound on the texts held; the least recently read go first
-   * @param caseInsensitive paths compare without case when a change is reported (macOS and Windows disks usually
-   *   ignore case: `include: CI/a.yml` reads `ci/a.yml`, and the watcher reports that name); over-invalidating on a
-   *   case-sensitive disk there only costs a re-read
+   * @param options.maxFiles bound on the texts held; the least recently read go first
+   * @param options.caseInsensitive paths compare without case when a change is reported (macOS and Windows disks
+   *   usually ignore case: `include: CI/a.yml` reads `ci/a.yml`, and the watcher reports that name); over-invalidating
+   *   on a case-sensitive disk there only costs a re-read
+   * @param options.revalidateAfterMs how long a read is trusted before a `stat` confirms it
    */
   constructor(
     root: string,
-    private readonly maxFiles = 1_000,
-    private readonly caseInsensitive = process.platform === 'darwin' || process.platform === 'win32',
+    options: { readonly maxFiles?: number; readonly caseInsensitive?: boolean; readonly revalidateAfterMs?: number; readonly now?: () => number } = {},
   ) {
     this.reader = new DiskReader(root);
+    this.maxFiles = options.maxFiles ?? 1_000;
+    this.caseInsensitive = options.caseInsensitive ?? (process.platform === 'darwin' || process.platform === 'win32');
+    this.revalidateAfterMs = options.revalidateAfterMs ?? 3_000;
+    this.now = options.now ?? Date.now;
   }
 
   /** The folder's files as they were last reported, with unsaved editor texts (by project-relative path) laid over them. */
@@ -84,15 +93,17 @@ export class DiskFileCache {
       {
         read: (normalized) => {
           const cached = this.reads.get(normalized);
-          if (cached) {
+          const now = this.now();
+          if (cached && (now - cached.checkedAt < this.revalidateAfterMs || this.reader.stamp(normalized) === cached.read.stamp)) {
             // Most recently read last, so the bound drops the least recently read.
             this.reads.delete(normalized);
-            this.reads.set(normalized, cached);
-            return cached;
+            this.reads.set(normalized, { read: cached.read, checkedAt: now - cached.checkedAt < this.revalidateAfterMs ? cached.checkedAt : now });
+            return cached.read;
           }
+          this.reads.delete(normalized);
           const read = this.reader.read(normalized);
           if (!isSkipped(normalized) && !(read.realPath !== undefined && isSkipped(read.realPath))) {
-            this.reads.set(normalized, read);
+            this.reads.set(normalized, { read, checkedAt: now });
             if (this.reads.size > this.maxFiles) this.reads.delete(this.reads.keys().next().value!);
           }
           return read;
@@ -119,7 +130,7 @@ export class DiskFileCache {
     // Nothing under .git or node_modules is held, nor listed: creating files there (git does, often) changes nothing here.
     const missesMayAppear = change === 'created' && !isSkipped(changed);
     let dropped = false;
-    for (const [path, read] of this.reads) {
+    for (const [path, { read }] of this.reads) {
       if (affects(path) || affects(read.realPath) || (missesMayAppear && read.text === undefined)) {
         this.reads.delete(path);
         dropped = true;
@@ -143,6 +154,12 @@ export class DiskFileCache {
 interface DiskRead {
   readonly text: string | undefined;
   readonly realPath: string | undefined;
+  /** The file's modification time and size when read (`stampOf`); undefined when there was no file. */
+  readonly stamp?: string;
+}
+
+function stampOf(stat: fs.Stats): string {
+  return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
 }
 
 interface FileSource {
@@ -178,14 +195,24 @@ class DiskReader implements FileSource {
     const rootReal = this.rootReal;
     try {
       const real = fs.realpathSync(path.join(rootReal, ...normalized.split('/')));
-      const prefix = rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep;
-      if (real !== rootReal && !real.startsWith(prefix)) return { text: undefined, realPath: undefined };
-      const realPath = real.slice(prefix.length).split(path.sep).join('/');
       const stat = fs.statSync(real);
-      if (!stat.isFile() || stat.size > MAX_READ_BYTES) return { text: undefined, realPath };
-      return { text: fs.readFileSync(real, 'utf8'), realPath };
+      const stamp = stampOf(stat);
+      const prefix = rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep;
+      if (real !== rootReal && !real.startsWith(prefix)) return { text: undefined, realPath: undefined, stamp };
+      const realPath = real.slice(prefix.length).split(path.sep).join('/');
+      if (!stat.isFile() || stat.size > MAX_READ_BYTES) return { text: undefined, realPath, stamp };
+      return { text: fs.readFileSync(real, 'utf8'), realPath, stamp };
     } catch {
       return { text: undefined, realPath: undefined };
+    }
+  }
+
+  /** What `read` would record as the stamp of `normalized` now (one `stat`, following symlinks). */
+  stamp(normalized: string): string | undefined {
+    try {
+      return stampOf(fs.statSync(path.join(this.rootReal, ...normalized.split('/'))));
+    } catch {
+      return undefined;
     }
   }
 
