@@ -94,11 +94,14 @@ export class DiskFileCache {
         read: (normalized) => {
           const cached = this.reads.get(normalized);
           const now = this.now();
-          if (cached && (now - cached.checkedAt < this.revalidateAfterMs || this.reader.stamp(normalized) === cached.read.stamp)) {
-            // Most recently read last, so the bound drops the least recently read.
-            this.reads.delete(normalized);
-            this.reads.set(normalized, { read: cached.read, checkedAt: now - cached.checkedAt < this.revalidateAfterMs ? cached.checkedAt : now });
-            return cached.read;
+          if (cached) {
+            const trusted = now - cached.checkedAt < this.revalidateAfterMs;
+            if (trusted || this.reader.stamp(normalized) === cached.read.stamp) {
+              // Most recently read last, so the bound drops the least recently read.
+              this.reads.delete(normalized);
+              this.reads.set(normalized, trusted ? cached : { read: cached.read, checkedAt: now });
+              return cached.read;
+            }
           }
           this.reads.delete(normalized);
           const read = this.reader.read(normalized);
@@ -154,7 +157,7 @@ export class DiskFileCache {
 interface DiskRead {
   readonly text: string | undefined;
   readonly realPath: string | undefined;
-  /** The file's modification time and size when read (`stampOf`); undefined when there was no file. */
+  /** The file's modification time, size and inode when read (`stampOf`); undefined when there was no file. */
   readonly stamp?: string;
 }
 
