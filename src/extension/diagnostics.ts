@@ -106,7 +106,7 @@ interface FolderState {
   /** Whether one of the project's files was open at the last publication. */
   active: boolean;
   diskGeneration: number;
-  /** What checks read from disk, kept until the watcher reports a change (each check used to read every file again). */
+  /** What checks read from disk, kept until the watcher reports a change (or a 3 s old read fails its stat check). */
   readonly disk: DiskFileCache;
   timer: NodeJS.Timeout | undefined;
   watcher: vscode.FileSystemWatcher | undefined;
