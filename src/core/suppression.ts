@@ -64,7 +64,8 @@ export function ignoreCommentLocator(text: string): (offset: number) => number {
 
 /**
  * Whether a finding of `code` starting at `offset` of `text` is silenced (by its line's comment or the file-wide one).
- * Build one per file text and ask it per finding: the text is parsed once, and a text without the marker costs one search.
+ * Build one per file text and ask it per finding: a text without the marker costs one search, and the text is parsed
+ * (once, with the fast first pass when it can) only when a line comment needs placing.
  */
 export function suppressionChecker(text: string): (offset: number, code: FindingCode) => boolean {
   if (!text.includes(IGNORE_MARKER)) return () => false;
