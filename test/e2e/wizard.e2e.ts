@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { openWorkbench, type Problem, type Workbench } from './harness';
 import { assertSameSecretText, secretForms } from '../support/secretAssert';
+import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
 
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
@@ -269,13 +270,11 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
 
   /** What a command copied: waits until the clipboard no longer holds the {@link nothingCopied} marker. */
   async function copiedText(): Promise<string> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
+    const { text } = await eventually(async () => {
       const text = await workbench.clipboard();
-      if (text !== nothingCopied) return text;
-      if (Date.now() > deadline) throw new Error('nothing was copied to the clipboard');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return text !== nothingCopied && { text };
+    }, 'something is copied to the clipboard');
+    return text;
   }
 
   /** Puts `text` on the clipboard through the page, so a later read proves what a command copied. */

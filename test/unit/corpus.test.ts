@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDiskProjectFiles, resolvePipeline } from '../../src/core/pipeline/index';
 import type { Pipeline } from '../../src/core/types';
+import { corpusDir as CORPUS, corpusSkip } from '../support/corpus';
 
-const CORPUS = '/work/shared/corpus';
 const MAX_MS_PER_FILE = 5000;
 
 interface ManifestEntry {
@@ -42,9 +42,7 @@ function snapshot(pipeline: Pipeline): string {
   return JSON.stringify({ jobs: pipeline.jobs, problems: pipeline.problems, unresolved: pipeline.unresolvedIncludes });
 }
 
-const corpusPresent = fs.existsSync(path.join(CORPUS, 'manifest.json'));
-
-describe('real-world corpus', { skip: corpusPresent ? false : `corpus folder ${CORPUS} is absent` }, () => {
+describe('real-world corpus', { skip: corpusSkip }, () => {
   let target = '';
   let placed: Placed[] = [];
   const resolved = new Map<string, Pipeline>();

@@ -14,9 +14,9 @@ import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS } from '../../src/core/pipeline/options';
 import { parsePipelineFile, reparsePipelineFile } from '../../src/core/pipeline/yamlLoader';
 import type { ProjectFiles } from '../../src/core/types';
+import { corpusFilesDir as CORPUS } from '../support/corpus';
 import { editRandomLine, random, type EditVocabulary } from '../support/randomEdits';
 
-const CORPUS = '/work/shared/corpus/files';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
 /** The random edits: what is typed into lines, and whole lines inserted. */
