@@ -13,6 +13,7 @@ interface ManifestEntry {
   readonly file: string;
   readonly repo: string | null;
   readonly path: string | null;
+  readonly features: readonly string[];
 }
 
 interface Placed {
@@ -45,11 +46,12 @@ function snapshot(pipeline: Pipeline): string {
 describe('real-world corpus', { skip: corpusSkip }, () => {
   let target = '';
   let placed: Placed[] = [];
+  let entries: ManifestEntry[] = [];
   const resolved = new Map<string, Pipeline>();
 
   before(() => {
     target = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
-    const entries = JSON.parse(fs.readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as ManifestEntry[];
+    entries = JSON.parse(fs.readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as ManifestEntry[];
     placed = placeCorpus(target, entries);
   });
 
@@ -106,10 +108,22 @@ describe('real-world corpus', { skip: corpusSkip }, () => {
     assert.deepEqual(resolved.get('files/202.yml')?.problems.filter((p) => p.code === 'extends-missing'), []);
   });
 
-  it('reports the cut-off files (189-198) as YAML problems instead of failing', () => {
-    const broken = ['files/189.yml', 'files/190.yml', 'files/191.yml', 'files/192.yml', 'files/193.yml'];
-    for (const file of broken) assert.ok(resolved.has(file), `${file} was resolved`);
-    const withSyntax = [...resolved].filter(([file, pipeline]) => file >= 'files/189.yml' && file <= 'files/198.yml' && pipeline.problems.some((p) => p.code === 'yaml-syntax'));
-    assert.ok(withSyntax.length > 0);
+  it('reports a YAML syntax problem for exactly the cut-off files (189-198) the manifest marks yaml-parse-error', () => {
+    // The expected side is the corpus's manifest.json (outside this repository): its curators marked each cut-off file
+    // with the feature `yaml-parse-error` where the file no longer parses (189, 190, 193, 194 and 197 today).
+    const cutOff = entries.filter((entry) => entry.file >= 'files/189.yml' && entry.file <= 'files/198.yml');
+    assert.equal(cutOff.length, 10);
+    // Where the check still disagrees with the manifest. Each entry must keep disagreeing (this test fails once it is
+    // fixed, so the entry goes): 194 ends in `<<: *dock`, an alias of an anchor never defined, which Psych (and so
+    // GitLab) rejects as "An alias referenced an unknown anchor" while the loader reads it as null and reports nothing.
+    const knownDivergences = new Set(['files/194.yml']);
+    const expected = cutOff.map((entry) => [entry.file, entry.features.includes('yaml-parse-error') !== knownDivergences.has(entry.file)]);
+    const actual = cutOff.map((entry) => {
+      const pipeline = resolved.get(entry.file);
+      assert.ok(pipeline, `${entry.file} was resolved`);
+      return [entry.file, pipeline.problems.some((problem) => problem.code === 'yaml-syntax')];
+    });
+    assert.deepEqual(actual, expected);
+    assert.ok(expected.some(([, broken]) => broken) && expected.some(([, broken]) => !broken), 'the manifest marks some, not all');
   });
 });

@@ -14,7 +14,7 @@ import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS, type ResolveLimits } from '../../src/core/pipeline/options';
 import { convertContent, convertDocument, parsePipelineFile, readPipelineFile } from '../../src/core/pipeline/yamlLoader';
 import { corpusFilesDir as CORPUS, corpusSkip } from '../support/corpus';
-import { propertyRunner, runs } from '../support/fuzz';
+import { propertyRunner, runs, scaled } from '../support/fuzz';
 import { editRandomLine, random } from '../support/randomEdits';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
@@ -114,7 +114,7 @@ describe('fast YAML path', () => {
       aimed: /^\s*(- |[\w.-]+:)/,
     };
     let accepted = 0;
-    const rounds = runs(600);
+    const rounds = scaled(600, 150);
     for (let round = 0; round < rounds; round++) {
       const { file, text } = corpusTexts[Math.floor(next() * corpusTexts.length)]!;
       let edited = text;
