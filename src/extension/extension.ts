@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);
   registerCodeActions(context, log, diagnostics);
   registerHover(context, diagnostics);
-  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
+  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab, diagnostics));
 
   return { diagnostics };
 }

@@ -32,6 +32,9 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
   it('rejects an invalid DOCKER_AUTH_CONFIG on import and stores nothing', async () => {
     const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text: '{"auths":{"registry.wizard.example:5050":{"auth":"not base64!"}}}' });
     assert.equal(stored, false);
+    // Asked of the store itself, not of the diagnostics (a re-check after a store would come later): Copy resolves
+    // false only when no credential is stored.
+    assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), false, 'a credential was stored');
     assert.equal(missing(pipelineUri()).length > 0, true);
   });
 
