@@ -107,7 +107,9 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     await problemsUntil(false);
   });
 
-  it('two windows import different registries at once: both stay listed; a token code-server dropped is flagged, never silently lost', async () => {
+  it('two windows import different registries at once: both stay listed; a token code-server dropped is flagged, never silently lost', async function () {
+    // Two windows, two imports and two reloads (each restarts an extension host): minutes on a busy machine.
+    this.timeout(300_000);
     // code-server's SecretStorage (browser localStorage) writes each window's whole cached map, so with both windows
     // open the later write drops the other window's token. The metadata (globalState) keeps both; the extension must
     // then say which token is missing rather than copy a DOCKER_AUTH_CONFIG that silently lacks it.
