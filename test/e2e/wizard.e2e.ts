@@ -74,6 +74,9 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('walks every step from the command palette; a wrong password is reported, Back fixes it', async () => {
+    // Its own state, whatever ran before: the pipeline open and its warning published, which step 1 lists.
+    await workbench.openFile('.gitlab-ci.yml');
+    await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
     await workbench.runCommand(`GitLab CI Auth: ${wizardTitle}…`);
 
     // Step 1: the registry the pipeline uses without credentials is offered first.
