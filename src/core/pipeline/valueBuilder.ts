@@ -43,7 +43,7 @@ export function resolvePlain(source: string, onError: () => void): unknown {
   return resolveWithTag(tag, source, onError);
 }
 
-/** A composed scalar's value, but a plain untagged `y`, `Y`, `n` or `N` is a string (yaml's 1.1 schema makes it a boolean, Psych does not). */
+/** A composed scalar's value, but a plain untagged `y`, `Y`, `n` or `N` is a string (a boolean in YAML 1.1, not in Psych). */
 export function psychScalarValue(node: Scalar): unknown {
   const value = node.value;
   return typeof value === 'boolean' && node.type === 'PLAIN' && !node.tag && node.source?.length === 1 ? node.source : value;

@@ -64,7 +64,10 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
   return { path, text, header: undefined, content: first };
 }
 
-/** Reads a CI file for conversion: with the fast parser when it accepts the text (it reports nothing then), else as `parsePipelineFile` does. */
+/**
+ * Reads a CI file for conversion: with the fast parser when it accepts the text (it reports nothing then), else as
+ * `parsePipelineFile` does.
+ */
 export function readPipelineFile(path: string, text: string, ctx: ResolveContext): ParsedFile {
   const fast = parseFast(path, text, ctx.limits);
   if (fast) return { path, text, header: undefined, content: undefined, fast };
@@ -102,7 +105,8 @@ export function composeDocuments(text: string, maxDepth: number): Document.Parse
     if (parser.stack.length > maxDepth + 2) return { tooDeepAt: Math.min(parser.offset, text.length) };
   }
   for (const token of parser.end()) tokens.push(token);
-  // Each syntax error is an Error: without the stack trace nobody reads, a file of many errors costs several times less.
+  // Each syntax error is an Error: without the stack trace nobody reads, a file of many errors costs several times
+  // less.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
@@ -143,7 +147,7 @@ function hasSpecKey(document: Document.Parsed): boolean {
   return isMap(root) && root.items.some((pair) => isScalar(pair.key) && psychScalarValue(pair.key) === 'spec');
 }
 
-/** Converts one composed YAML document into a `CiValue`; undefined (reported) when its aliases expand past the limit. */
+/** Converts one composed YAML document into a `CiValue`; undefined (reported) when aliases expand it past the limit. */
 export function convertDocument(document: Document.Parsed, file: string, text: string, ctx: ResolveContext, hooks: ConvertHooks = {}): CiValue | undefined {
   const builder = new ValueBuilder(file, (amount, where) => ctx.spend(amount, where));
   const root = new DocumentConverter(file, text, ctx, hooks, builder).convert(document.contents, 0, 0);
