@@ -105,8 +105,7 @@ export function composeDocuments(text: string, maxDepth: number): Document.Parse
     if (parser.stack.length > maxDepth + 2) return { tooDeepAt: Math.min(parser.offset, text.length) };
   }
   for (const token of parser.end()) tokens.push(token);
-  // Each syntax error is an Error: without the stack trace nobody reads, a file of many errors costs several times
-  // less.
+  // yaml makes each syntax error an Error: without the stack trace nobody reads, many errors cost a fraction.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
