@@ -3,7 +3,7 @@
  * and pushes every disposable it creates to context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { registerCredentialStore } from './credentialStore';
+import { registerCredentialStore, type CredentialStore } from './credentialStore';
 import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   registerHover(context, diagnostics, pulls);
   registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
 
-  return { diagnostics, pulls };
+  return { diagnostics, pulls, credentials };
 }
 
 export function deactivate(): void {}
@@ -36,4 +36,5 @@ export function deactivate(): void {}
 export interface ExtensionApi {
   readonly diagnostics: ReturnType<typeof registerDiagnostics>;
   readonly pulls: PullCheckService;
+  readonly credentials: CredentialStore;
 }
