@@ -34,10 +34,7 @@ export class ImageHover implements vscode.HoverProvider {
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
       const markdown = hoverMarkdown(explanation, jobCount, unknownSources);
       const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
-      if (pull) {
-        markdown.appendMarkdown('\n\n');
-        markdown.appendText(pullLine(pull)); // registry text is not trusted Markdown
-      }
+      if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
       return new vscode.Hover(markdown, spanToRange(first.image.span, text));
     }
     return undefined;
@@ -83,6 +80,11 @@ function pullLine(result: PullResult): string {
       : vscode.l10n.t('Pull checked {0}: the manifest exists and this credential ({1}) may pull it.', age, result.credentialKey);
   }
   return vscode.l10n.t('Pull checked {0}: {1}', age, result.message);
+}
+
+/** Registry text is not trusted Markdown: every character Markdown or HTML could read is escaped (spaces stay, so it wraps). */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~&]/g, '\\$&');
 }
 
 function statusLine(explanation: ImageExplanation): string {
