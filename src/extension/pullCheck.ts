@@ -5,11 +5,12 @@
  * in a trusted workspace (it sends stored secrets to the registries the repository names).
  */
 import * as vscode from 'vscode';
-import { pullKeyOf, pullPlanOf, runPullChecks, type PullCredential, type PullPlanEntry, type PullResult } from '../core/pullCheck';
+import { pullKeyOf, pullPlanOf, type PullCredential, type PullPlanEntry, type PullResult } from '../core/pullCheck';
 import { evaluateImages } from '../core/rules/images';
 import { COMMAND_CHECK_PULLS } from './commandIds';
 import type { CredentialStore } from './credentialStore';
 import type { DiagnosticsService, PullResultSource } from './diagnostics';
+import { loadCommands } from './lazyCommands';
 import { SettingsReader, affectsSettings } from './settings';
 
 export interface PullCheckService extends PullResultSource {
@@ -22,7 +23,7 @@ export interface PullCheckService extends PullResultSource {
 export interface PullCheckSummary {
   /** Images checked against a registry in this run. */
   readonly checked: number;
-  /** Images whose fresh result was reused (no request). */
+  /** Images whose result from an earlier run was still fresh, so their registry was not asked again. */
   readonly cached: number;
   readonly failed: number;
   readonly skipped: number;
@@ -52,7 +53,11 @@ async function runCommand(service: PullCheckService): Promise<PullCheckSummary |
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking that every image can be pulled'), cancellable: true },
     (progress, token) => service.checkAll(token, progress),
   );
-  const parts = [vscode.l10n.t('{0} checked', summary.checked + summary.cached)];
+  const parts = [
+    summary.cached === 0
+      ? vscode.l10n.t('{0} checked', summary.checked)
+      : vscode.l10n.t('{0} checked ({1} recently, not asked again)', summary.checked + summary.cached, summary.cached),
+  ];
   if (summary.failed > 0) parts.push(vscode.l10n.t('{0} would fail (see Problems)', summary.failed));
   if (summary.skipped > 0) parts.push(vscode.l10n.t('{0} not checked (hover the image for why)', summary.skipped));
   const message = summary.cancelled ? vscode.l10n.t('Pull check cancelled: {0}.', parts.join(', ')) : vscode.l10n.t('Pull check done: {0}.', parts.join(', '));
@@ -120,10 +125,10 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
           }
         }
         const fresh = [...plans.values()].filter((plan) => this.resultFor(folder, pullKeyOf(plan)) === undefined);
-        cached += plans.size - fresh.length;
         const secrets = await this.secretsFor(fresh);
         const total = fresh.filter((plan) => 'target' in plan).length;
-        const results = await runPullChecks(
+        // The requests live in dist/commands.js, loaded on first use like the other commands.
+        const results = await loadCommands().runPullChecks(
           fresh,
           (match) => secrets.get(match.key) ?? { unavailable: vscode.l10n.t('Covered by {0} (key {1}), whose secret is not available in VS Code.', match.label, match.key) },
           {
@@ -137,14 +142,14 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
           byKey = new Map();
           this.results.set(folder.uri.toString(), byKey);
         }
-        for (const [key, result] of results) {
-          byKey.set(key, result);
-          if (result.outcome === 'skipped') skipped++;
-          else checked++;
-        }
-        for (const plan of plans.values()) {
-          const outcome = byKey.get(pullKeyOf(plan))?.outcome;
-          if (outcome !== undefined && outcome !== 'found' && outcome !== 'skipped') failed++;
+        for (const [key, result] of results) byKey.set(key, result);
+        for (const key of plans.keys()) {
+          const outcome = byKey.get(key)?.outcome;
+          if (outcome === undefined) continue; // cancelled before it was checked
+          if (outcome === 'skipped') skipped++;
+          else if (results.has(key)) checked++;
+          else cached++;
+          if (outcome !== 'found' && outcome !== 'skipped') failed++;
         }
       }
     } finally {
