@@ -111,7 +111,7 @@ describe('pull check: Check That Every Image Can Be Pulled against real registri
   });
 
   it('the hover of a pullable image says when it was checked and that this credential may pull it', async () => {
-    const hover = await workbench.hover('group/app:1.0');
+    const hover = await workbench.hover(`${basic.host}/group/app:1.0`);
     assert.match(hover, /Pull checked just now: the manifest exists and this credential \(127\.0\.0\.1:\d+\) may pull it\./);
   });
 
