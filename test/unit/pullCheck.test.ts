@@ -192,6 +192,15 @@ describe('pull plan and findings', () => {
     assert.ok(runner.some((plan) => 'skipped' in plan && plan.skipped.includes("runner's own configuration")));
   });
 
+  it('an image covered only by a hidden GitLab variable is skipped, and the reason names the variable', () => {
+    const hidden = { kind: 'DOCKER_AUTH_CONFIG' as const, keys: [], credsStore: 'project variable DOCKER_AUTH_CONFIG (group/app)' };
+    const plans = plansOf('job:\n  image: registry.example.com/group/app:1\n  script: [x]\n', { ...NO_CONTEXT, credentials: [hidden] });
+    assert.deepEqual(
+      plans.map((plan) => ('skipped' in plan ? plan.skipped : 'checked')),
+      ['It may be covered by project variable DOCKER_AUTH_CONFIG (group/app), whose contents are not known here; only the runner can use it.'],
+    );
+  });
+
   it('results become findings with their own codes on each image line that uses them', () => {
     const files = memoryFiles({ '.gitlab-ci.yml': PIPELINE });
     const { pipeline } = checkProject('.gitlab-ci.yml', files, NO_CONTEXT);
@@ -274,6 +283,16 @@ describe('gitlab-ci-auth check --pull', () => {
     assert.equal(run.code, 1, run.stderr);
     const issues = JSON.parse(run.stdout) as { check_name: string; location: { lines: { begin: number } } }[];
     assert.deepEqual(issues.map((issue) => `${issue.check_name}@${issue.location.lines.begin}`), ['image-not-found@5']);
+  });
+
+  it('DOCKER_AUTH_CONFIG from the environment, as in a GitLab job: JSON, or the path of a File-type variable', async () => {
+    const authText = fs.readFileSync(path.join(dir, 'auth.json'), 'utf8');
+    for (const value of [authText, path.join(dir, 'auth.json')]) {
+      const run = await runCli(['check', '.gitlab-ci.yml', '--pull', '--format', 'json'], { cwd: dir, env: { DOCKER_AUTH_CONFIG: value } });
+      assert.equal(run.code, 1, run.stderr);
+      const { findings } = JSON.parse(run.stdout) as { findings: { code: string; line: number }[] };
+      assert.deepEqual(findings.map((finding) => `${finding.code}@${finding.line}`), ['image-not-found@5']);
+    }
   });
 
   it('without --pull nothing is sent', async () => {
