@@ -78,13 +78,11 @@ export interface DiagnosticsService {
   checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
 }
 
-/** Results of the pull check, kept outside the diagnostics; a change re-checks every folder. */
+/** Results of the pull check, kept outside the diagnostics; a change (results added or dropped) re-checks every folder. */
 export interface PullResultSource {
   readonly onDidChange: vscode.Event<void>;
   /** The results still fresh for a folder, by `PullTarget.key`. */
   resultsFor(folder: vscode.WorkspaceFolder): ((key: string) => PullResult | undefined) | undefined;
-  /** Changes whenever results are added or dropped (part of a check's stamp). */
-  readonly generation: number;
 }
 
 /** The one conversion from core offsets to a VS Code range. */
@@ -365,7 +363,6 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       coverage,
       this.coverageGeneration,
       state.diskGeneration,
-      this.pulls?.generation ?? 0,
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
     const unchanged = state.last?.stamp === stamp;
@@ -418,15 +415,15 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const credentials: CredentialSource[] = [...coverage];
     if (settings.runnerCoveredRegistries.length > 0) credentials.push(runnerConfigSource(settings.runnerCoveredRegistries));
     if (predefinedVariables['CI_REGISTRY']) credentials.push(jobPayloadSource(predefinedVariables));
-    const options: { -readonly [K in keyof CheckOptions]: CheckOptions[K] } = {
+    const pullResults = this.pulls?.resultsFor(folder);
+    const options: CheckOptions = {
       credentials,
       predefinedVariables,
       publicRegistries: settings.publicRegistries,
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
+      ...(pullResults ? { pullResults } : {}),
     };
-    const pullResults = this.pulls?.resultsFor(folder);
-    if (pullResults) options.pullResults = pullResults;
 
     const entries: EntryCheck[] = [];
     const texts = new Map<string, ProjectText>();

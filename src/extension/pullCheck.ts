@@ -68,7 +68,6 @@ async function runCommand(service: PullCheckService): Promise<PullCheckSummary |
 class PullCheckController implements PullCheckService, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  generation = 0;
   /** Results by folder URI, then by pull key. */
   private readonly results = new Map<string, Map<string, PullResult>>();
   private readonly settings: SettingsReader;
@@ -184,7 +183,6 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
 
   /** Re-checks the folders now, and again when the oldest result expires, so an expired result stops being shown. */
   private fire(): void {
-    this.generation++;
     this.changed.fire();
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     const times = [...this.results.values()].flatMap((byKey) => [...byKey.values()].map((result) => result.checkedAt));
