@@ -18,7 +18,10 @@ export interface PullCheckOptions {
 }
 
 const DEFAULT_CONCURRENCY = 4;
-/** A pull needs at most four requests (ping, challenge, token, manifest): the whole budget of one target. */
+/**
+ * The budget of one image: a pull takes at most four requests besides redirects (/v2/ ping, token or Basic login, a
+ * repository's own challenge, manifest HEAD).
+ */
 const REQUESTS_PER_PULL = 4;
 
 /**
