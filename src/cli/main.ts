@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `gitlab-ci-auth`: the CLI over the core. Each subcommand lives in its own file and returns an exit code.
  * Exit codes: 0 clean, 1 findings (check) / lookup without a match is still 0, 2 usage or I/O error.
