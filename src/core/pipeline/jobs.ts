@@ -2,7 +2,7 @@
  * From the merged, extended configuration to the jobs that will run: which top-level keys are jobs, and each job's
  * image, services, variables, matrix and script lines after `default:`, deprecated globals and `inherit:`.
  */
-import type { Provenance, ResolvedJob, SourceSpan, TracedString } from '../types';
+import type { Provenance, ResolvedJob, SourceSpan, TracedString, TracedVariable } from '../types';
 import { entryValue, joinVia, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import type { ExtendsResolver } from './extends';
@@ -43,7 +43,7 @@ type Inheritance = { readonly all: boolean; readonly only?: ReadonlySet<string> 
 
 const INHERIT_ALL: Inheritance = { all: true };
 const INHERIT_NONE: Inheritance = { all: false };
-const NO_VARIABLES: ReadonlyMap<string, TracedString> = new Map();
+const NO_VARIABLES: ReadonlyMap<string, TracedVariable> = new Map();
 
 function traced(value: CiValue | undefined): TracedString | undefined {
   if (value?.kind !== 'scalar' || value.value === null) return undefined;
@@ -58,9 +58,9 @@ function tracedLine(item: CiValue, steps: readonly Provenance[], into: TracedStr
 
 export class JobBuilder {
   private readonly defaults: CiMap | undefined;
-  private readonly globalVariables: ReadonlyMap<string, TracedString>;
+  private readonly globalVariables: ReadonlyMap<string, TracedVariable>;
   /** The variables of every job that inherits all global variables and sets none: one record they share. */
-  private inheritedOnly: Readonly<Record<string, TracedString>> | undefined;
+  private inheritedOnly: Readonly<Record<string, TracedVariable>> | undefined;
   private readonly fallbacks = new Map<string, CiValue | undefined>();
   private readonly fallbackReads = new Map<string, ReadClosure>();
 
@@ -75,7 +75,7 @@ export class JobBuilder {
   }
 
   /** Top-level `variables:` after include merge. */
-  globals(): Readonly<Record<string, TracedString>> {
+  globals(): Readonly<Record<string, TracedVariable>> {
     return Object.fromEntries(this.globalVariables);
   }
 
@@ -125,7 +125,7 @@ export class JobBuilder {
     const services = isTrigger ? [] : this.services(this.inherited(job, 'services', inheritDefault));
 
     const own = this.variablesOf(this.deref(entryValue(job, 'variables')));
-    let variables: Readonly<Record<string, TracedString>>;
+    let variables: Readonly<Record<string, TracedVariable>>;
     if (own.size === 0 && inheritVariables.all) variables = this.inheritedOnly ??= this.variableRecord(inheritVariables, own);
     else variables = this.variableRecord(inheritVariables, own);
 
@@ -150,8 +150,8 @@ export class JobBuilder {
   }
 
   /** The global variables the job inherits, then its own; built in place, a job's own value overwriting a global one where it stands. */
-  private variableRecord(inheritance: Inheritance, own: ReadonlyMap<string, TracedString>): Record<string, TracedString> {
-    const variables: Record<string, TracedString> = {};
+  private variableRecord(inheritance: Inheritance, own: ReadonlyMap<string, TracedVariable>): Record<string, TracedVariable> {
+    const variables: Record<string, TracedVariable> = {};
     const setVariable = (value: TracedString, key: string): void => {
       if (key === '__proto__') Object.defineProperty(variables, key, { value, enumerable: true, writable: true, configurable: true });
       else variables[key] = value;
@@ -225,9 +225,9 @@ export class JobBuilder {
   }
 
   /** `variables:` entries: a plain value or `{value:, description:}`. */
-  private variablesOf(value: CiValue | undefined): ReadonlyMap<string, TracedString> {
+  private variablesOf(value: CiValue | undefined): ReadonlyMap<string, TracedVariable> {
     if (value?.kind !== 'map' || value.entries.size === 0) return NO_VARIABLES;
-    const variables = new Map<string, TracedString>();
+    const variables = new Map<string, TracedVariable>();
     for (const [key, { value: written }] of value.entries) {
       if (written.kind === 'scalar') {
         // The common case, read without copying the value to carry the map's `via`.
@@ -237,7 +237,10 @@ export class JobBuilder {
       const entry = this.deref(withVia(written, value.via));
       const scalar = entry?.kind === 'map' ? this.deref(entryValue(entry, 'value')) : entry;
       if (scalar?.kind !== 'scalar') continue;
-      variables.set(key, { value: scalarText(scalar), span: scalar.span, via: scalar.via });
+      // `expand: false` makes the variable raw (Entry::Variable ComplexVariable; GitLab validates it as a boolean).
+      const expand = entry?.kind === 'map' ? this.deref(entryValue(entry, 'expand')) : undefined;
+      const raw = expand?.kind === 'scalar' && expand.value === false;
+      variables.set(key, raw ? { value: scalarText(scalar), span: scalar.span, via: scalar.via, raw } : { value: scalarText(scalar), span: scalar.span, via: scalar.via });
     }
     return variables;
   }

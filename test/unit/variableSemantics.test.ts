@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolvePipeline } from '../../src/core/pipeline/index';
+import { jobVariableValues } from '../../src/core/rules/images';
+import { expandImageNameTracked, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/variables';
+import { check, memoryFiles } from './checkSupport';
+
+/** `sortAndExpandAll`'s values by name (the last of a name), as GitLab's spec compares them (`to_hash`). */
+function gitlabValues(variables: CollectedVariable[]): Record<string, string | null> {
+  const values: Record<string, string | null> = {};
+  for (const variable of sortAndExpandAll(variables).sorted) values[variable.key] = variable.value;
+  return values;
+}
+
+// Vectors from GitLab's spec/lib/gitlab/ci/variables/collection_spec.rb (#sort_and_expand_all), with the options
+// Ci::BuildRunnerPresenter#runner_variables uses (keep_undefined: true, expand_raw_refs: false).
+describe('sortAndExpandAll (GitLab collection_spec.rb vectors)', () => {
+  it('simple expansions, any depth', () => {
+    const variables = [
+      { key: 'variable', value: 'value' },
+      { key: 'variable2', value: 'result' },
+      { key: 'variable3', value: 'key$variable$variable2' },
+      { key: 'variable4', value: 'key$variable$variable3' },
+    ];
+    assert.deepEqual(gitlabValues(variables), { variable: 'value', variable2: 'result', variable3: 'keyvalueresult', variable4: 'keyvaluekeyvalueresult' });
+  });
+
+  it('complex expansion with ${} and out-of-order expansion', () => {
+    assert.deepEqual(gitlabValues([{ key: 'variable', value: 'value' }, { key: 'variable2', value: 'key${variable}' }]), { variable: 'value', variable2: 'keyvalue' });
+    const outOfOrder = [
+      { key: 'variable3', value: 'key$variable2$variable' },
+      { key: 'variable', value: 'value' },
+      { key: 'variable2', value: 'result' },
+    ];
+    assert.deepEqual(gitlabValues(outOfOrder), { variable2: 'result', variable: 'value', variable3: 'keyresultvalue' });
+    // TSort puts the dependencies first.
+    assert.deepEqual(sortAndExpandAll(outOfOrder).sorted.map((variable) => variable.key), ['variable2', 'variable', 'variable3']);
+  });
+
+  it('escaped characters in complex expansions keeping undefined are kept intact', () => {
+    const variables = [
+      { key: 'variable3', value: 'key_${variable}_$${HOME}_%%HOME%%' },
+      { key: 'variable', value: '$variable2' },
+      { key: 'variable2', value: 'value' },
+    ];
+    assert.deepEqual(gitlabValues(variables), { variable: 'value', variable2: 'value', variable3: 'key_value_$${HOME}_%%HOME%%' });
+  });
+
+  it('missing variables keeping the original', () => {
+    assert.deepEqual(gitlabValues([{ key: 'variable2', value: 'key$variable' }]), { variable2: 'key$variable' });
+    const variables = [
+      { key: 'variable4', value: 'key${variable}${variable2}${variable3}' },
+      { key: 'variable', value: 'value' },
+      { key: 'variable3', value: 'value3' },
+    ];
+    assert.deepEqual(gitlabValues(variables), { variable: 'value', variable3: 'value3', variable4: 'keyvalue${variable2}value3' });
+  });
+
+  it('complex expansions with raw variable with expand_raw_refs: false', () => {
+    const variables = [
+      { key: 'variable1', value: 'value1' },
+      { key: 'raw_var', value: 'raw-$variable1', raw: true },
+      { key: 'nonraw_var', value: 'nonraw-$variable1' },
+      { key: 'variable2', value: '$raw_var and $nonraw_var' },
+    ];
+    assert.deepEqual(gitlabValues(variables), { variable1: 'value1', raw_var: 'raw-$variable1', nonraw_var: 'nonraw-value1', variable2: '$raw_var and nonraw-value1' });
+  });
+
+  it('variable value referencing password with special characters', () => {
+    const variables = [
+      { key: 'VAR', value: '$PASSWORD' },
+      { key: 'PASSWORD', value: 'my_password$$_%%_$A' },
+      { key: 'A', value: 'value' },
+    ];
+    assert.deepEqual(gitlabValues(variables), { VAR: 'my_password$$_%%_value', PASSWORD: 'my_password$$_%%_value', A: 'value' });
+  });
+
+  it('a cyclic dependency: GitLab refuses it; here its variables are unknown, and nothing throws', () => {
+    const variables = [
+      { key: 'variable', value: '$variable2' },
+      { key: 'variable2', value: '$variable3' },
+      { key: 'variable3', value: 'key$variable$variable2' },
+    ];
+    const { sorted, cyclic } = sortAndExpandAll(variables);
+    assert.deepEqual(cyclic.sort(), ['variable', 'variable2', 'variable3']);
+    assert.ok(sorted.every((variable) => variable.value === null));
+  });
+
+  it('expands %NAME% (Windows form) as GitLab does, and a self-reference is not a cycle', () => {
+    assert.deepEqual(gitlabValues([{ key: 'A', value: 'a' }, { key: 'B', value: 'x%A%y' }]), { A: 'a', B: 'xay' });
+    assert.deepEqual(gitlabValues([{ key: 'A', value: 'base' }, { key: 'A', value: '$A-x' }]), { A: 'base-x' });
+  });
+});
+
+describe('image names after GitLab and the runner (issue 14 examples)', () => {
+  const jobVariables = (variables: CollectedVariable[]) => resolveJobVariables(variables);
+
+  it('expands a chain of any depth: A: $B, B: $C, C: registry.example.com', () => {
+    const variables = jobVariables([
+      { key: 'A', value: '$B' },
+      { key: 'B', value: '$C' },
+      { key: 'C', value: 'registry.example.com' },
+    ]);
+    const result = expandImageNameTracked('$A/app:1', variables);
+    assert.equal(result.expanded, 'registry.example.com/app:1');
+    assert.equal(result.registryUnknown, false);
+  });
+
+  it('a long chain does not overflow anything', () => {
+    const chain: CollectedVariable[] = [];
+    for (let i = 0; i < 5000; i++) chain.push({ key: `V${i}`, value: `$V${i + 1}` });
+    chain.push({ key: 'V5000', value: 'registry.example.com' });
+    assert.equal(expandImageNameTracked('$V0/app', jobVariables(chain)).expanded, 'registry.example.com/app');
+  });
+
+  it('a cycle makes the registry unknown, never a crash', () => {
+    const variables = jobVariables([
+      { key: 'A', value: '$B/x' },
+      { key: 'B', value: '$A' },
+    ]);
+    const result = expandImageNameTracked('$A/app:1', variables);
+    assert.equal(result.registryUnknown, true);
+    assert.deepEqual([...variables.cyclic].sort(), ['A', 'B']);
+  });
+
+  it('expand: false keeps the $ in a raw value: RAW: {value: $HOST, expand: false} reaches Docker as $HOST/app:1', () => {
+    const variables = jobVariables([
+      { key: 'HOST', value: 'registry.example.com' },
+      { key: 'RAW', value: '$HOST', raw: true },
+    ]);
+    const result = expandImageNameTracked('$RAW/app:1', variables);
+    assert.equal(result.expanded, '$HOST/app:1');
+    assert.deepEqual(result.unknownVariables, []);
+  });
+
+  it('a variable referring to a raw one gets the raw text, not expanded again (GitLab issue 353991)', () => {
+    const variables = jobVariables([
+      { key: 'A', value: 'normal' },
+      { key: 'B', value: 'raw-$A', raw: true },
+      { key: 'C', value: '$B' },
+    ]);
+    assert.equal(expandImageNameTracked('$C', variables).expanded, 'raw-$A');
+  });
+
+  it('$$ escapes and ${VAR} braces in values and names', () => {
+    const variables = jobVariables([
+      { key: 'HOST', value: 'registry.example.com' },
+      { key: 'PATH_PART', value: 'a$$b' },
+    ]);
+    assert.equal(expandImageNameTracked('${HOST}/app:1', variables).expanded, 'registry.example.com/app:1');
+    assert.equal(expandImageNameTracked('$PATH_PART', variables).expanded, 'a$b');
+    assert.equal(expandImageNameTracked('x$$HOST', variables).expanded, 'x$HOST');
+  });
+
+  it('run-time predefined variables are placeholders, not empty: ${CI_REGISTRY_IMAGE}:${CI_COMMIT_REF_SLUG}-build', () => {
+    const variables = jobVariables([{ key: 'CI_REGISTRY_IMAGE', value: 'registry.gitlab.com/group/app' }]);
+    const result = expandImageNameTracked('${CI_REGISTRY_IMAGE}:${CI_COMMIT_REF_SLUG}-build', variables);
+    assert.equal(result.shown, 'registry.gitlab.com/group/app:<CI_COMMIT_REF_SLUG>-build');
+    assert.equal(result.registryUnknown, false);
+    assert.deepEqual(result.unknownVariables, ['CI_COMMIT_REF_SLUG']);
+  });
+
+  it('a registry made of run-time values is unknown; a hidden (unknown) CI/CD value too, and nothing of it is shown', () => {
+    const runTime = expandImageNameTracked('$CI_COMMIT_REF_SLUG.example.com/app', jobVariables([]));
+    assert.equal(runTime.registryUnknown, true);
+    const hidden = jobVariables([
+      { key: 'REGISTRY', value: 'registry.example.com' },
+      { key: 'REGISTRY', value: null },
+    ]);
+    const result = expandImageNameTracked('$REGISTRY/app:1', hidden);
+    assert.equal(result.registryUnknown, true);
+    assert.equal(result.shown, '<REGISTRY>/app:1');
+  });
+
+  it('a value that depends on a hidden one through GitLab\'s pass stays unknown', () => {
+    const variables = jobVariables([
+      { key: 'IMAGE', value: '$HIDDEN/app' },
+      { key: 'HIDDEN', value: null },
+    ]);
+    const result = expandImageNameTracked('$IMAGE:1', variables);
+    assert.equal(result.registryUnknown, true);
+    assert.equal(result.shown, '<HIDDEN>/app:1');
+  });
+});
+
+// Every level of `variablePrecedence` against every other: the higher one wins (GitLab's documented precedence;
+// lib/gitlab/ci/variables/builder.rb appends them in this order and the last of a name wins).
+describe('variable precedence, every level against every other', () => {
+  const LEVELS = ['predefined', 'global', 'job', 'matrix', 'cicd'] as const;
+  type Level = (typeof LEVELS)[number];
+
+  function valueWith(levels: readonly Level[]): string | undefined {
+    const has = (level: Level) => levels.includes(level);
+    const yaml = [
+      ...(has('global') ? ['variables:', '  X: global'] : []),
+      'job:',
+      '  image: $X/app:1',
+      '  script: [x]',
+      ...(has('job') ? ['  variables:', '    X: job'] : []),
+      ...(has('matrix') ? ['  parallel:', '    matrix:', '      - X: [matrix]'] : []),
+    ].join('\n');
+    const pipeline = resolvePipeline('.gitlab-ci.yml', memoryFiles({ '.gitlab-ci.yml': yaml }));
+    const job = pipeline.jobs.find((candidate) => candidate.name.startsWith('job'))!;
+    const predefined: Record<string, string> = has('predefined') ? { X: 'predefined' } : {};
+    const ciCd = has('cicd') ? [{ key: 'X', value: 'cicd' }] : [];
+    return jobVariableValues(job, predefined, job.matrix[0] ?? null, ciCd).known.X;
+  }
+
+  for (let low = 0; low < LEVELS.length; low++) {
+    for (let high = low + 1; high < LEVELS.length; high++) {
+      const lower = LEVELS[low]!;
+      const higher = LEVELS[high]!;
+      it(`${higher} beats ${lower}`, () => assert.equal(valueWith([lower, higher]), higher));
+    }
+  }
+
+  it('the CLI --var beats the YAML in check (diagnostics and CLI share checkProject)', () => {
+    const yaml = 'variables:\n  REGISTRY: docker.io\njob:\n  image: $REGISTRY/private/app:1\n  script: [x]\n';
+    const withVar = check(yaml, { ciCdVariables: [{ key: 'REGISTRY', value: 'registry.example.com' }] });
+    const missing = withVar.of('missing-credentials');
+    assert.equal(missing.length, 1);
+    assert.match(missing[0]!.message, /registry\.example\.com/);
+    assert.equal(check(yaml).of('missing-credentials').length, 0);
+  });
+});
+
+describe('expand: false in the YAML', () => {
+  it('RAW: {value: $HOST, expand: false} used in image: $RAW/app:1 reaches Docker as $HOST/app:1', () => {
+    const yaml = [
+      'variables:',
+      '  HOST: registry.example.com',
+      '  RAW:',
+      '    value: $HOST',
+      '    expand: false',
+      'job:',
+      '  image: $RAW/app:1',
+      '  script: [x]',
+    ].join('\n');
+    const checked = check(yaml);
+    assert.equal(checked.pipeline.jobs[0]!.variables.RAW!.raw, true);
+    const invalid = checked.of('invalid-image-reference');
+    assert.equal(invalid.length, 1);
+    assert.match(invalid[0]!.message, /\$HOST\/app:1/);
+  });
+
+  it('expand: true (or absent) expands as usual, through any depth', () => {
+    const yaml = ['variables:', '  A: $B', '  B: $C', '  C: registry.example.com', '  D:', '    value: $A', '    expand: true', 'job:', '  image: $D/app:1', '  script: [x]'].join('\n');
+    const missing = check(yaml).of('missing-credentials');
+    assert.equal(missing.length, 1);
+    assert.match(missing[0]!.message, /registry\.example\.com/);
+  });
+});
