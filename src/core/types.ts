@@ -127,7 +127,8 @@ export type FindingCode =
   | 'file-variable-echo'
   | 'kaniko-missing-config'
   | 'auth-config-shadows-job-token'
-  | 'limit-exceeded';
+  | 'limit-exceeded'
+  | 'default-conflict';
 
 export interface RelatedLocation {
   readonly span: SourceSpan;

@@ -250,3 +250,23 @@ describe('expand: false in the YAML', () => {
     assert.match(missing[0]!.message, /registry\.example\.com/);
   });
 });
+
+// GitLab's lib/gitlab/ci/config/entry/default.rb: "image is defined in top-level and `default:` entry".
+describe('top-level image/services next to default:', () => {
+  it('is an error finding on the top-level key, pointing at the default: one', () => {
+    const yaml = 'image: registry.example.com/a:1\nservices: [docker:dind]\ndefault:\n  image: registry.example.com/b:1\n  services: [redis:7]\njob:\n  script: [x]\n';
+    const checked = check(yaml);
+    const conflicts = checked.of('default-conflict');
+    assert.deepEqual(conflicts.map((finding) => checked.underlined(finding)), ['image', 'services']);
+    assert.match(conflicts[0]!.message, /image is defined in top-level and `default:` entry/);
+    assert.equal(conflicts[0]!.severity, 'error');
+    assert.equal(conflicts[0]!.related.length, 1);
+  });
+
+  it('is also found when an include brings one of them, and not when either is null', () => {
+    const checked = check('include: ci/default.yml\nimage: registry.example.com/a:1\njob:\n  script: [x]\n', {}, { 'ci/default.yml': 'default:\n  image: alpine:3\n' });
+    assert.equal(checked.of('default-conflict').length, 1);
+    assert.equal(check('image: null\ndefault:\n  image: alpine:3\njob:\n  script: [x]\n').of('default-conflict').length, 0);
+    assert.equal(check('image: alpine:3\njob:\n  script: [x]\n').of('default-conflict').length, 0);
+  });
+});

@@ -25,6 +25,10 @@ export const RESERVED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'spec',
 ]);
 
+function isNull(value: CiValue | undefined): boolean {
+  return !value || (value.kind === 'scalar' && value.value === null);
+}
+
 /** Deprecated top-level keys a job still takes when neither it nor `default:` sets them. */
 const DEPRECATED_GLOBAL_KEYS = new Set(['image', 'services', 'before_script', 'after_script', 'cache']);
 
@@ -72,6 +76,28 @@ export class JobBuilder {
     const closure = inputs.reuse?.tracker.exit();
     // What every job reads: the reserved keys, and whatever `default:` and `variables:` refer to.
     if (closure) inputs.reuse!.memo.begin(inputs.config, inputs.reuse!.shared, [...RESERVED_TOP_LEVEL_KEYS, ...closure.names]);
+  }
+
+  /**
+   * GitLab refuses a configuration that sets an inheritable key both at the top level and in `default:`
+   * (lib/gitlab/ci/config/entry/default.rb `overwrite_entry`: "image is defined in top-level and `default:` entry"),
+   * checked on the merged configuration. Reported here instead of silently picking one.
+   */
+  reportDefaultConflicts(): void {
+    if (!this.defaults) return;
+    for (const key of DEPRECATED_GLOBAL_KEYS) {
+      const topLevel = this.inputs.config.entries.get(key);
+      const inDefault = this.defaults.entries.get(key);
+      if (!topLevel || !inDefault || isNull(this.deref(topLevel.value)) || isNull(this.deref(inDefault.value))) continue;
+      this.inputs.ctx.report(
+        'default-conflict',
+        'error',
+        `GitLab rejects this configuration: ${key} is defined in top-level and \`default:\` entry. Keep only \`default: ${key}:\`.`,
+        topLevel.keySpan,
+        { key },
+        [{ span: inDefault.keySpan, message: `default: ${key}` }],
+      );
+    }
   }
 
   /** Top-level `variables:` after include merge. */

@@ -23,6 +23,7 @@ export const DEFAULT_SEVERITIES: Readonly<Record<FindingCode, Severity>> = {
   'kaniko-missing-config': 'warning',
   'auth-config-shadows-job-token': 'information',
   'limit-exceeded': 'warning',
+  'default-conflict': 'error',
 };
 
 export const FINDING_CODES = Object.keys(DEFAULT_SEVERITIES) as readonly FindingCode[];
