@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ciCdVariablesOf, type LevelVariables } from '../../src/core/gitlab/variablesCoverage';
+import type { GitLabVariable } from '../../src/core/gitlab/schemas';
 import { resolvePipeline } from '../../src/core/pipeline/index';
 import { jobVariableValues } from '../../src/core/rules/images';
 import { expandImageNameTracked, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/variables';
@@ -268,5 +270,51 @@ describe('top-level image/services next to default:', () => {
     assert.equal(checked.of('default-conflict').length, 1);
     assert.equal(check('image: null\ndefault:\n  image: alpine:3\njob:\n  script: [x]\n').of('default-conflict').length, 0);
     assert.equal(check('image: alpine:3\njob:\n  script: [x]\n').of('default-conflict').length, 0);
+  });
+});
+
+describe("GitLab's own CI/CD variables while connected (ciCdVariablesOf)", () => {
+  const variable = (key: string, value: string | null, extra: Partial<GitLabVariable> = {}): GitLabVariable => ({
+    key,
+    value,
+    variable_type: 'env_var',
+    protected: false,
+    masked: false,
+    hidden: value === null,
+    raw: false,
+    environment_scope: '*',
+    ...extra,
+  });
+  const levels = (project: GitLabVariable[], group: GitLabVariable[]): LevelVariables[] => [
+    { owner: { level: 'project', path: 'group/app' }, readable: true, variables: project },
+    { owner: { level: 'group', path: 'group' }, readable: true, variables: group },
+  ];
+  const yaml = 'variables:\n  REGISTRY: docker.io\njob:\n  image: $REGISTRY/team/app:1\n  script: [x]\n';
+
+  it('a visible group variable expands the image name over the YAML; the project one beats the group one', () => {
+    const groupOnly = check(yaml, { ciCdVariables: ciCdVariablesOf(levels([], [variable('REGISTRY', 'group.example.com')])) });
+    assert.match(groupOnly.of('missing-credentials')[0]!.message, /group\.example\.com/);
+    const both = check(yaml, { ciCdVariables: ciCdVariablesOf(levels([variable('REGISTRY', 'project.example.com')], [variable('REGISTRY', 'group.example.com')])) });
+    assert.match(both.of('missing-credentials')[0]!.message, /project\.example\.com/);
+  });
+
+  it('a hidden, masked, protected or file variable keeps the registry unknown, and its value is never shown', () => {
+    for (const hidden of [
+      variable('REGISTRY', null),
+      variable('REGISTRY', 'secret.example.com', { masked: true }),
+      variable('REGISTRY', 'secret.example.com', { protected: true }),
+      variable('REGISTRY', 'secret.example.com', { variable_type: 'file' }),
+    ]) {
+      const checked = check(yaml, { ciCdVariables: ciCdVariablesOf(levels([hidden], [])) });
+      assert.equal(checked.of('missing-credentials').length, 0);
+      assert.equal(checked.of('registry-unknown').length, 1);
+      assert.ok(checked.findings.every((finding) => !JSON.stringify(finding).includes('secret.example.com')));
+    }
+  });
+
+  it('a variable scoped to an environment is not used for a job without one; raw stays raw', () => {
+    const scoped = ciCdVariablesOf(levels([variable('REGISTRY', 'prod.example.com', { environment_scope: 'production' })], []));
+    assert.deepEqual(scoped, []);
+    assert.deepEqual(ciCdVariablesOf(levels([variable('A', '$B', { raw: true })], [])), [{ key: 'A', value: '$B', raw: true }]);
   });
 });
