@@ -318,3 +318,35 @@ describe("GitLab's own CI/CD variables while connected (ciCdVariablesOf)", () =>
     assert.deepEqual(ciCdVariablesOf(levels([variable('A', '$B', { raw: true })], [])), [{ key: 'A', value: '$B', raw: true }]);
   });
 });
+
+// lib/gitlab/ci/build/rules.rb: the first matching rule decides, and no match means `never`.
+describe('jobs that can never run are not reported', () => {
+  const image = '  image: registry.example.com/private/app:1\n  script: [x]\n';
+
+  it('a job whose every rule ends in when: never (directly, through extends or !reference)', () => {
+    const yaml = [
+      '.never:',
+      '  rules:',
+      '    - if: $CI_COMMIT_TAG',
+      '      when: never',
+      '    - when: never',
+      'disabled:',
+      image + '  rules:\n    - when: never',
+      'extended:',
+      '  extends: .never',
+      image,
+      'referenced:',
+      image + '  rules:\n    - !reference [.never, rules]',
+      'runs:',
+      image + '  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - when: on_success',
+    ].join('\n');
+    const checked = check(yaml);
+    assert.deepEqual(checked.pipeline.jobs.map((job) => job.name), ['runs']);
+    assert.equal(checked.of('missing-credentials').length, 1);
+  });
+
+  it('workflow: rules that always exclude the pipeline; other workflow rules keep the jobs', () => {
+    assert.equal(check('workflow:\n  rules:\n    - when: never\njob:\n' + image).pipeline.jobs.length, 0);
+    assert.equal(check('workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - when: always\njob:\n' + image).pipeline.jobs.length, 1);
+  });
+});

@@ -110,6 +110,12 @@ export class JobBuilder {
     const jobs: ResolvedJob[] = [];
     const reuse = this.inputs.reuse;
     const { config, ctx } = this.inputs;
+    // `workflow: rules:` that can only end in `when: never`: GitLab creates no pipeline, so no job pulls anything.
+    const workflow = this.deref(entryValue(config, 'workflow'));
+    if (workflow?.kind === 'map' && this.rulesNeverRun(entryValue(workflow, 'rules'))) {
+      reuse?.memo.end();
+      return jobs;
+    }
     for (const [name, entry] of config.entries) {
       if (name.startsWith('.') || RESERVED_TOP_LEVEL_KEYS.has(name)) continue;
       if (!reuse) {
@@ -138,7 +144,24 @@ export class JobBuilder {
     const raw = this.deref(entryValue(this.inputs.config, name));
     if (raw?.kind !== 'map') return undefined;
     const job = this.inputs.extendsResolver.resolve(name) ?? raw;
+    if (this.rulesNeverRun(entryValue(job, 'rules'))) return undefined;
     return this.build(name, span, raw, job);
+  }
+
+  /**
+   * True when `rules:` is a non-empty list whose every rule says `when: never`: whichever rule matches (or none),
+   * GitLab does not add the job (lib/gitlab/ci/build/rules.rb: no match is `never` too).
+   */
+  private rulesNeverRun(rules: CiValue | undefined): boolean {
+    const list = this.deref(rules);
+    if (list?.kind !== 'seq') return false;
+    let count = 0;
+    for (const rule of this.inputs.references.flatten(list)) {
+      count++;
+      const when = rule.kind === 'map' ? this.deref(entryValue(rule, 'when')) : undefined;
+      if (when?.kind !== 'scalar' || when.value !== 'never') return false;
+    }
+    return count > 0;
   }
 
   private build(name: string, span: SourceSpan, raw: CiMap, job: CiMap): ResolvedJob {
