@@ -94,6 +94,9 @@ export function expandVariables(text: string, lookup: VariableLookup): string {
 // (runner-auth-rules.md §3.2).
 // ---------------------------------------------------------------------------------------------------------------------
 
+/** Longest expanded value kept (characters): a longer one is treated as unknown (hostile doubling chains). */
+export const MAX_EXPANDED_LENGTH = 16_384;
+
 /** One variable as GitLab collects it for a job; `value: null` = set, but its value is not known here (hidden, run time). */
 export interface CollectedVariable {
   readonly key: string;
@@ -260,7 +263,7 @@ export function resolveJobVariables(variables: readonly CollectedVariable[]): Jo
     let value: readonly ValueSegment[];
     if (variable.value === null) value = [{ unknown: variable.key }];
     else if (variable.raw) value = [variable.value];
-    else value = segmentsOf(variable.value, (name) => lastByKey.get(name)?.value ?? undefined);
+    else value = segmentsOf(variable.value, (name) => lastByKey.get(name)?.value ?? undefined, variable.key);
     segments.set(variable.key, value);
     setOwn(known, variable.key, value.length === 1 && typeof value[0] === 'string' ? value[0] : value.length === 0 ? '' : undefined);
   }
@@ -298,8 +301,11 @@ export function sortAndExpandAll(variables: readonly CollectedVariable[]): { sor
         if (!target || target.raw) continue; // left for the runner as written
         out += value.slice(copiedUpTo, reference.start) + (target.value === null ? `\${${reference.name}}` : target.value);
         copiedUpTo = reference.end;
+        if (out.length > MAX_EXPANDED_LENGTH) break;
       }
-      expanded = { key: variable.key, value: out + value.slice(copiedUpTo) };
+      out += value.slice(copiedUpTo);
+      // `A: $B$B`, `B: $C$C`… doubles at each level: past the bound the value is unknown rather than gigabytes long.
+      expanded = { key: variable.key, value: out.length > MAX_EXPANDED_LENGTH ? null : out };
     }
     sorted.push(expanded);
     lastByKey.set(expanded.key, expanded);
@@ -314,10 +320,12 @@ function setOwn(record: Record<string, string>, key: string, value: string | und
 }
 
 /** `text` expanded once by the runner's rules; `lookup` gives a known value, undefined for an unknown one. */
-function segmentsOf(text: string, lookup: (name: string) => string | undefined): ValueSegment[] {
+function segmentsOf(text: string, lookup: (name: string) => string | undefined, key: string): ValueSegment[] {
   const out: ValueSegment[] = [];
+  let length = 0;
   const pushText = (literal: string) => {
-    if (literal === '') return;
+    if (literal === '' || length > MAX_EXPANDED_LENGTH) return; // over the bound: the result is unknown anyway
+    length += literal.length;
     const last = out[out.length - 1];
     if (typeof last === 'string') out[out.length - 1] = last + literal;
     else out.push(literal);
@@ -328,7 +336,7 @@ function segmentsOf(text: string, lookup: (name: string) => string | undefined):
     if (value === undefined) out.push({ unknown: name });
     else pushText(value);
   });
-  return out;
+  return length > MAX_EXPANDED_LENGTH ? [{ unknown: key }] : out;
 }
 
 /** A plain record of known, expandable variables (in its own key order) as a job's variables. */
@@ -368,7 +376,7 @@ export function expandImageNameTracked(image: string, variables: JobVariables | 
   };
   runnerExpand(image, addText, (name) => {
     const value = job.segments.get(name);
-    if (!value) return addUnknown(name);
+    if (!value || expanded.length > MAX_EXPANDED_LENGTH) return addUnknown(name);
     for (const segment of value) {
       if (typeof segment === 'string') addText(segment);
       else addUnknown(segment.unknown);

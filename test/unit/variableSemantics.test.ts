@@ -4,7 +4,7 @@ import { ciCdVariablesOf, type LevelVariables } from '../../src/core/gitlab/vari
 import type { GitLabVariable } from '../../src/core/gitlab/schemas';
 import { resolvePipeline } from '../../src/core/pipeline/index';
 import { jobVariableValues } from '../../src/core/rules/images';
-import { expandImageNameTracked, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/variables';
+import { expandImageNameTracked, MAX_EXPANDED_LENGTH, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/variables';
 import { check, memoryFiles } from './checkSupport';
 
 /** `sortAndExpandAll`'s values by name (the last of a name), as GitLab's spec compares them (`to_hash`). */
@@ -348,5 +348,26 @@ describe('jobs that can never run are not reported', () => {
   it('workflow: rules that always exclude the pipeline; other workflow rules keep the jobs', () => {
     assert.equal(check('workflow:\n  rules:\n    - when: never\njob:\n' + image).pipeline.jobs.length, 0);
     assert.equal(check('workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - when: always\njob:\n' + image).pipeline.jobs.length, 1);
+  });
+});
+
+describe('hostile variables', () => {
+  it('a doubling chain (A: $B$B, B: $C$C… 40 levels) stays bounded: unknown, not gigabytes, and quick', () => {
+    const variables: CollectedVariable[] = [];
+    for (let i = 0; i < 40; i++) variables.push({ key: `V${i}`, value: `$V${i + 1}$V${i + 1}` });
+    variables.push({ key: 'V40', value: 'registry.example.com' });
+    const started = performance.now();
+    const result = expandImageNameTracked('$V0/app:1', resolveJobVariables(variables));
+    assert.equal(result.registryUnknown, true);
+    assert.ok(result.expanded.length <= 4 * MAX_EXPANDED_LENGTH);
+    assert.ok(performance.now() - started < 2_000);
+  });
+
+  it('a value made of many references to a long value is bounded in the runner pass too', () => {
+    const long = 'x'.repeat(MAX_EXPANDED_LENGTH);
+    const many = '$LONG'.repeat(3_000);
+    const result = expandImageNameTracked('$MANY', resolveJobVariables([{ key: 'LONG', value: long, raw: true }, { key: 'MANY', value: many }]));
+    assert.equal(result.registryUnknown, true);
+    assert.deepEqual(result.unknownVariables, ['MANY']);
   });
 });
