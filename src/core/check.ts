@@ -4,6 +4,7 @@
  * (which jobs use the image at an offset, and how the runner reads it).
  */
 import { resolvePipeline } from './pipeline';
+import { pullKeyOf, pullPlanOf } from './pullCheck';
 import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
 import type { CheckOptions, DockerView, ImageStatus, RuleContext } from './rules/context';
@@ -72,6 +73,8 @@ export interface ImageExplanation {
   readonly unknownVariables: readonly string[];
   /** The expanded name with `<NAME>` for each value not known here (run-time variables such as `CI_COMMIT_SHA`). */
   readonly shown: string;
+  /** The pull check's key for this image and credential (`PullTarget.key`), to show its result. */
+  readonly pullKey: string;
 }
 
 /** Explains `image` (the job's image or one of its services) for `job`; with a matrix, for its first combination. */
@@ -88,6 +91,7 @@ export function explainImage(image: TracedString, job: ResolvedJob, _pipeline: P
     via: image.via,
     unknownVariables: evaluation.unknownVariables,
     shown: evaluation.shown,
+    pullKey: pullKeyOf(pullPlanOf(evaluation)),
   };
 }
 

@@ -128,6 +128,10 @@ export type FindingCode =
   | 'kaniko-missing-config'
   | 'auth-config-shadows-job-token'
   | 'limit-exceeded'
+  | 'image-not-found'
+  | 'pull-denied'
+  | 'credential-rejected'
+  | 'registry-unreachable'
   | 'default-conflict';
 
 export interface RelatedLocation {

@@ -11,6 +11,7 @@ import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
 import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
+import type { PullResult } from '../core/pullCheck';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CollectedVariable } from '../core/variables';
@@ -74,6 +75,15 @@ export interface DiagnosticsService {
   projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
   /** The finding behind one of our diagnostics. */
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
+  /** The up-to-date check of a workspace folder (checked now if stale); undefined when it has no pipeline or is disabled. */
+  checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
+}
+
+/** Results of the pull check, kept outside the diagnostics; a change (results added or dropped) re-checks every folder. */
+export interface PullResultSource {
+  readonly onDidChange: vscode.Event<void>;
+  /** The results still fresh for a folder, by `PullTarget.key`. */
+  resultsFor(folder: vscode.WorkspaceFolder): ((key: string) => PullResult | undefined) | undefined;
 }
 
 /** The one conversion from core offsets to a VS Code range. */
@@ -92,8 +102,9 @@ export function registerDiagnostics(
   log: vscode.LogOutputChannel,
   coverage: readonly CoverageContributor[],
   remoteIncludes?: RemoteIncludeSource,
+  pulls?: PullResultSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage, remoteIncludes);
+  const service = new DiagnosticsController(log, coverage, remoteIncludes, pulls);
   context.subscriptions.push(service);
   return service;
 }
@@ -132,6 +143,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly coverage: readonly CoverageContributor[],
     private readonly remoteIncludes?: RemoteIncludeSource,
+    private readonly pulls?: PullResultSource,
   ) {
     this.settings = new SettingsReader(log);
     this.disposables.push(
@@ -164,7 +176,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         for (const state of this.folders.values()) state.disk.clear();
         for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
       }),
-      ...coverage.map((contributor) =>
+      ...[...coverage, ...(pulls ? [pulls] : [])].map((contributor) =>
         contributor.onDidChange(() => {
           this.coverageGeneration++;
           for (const state of this.folders.values()) if (state.last) this.schedule(state, 0);
@@ -184,6 +196,12 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     if (!file) return undefined;
     const state = this.stateOf(file.folder);
     if (!this.isProjectDocument(document, file, state)) return undefined;
+    this.runNow(state);
+    return state.last;
+  }
+
+  checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined {
+    const state = this.stateOf(folder);
     this.runNow(state);
     return state.last;
   }
@@ -414,6 +432,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const credentials: CredentialSource[] = [...coverage];
     if (settings.runnerCoveredRegistries.length > 0) credentials.push(runnerConfigSource(settings.runnerCoveredRegistries));
     if (predefinedVariables['CI_REGISTRY']) credentials.push(jobPayloadSource(predefinedVariables));
+    const pullResults = this.pulls?.resultsFor(folder);
     const options: CheckOptions = {
       credentials,
       predefinedVariables,
@@ -421,6 +440,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       publicRegistries: settings.publicRegistries,
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
+      ...(pullResults ? { pullResults } : {}),
     };
 
     const entries: EntryCheck[] = [];

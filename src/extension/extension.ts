@@ -3,13 +3,14 @@
  * and pushes every disposable it creates to context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { registerCredentialStore } from './credentialStore';
+import { registerCredentialStore, type CredentialStore } from './credentialStore';
 import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
 import { registerHover } from './hover';
 import { loadCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
+import { registerPullCheck, type PullCheckService } from './pullCheck';
 
 /** Every command `registerWizard` registers. An integration test checks that each contributed command exists right after activation. */
 const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG];
@@ -20,12 +21,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLabOnDemand(context, log, credentials);
-  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);
+  const pulls = registerPullCheck(context, log, credentials, () => diagnostics);
+  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab, pulls);
   registerCodeActions(context, log, diagnostics);
-  registerHover(context, diagnostics);
+  registerHover(context, diagnostics, pulls);
   registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
 
-  return { diagnostics };
+  return { diagnostics, pulls, credentials };
 }
 
 export function deactivate(): void {}
@@ -33,4 +35,6 @@ export function deactivate(): void {}
 /** Exported for the integration tests; not a stable public API. */
 export interface ExtensionApi {
   readonly diagnostics: ReturnType<typeof registerDiagnostics>;
+  readonly pulls: PullCheckService;
+  readonly credentials: CredentialStore;
 }

@@ -23,6 +23,10 @@ export const DEFAULT_SEVERITIES: Readonly<Record<FindingCode, Severity>> = {
   'kaniko-missing-config': 'warning',
   'auth-config-shadows-job-token': 'information',
   'limit-exceeded': 'warning',
+  'image-not-found': 'error',
+  'pull-denied': 'error',
+  'credential-rejected': 'error',
+  'registry-unreachable': 'warning',
   'default-conflict': 'error',
 };
 
