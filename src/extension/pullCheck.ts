@@ -126,7 +126,7 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
         const fresh = [...plans.values()].filter((plan) => this.resultFor(folder, pullKeyOf(plan)) === undefined);
         const secrets = await this.secretsFor(fresh);
         const total = fresh.filter((plan) => 'target' in plan).length;
-        // The requests live in dist/commands.js, loaded on first use like the other commands.
+        // The request code is required on first use, like the other commands (lazyCommands.ts).
         const results = await loadCommands().runPullChecks(
           fresh,
           (match) => secrets.get(match.key) ?? { unavailable: vscode.l10n.t('Covered by {0} (key {1}), whose secret is not available in VS Code.', match.label, match.key) },
