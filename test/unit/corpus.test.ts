@@ -114,9 +114,8 @@ describe('real-world corpus', { skip: corpusSkip }, () => {
     const cutOff = entries.filter((entry) => entry.file >= 'files/189.yml' && entry.file <= 'files/198.yml');
     assert.equal(cutOff.length, 10);
     // Where the check still disagrees with the manifest. Each entry must keep disagreeing (this test fails once it is
-    // fixed, so the entry goes): 194 ends in `<<: *dock`, an alias of an anchor never defined, which Psych (and so
-    // GitLab) rejects as "An alias referenced an unknown anchor" while the loader reads it as null and reports nothing.
-    const knownDivergences = new Set(['files/194.yml']);
+    // fixed, so the entry goes).
+    const knownDivergences = new Set<string>([]);
     const expected = cutOff.map((entry) => [entry.file, entry.features.includes('yaml-parse-error') !== knownDivergences.has(entry.file)]);
     const actual = cutOff.map((entry) => {
       const pipeline = resolved.get(entry.file);
