@@ -71,6 +71,8 @@ export interface DiagnosticsService {
   readonly onDidCheck: vscode.Event<CheckEvent>;
   /** The up-to-date check of a document's project (checked now if stale); undefined when the document is not a CI file. */
   projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
+  /** The up-to-date check of a workspace folder's pipelines (checked now if stale); undefined when disabled or failing. */
+  projectOfFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
   /** The finding behind one of our diagnostics. */
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
 }
@@ -183,6 +185,12 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     if (!file) return undefined;
     const state = this.stateOf(file.folder);
     if (!this.isProjectDocument(document, file, state)) return undefined;
+    this.runNow(state);
+    return state.last;
+  }
+
+  projectOfFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined {
+    const state = this.stateOf(folder);
     this.runNow(state);
     return state.last;
   }

@@ -6,13 +6,14 @@ import * as vscode from 'vscode';
 import { registerCredentialStore } from './credentialStore';
 import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
-import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
+import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
 import { registerHover } from './hover';
 import { loadCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
+import { registerSaidInGitLab, type SaidInGitLab } from './saidInGitLab';
 
 /** Every command `registerWizard` registers. An integration test checks that each contributed command exists right after activation. */
-const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG];
+const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB];
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
@@ -20,12 +21,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLabOnDemand(context, log, credentials);
-  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);
-  registerCodeActions(context, log, diagnostics);
+  const said = registerSaidInGitLab(context);
+  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab, said], gitlab);
+  registerCodeActions(context, log, diagnostics, gitlab);
   registerHover(context, diagnostics);
-  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
+  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab, diagnostics, said));
 
-  return { diagnostics };
+  return { diagnostics, saidInGitLab: said };
 }
 
 export function deactivate(): void {}
@@ -33,4 +35,5 @@ export function deactivate(): void {}
 /** Exported for the integration tests; not a stable public API. */
 export interface ExtensionApi {
   readonly diagnostics: ReturnType<typeof registerDiagnostics>;
+  readonly saidInGitLab: SaidInGitLab;
 }

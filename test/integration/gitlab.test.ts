@@ -139,7 +139,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
     assert.ok(diagnostics.some(includedMissing), 'shared.example.com, which the variable does not list, is still flagged');
     const hover = await hoverText(pipeline(), imageLine, 'private.example.com');
     assert.match(hover, /Credentials found/);
-    assert.match(hover, /Covered by the key `private\.example\.com` from project variable DOCKER_AUTH_CONFIG \(group\/app\)/);
+    assert.match(hover, /GitLab's DOCKER_AUTH_CONFIG \(project variable\) covers this: project variable DOCKER_AUTH_CONFIG \(group\/app\), key `private\.example\.com`/);
     assert.ok(!hover.includes(registrySecret) && !describeAll(diagnostics).includes(registrySecret));
   });
 
