@@ -133,7 +133,14 @@ function createServices(ctx: ServiceContext): WizardServices {
 async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<void> {
   const extra = request.unstored ? [request.unstored] : [];
   // The whole value: the chosen stored credentials over what GitLab's variable already holds.
-  const combined = await projectAuthConfig({ credentials: ctx.credentials, diagnostics: ctx.diagnostics, connection: ctx.connection }, ctx.folder, request.registries, extra);
+  let combined: Awaited<ReturnType<typeof projectAuthConfig>>;
+  try {
+    combined = await projectAuthConfig({ credentials: ctx.credentials, diagnostics: ctx.diagnostics, connection: ctx.connection }, ctx.folder, request.registries, extra);
+  } catch (error) {
+    // Without GitLab's current entries the value would be a subset: nothing is output rather than that.
+    void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was output: {0}', error instanceof Error ? error.message : String(error)));
+    return;
+  }
   if (combined.missingSecrets.length > 0) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('Left out {0}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
