@@ -4,6 +4,7 @@
  * (which jobs use the image at an offset, and how the runner reads it).
  */
 import { resolvePipeline } from './pipeline';
+import { pullKeyOf, pullPlanOf } from './pullCheck';
 import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
 import type { CheckOptions, DockerView, ImageStatus, RuleContext } from './rules/context';
@@ -62,6 +63,8 @@ export interface ImageExplanation {
   readonly via: readonly Provenance[];
   /** Variables the name refers to that are not known. */
   readonly unknownVariables: readonly string[];
+  /** The pull check's key for this image and credential (`PullTarget.key`), to show its result. */
+  readonly pullKey: string;
 }
 
 /** Explains `image` (the job's image or one of its services) for `job`; with a matrix, for its first combination. */
@@ -78,6 +81,7 @@ export function explainImage(image: TracedString, job: ResolvedJob, _pipeline: P
     storedMatch: evaluation.storedMatch,
     via: image.via,
     unknownVariables: evaluation.unknownVariables,
+    pullKey: pullKeyOf(pullPlanOf(evaluation)),
   };
 }
 

@@ -122,7 +122,11 @@ export type FindingCode =
   | 'file-variable-echo'
   | 'kaniko-missing-config'
   | 'auth-config-shadows-job-token'
-  | 'limit-exceeded';
+  | 'limit-exceeded'
+  | 'image-not-found'
+  | 'pull-denied'
+  | 'credential-rejected'
+  | 'registry-unreachable';
 
 export interface RelatedLocation {
   readonly span: SourceSpan;

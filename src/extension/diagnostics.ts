@@ -11,6 +11,7 @@ import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
 import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
+import type { PullResult } from '../core/pullCheck';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CoverageContributor } from './coverage';
@@ -71,10 +72,17 @@ export interface DiagnosticsService {
   readonly onDidCheck: vscode.Event<CheckEvent>;
   /** The up-to-date check of a document's project (checked now if stale); undefined when the document is not a CI file. */
   projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
-  /** The up-to-date check of a workspace folder's pipelines (checked now if stale); undefined when disabled or failing. */
-  projectOfFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
   /** The finding behind one of our diagnostics. */
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
+  /** The up-to-date check of a workspace folder (checked now if stale); undefined when it has no pipeline or is disabled. */
+  checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
+}
+
+/** Results of the pull check, kept outside the diagnostics; a change (results added or dropped) re-checks every folder. */
+export interface PullResultSource {
+  readonly onDidChange: vscode.Event<void>;
+  /** The results still fresh for a folder, by `PullTarget.key`. */
+  resultsFor(folder: vscode.WorkspaceFolder): ((key: string) => PullResult | undefined) | undefined;
 }
 
 /** The one conversion from core offsets to a VS Code range. */
@@ -93,8 +101,9 @@ export function registerDiagnostics(
   log: vscode.LogOutputChannel,
   coverage: readonly CoverageContributor[],
   remoteIncludes?: RemoteIncludeSource,
+  pulls?: PullResultSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage, remoteIncludes);
+  const service = new DiagnosticsController(log, coverage, remoteIncludes, pulls);
   context.subscriptions.push(service);
   return service;
 }
@@ -133,6 +142,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly coverage: readonly CoverageContributor[],
     private readonly remoteIncludes?: RemoteIncludeSource,
+    private readonly pulls?: PullResultSource,
   ) {
     this.settings = new SettingsReader(log);
     this.disposables.push(
@@ -165,7 +175,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         for (const state of this.folders.values()) state.disk.clear();
         for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
       }),
-      ...coverage.map((contributor) =>
+      ...[...coverage, ...(pulls ? [pulls] : [])].map((contributor) =>
         contributor.onDidChange(() => {
           this.coverageGeneration++;
           for (const state of this.folders.values()) if (state.last) this.schedule(state, 0);
@@ -189,7 +199,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     return state.last;
   }
 
-  projectOfFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined {
+  checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined {
     const state = this.stateOf(folder);
     this.runNow(state);
     return state.last;
@@ -405,12 +415,14 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const credentials: CredentialSource[] = [...coverage];
     if (settings.runnerCoveredRegistries.length > 0) credentials.push(runnerConfigSource(settings.runnerCoveredRegistries));
     if (predefinedVariables['CI_REGISTRY']) credentials.push(jobPayloadSource(predefinedVariables));
+    const pullResults = this.pulls?.resultsFor(folder);
     const options: CheckOptions = {
       credentials,
       predefinedVariables,
       publicRegistries: settings.publicRegistries,
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
+      ...(pullResults ? { pullResults } : {}),
     };
 
     const entries: EntryCheck[] = [];

@@ -3,13 +3,14 @@
  * and pushes every disposable it creates to context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { registerCredentialStore } from './credentialStore';
+import { registerCredentialStore, type CredentialStore } from './credentialStore';
 import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
 import { registerHover } from './hover';
 import { loadCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
+import { registerPullCheck, type PullCheckService } from './pullCheck';
 import { registerSaidInGitLab, type SaidInGitLab } from './saidInGitLab';
 
 /** Every command `registerWizard` registers. An integration test checks that each contributed command exists right after activation. */
@@ -22,12 +23,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLabOnDemand(context, log, credentials);
   const said = registerSaidInGitLab(context);
-  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab, said], gitlab);
+  const pulls = registerPullCheck(context, log, credentials, () => diagnostics);
+  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab, said], gitlab, pulls);
   registerCodeActions(context, log, diagnostics, gitlab);
-  registerHover(context, diagnostics);
+  registerHover(context, diagnostics, pulls);
   registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab, diagnostics, said));
 
-  return { diagnostics, saidInGitLab: said };
+  return { diagnostics, pulls, credentials, saidInGitLab: said };
 }
 
 export function deactivate(): void {}
@@ -35,5 +37,7 @@ export function deactivate(): void {}
 /** Exported for the integration tests; not a stable public API. */
 export interface ExtensionApi {
   readonly diagnostics: ReturnType<typeof registerDiagnostics>;
+  readonly pulls: PullCheckService;
+  readonly credentials: CredentialStore;
   readonly saidInGitLab: SaidInGitLab;
 }

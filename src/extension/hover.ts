@@ -1,16 +1,21 @@
 /** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
+import { describeAge, type PullResult } from '../core/pullCheck';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
+import type { PullCheckService } from './pullCheck';
 
-export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService): void {
-  context.subscriptions.push(vscode.languages.registerHoverProvider(CI_DOCUMENT_SELECTOR, new ImageHover(diagnostics)));
+export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService, pulls?: PullCheckService): void {
+  context.subscriptions.push(vscode.languages.registerHoverProvider(CI_DOCUMENT_SELECTOR, new ImageHover(diagnostics, pulls)));
 }
 
 export class ImageHover implements vscode.HoverProvider {
-  constructor(private readonly diagnostics: DiagnosticsService) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsService,
+    private readonly pulls?: PullCheckService,
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const file = projectFileOf(document.uri);
@@ -27,7 +32,10 @@ export class ImageHover implements vscode.HoverProvider {
       const jobCount = new Set(hits.map((hit) => hit.job.name)).size;
       // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
-      return new vscode.Hover(hoverMarkdown(explanation, jobCount, unknownSources), spanToRange(first.image.span, text));
+      const markdown = hoverMarkdown(explanation, jobCount, unknownSources);
+      const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
+      if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
+      return new vscode.Hover(markdown, spanToRange(first.image.span, text));
     }
     return undefined;
   }
@@ -59,6 +67,23 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
   if (jobCount > 1) lines.push(vscode.l10n.t('Used by {0} jobs', jobCount));
   markdown.appendMarkdown(lines.map((line) => `- ${line}`).join('\n'));
   return markdown;
+}
+
+/** The pull check's result for the image, with how long ago it was checked. */
+function pullLine(result: PullResult): string {
+  const age = describeAge(result.checkedAt, Date.now());
+  if (result.outcome === 'skipped') return vscode.l10n.t('Pull not checked ({0}): {1}', age, result.message);
+  if (result.outcome === 'found') {
+    return result.credentialKey === undefined
+      ? vscode.l10n.t('Pull checked {0}: the manifest exists and it may be pulled without a credential.', age)
+      : vscode.l10n.t('Pull checked {0}: the manifest exists and this credential ({1}) may pull it.', age, result.credentialKey);
+  }
+  return vscode.l10n.t('Pull checked {0}: {1}', age, result.message);
+}
+
+/** Registry text is not trusted Markdown: every character Markdown or HTML could read is escaped (spaces stay, so it wraps). */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~&]/g, '\\$&');
 }
 
 function statusLine(explanation: ImageExplanation): string {

@@ -13,7 +13,7 @@ import type { GitLabConnection } from './gitlab/gitlab';
 
 export interface ProjectAuthConfigSources {
   readonly credentials: CredentialStore;
-  readonly diagnostics: Pick<DiagnosticsService, 'projectOfFolder'>;
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder'>;
   readonly connection: Pick<GitLabConnection, 'currentDockerAuthConfig'>;
 }
 
@@ -29,8 +29,8 @@ export interface ProjectAuthConfig {
 }
 
 /** Stored keys the folder's pipelines use; empty when nothing is checked there (no pipeline, diagnostics off). */
-export function storedKeysUsedIn(diagnostics: Pick<DiagnosticsService, 'projectOfFolder'>, folder: vscode.WorkspaceFolder | undefined): string[] {
-  const project = folder && diagnostics.projectOfFolder(folder);
+export function storedKeysUsedIn(diagnostics: Pick<DiagnosticsService, 'checkFolder'>, folder: vscode.WorkspaceFolder | undefined): string[] {
+  const project = folder && diagnostics.checkFolder(folder);
   if (!project) return [];
   return [...new Set(project.entries.flatMap((entry) => storedKeysUsedBy(entry.pipeline, project.options)))];
 }

@@ -315,7 +315,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const preview = new AuthConfigPreview();
       disposables.push(log, preview);
       const connection = stubConnection();
-      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { projectOfFolder: () => undefined } });
+      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { checkFolder: () => undefined } });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
         choose('Registry account or robot account'),

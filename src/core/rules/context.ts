@@ -16,6 +16,7 @@ import type {
   TracedString,
 } from '../types';
 import type { DockerReference } from '../imageRef';
+import type { PullResult } from '../pullCheck';
 
 export interface CheckOptions {
   /**
@@ -30,6 +31,8 @@ export interface CheckOptions {
   /** Registry keys never reported. */
   readonly ignoredRegistries?: readonly string[];
   readonly severities?: Partial<Record<FindingCode, Severity | 'off'>>;
+  /** Results of the pull check by `PullTarget.key` (`pullCheck.ts`); without it no pull finding is made. */
+  readonly pullResults?: (key: string) => PullResult | undefined;
 }
 
 /** How the runner would treat one image for one job (and matrix combination). */

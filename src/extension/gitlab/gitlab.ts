@@ -1,7 +1,7 @@
 /**
  * The GitLab connection: connect, DOCKER_AUTH_CONFIG coverage from CI/CD variables, saving the variable, creating
  * registry tokens, external includes and the CI Lint comparison. Each concept lives in its own file; this one wires
- * them and registers the commands. Bundled apart as dist/gitlab.js and loaded only once GitLab is in use (lazyGitLab.ts).
+ * them and registers the commands. Required only once GitLab is in use (lazyGitLab.ts).
  */
 import * as vscode from 'vscode';
 import { buildAuthConfig } from '../../core/authConfig';

@@ -35,7 +35,7 @@ export function registerWizard(
   log: vscode.LogOutputChannel,
   credentials: CredentialStore,
   gitlab: GitLabConnection,
-  diagnostics: Pick<DiagnosticsService, 'projectOfFolder'>,
+  diagnostics: Pick<DiagnosticsService, 'checkFolder'>,
   said: SaidInGitLab,
 ): void {
   const preview = new AuthConfigPreview();
@@ -68,7 +68,7 @@ export interface WizardDependencies {
   readonly connection: GitLabConnection;
   readonly projects: ProjectContextResolver;
   /** The checked pipelines: which stored credentials they use. */
-  readonly diagnostics: Pick<DiagnosticsService, 'projectOfFolder'>;
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder'>;
 }
 
 /** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
@@ -88,7 +88,7 @@ interface ServiceContext {
   readonly folder: vscode.WorkspaceFolder | undefined;
   readonly project: GitLabProjectInfo | undefined;
   readonly targets: readonly ConfigStepTarget[];
-  readonly diagnostics: Pick<DiagnosticsService, 'projectOfFolder'>;
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder'>;
 }
 
 function createServices(ctx: ServiceContext): WizardServices {
