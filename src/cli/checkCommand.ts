@@ -19,6 +19,7 @@ import { evaluateImages } from '../core/rules/images';
 import { decodeAuthEntries, type DecodedAuthEntry } from '../core/wizard/authEntries';
 import { SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity } from '../core/types';
+import type { CollectedVariable } from '../core/variables';
 import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
 
 export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
@@ -55,6 +56,12 @@ interface Located {
   readonly related: { file: string; line: number; column: number; message: string }[];
 }
 
+/** `--var NAME=VALUE` flags as CI/CD variables, in the order given (a later one of a name wins). */
+function variableFlags(flags: readonly string[]): CollectedVariable[] {
+  const values = parseVariableFlags(flags);
+  return Object.keys(values).map((key) => ({ key, value: values[key]! }));
+}
+
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const { positionals, values, repeated, booleans } = parseArgs(args, {
     values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format', 'pull-timeout'],
@@ -85,7 +92,8 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
 
   let options: CheckOptions = {
     credentials: sources,
-    predefinedVariables: { ...gitlabVariables(values), ...parseVariableFlags(repeated.get('var') ?? []) },
+    predefinedVariables: gitlabVariables(values),
+    ciCdVariables: variableFlags(repeated.get('var') ?? []),
     publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES, ...(repeated.get('public-registry') ?? [])],
     ignoredRegistries: repeated.get('ignore-registry') ?? [],
     severities: severityFlags(repeated.get('severity') ?? []),

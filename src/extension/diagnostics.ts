@@ -5,7 +5,7 @@
  */
 import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { checkProject, type CheckOptions } from '../core/check';
+import { checkProject, includeVariables, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
@@ -14,6 +14,7 @@ import { createResolveCache, type ExternalIncludes, type ResolveCache, type Reso
 import type { PullResult } from '../core/pullCheck';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
+import type { CollectedVariable } from '../core/variables';
 import type { CoverageContributor } from './coverage';
 import type { RemoteIncludeSource } from './remoteIncludes';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
@@ -357,16 +358,18 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const openDocuments = this.openDocumentsOf(folder, settings);
     const gitlab = this.contexts.contextFor(folder.uri.fsPath, settings);
     const coverage = this.coverageSources(folder);
+    const ciCdVariables = this.coverageVariables(folder);
     const stamp = JSON.stringify([
       settings,
       gitlab?.predefinedVariables ?? null,
       coverage,
+      ciCdVariables,
       this.coverageGeneration,
       state.diskGeneration,
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
     const unchanged = state.last?.stamp === stamp;
-    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
+    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
 
@@ -400,12 +403,26 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     return sources;
   }
 
+  /** GitLab's visible CI/CD variables (and hidden ones as unknown), from the contributors that know them. */
+  private coverageVariables(folder: vscode.WorkspaceFolder): CollectedVariable[] {
+    const variables: CollectedVariable[] = [];
+    for (const contributor of this.coverage) {
+      try {
+        if (contributor.variablesFor) variables.push(...contributor.variablesFor(folder));
+      } catch (error) {
+        this.log.warn(vscode.l10n.t('A credential source failed: {0}', error instanceof Error ? error.message : String(error)));
+      }
+    }
+    return variables;
+  }
+
   private checkProjectNow(
     state: FolderState,
     settings: Settings,
     openDocuments: ReadonlyMap<string, vscode.TextDocument>,
     predefinedVariables: Readonly<Record<string, string>>,
     coverage: readonly CredentialSource[],
+    ciCdVariables: readonly CollectedVariable[],
     stamp: string,
   ): ProjectCheck {
     const { folder } = state;
@@ -419,6 +436,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const options: CheckOptions = {
       credentials,
       predefinedVariables,
+      ciCdVariables,
       publicRegistries: settings.publicRegistries,
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
@@ -441,7 +459,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
           return file;
         },
       };
-      const resolve: ResolveOptions = { variables: { ...predefinedVariables }, cache, ...(recording ? { externalIncludes: recording } : {}) };
+      const resolve: ResolveOptions = { variables: includeVariables(options), cache, ...(recording ? { externalIncludes: recording } : {}) };
       const checked = checkProject(rootFile, files, { ...options, resolve });
       const { pipeline } = checked;
       const isExternal = (path: string) => externalPaths.has(path);

@@ -45,15 +45,20 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${statusLine(explanation)}**\n\n`);
   const lines: string[] = [];
+  const unknown = explanation.unknownVariables.length > 0;
   if (explanation.expanded === null) {
     lines.push(vscode.l10n.t('Unknown here: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
-  } else if (explanation.expanded !== explanation.written) {
-    lines.push(vscode.l10n.t('Expands to {0}', code(explanation.expanded)));
+  } else if (explanation.shown !== explanation.written) {
+    // `<NAME>` stands for a value set at run time (CI_COMMIT_SHA...) or not known here.
+    lines.push(vscode.l10n.t('Expands to {0}', code(explanation.shown)));
   }
   const { docker } = explanation;
   if (docker.valid && docker.registry) {
     lines.push(vscode.l10n.t('Docker pulls from {0}, repository {1}', code(docker.registry), code(docker.repository ?? '')));
-  } else if (docker.error) {
+  } else if (unknown && explanation.expanded !== null) {
+    // The run-time values decide what Docker reads; only the registry is known.
+    lines.push(vscode.l10n.t('Values set at run time: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
+  } else if (docker.error && !unknown) {
     lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
   }
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));

@@ -28,6 +28,7 @@ export const DEFAULT_SEVERITIES: Readonly<Record<FindingCode, Severity>> = {
   'pull-denied': 'error',
   'credential-rejected': 'error',
   'registry-unreachable': 'warning',
+  'default-conflict': 'error',
 };
 
 export const FINDING_CODES = Object.keys(DEFAULT_SEVERITIES) as readonly FindingCode[];
