@@ -29,6 +29,10 @@ function isMissingCredentials(problem: Problem, registry: string): boolean {
   return problem.code.includes('missing-credentials') && problem.message.includes(registry);
 }
 
+function isStoredOnly(problem: Problem, registry: string): boolean {
+  return problem.code.includes('credential-not-in-gitlab') && problem.message.includes(registry);
+}
+
 /** The quick input's title with VS Code's step counter, e.g. "Configure Registry Credentials (3/7)". */
 function stepTitle(step: number): RegExp {
   return new RegExp(`^${wizardTitle} \\(${step}/${stepsOnTokenPath}\\)$`);
@@ -163,9 +167,14 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     assertSameSecretText(await copiedText(), expectedAuthConfig, 'the copied DOCKER_AUTH_CONFIG');
   });
 
-  it('clears the missing-credentials warning', async () => {
-    await workbench.problems((list) => !list.some((problem) => isMissingCredentials(problem, registry.host)));
-    await screenshot('warning-gone');
+  it('turns the warning into the "stored in VS Code only" information: the runner cannot see VS Code', async () => {
+    const problems = await workbench.problems(
+      (list) => !list.some((problem) => isMissingCredentials(problem, registry.host)) && list.some((problem) => isStoredOnly(problem, registry.host)),
+    );
+    const stored = problems.find((problem) => isStoredOnly(problem, registry.host))!;
+    assert.equal(stored.severity, 'info');
+    assert.equal(stored.line, 3);
+    await screenshot('stored-in-vs-code-only');
   });
 
   it('keeps the token in SecretStorage: after a reload, Copy DOCKER_AUTH_CONFIG still produces it', async () => {

@@ -168,12 +168,18 @@ class RecordingLog implements CredentialLog {
 
 // ---- Helpers on the real workbench ----
 
-/** Resolves once `diagnostics`' own collection shows (or no longer shows) missing-credentials for the pipeline. */
+/**
+ * Resolves once `diagnostics`' own collection shows missing-credentials for the pipeline (`present`), or shows instead
+ * that a stored credential matches: credential-not-in-gitlab ("stored in VS Code only"), never a quiet file.
+ */
 function untilMissingIn(diagnostics: DiagnosticsService, present: boolean): Promise<void> {
-  const has = (): boolean => (diagnostics.collection.get(pipelineUri()) ?? []).some((diagnostic) => codeOf(diagnostic) === 'missing-credentials');
+  const has = (): boolean => {
+    const codes = (diagnostics.collection.get(pipelineUri()) ?? []).map(codeOf);
+    return present ? codes.includes('missing-credentials') : !codes.includes('missing-credentials') && codes.includes('credential-not-in-gitlab');
+  };
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      if (has() !== present) return;
+      if (!has()) return;
       clearTimeout(timer);
       listener.dispose();
       resolve();
@@ -302,7 +308,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const preview = new AuthConfigPreview();
       disposables.push(log, preview);
       const connection = stubConnection();
-      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { published: () => [] } });
+      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { published: () => [], checkFolder: () => undefined } });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
         choose('Registry account or robot account'),

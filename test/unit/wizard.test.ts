@@ -54,6 +54,7 @@ function fakeServices(options: {
   verifyResults?: Array<VerifyResult | undefined>;
   storeOutcome?: StoreOutcome;
   storedRegistries?: string[];
+  usedRegistries?: string[];
   jobs?: string[];
   canSaveToGitLab?: boolean;
   missing?: MissingRegistry[];
@@ -81,6 +82,7 @@ function fakeServices(options: {
       return options.storeOutcome ?? { ok: true };
     },
     storedRegistries: () => options.storedRegistries ?? services.stored.map((entry) => entry.credential.registry),
+    ...(options.usedRegistries ? { usedRegistries: () => options.usedRegistries! } : {}),
     configStepJobs: () => options.jobs ?? [],
     canSaveToGitLab: options.canSaveToGitLab ?? false,
     deliver: async (request) => {
@@ -560,6 +562,34 @@ describe('credential wizard: output step', () => {
     ]);
     await runScripted(prompter, services);
     assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
+  });
+
+  it('ticks every stored registry the pipeline uses, so a second run does not output a subset', async () => {
+    const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'], usedRegistries: ['quay.io'] });
+    const prompter = new ScriptedPrompter([
+      choose('registry.gitlab.com'),
+      ...deployTokenSteps().slice(0, 5),
+      chooseMany('Copy'),
+      expecting((call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com', 'quay.io']), chooseMany('registry.gitlab.com', 'quay.io')),
+    ]);
+    await runCredentialWizard(prompter, services);
+    assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
+  });
+
+  it('says so before outputting a value that leaves out a registry the pipeline uses; Back re-asks, "Leave them out" goes on', async () => {
+    const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'], usedRegistries: ['quay.io'] });
+    const prompter = new ScriptedPrompter([
+      choose('registry.gitlab.com'),
+      ...deployTokenSteps().slice(0, 5),
+      chooseMany('Copy'),
+      chooseMany('registry.gitlab.com'),
+      expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder ?? '', /The pipeline also pulls from quay\.io/), choose('Back: tick them again')),
+      chooseMany('registry.gitlab.com'),
+      choose('Leave them out anyway'),
+    ]);
+    await runCredentialWizard(prompter, services);
+    assert.deepEqual(services.delivered.length, 1, 'nothing was output before the user decided');
+    assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com']);
   });
 
   it('offers the config.json step only when a job needs one, and asks which job', async () => {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { buildAuthConfig } from '../../core/authConfig';
 import { expiryWarnings, type TrackedToken } from '../../core/gitlab/tokenExpiry';
-import type { VariablesCoverage } from '../../core/gitlab/variablesCoverage';
+import { dockerAuthConfigKey, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
 import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
@@ -42,6 +42,11 @@ export interface GitLabConnection extends CoverageContributor {
   includeFailureFor(folder: vscode.WorkspaceFolder, request: ExternalIncludeRequest): string | undefined;
   /** What GitLab's CI/CD variables say about DOCKER_AUTH_CONFIG (for hovers); undefined until read. */
   variablesCoverageFor(folder: vscode.WorkspaceFolder): VariablesCoverage | undefined;
+  /**
+   * The value of the DOCKER_AUTH_CONFIG the folder's jobs receive, read now, when connected and it is readable and valid
+   * (so a copied config can keep its entries); undefined otherwise. Contains secrets: never log it.
+   */
+  currentDockerAuthConfig?(folder: vscode.WorkspaceFolder): Promise<string | undefined>;
 }
 
 export function registerGitLab(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore): GitLabConnection {
@@ -81,6 +86,15 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
     const access = await writableAccess(folder);
     if (!access) return;
     if (await loadCommands().saveDockerAuthConfigInteractively(access, authConfigJson, log)) await coverage.refresh(folder, false, true);
+  };
+
+  const currentDockerAuthConfig = async (folder: vscode.WorkspaceFolder): Promise<string | undefined> => {
+    const effective = coverage.coverageFor(folder)?.effective;
+    if (effective?.state.kind !== 'valid') return undefined;
+    const access = await connections.accessFor(folder);
+    if (!access.ok) return undefined;
+    const variable = await access.api.variable(effective.owner, dockerAuthConfigKey, effective.environmentScope);
+    return variable?.value ?? undefined;
   };
 
   const createRegistryToken = async (folder: vscode.WorkspaceFolder): Promise<CreatedRegistryToken | undefined> => {
@@ -140,6 +154,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
     sourcesFor: (folder): readonly CredentialSource[] => coverage.sourcesFor(folder),
     saveDockerAuthConfig,
     createRegistryToken,
+    currentDockerAuthConfig,
     externalIncludesFor: (folder) => includes.externalIncludesFor(folder),
     requestIncludes: (folder, requests) => includes.request(folder, requests),
     includeFailureFor: (folder, request) => includes.failureFor(folder, request),

@@ -9,10 +9,12 @@ import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/cre
 import { parseDockerReference } from '../../core/imageRef';
 import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
 import { COMMAND_CONFIGURE_CREDENTIALS } from '../commandIds';
-import { registerCredentialCommands } from '../credentialCommands';
+import { describeContents, registerCredentialCommands } from '../credentialCommands';
 import { KeyringUnavailableError, type CredentialStore } from '../credentialStore';
 import { configureArgsFor } from '../codeActions';
 import type { DiagnosticsService } from '../diagnostics';
+import { projectAuthConfig, storedKeysUsedIn } from '../projectAuthConfig';
+import type { SaidInGitLab } from '../saidInGitLab';
 import type { GitLabConnection } from '../gitlab/gitlab';
 import { ProjectContextResolver } from '../projectContext';
 import { SettingsReader } from '../settings';
@@ -34,7 +36,8 @@ export function registerWizard(
   log: vscode.LogOutputChannel,
   credentials: CredentialStore,
   gitlab: GitLabConnection,
-  diagnostics: DiagnosticsService,
+  diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>,
+  said: SaidInGitLab,
 ): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
@@ -54,7 +57,7 @@ export function registerWizard(
   };
 
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
-  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure() });
+  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure(), project: { diagnostics, connection: gitlab }, said });
 }
 
 /** The parts of the extension the wizard works with; tests build them around a failing SecretStorage. */
@@ -65,8 +68,9 @@ export interface WizardDependencies {
   readonly settings: SettingsReader;
   readonly connection: GitLabConnection;
   readonly projects: ProjectContextResolver;
-  /** Where step 1 reads the registries the pipelines use without credentials. */
-  readonly diagnostics: Pick<DiagnosticsService, 'published'>;
+  /** Step 1 reads the registries the pipelines use without credentials from the published diagnostics; the checked
+   * pipelines say which stored credentials they use. */
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
 }
 
 /** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
@@ -86,7 +90,7 @@ interface ServiceContext {
   readonly folder: vscode.WorkspaceFolder | undefined;
   readonly project: GitLabProjectInfo | undefined;
   readonly targets: readonly ConfigStepTarget[];
-  readonly diagnostics: Pick<DiagnosticsService, 'published'>;
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
 }
 
 function createServices(ctx: ServiceContext): WizardServices {
@@ -111,6 +115,10 @@ function createServices(ctx: ServiceContext): WizardServices {
       }
     },
     storedRegistries: () => credentials.list().map((entry) => entry.registry),
+    usedRegistries: () => {
+      const keys = storedKeysUsedIn(ctx.diagnostics, folder);
+      return credentials.list().flatMap((entry) => (keys.includes(entry.key) ? [entry.registry] : []));
+    },
     configStepJobs: () => ctx.targets.map((target) => target.label),
     canSaveToGitLab: connection.saveDockerAuthConfig !== undefined && folder !== undefined,
     deliver: (request) => deliver(ctx, request),
@@ -126,7 +134,15 @@ function createServices(ctx: ServiceContext): WizardServices {
 
 async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<void> {
   const extra = request.unstored ? [request.unstored] : [];
-  const combined = await ctx.credentials.combinedAuthConfig(request.registries, extra);
+  // The whole value: the chosen stored credentials over what GitLab's variable already holds.
+  let combined: Awaited<ReturnType<typeof projectAuthConfig>>;
+  try {
+    combined = await projectAuthConfig({ credentials: ctx.credentials, diagnostics: ctx.diagnostics, connection: ctx.connection }, ctx.folder, request.registries, extra);
+  } catch (error) {
+    // Without GitLab's current entries the value would be a subset: nothing is output rather than that.
+    void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was output: {0}', error instanceof Error ? error.message : String(error)));
+    return;
+  }
   if (combined.missingSecrets.length > 0) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('Left out {0}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
@@ -137,10 +153,11 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
       case 'clipboard': {
         const seconds = ctx.settings.read().clipboardClearSeconds;
         await copyWithAutoClear(combined.json, seconds);
+        const contents = vscode.l10n.t('It holds {0}.', describeContents(combined));
         void vscode.window.showInformationMessage(
           seconds > 0
-            ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your token: the clipboard is cleared in {0} s if it still holds it.', seconds)
-            : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your token.'),
+            ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your token: the clipboard is cleared in {1} s if it still holds it.', contents, seconds)
+            : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your token.', contents),
         );
         break;
       }
