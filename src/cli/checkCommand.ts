@@ -16,6 +16,7 @@ import { isFindingCode } from '../core/rules/codes';
 import { SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Severity } from '../core/types';
 import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
+import { trimBoth, trimTrailing } from '../core/text';
 
 export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
 
@@ -162,9 +163,9 @@ function gitlabVariables(values: Map<string, string>): Record<string, string> {
   }
   if (instanceUrl && !projectPath) throw new UsageError('--instance-url needs --project-path');
   const variables: Record<string, string> = {};
-  if (registry) variables.CI_REGISTRY = registry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (registry) variables.CI_REGISTRY = trimTrailing(registry.replace(/^https?:\/\//i, ''), '/');
   if (projectPath) {
-    const clean = projectPath.replace(/^\/+|\/+$/g, '');
+    const clean = trimBoth(projectPath, '/');
     variables.CI_PROJECT_PATH = clean;
     variables.CI_PROJECT_NAMESPACE = clean.split('/').slice(0, -1).join('/');
     variables.CI_PROJECT_NAME = clean.split('/').pop()!;

@@ -11,6 +11,7 @@ export type VerifyStatus =
   | 'not-found'
   | 'unreachable'
   | 'no-auth-required';
+import { trimBoth } from './text';
 
 export interface VerifyRequest {
   /** `host[:port]` as in an `auths` key or an image reference; a scheme or path (`https://index.docker.io/v1/`) is tolerated. */
@@ -177,7 +178,7 @@ export async function verifyRegistryCredentials(request: VerifyRequest, options:
 
 function normalizeRepository(repository: string | undefined, isDockerHub: boolean): string | undefined {
   if (repository === undefined || repository === '') return undefined;
-  const path = repository.replace(/^\/+|\/+$/g, '');
+  const path = trimBoth(repository, '/');
   if (!REPOSITORY_PATTERN.test(path)) throw new TypeError(`"${repository}" is not a valid repository name.`);
   // Official Docker Hub images live under library/ (docker pull alpine = library/alpine).
   return isDockerHub && !path.includes('/') ? `library/${path}` : path;

@@ -192,7 +192,7 @@ function nextPageUrl(response: GitLabResponse, currentUrl: string): string | und
   const link = response.headers.get('link');
   if (!link) return undefined;
   for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    const match = /<([^<>]+)>\s*;\s*rel="?next"?/.exec(part);
     if (match) return match[1];
   }
   return undefined;
