@@ -35,3 +35,20 @@ export function escapeMarkdown(text: string): string {
 export function truncateText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
+
+/**
+ * `value` as a Markdown inline code span that it cannot leave: the fence is one backtick longer than the longest run
+ * of backticks inside (CommonMark), padded when the value starts or ends with one; line breaks become spaces.
+ */
+export function markdownCode(value: string): string {
+  const flat = value.replace(/[\r\n\u2028\u2029]/g, ' ');
+  let longest = 0;
+  let run = 0;
+  for (const char of flat) {
+    run = char === '`' ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}

@@ -1,6 +1,7 @@
 /** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
+import { escapeMarkdown, markdownCode } from '../core/text';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
@@ -46,14 +47,14 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
   if (docker.valid && docker.registry) {
     lines.push(vscode.l10n.t('Docker pulls from {0}, repository {1}', code(docker.registry), code(docker.repository ?? '')));
   } else if (docker.error) {
-    lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
+    lines.push(vscode.l10n.t('Docker rejects it: {0}', escapeMarkdown(docker.error)));
   }
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
   if (explanation.match) {
-    lines.push(vscode.l10n.t('Covered by the key {0} from {1}', code(explanation.match.key), explanation.match.label));
+    lines.push(vscode.l10n.t('Covered by the key {0} from {1}', code(explanation.match.key), escapeMarkdown(explanation.match.label)));
   }
   if (explanation.status === 'coverage-unknown' && unknownSources.length > 0) {
-    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.join(', ')));
+    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.map(escapeMarkdown).join(', ')));
   }
   const origin = provenanceLine(explanation.via);
   if (origin) lines.push(origin);
@@ -112,8 +113,7 @@ function provenanceKind(kind: Provenance['kind']): string {
   }
 }
 
-/** Inline code that survives backticks in the value. */
+/** Repository text as inline code it cannot break out of (no link, image or HTML from a value). */
 function code(value: string): string {
-  const fence = value.includes('`') ? '``' : '`';
-  return `${fence}${value.replace(/\n/g, ' ')}${fence}`;
+  return markdownCode(value);
 }
