@@ -11,6 +11,7 @@ export type VerifyStatus =
   | 'not-found'
   | 'unreachable'
   | 'no-auth-required';
+import { scrubSecrets } from './secretScrub';
 import { trimBoth } from './text';
 
 export interface VerifyRequest {
@@ -581,7 +582,8 @@ function truncate(text: string, max: number): string {
 /** A server may echo what it was sent; make sure neither the secret nor the Basic value ever leaves in a result. */
 function scrubResult(result: VerifyResult, request: VerifyRequest): VerifyResult {
   const secrets = [request.secret, Buffer.from(`${request.username}:${request.secret}`, 'utf8').toString('base64')].filter((value) => value.length >= 3);
-  const scrub = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
+  // Scrubbed after the server text was cut to size: a cut echo is caught as a piece of the secret.
+  const scrub = (text: string): string => scrubSecrets(text, secrets);
   const detail = result.detail === undefined ? undefined : truncate(scrub(result.detail), MAX_DETAIL_CHARS);
   return detail === undefined ? { status: result.status, message: scrub(result.message) } : { status: result.status, message: scrub(result.message), detail };
 }
