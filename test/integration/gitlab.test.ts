@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { EXTENSION_ID, codeOf, diagnosticsWhen, hoverText, ourDiagnostics } from './support';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 const apiToken = 'FAKE-integration-gitlab-api-token';
 const registrySecret = 'FAKE-integration-registry-password';
@@ -88,10 +89,12 @@ describe('GitLab connection through the extension API, against the loopback GitL
     try {
       const otherToken = 'FAKE-integration-other-instance-token';
       elsewhere.tokens.set(otherToken, { scopes: ['api'] });
-      const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
-        instanceUrl: elsewhere.baseUrl,
-        token: otherToken,
-      });
+      const connection = await answeringQuickPicks(() =>
+        vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
+          instanceUrl: elsewhere.baseUrl,
+          token: otherToken,
+        }),
+      );
       assert.equal(connection?.['origin'], elsewhere.baseUrl);
       const [outcome] = await vscode.commands.executeCommand<RefreshOutcome[]>('gitlabCiAuth.refreshGitLab');
       assert.equal(outcome!.ok, false);
@@ -105,10 +108,12 @@ describe('GitLab connection through the extension API, against the loopback GitL
 
   it('connects with {instanceUrl, token} as command arguments: checked on that instance, kept out of the result', async () => {
     assert.equal(gitlab.requests.length, 0, 'nothing reaches GitLab before connecting');
-    const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
-      instanceUrl: gitlab.baseUrl,
-      token: apiToken,
-    });
+    const connection = await answeringQuickPicks(() =>
+      vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
+        instanceUrl: gitlab.baseUrl,
+        token: apiToken,
+      }),
+    );
     assert.ok(connection, 'connected');
     assert.equal(connection['username'], 'alice');
     assert.deepEqual(connection['scopes'], ['api']);

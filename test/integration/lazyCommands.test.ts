@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeGitLab } from '../support/fakeGitLab';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
 const apiToken = 'FAKE-integration-lazy-gitlab-token';
@@ -47,7 +48,7 @@ describe('commands whose code loads on first use (dist/commands.js, dist/gitlab.
     try {
       gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
       // The real command checks the token with GitLab and resolves with the stored connection; a placeholder that did not hand over would give undefined.
-      const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken });
+      const connection = await answeringQuickPicks(() => vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }));
       assert.equal(connection?.['username'], 'alice');
       assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
       assert.ok(bundleLoaded('gitlab.js'));

@@ -21,6 +21,7 @@ import { assertSameSecretText, hideSecrets, secretForms } from '../support/secre
 import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
 import { filesUnder, maxScannedBytes } from '../support/files';
 import { codeOf, pipelineUri } from './support';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
 const sentinel = 'FAKE-secrets-sentinel-token-5e1d';
@@ -414,7 +415,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
   describe('clipboard (gitlabCiAuth.clipboardClearSeconds = 1)', () => {
     before(async () => {
       const text = JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${sentinel}`).toString('base64') } } });
-      assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' }), true);
+      assert.equal(await answeringQuickPicks(() => vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' })), true);
     });
 
     it('is cleared after the configured time when it still holds the DOCKER_AUTH_CONFIG', async () => {
