@@ -15,7 +15,8 @@ import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
 import { isFindingCode } from '../core/rules/codes';
 import { SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Severity } from '../core/types';
-import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
+import { scrubSecrets } from '../core/secretScrub';
+import { CliIo, UsageError, parseArgs, parseVariableFlags, secretVariableValues } from './io';
 import { trimBoth, trimTrailing } from '../core/text';
 
 export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
@@ -69,9 +70,12 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const runnerKeys = repeated.get('runner-registry') ?? [];
   if (runnerKeys.length > 0) sources.push(runnerConfigSource(runnerKeys));
 
+  const variableFlags = parseVariableFlags(repeated.get('var') ?? []);
+  // A --var value may be a secret: it never reaches a finding (an image name expanded from it, for one).
+  const hide = (text: string): string => scrubSecrets(text, secretVariableValues(variableFlags));
   const options: CheckOptions = {
     credentials: sources,
-    predefinedVariables: { ...gitlabVariables(values), ...parseVariableFlags(repeated.get('var') ?? []) },
+    predefinedVariables: { ...gitlabVariables(values), ...variableFlags },
     publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES, ...(repeated.get('public-registry') ?? [])],
     ignoredRegistries: repeated.get('ignore-registry') ?? [],
     severities: severityFlags(repeated.get('severity') ?? []),
@@ -103,14 +107,14 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       seen.add(id);
       const index = indexFor(finding.range.file);
       located.push({
-        finding,
+        finding: { ...finding, message: hide(finding.message), ...(finding.data ? { data: hideInData(finding.data, hide) as typeof finding.data } : {}) },
         displayPath: display(finding.range.file),
         projectPath: finding.range.file,
         start: index.positionAt(finding.range.start),
         end: index.positionAt(finding.range.end),
         related: finding.related.map((related) => {
           const position = indexFor(related.span.file).positionAt(related.span.start);
-          return { file: display(related.span.file), line: position.line + 1, column: position.character + 1, message: related.message };
+          return { file: display(related.span.file), line: position.line + 1, column: position.character + 1, message: hide(related.message) };
         }),
       });
     }
@@ -199,6 +203,16 @@ function formatText(located: readonly Located[], fileCount: number): string {
     .filter(([, n]) => n > 0)
     .map(([severity, n]) => `${n} ${severity}${n === 1 || severity === 'information' ? '' : 's'}`);
   return `${lines.join('\n')}\n\n${parts.join(', ')} (${files}).\n`;
+}
+
+/** `data` with `hide` applied to every string in it. */
+function hideInData(value: unknown, hide: (text: string) => string): unknown {
+  if (typeof value === 'string') return hide(value);
+  if (Array.isArray(value)) return value.map((item) => hideInData(item, hide));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, hideInData(item, hide)]));
+  }
+  return value;
 }
 
 function formatJson(located: readonly Located[]): string {
