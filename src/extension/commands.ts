@@ -5,6 +5,7 @@
  * `instanceof` checks and module state stay single.
  */
 export { registerWizard } from './wizard/wizard';
+export { clearCopiedClipboard } from './wizard/outputs';
 export { connectGitLab } from './gitlab/connect';
 export { createRegistryTokenInteractively } from './gitlab/registryToken';
 export { saveDockerAuthConfigInteractively } from './gitlab/saveAuthConfig';

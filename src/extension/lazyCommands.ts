@@ -5,8 +5,15 @@ import type * as Commands from './commands';
  * The command-only UI: dist/commands.js next to dist/extension.js (out/src/extension/commands.js when compiled by
  * tsc), loaded on first use so activation neither loads nor parses it.
  */
+let loaded: typeof Commands | undefined;
+
 export function loadCommands(): typeof Commands {
-  return require('./commands') as typeof Commands;
+  return (loaded ??= require('./commands') as typeof Commands);
+}
+
+/** The commands bundle if a command has loaded it, without loading it (for deactivate). */
+export function loadedCommands(): typeof Commands | undefined {
+  return loaded;
 }
 
 /**

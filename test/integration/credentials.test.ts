@@ -56,6 +56,17 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
     assert.ok(clipboard.includes(sentinelAuth), 'the user\'s credential is still there');
   });
 
+  it('clears the clipboard on deactivate when it still holds the copied DOCKER_AUTH_CONFIG', async () => {
+    await vscode.env.clipboard.writeText('');
+    assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
+    assert.ok((await vscode.env.clipboard.readText()).includes(sentinelAuth), 'copied');
+    // The module VS Code loaded (same require cache in this extension host): its deactivate, as VS Code calls it.
+    const extension = vscode.extensions.getExtension('gitlab-ci-registry-auth.gitlab-ci-registry-auth')!;
+    const main = require(path.join(extension.extensionPath, 'dist', 'extension.js')) as { deactivate(): Thenable<void> | undefined };
+    await main.deactivate();
+    assert.equal(await vscode.env.clipboard.readText(), '');
+  });
+
   it('copies the combined DOCKER_AUTH_CONFIG: minified, one line, the imported key and auth', async () => {
     await vscode.env.clipboard.writeText('');
     const copied = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig');
