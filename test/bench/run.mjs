@@ -396,18 +396,24 @@ function activationCost() {
 function evaluateTargets(report) {
   const generated = report.rows.filter((row) => row.jobs !== null && row.input.endsWith('jobs'));
   const largest = generated.find((row) => row.input === '5000 jobs');
+  const corpus = report.rows.find((row) => row.input.startsWith('corpus'));
+  const peerRows = generated.filter((row) => row.input === '1000 jobs' || row.input === '5000 jobs');
   const perJob = generated.map((row) => row.checkMicrosPerJob);
   return [
-    { target: 'full check ≤ 1.5× bare yaml parse at every size', met: generated.every((row) => row.checkOverYaml <= 1.5), value: generated.map((row) => `${row.input}: ${row.checkOverYaml.toFixed(2)}×`).join(', ') },
-    { target: 're-check after a one-line edit ≤ 0.5× full check (5,000 jobs)', met: largest ? largest.recheckOverCheck <= 0.5 : false, value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a' },
+    {
+      target: 'full check ≤ 1.0× bare yaml parse at every size and on the corpus',
+      met: generated.every((row) => row.checkOverYaml <= 1) && (!corpus || corpus.checkOverYaml <= 1),
+      value: [...generated, ...(corpus ? [corpus] : [])].map((row) => `${row.input}: ${row.checkOverYaml.toFixed(2)}×`).join(', '),
+    },
+    { target: 're-check after a one-line edit ≤ 0.6× full check (5,000 jobs)', met: largest ? largest.recheckOverCheck <= 0.6 : false, value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a' },
     {
       target: 're-check after a one-line edit ≤ 3× a js-yaml load (5,000 jobs)',
       met: largest?.recheckOverJsYaml != null ? largest.recheckOverJsYaml <= 3 : false,
       value: largest?.recheckOverJsYaml != null ? `${largest.recheckOverJsYaml.toFixed(2)}×` : 'js-yaml not installed',
     },
     {
-      target: 'peer (yaml-language-server with the CI schema) ≥ 5× slower than a full check at every size',
-      met: generated.every((row) => row.peerOverCheck !== null && row.peerOverCheck >= 5),
+      target: 'peer (yaml-language-server with the CI schema) ≥ 5× slower than a full check at 1,000 and 5,000 jobs',
+      met: peerRows.length === 2 && peerRows.every((row) => row.peerOverCheck !== null && row.peerOverCheck >= 5),
       value: generated.map((row) => `${row.input}: ${row.peerOverCheck === null ? 'n/a' : `${row.peerOverCheck.toFixed(2)}×`}`).join(', '),
     },
     { target: 'cost linear in jobs (µs per job at 5,000 ≤ 1.5× at 1,000)', met: perJob[2] <= perJob[1] * 1.5, value: perJob.map((value) => `${value.toFixed(0)} µs`).join(' → ') },

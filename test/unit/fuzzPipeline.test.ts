@@ -319,6 +319,33 @@ describe('fuzz: pipeline resolution and checks', () => {
     holds(fc.property(tokenText, (text) => checkSoundly({ '.gitlab-ci.yml': text })), runs(9_000));
   });
 
+  it('stops deep nesting (flow or block collections in any mix, after any first lines) within time and memory bounds', () => {
+    // Hostile: yaml's Composer recurses per level, so nesting past the depth limit must never reach it.
+    const prefix = fc.constantFrom('', 'job:\n  image: x\n', 'a:\n\tb: 1\n', '# gitlab-ci-auth-ignore\n', 'x: 1 # gitlab-ci-auth-ignore\n', '%YAML 1.1\n---\n', 'a: "open\n', 'a: 1\r\n');
+    const flowOpener = fc.constantFrom('[', '{', '{a: ', '[{', '!reference [', '&a [', '"k": [', '[a, ', '{a: [', '*a, [');
+    // Block collections nest on one line after `- ` and `? ` (on a line of their own: after `b: ` they are a flat error).
+    const blockOpener = fc.constantFrom('- ', '? ', '- ? ', '? - ');
+    const openers = fc.oneof(
+      fc.array(flowOpener, { minLength: 1, maxLength: 3 }).map((units) => ({ units, separator: ': ' })),
+      fc.array(blockOpener, { minLength: 1, maxLength: 3 }).map((units) => ({ units, separator: ':\n' })),
+    );
+    const depth = fc.oneof(fc.integer({ min: 90, max: 120 }), fc.integer({ min: 1_000, max: 200_000 }));
+    const closed = fc.boolean();
+    holds(
+      fc.property(prefix, openers, depth, closed, (head, { units, separator }, levels, close) => {
+        const unit = units.join('');
+        const count = Math.max(1, Math.floor(levels / units.length));
+        const closers = [...unit].reverse().flatMap((c) => (c === '[' ? [']'] : c === '{' ? ['}'] : [])).join('');
+        const text = `${head}b${separator}${unit.repeat(count)}x${close ? closers.repeat(count) : ''}\n`;
+        const peakBefore = process.resourceUsage().maxRSS;
+        checkSoundly({ '.gitlab-ci.yml': text });
+        const peakGrowthMb = (process.resourceUsage().maxRSS - peakBefore) / 1024;
+        assert.ok(peakGrowthMb < 150, `peak memory grew by ${peakGrowthMb.toFixed(0)} MB`);
+      }),
+      runs(120),
+    );
+  });
+
   it('survives random structured CI documents (anchors, aliases, merge keys, !reference, flow and block)', () => {
     holds(
       fc.property(document, fc.option(document, { freq: 3 }), (root, included) =>
