@@ -2,6 +2,7 @@
  * Removing a secret from text a server sent back. A registry or token service may echo what it was sent, escaped
  * (JSON, URL encoding), re-encoded (base64 at any alignment) or cut short: every such echo becomes `[redacted]`.
  */
+import { trimTrailing } from './text';
 
 const REDACTED = '[redacted]';
 /** A word of server text sharing this many characters with a secret's rendering is taken for a piece of it. */
@@ -25,7 +26,7 @@ export function secretEchoForms(secret: string): string[] {
     const part = bytes.subarray(skip);
     const whole = part.toString('base64');
     const aligned = part.subarray(0, part.length - (part.length % 3)).toString('base64');
-    for (const encoded of [whole, whole.replace(/=+$/, ''), aligned]) {
+    for (const encoded of [whole, trimTrailing(whole, '='), aligned]) {
       add(encoded);
       add(encoded.replace(/\+/g, '-').replace(/\//g, '_'));
       add(encodeURIComponent(encoded));
