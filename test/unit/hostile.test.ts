@@ -16,6 +16,8 @@ import { createDiskProjectFiles, localIncludeGlob } from '../../src/core/pipelin
 import { MAX_GLOB_PATTERN_LENGTH } from '../../src/core/pipeline/diskFiles';
 import { writesDockerConfig } from '../../src/core/rules/shellPatterns';
 import { hostile, withinMs } from '../support/fuzz';
+import { parseInstanceUrl } from '../../src/core/gitlab/instance';
+import { trimTrailing } from '../../src/core/text';
 import type { Finding, FindingCode, Pipeline, ProjectFiles } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 
@@ -401,5 +403,15 @@ describe('hostile patterns (issue 13)', () => {
     assert.equal(writesDockerConfig('cp "$CFG" "/kaniko/.docker/config.json"', ['/kaniko/.docker']), true);
     assert.equal(writesDockerConfig('mkdir -p /x && install -m 600 cfg /kaniko/.docker/ ; echo', ['/kaniko/.docker']), true);
     assert.equal(writesDockerConfig('cp /kaniko/.docker/config.json /tmp/x', ['/kaniko/.docker']), false);
+  });
+});
+
+describe('hostile text for the patterns lint flagged (issue 13)', () => {
+  it('normalises URLs and paths of many slashes, and lines of many unclosed $[[, in linear time', () => {
+    const slashes = `https://gitlab.example.com${'/'.repeat(50_000)}x`;
+    withinMs(200, 'instance URL', () => parseInstanceUrl(slashes));
+    withinMs(200, 'trailing slashes', () => trimTrailing(`${'/'.repeat(50_000)}x`, '/'));
+    const unclosed = `spec:\n  inputs:\n    a:\n      default: x\n---\njob:\n  script: ["${'$[[ inputs.a '.repeat(5_000)}"]\n`;
+    checkWithin({ '.gitlab-ci.yml': unclosed }, { ms: 1000, mb: 20 });
   });
 });
