@@ -260,7 +260,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const log = vscode.window.createOutputChannel('GitLab CI Auth (secrets import test)', { log: true });
       disposables.push(log);
       const text = JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${sentinel}`).toString('base64') } } });
-      assert.equal(await importAuthConfig(store, log, { text, origin: 'yaml' }), false);
+      assert.equal(await answeringQuickPicks(() => importAuthConfig(store, log, { text, origin: 'yaml' })), false);
       assert.deepEqual(store.list(), []);
       assert.deepEqual(profile.stateKeys(), []);
     });
