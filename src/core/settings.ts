@@ -5,6 +5,7 @@
 import * as z from './zod';
 import { isFindingCode } from './rules/codes';
 import type { FindingCode } from './types';
+import { trimBoth, trimTrailing } from './text';
 
 export const SEVERITY_LEVELS = ['error', 'warning', 'information', 'hint', 'off'] as const;
 export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
@@ -37,16 +38,16 @@ const projectRelativePath = z
   );
 
 const optionalUrl = z
-  .pipe(z.string(), z.transform((url) => url.trim().replace(/\/+$/, '')))
+  .pipe(z.string(), z.transform((url) => trimTrailing(url.trim(), '/')))
   .check(z.refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com'));
 
 const optionalHost = z
-  .pipe(z.string(), z.transform((host) => host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '')))
+  .pipe(z.string(), z.transform((host) => trimTrailing(host.trim().replace(/^https?:\/\//i, ''), '/')))
   .check(z.refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path'));
 
 const optionalProjectPath = z.pipe(
   z.string(),
-  z.transform((path) => path.trim().replace(/^\/+|\/+$/g, '').replace(/\.git$/, '')),
+  z.transform((path) => trimBoth(path.trim(), '/').replace(/\.git$/, '')),
 );
 
 const severityLevel = z.enum(SEVERITY_LEVELS);

@@ -8,7 +8,7 @@ import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
 import { registerHover } from './hover';
-import { loadCommands, registerOnFirstUse } from './lazyCommands';
+import { loadCommands, loadedCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
 import { registerPullCheck, type PullCheckService } from './pullCheck';
 import { registerSaidInGitLab, type SaidInGitLab } from './saidInGitLab';
@@ -32,7 +32,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   return { diagnostics, pulls, credentials, saidInGitLab: said };
 }
 
-export function deactivate(): void {}
+/** A DOCKER_AUTH_CONFIG we copied does not outlive the extension in the clipboard (the auto-clear timer dies with us). */
+export function deactivate(): Thenable<void> | undefined {
+  return loadedCommands()?.clearCopiedClipboard();
+}
 
 /** Exported for the integration tests; not a stable public API. */
 export interface ExtensionApi {

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import { describeAge, type PullResult } from '../core/pullCheck';
+import { escapeMarkdown, markdownCode } from '../core/text';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
@@ -59,13 +60,13 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
     // The run-time values decide what Docker reads; only the registry is known.
     lines.push(vscode.l10n.t('Values set at run time: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
   } else if (docker.error && !unknown) {
-    lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
+    lines.push(vscode.l10n.t('Docker rejects it: {0}', escapeMarkdown(docker.error)));
   }
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
   const coverage = coverageLine(explanation);
   if (coverage) lines.push(coverage);
   if (explanation.status === 'coverage-unknown' && unknownSources.length > 0) {
-    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.join(', ')));
+    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.map(escapeMarkdown).join(', ')));
   }
   const origin = provenanceLine(explanation.via);
   if (origin) lines.push(origin);
@@ -84,11 +85,6 @@ function pullLine(result: PullResult): string {
       : vscode.l10n.t('Pull checked {0}: the manifest exists and this credential ({1}) may pull it.', age, result.credentialKey);
   }
   return vscode.l10n.t('Pull checked {0}: {1}', age, result.message);
-}
-
-/** Registry text is not trusted Markdown: every character Markdown or HTML could read is escaped (spaces stay, so it wraps). */
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~&]/g, '\\$&');
 }
 
 function statusLine(explanation: ImageExplanation): string {
@@ -122,12 +118,12 @@ function coverageLine(explanation: ImageExplanation): string | undefined {
   if (match?.origin === 'gitlab-variable') {
     // The key's label is the variable's: `project variable DOCKER_AUTH_CONFIG (group/app)`.
     const level = match.label.startsWith('group ') ? vscode.l10n.t('group variable') : vscode.l10n.t('project variable');
-    return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG ({0}) covers this: {1}, key {2}", level, match.label, code(match.key));
+    return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG ({0}) covers this: {1}, key {2}", level, escapeMarkdown(match.label), code(match.key));
   }
   if (match?.origin === 'said-in-gitlab') return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG covers this, as you said (key {0}); undo it under Manage Registry Credentials", code(match.key));
   if (match?.source === 'job-payload') return vscode.l10n.t('The job token covers this (key {0})', code(match.key));
-  if (match) return vscode.l10n.t('Covered by the key {0} from {1}', code(match.key), match.label);
-  if (storedMatch) return vscode.l10n.t('Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it', code(storedMatch.key), storedMatch.label);
+  if (match) return vscode.l10n.t('Covered by the key {0} from {1}', code(match.key), escapeMarkdown(match.label));
+  if (storedMatch) return vscode.l10n.t('Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it', code(storedMatch.key), escapeMarkdown(storedMatch.label));
   return undefined;
 }
 
@@ -158,8 +154,7 @@ function provenanceKind(kind: Provenance['kind']): string {
   }
 }
 
-/** Inline code that survives backticks in the value. */
+/** Repository text as inline code it cannot break out of (no link, image or HTML from a value). */
 function code(value: string): string {
-  const fence = value.includes('`') ? '``' : '`';
-  return `${fence}${value.replace(/\n/g, ' ')}${fence}`;
+  return markdownCode(value);
 }

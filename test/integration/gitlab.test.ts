@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { codeOf, diagnosticsWhen, hoverText, ourDiagnostics, serveGitLabFixture } from './support';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 const apiToken = 'FAKE-integration-gitlab-api-token';
 const registrySecret = 'FAKE-integration-registry-password';
@@ -80,10 +81,12 @@ describe('GitLab connection through the extension API, against the loopback GitL
     try {
       const otherToken = 'FAKE-integration-other-instance-token';
       elsewhere.tokens.set(otherToken, { scopes: ['api'] });
-      const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
-        instanceUrl: elsewhere.baseUrl,
-        token: otherToken,
-      });
+      const connection = await answeringQuickPicks(() =>
+        vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
+          instanceUrl: elsewhere.baseUrl,
+          token: otherToken,
+        }),
+      );
       assert.equal(connection?.['origin'], elsewhere.baseUrl);
       const [outcome] = await vscode.commands.executeCommand<RefreshOutcome[]>('gitlabCiAuth.refreshGitLab');
       assert.equal(outcome!.ok, false);
@@ -97,10 +100,12 @@ describe('GitLab connection through the extension API, against the loopback GitL
 
   it('connects with {instanceUrl, token} as command arguments: checked on that instance, kept out of the result', async () => {
     assert.equal(gitlab.requests.length, 0, 'nothing reaches GitLab before connecting');
-    const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
-      instanceUrl: gitlab.baseUrl,
-      token: apiToken,
-    });
+    const connection = await answeringQuickPicks(() =>
+      vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
+        instanceUrl: gitlab.baseUrl,
+        token: apiToken,
+      }),
+    );
     assert.ok(connection, 'connected');
     assert.equal(connection['username'], 'alice');
     assert.deepEqual(connection['scopes'], ['api']);
