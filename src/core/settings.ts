@@ -20,6 +20,8 @@ export const DEFAULT_PUBLIC_REGISTRY_SETTING: readonly string[] = [
   'registry.k8s.io',
   'k8s.gcr.io',
   'registry.access.redhat.com',
+  'nvcr.io',
+  'docker.elastic.co',
 ];
 
 /** A list of registry keys or globs: strings only; blanks dropped, duplicates removed, order kept. */

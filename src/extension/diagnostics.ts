@@ -12,16 +12,15 @@ import { directIncludeSites, placeExternalFindings } from '../core/gitlab/extern
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
 import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
 import type { Settings } from '../core/settings';
-import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
+import type { CredentialSource, Finding, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CoverageContributor } from './coverage';
 import type { RemoteIncludeSource } from './remoteIncludes';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
 import { ProjectContextResolver } from './projectContext';
+import { ruleDocsUri } from './ruleDocs';
 import { SettingsReader, affectsSettings } from './settings';
 
 export const DIAGNOSTIC_SOURCE = 'GitLab CI Auth';
-/** Each code's documentation is the README section of the same name. */
-export const RULE_DOCS_URL = 'https://example.invalid/gitlab-ci-registry-auth/blob/main/README.md';
 const CHANGE_DELAY_MS = 250;
 /** The files under a folder's `.git` that say where its remote is (see projectContext). */
 const GIT_LOOKUP_FILES = new Set(['.git', '.git/config', '.git/commondir']);
@@ -503,11 +502,6 @@ const DIAGNOSTIC_SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   information: vscode.DiagnosticSeverity.Information,
   hint: vscode.DiagnosticSeverity.Hint,
 };
-
-/** The README anchor documenting a rule code. */
-export function ruleDocsUri(code: FindingCode): vscode.Uri {
-  return vscode.Uri.parse(`${RULE_DOCS_URL}#${code}`);
-}
 
 function toDiagnostic(finding: Finding, text: ProjectText, project: ProjectCheck): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(spanToRange(finding.range, text), finding.message, DIAGNOSTIC_SEVERITY[finding.severity]);

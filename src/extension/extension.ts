@@ -8,6 +8,7 @@ import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
 import { registerHover } from './hover';
+import { registerRuleDocs } from './ruleDocs';
 import { loadCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
   context.subscriptions.push(log);
 
+  registerRuleDocs(context);
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLabOnDemand(context, log, credentials);
   const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);

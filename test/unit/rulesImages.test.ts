@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PUBLIC_REGISTRIES } from '../../src/core/check';
 import { GITLAB_COM, authConfigSource, check } from './checkSupport';
 
 describe('missing-credentials', () => {
@@ -19,6 +20,13 @@ describe('missing-credentials', () => {
   it('does not flag Docker Hub images while docker.io is public, whatever the spelling', () => {
     const result = check('a:\n  image: alpine\n  script: [x]\nb:\n  image: index.docker.io/library/node:20\n  script: [x]\nc:\n  image: docker.io/bitnami/kubectl\n  script: [x]\n');
     assert.deepEqual(result.findings, []);
+  });
+
+  it('counts Docker Hub written with :443 as Docker Hub, and NVIDIA NGC and Elastic as public by default', () => {
+    const yaml = 'a:\n  image: docker.io:443/library/node:20\n  script: [x]\nb:\n  image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04\n  script: [x]\nc:\n  image: docker.elastic.co/elasticsearch/elasticsearch:8.14.0\n  script: [x]\n';
+    assert.deepEqual(check(yaml, { publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES] }).findings, []);
+    // Only :443 is the registry's own port: another port is another registry.
+    assert.equal(check('a:\n  image: docker.io:5000/library/node:20\n  script: [x]\n').of('missing-credentials').length, 1);
   });
 
   it('flags Docker Hub once docker.io is no longer public', () => {
