@@ -117,6 +117,8 @@ function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.Text
 }
 
 function ignoreOnLine(finding: Finding, project: ProjectCheck): vscode.CodeAction | undefined {
+  // A file GitLab cannot parse never runs: hiding its syntax error would only hide that.
+  if (finding.code === 'yaml-syntax') return undefined;
   const edits = ignoreOnLineEdit(textOf(project, finding.range.file), finding.range.start, finding.code, finding.range.file);
   return editAction(vscode.l10n.t('Ignore {0} on this line', finding.code), edits, project);
 }

@@ -10,6 +10,7 @@ import { reparseDocument } from './incrementalParse';
 import type { CiReference, CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import { parseFast, type FastDocument } from './fastYaml';
+import { plainSyntaxErrors } from './yamlMessages';
 import { isPrimitive, PLAIN_TAGS, REFERENCE_TAG, resolveWithTag, SCHEMA, SCHEMA_TAGS, STRING_TAG, ValueBuilder, YAML_OPTIONS, type PairValue } from './valueBuilder';
 import { documentLooksClean, emptyScalarPosition, endOffset, endsCleanly, readProps, type NodeProps } from './yamlSyntax';
 
@@ -135,14 +136,9 @@ function reportSyntaxErrors(path: string, text: string, ctx: ResolveContext): bo
     ctx.report('yaml-syntax', 'error', TOO_DEEP, { file: path, start: 0, end: 0 });
     return false;
   }
-  for (const document of documents) {
-    for (const error of document.errors) {
-      // Only the first line, and nothing after a colon: the rest quotes the file (`…in YAML stream: "<token>"`),
-      // which may hold a secret. The range shows the user where.
-      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/: .*$/, '');
-      const start = Math.min(error.pos[0], text.length);
-      ctx.report('yaml-syntax', 'error', `YAML syntax error: ${message}`, { file: path, start, end: Math.max(start, Math.min(error.pos[1], text.length)) });
-    }
+  // Plain words, never quoting the file (a broken line may hold a secret); the range shows the user where.
+  for (const error of plainSyntaxErrors(documents.flatMap((document) => document.errors), text)) {
+    ctx.report('yaml-syntax', 'error', error.message, { file: path, start: error.start, end: error.end });
   }
   return true;
 }
