@@ -9,6 +9,7 @@ import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
 import { registerHover } from './hover';
 import { registerRuleDocs } from './ruleDocs';
+import { registerWalkthroughProgress } from './walkthrough';
 import { loadCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
 
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab);
   registerCodeActions(context, log, diagnostics);
   registerHover(context, diagnostics);
+  registerWalkthroughProgress(context, credentials, gitlab);
   registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
 
   return { diagnostics };
