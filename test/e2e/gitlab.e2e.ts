@@ -121,7 +121,7 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     await workbench.quickInput({ message: /token or password/i });
     await workbench.submitQuickInput(registryToken);
     await workbench.pickQuickInputItem('Skip verification');
-    await workbench.pickQuickInputItem('This workspace only');
+    await workbench.pickQuickInputItem('For this project only');
     await workbench.pickQuickInputItem('Save as CI/CD variable in GitLab');
     await workbench.submitQuickInput();
 

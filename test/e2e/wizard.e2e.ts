@@ -129,9 +129,9 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     const storeStep = await quickPickWithPlaceholder('The credentials are valid and can pull team/app:1.0.');
     await progressGone();
     assert.match(storeStep.title, stepTitle(6));
-    assert.deepEqual(storeStep.items, ['All workspaces on this machine', 'This workspace only']);
+    assert.deepEqual(storeStep.items, ['On this computer, for all my projects', 'For this project only']);
     await screenshot('step-6-verified-store');
-    await pick('All workspaces on this machine');
+    await pick('On this computer, for all my projects');
 
     // Step 7: outputs; the clipboard is chosen by default.
     await clipboardWrite(nothingCopied);

@@ -316,9 +316,9 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
         type(username),
         type(sentinel),
         choose('Skip verification'),
-        choose('All workspaces on this machine'),
+        choose('On this computer, for all my projects'),
         (call) => {
-          assert.match(call.options.placeholder ?? '', /The OS keychain is not available, so the token cannot be stored/);
+          assert.match(call.options.placeholder ?? '', /secret storage is not available, so the token cannot be stored/);
           return choose('Use it once without storing')(call);
         },
         chooseMany('Copy DOCKER_AUTH_CONFIG to the clipboard'),

@@ -14,6 +14,7 @@ import { KeyringUnavailableError, type CredentialStore } from '../credentialStor
 import { DIAGNOSTIC_SOURCE } from '../diagnostics';
 import type { GitLabConnection } from '../gitlab/gitlab';
 import { ProjectContextResolver } from '../projectContext';
+import { hasStoredConnection } from '../gitlab/storageKeys';
 import { SettingsReader } from '../settings';
 import { AuthConfigPreview, codeOf, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
 import { QuickInputPrompter } from './quickInputPrompter';
@@ -31,7 +32,15 @@ const MAX_DIAGNOSTICS_SCANNED = 40;
 export function registerWizard(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, gitlab: GitLabConnection): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
-  const deps: WizardDependencies = { log, credentials, preview, settings, connection: gitlab, projects: new ProjectContextResolver() };
+  const deps: WizardDependencies = {
+    log,
+    credentials,
+    preview,
+    settings,
+    connection: gitlab,
+    projects: new ProjectContextResolver(),
+    isGitLabConnected: () => hasStoredConnection(context.globalState),
+  };
   context.subscriptions.push(preview);
 
   const configure = async (args?: WizardArgs): Promise<boolean> => {
@@ -47,7 +56,7 @@ export function registerWizard(context: vscode.ExtensionContext, log: vscode.Log
   };
 
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
-  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure() });
+  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure(), log });
 }
 
 /** The parts of the extension the wizard works with; tests build them around a failing SecretStorage. */
@@ -58,6 +67,8 @@ export interface WizardDependencies {
   readonly settings: SettingsReader;
   readonly connection: GitLabConnection;
   readonly projects: ProjectContextResolver;
+  /** Whether a GitLab connection is stored (saving to GitLab then needs no connecting first). */
+  readonly isGitLabConnected?: () => boolean;
 }
 
 /** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
@@ -77,6 +88,7 @@ interface ServiceContext {
   readonly folder: vscode.WorkspaceFolder | undefined;
   readonly project: GitLabProjectInfo | undefined;
   readonly targets: readonly ConfigStepTarget[];
+  readonly isGitLabConnected?: () => boolean;
 }
 
 function createServices(ctx: ServiceContext): WizardServices {
@@ -90,7 +102,10 @@ function createServices(ctx: ServiceContext): WizardServices {
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
     },
     ...(createToken ? { createRegistryToken: createToken } : {}),
-    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds),
+    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds, ctx.log),
+    announce: (message) => void vscode.window.showInformationMessage(message),
+    clipboardClearSeconds: ctx.settings.read().clipboardClearSeconds,
+    gitlabConnected: ctx.isGitLabConnected?.() ?? false,
     store: async (credential, scope) => {
       try {
         await credentials.store(credential, scope);
