@@ -7,7 +7,7 @@ import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEcho
 import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
-import { addPublicRegistry } from './settings';
+import { treatAsPublic } from './settings';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MOVE_CREDENTIALS, COMMAND_TREAT_AS_PUBLIC } from './commandIds';
 
 
@@ -36,7 +36,7 @@ export function registerCodeActions(context: vscode.ExtensionContext, log: vscod
     vscode.languages.registerCodeActionsProvider(CI_DOCUMENT_SELECTOR, new CiQuickFixes(diagnostics), {
       providedCodeActionKinds: CiQuickFixes.providedCodeActionKinds,
     }),
-    vscode.commands.registerCommand(COMMAND_TREAT_AS_PUBLIC, (args: TreatAsPublicArgs) => addPublicRegistry(vscode.Uri.parse(args.folder), args.registry)),
+    vscode.commands.registerCommand(COMMAND_TREAT_AS_PUBLIC, (args: TreatAsPublicArgs) => treatAsPublic(vscode.Uri.parse(args.folder), args.registry)),
     vscode.commands.registerCommand(COMMAND_MOVE_CREDENTIALS, (args: MoveCredentialsArgs) => moveCredentialsOutOfFile(args, diagnostics, log)),
   );
 }

@@ -399,7 +399,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const options: CheckOptions = {
       credentials,
       predefinedVariables,
-      publicRegistries: settings.publicRegistries,
+      publicRegistries: [...settings.publicRegistries, ...settings.additionalPublicRegistries],
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
     };
