@@ -284,17 +284,5 @@ if (!runAsScript) {
   await (await esbuild.context({ ...extensionOptions, entryPoints: [EXTENSION_ENTRY, GITLAB_ENTRY, COMMANDS_ENTRY], outdir: 'out/.watch', write: false, plugins: [rebuild] })).watch();
 } else {
   await Promise.all([esbuild.build(cli), buildExtension()]);
-  if (production) writePackageReadme();
 }
 
-/**
- * dist/README.md, the README the .vsix carries (`vsce --readme-path`): the same text with its media/ screenshots
- * inlined as data: URIs. VS Code's details page renders the README without a base URL and allows only https: and
- * data: images, so relative links show broken images there and https ones need the network.
- */
-function writePackageReadme() {
-  const readme = fs.readFileSync('README.md', 'utf8');
-  const inlined = readme.replace(/(!\[[^\]\n]*\]\()(media\/[\w.-]+\.png)\)/g, (_, start, file) => `${start}data:image/png;base64,${fs.readFileSync(file).toString('base64')})`);
-  fs.mkdirSync('dist', { recursive: true });
-  fs.writeFileSync('dist/README.md', inlined);
-}

@@ -110,15 +110,12 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
       for (const miss of misses) findings.push(nearMissFinding(context, byRegistry, miss));
       continue;
     }
-    const images = unique(byRegistry.map((evaluation) => evaluation.expanded!));
     const lookupPaths = unique(byRegistry.map((evaluation) => evaluation.lookupPath));
     findings.push({
       code: 'missing-credentials',
       severity: 'warning',
-      message:
-        // The first words are what the Problems panel shows; the why follows (the hover has the details).
-        `No credentials for ${registry}: the runner pulls ${quoteList(images)} anonymously, which fails for a private image ` +
-        `(no DOCKER_AUTH_CONFIG, runner or job-token key matches "${first.lookupPath}" or its parents).${jobsSuffix(byRegistry)}`,
+      // The fact, short enough for the Problems panel; the hover and the rule page say why and what the runner looked up.
+      message: `No credentials for ${registry} (${jobsNamed(byRegistry)})`,
       range: first.image.span,
       related: related(byRegistry),
       data: {
@@ -272,6 +269,13 @@ function combinationNames(evaluations: readonly ImageEvaluation[]): string[] {
   return unique([...combinations].map(describeCombination));
 }
 
+/** `job build`, `jobs a, b, c and 2 more`, with the matrix combinations: the same names the hover lists. */
+function jobsNamed(evaluations: readonly ImageEvaluation[]): string {
+  const jobs = jobNames(evaluations);
+  const combinations = combinationNames(evaluations);
+  return `${jobs.length > 1 ? 'jobs' : 'job'} ${shortList(jobs)}${combinations.length > 0 ? `; matrix: ${shortList(combinations)}` : ''}`;
+}
+
 function jobsSuffix(evaluations: readonly ImageEvaluation[]): string {
   const jobs = jobNames(evaluations);
   const combinations = combinationNames(evaluations);
@@ -285,6 +289,3 @@ function combinationsData(evaluations: readonly ImageEvaluation[]): { combinatio
   return combinations.length > 0 ? { combinations } : {};
 }
 
-function quoteList(items: readonly string[]): string {
-  return shortList(items.map((item) => `"${item}"`));
-}
