@@ -285,4 +285,3 @@ if (!runAsScript) {
 } else {
   await Promise.all([esbuild.build(cli), buildExtension()]);
 }
-
