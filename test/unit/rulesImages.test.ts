@@ -29,6 +29,19 @@ describe('missing-credentials', () => {
     assert.equal(check('a:\n  image: docker.io:5000/library/node:20\n  script: [x]\n').of('missing-credentials').length, 1);
   });
 
+  it('judges a job\'s image and its services alike when an include cannot be read: each is flagged only when the job sets it itself', () => {
+    const include = 'include:\n  - project: platform/ci\n    file: defaults.yml\n';
+    const top = 'image: registry.example.com/team/base:1\nservices:\n  - registry.example.com/team/db:1\n';
+    // Top-level image and services alike: an include's default: may replace either, so neither is reported.
+    assert.deepEqual(check(`${include}${top}build:\n  script: [x]\n`).of('missing-credentials'), []);
+    // Own image, top-level services: the image is reported, the services are not (the include may set default: services).
+    const ownImage = check(`${include}${top}build:\n  image: registry.example.com/team/own:1\n  script: [x]\n`).of('missing-credentials');
+    assert.deepEqual(ownImage.map((finding) => finding.data?.['role']), ['image']);
+    // Own services, top-level image: the services are reported, the image is not.
+    const ownServices = check(`${include}${top}build:\n  services: [registry.example.com/team/own-db:1]\n  script: [x]\n`).of('missing-credentials');
+    assert.deepEqual(ownServices.map((finding) => finding.data?.['role']), ['service']);
+  });
+
   it('flags Docker Hub once docker.io is no longer public', () => {
     const result = check('a:\n  image: alpine\n  script: [x]\n', { publicRegistries: [] });
     assert.equal(result.of('missing-credentials')[0]?.data?.lookupPath, 'docker.io/alpine');

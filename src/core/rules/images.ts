@@ -207,7 +207,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
         match = found.match;
       } else if (publicLookup(lookupPath).match || publicLookup(withoutHttpsPort(lookupPath)).match) status = 'public';
       else if (ignoredLookup(lookupPath).match) status = 'ignored';
-      else if (job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
+      else if (role === 'service' ? job.servicesMayDependOnUnresolvedInclude : job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
       else if (found.coverageUnknown || keysUnknown) status = 'coverage-unknown';
       else status = 'uncovered';
     }
