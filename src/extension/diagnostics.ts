@@ -506,7 +506,8 @@ const DIAGNOSTIC_SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 function toDiagnostic(finding: Finding, text: ProjectText, project: ProjectCheck): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(spanToRange(finding.range, text), finding.message, DIAGNOSTIC_SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;
-  diagnostic.code = { value: finding.code, target: ruleDocsUri(finding.code) };
+  const page = ruleDocsUri(finding.code);
+  diagnostic.code = page ? { value: finding.code, target: page } : finding.code;
   const related = finding.related.flatMap((location) => {
     const relatedText = project.texts.get(location.span.file);
     if (!relatedText) return [];

@@ -9,27 +9,20 @@ import type { FindingCode } from '../core/types';
 
 let docsFolder: vscode.Uri | undefined;
 
-export const COMMAND_SHOW_RULE_DOC = 'gitlabCiAuth.showRuleDoc';
-
 export function registerRuleDocs(context: vscode.ExtensionContext): void {
   docsFolder = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor && isRuleDoc(editor.document.uri)) void showAsPreview(editor.document.uri);
     }),
-    vscode.commands.registerCommand(COMMAND_SHOW_RULE_DOC, (code: unknown) => {
-      if (typeof code === 'string' && /^[a-z-]{1,60}$/.test(code)) return showAsPreview(ruleDocsUri(code as FindingCode));
-      return undefined;
-    }),
   );
   const active = vscode.window.activeTextEditor;
   if (active && isRuleDoc(active.document.uri)) void showAsPreview(active.document.uri);
 }
 
-/** The page documenting a rule code, inside the installed extension. */
-export function ruleDocsUri(code: FindingCode): vscode.Uri {
-  if (!docsFolder) throw new Error('registerRuleDocs was not called');
-  return vscode.Uri.joinPath(docsFolder, `${code}.md`);
+/** The page documenting a rule code, inside the installed extension; undefined before `registerRuleDocs`. */
+export function ruleDocsUri(code: FindingCode): vscode.Uri | undefined {
+  return docsFolder && vscode.Uri.joinPath(docsFolder, `${code}.md`);
 }
 
 function isRuleDoc(uri: vscode.Uri): boolean {

@@ -312,7 +312,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver() });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
-        choose('Registry account or robot account'),
+        choose('Registry account'),
         type(username),
         type(sentinel),
         choose('Skip verification'),
