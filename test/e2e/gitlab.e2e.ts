@@ -115,7 +115,7 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
       .click();
     await workbench.quickInput({ title: /Configure Registry Credentials/ });
     await workbench.pickQuickInputItem('private.example.com');
-    await workbench.pickQuickInputItem('Registry account or robot account');
+    await workbench.pickQuickInputItem('Registry account (username and password or token)');
     await workbench.quickInput({ message: /username/i });
     await workbench.submitQuickInput('ci-puller');
     await workbench.quickInput({ message: /token or password/i });
