@@ -59,20 +59,6 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     await workbench.problems((list) => ours(list).length === 1);
     assert.doesNotMatch(workbench.readWorkspaceFile('.vscode/settings.json'), /registry\.example\.com/);
   });
-
-  it('the walkthrough ticks "See what the runner will fail to pull" once the pipeline was opened from the Explorer', async () => {
-    await workbench.runCommand('Welcome: Open Walkthrough...');
-    await workbench.quickInput();
-    await workbench.typeInQuickInput('GitLab CI Registry Auth');
-    await workbench.pickQuickInputItem(/Get started with GitLab CI Registry Auth/);
-    const step = (title: string) => workbench.page.locator('.getting-started-step', { hasText: title }).first();
-    await step('See what the runner will fail to pull').waitFor();
-    await workbench.page.locator('.getting-started-step.complete', { hasText: 'See what the runner will fail to pull' }).first().waitFor();
-    // Nothing stored and no GitLab connection: those steps stay open.
-    assert.doesNotMatch((await step('Build DOCKER_AUTH_CONFIG').getAttribute('class')) ?? '', /\bcomplete\b/);
-    assert.doesNotMatch((await step('Connect to GitLab').getAttribute('class')) ?? '', /\bcomplete\b/);
-    await workbench.screenshot('walkthrough-ticked');
-  });
 });
 
 /** The first frame (webviews nest two iframes deep) for which `test` holds, waiting for it to appear. */
