@@ -6,21 +6,31 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
-import { DEFAULT_PUBLIC_REGISTRIES, checkProject } from '../core/check';
+import { DEFAULT_PUBLIC_REGISTRIES, checkPipeline, checkProject } from '../core/check';
 import type { CheckOptions } from '../core/check';
 import { runnerConfigSource } from '../core/credentials';
 import { gitlabContextFromRemote } from '../core/gitlabContext';
 import { LineIndex } from '../core/lineIndex';
 import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
+import { pullPlanOf, type CredentialResolver, type PullResult } from '../core/pullCheck';
+import { runPullChecks } from '../core/pullCheckRun';
 import { isFindingCode } from '../core/rules/codes';
+import { evaluateImages } from '../core/rules/images';
+import { decodeAuthEntries, type DecodedAuthEntry } from '../core/wizard/authEntries';
 import { SEVERITY_LEVELS } from '../core/settings';
-import type { CredentialSource, Finding, FindingCode, Severity } from '../core/types';
+import type { CredentialSource, Finding, FindingCode, Pipeline, Severity } from '../core/types';
+import type { CollectedVariable } from '../core/variables';
 import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
 
 export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
 
   --project-dir DIR          project root for includes (default: each FILE's directory)
-  --auth-config FILE         the DOCKER_AUTH_CONFIG CI/CD variable's value (JSON); a broken one is reported and ignored
+  --auth-config FILE         the DOCKER_AUTH_CONFIG CI/CD variable's value (JSON); a broken one is reported and ignored.
+                             Without it, the DOCKER_AUTH_CONFIG environment variable is read (its JSON, or the file
+                             it names, as a File-type variable), as the runner sees it in a GitLab job
+  --pull                     also ask each image's registry whether the pull would succeed (manifest HEAD with the
+                             credential the runner would use; nothing is downloaded)
+  --pull-timeout SECONDS     per-request timeout of --pull (default 15)
   --runner-registry KEY      a registry your runners cover themselves (config.toml, runner host config.json); repeatable
   --public-registry KEY      a registry pulled anonymously, added to the defaults (${DEFAULT_PUBLIC_REGISTRIES.join(', ')}); repeatable
   --ignore-registry KEY      a registry never reported; repeatable
@@ -31,7 +41,7 @@ export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
   --severity CODE=LEVEL      error|warning|information|hint|off for one rule code; repeatable
   --format text|json|codequality
 
-Exit status: 0 no warning or error, 1 warnings or errors found, 2 usage or I/O error.
+Exit status: 0 no warning or error, 1 warnings or errors found (with --pull: a pull would fail), 2 usage or I/O error.
 `;
 
 type Format = 'text' | 'json' | 'codequality';
@@ -46,10 +56,17 @@ interface Located {
   readonly related: { file: string; line: number; column: number; message: string }[];
 }
 
+/** `--var NAME=VALUE` flags as CI/CD variables, in the order given (a later one of a name wins). */
+function variableFlags(flags: readonly string[]): CollectedVariable[] {
+  const values = parseVariableFlags(flags);
+  return Object.keys(values).map((key) => ({ key, value: values[key]! }));
+}
+
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
-  const { positionals, values, repeated } = parseArgs(args, {
-    values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format'],
+  const { positionals, values, repeated, booleans } = parseArgs(args, {
+    values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format', 'pull-timeout'],
     repeated: ['public-registry', 'runner-registry', 'ignore-registry', 'var', 'severity'],
+    booleans: ['pull'],
   });
   if (positionals.length === 0) throw new UsageError(`give at least one FILE\n\n${CHECK_USAGE}`);
   const format = (values.get('format') ?? 'text') as Format;
@@ -58,25 +75,32 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const cwd = io.cwd();
   const located: Located[] = [];
   const sources: CredentialSource[] = [];
-  const authConfigFile = values.get('auth-config');
-  if (authConfigFile !== undefined) {
-    const text = readOrFail(io, path.resolve(cwd, authConfigFile), '--auth-config');
-    const parsed = parseAuthConfig(text);
-    if (parsed.ok) sources.push(credentialSourceFromAuthConfig(parsed.config, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG'));
-    else located.push(...authConfigProblems(authConfigFile, text, parsed.problems));
+  const authConfig = readAuthConfig(io, values.get('auth-config'));
+  let pullCredentials: readonly DecodedAuthEntry[] = [];
+  if (authConfig) {
+    const parsed = parseAuthConfig(authConfig.text);
+    if (parsed.ok) {
+      sources.push(credentialSourceFromAuthConfig(parsed.config, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG'));
+      pullCredentials = decodeAuthEntries(authConfig.text)?.auths ?? [];
+    } else located.push(...authConfigProblems(authConfig.name, authConfig.text, parsed.problems));
   }
+  const pull = booleans.has('pull');
+  const pullTimeoutSeconds = Number(values.get('pull-timeout') ?? DEFAULT_PULL_TIMEOUT_SECONDS);
+  if (!(pullTimeoutSeconds > 0)) throw new UsageError('--pull-timeout takes a number of seconds above 0');
   const runnerKeys = repeated.get('runner-registry') ?? [];
   if (runnerKeys.length > 0) sources.push(runnerConfigSource(runnerKeys));
 
-  const options: CheckOptions = {
+  let options: CheckOptions = {
     credentials: sources,
-    predefinedVariables: { ...gitlabVariables(values), ...parseVariableFlags(repeated.get('var') ?? []) },
+    predefinedVariables: gitlabVariables(values),
+    ciCdVariables: variableFlags(repeated.get('var') ?? []),
     publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES, ...(repeated.get('public-registry') ?? [])],
     ignoredRegistries: repeated.get('ignore-registry') ?? [],
     severities: severityFlags(repeated.get('severity') ?? []),
   };
 
   const seen = new Set<string>();
+  const skipped: SkippedPull[] = [];
   for (const file of positionals) {
     const absolute = path.resolve(cwd, file);
     const projectDir = path.resolve(cwd, values.get('project-dir') ?? path.dirname(absolute));
@@ -84,7 +108,17 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     if (!relative) throw new UsageError(`${file} is not inside the project directory ${projectDir}`);
     const files = createDiskProjectFiles(projectDir);
     if (files.read(relative) === undefined) throw new UsageError(`cannot read ${file}`);
-    const { pipeline, findings } = checkProject(relative, files, options);
+    const checked = checkProject(relative, files, options);
+    const { pipeline } = checked;
+    let { findings } = checked;
+    if (pull) {
+      const results = await runPullChecks(evaluateImages(pipeline, options).map(pullPlanOf), credentialResolver(pullCredentials), {
+        requestTimeoutMs: pullTimeoutSeconds * 1000,
+      });
+      options = { ...options, pullResults: (key) => results.get(key) };
+      findings = checkPipeline(pipeline, options);
+      skipped.push(...skippedPulls(pipeline, options, results));
+    }
     const texts = new Map(pipeline.files.map((entry) => [entry.path, entry.text]));
     const indexes = new Map<string, LineIndex>();
     const indexFor = (projectPath: string): LineIndex => {
@@ -115,8 +149,52 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  io.stdout(format === 'json' ? formatJson(located) : format === 'codequality' ? formatCodeQuality(located) : formatText(located, positionals.length));
+  io.stdout(format === 'json' ? formatJson(located, pull ? skipped : undefined) : format === 'codequality' ? formatCodeQuality(located) : formatText(located, positionals.length, skipped));
   return located.some(({ finding }) => finding.severity === 'error' || finding.severity === 'warning') ? 1 : 0;
+}
+
+const DEFAULT_PULL_TIMEOUT_SECONDS = 15;
+
+/**
+ * The DOCKER_AUTH_CONFIG the runner would see: `--auth-config FILE`, else the environment variable (its JSON, or the
+ * path a File-type variable holds). Undefined when neither is given.
+ */
+function readAuthConfig(io: CliIo, file: string | undefined): { name: string; text: string } | undefined {
+  if (file !== undefined) return { name: file, text: readOrFail(io, path.resolve(io.cwd(), file), '--auth-config') };
+  const value = io.env?.(AUTH_CONFIG_ENV);
+  if (value === undefined || value.trim() === '') return undefined;
+  if (value.trim().startsWith('{')) return { name: `$${AUTH_CONFIG_ENV}`, text: value };
+  // A File-type CI/CD variable holds the path of a file with the JSON.
+  return { name: value, text: readOrFail(io, path.resolve(io.cwd(), value), `$${AUTH_CONFIG_ENV} (a File-type variable)`) };
+}
+
+const AUTH_CONFIG_ENV = 'DOCKER_AUTH_CONFIG';
+
+/** The secret behind a matching key: the `auths` entry of the DOCKER_AUTH_CONFIG given to the CLI, exactly that key. */
+function credentialResolver(entries: readonly DecodedAuthEntry[]): CredentialResolver {
+  return (match) => {
+    const entry = entries.find((candidate) => candidate.key === match.key);
+    if (entry) return { username: entry.username, secret: entry.secret };
+    return { unavailable: `Covered by ${match.label} (key ${match.key}), whose secret this check was not given.` };
+  };
+}
+
+interface SkippedPull {
+  readonly image: string;
+  readonly reason: string;
+}
+
+/** The images not checked, once per name and reason. */
+function skippedPulls(pipeline: Pipeline, options: CheckOptions, results: ReadonlyMap<string, PullResult>): SkippedPull[] {
+  const skipped = new Map<string, SkippedPull>();
+  for (const evaluation of evaluateImages(pipeline, options)) {
+    const plan = pullPlanOf(evaluation);
+    const result = results.get('target' in plan ? plan.target.key : plan.key);
+    if (result?.outcome !== 'skipped') continue;
+    const image = evaluation.expanded ?? evaluation.image.value.trim();
+    skipped.set(`${image}\u0000${result.message}`, { image, reason: result.message });
+  }
+  return [...skipped.values()];
 }
 
 function readOrFail(io: CliIo, file: string, flag: string): string {
@@ -186,21 +264,22 @@ function severityFlags(flags: readonly string[]): Partial<Record<FindingCode, Se
   return severities;
 }
 
-function formatText(located: readonly Located[], fileCount: number): string {
+function formatText(located: readonly Located[], fileCount: number, skipped: readonly SkippedPull[]): string {
   const lines = located.map(
     ({ finding, displayPath, start }) => `${displayPath}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.code}: ${finding.message}`,
   );
+  const notes = skipped.map(({ image, reason }) => `pull not checked: ${image}: ${reason}\n`).join('');
   const count = (severity: Severity) => located.filter(({ finding }) => finding.severity === severity).length;
   const files = `${fileCount} file${fileCount === 1 ? '' : 's'} checked`;
-  if (located.length === 0) return `No problems found (${files}).\n`;
+  if (located.length === 0) return `${notes}No problems found (${files}).\n`;
   const parts = (['error', 'warning', 'information', 'hint'] as const)
     .map((severity) => [severity, count(severity)] as const)
     .filter(([, n]) => n > 0)
     .map(([severity, n]) => `${n} ${severity}${n === 1 || severity === 'information' ? '' : 's'}`);
-  return `${lines.join('\n')}\n\n${parts.join(', ')} (${files}).\n`;
+  return `${lines.join('\n')}\n\n${notes}${parts.join(', ')} (${files}).\n`;
 }
 
-function formatJson(located: readonly Located[]): string {
+function formatJson(located: readonly Located[], skipped: readonly SkippedPull[] | undefined): string {
   const findings = located.map(({ finding, projectPath, start, end, related }) => ({
     code: finding.code,
     severity: finding.severity,
@@ -213,7 +292,7 @@ function formatJson(located: readonly Located[]): string {
     related,
     data: finding.data ?? {},
   }));
-  return `${JSON.stringify({ findings }, null, 2)}\n`;
+  return `${JSON.stringify(skipped ? { findings, pullSkipped: skipped } : { findings }, null, 2)}\n`;
 }
 
 const CODE_QUALITY_SEVERITY: Readonly<Record<Severity, string>> = { error: 'critical', warning: 'major', information: 'info', hint: 'info' };

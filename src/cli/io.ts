@@ -7,6 +7,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   readFile(path: string): string;
   cwd(): string;
+  /** An environment variable (`DOCKER_AUTH_CONFIG` in a GitLab job); none when omitted. */
+  env?(name: string): string | undefined;
 }
 
 /** A mistake in the command line: reported as one line, exit code 2. */
@@ -23,6 +25,7 @@ export function nodeIo(): CliIo {
     },
     readFile: (path) => fs.readFileSync(path, 'utf8'),
     cwd: () => process.cwd(),
+    env: (name) => process.env[name],
   };
 }
 

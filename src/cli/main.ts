@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `gitlab-ci-auth`: the CLI over the core. Each subcommand lives in its own file and returns an exit code.
  * Exit codes: 0 clean, 1 findings (check) / lookup without a match is still 0, 2 usage or I/O error.
@@ -25,8 +26,8 @@ Commands:
                                           which credential the runner would use for IMAGE
   images FILE [--project-dir DIR] [--var NAME=VALUE]...
                                           every job's image and services after include/extends/default
-  check FILE... [--project-dir DIR] [--auth-config FILE] [--public-registry HOST]... [--format text|json|codequality]
-                                          report images no credential covers (exit 1 on findings)
+  check FILE... [--project-dir DIR] [--auth-config FILE] [--pull] [--public-registry HOST]... [--format text|json|codequality]
+                                          report images no credential covers, and with --pull images that would not pull (exit 1 on findings)
   build --registry HOST --username USER --password-stdin [--merge FILE]
                                           print a minified DOCKER_AUTH_CONFIG
 `;

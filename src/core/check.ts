@@ -4,6 +4,7 @@
  * (which jobs use the image at an offset, and how the runner reads it).
  */
 import { resolvePipeline } from './pipeline';
+import { pullKeyOf, pullPlanOf } from './pullCheck';
 import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
 import type { CheckOptions, DockerView, ImageStatus, RuleContext } from './rules/context';
@@ -40,9 +41,19 @@ export function checkProject(
   files: ProjectFiles,
   options: CheckOptions & { resolve?: ResolveOptions },
 ): { pipeline: Pipeline; findings: Finding[] } {
-  const resolveOptions: ResolveOptions = options.resolve ?? { variables: { ...options.predefinedVariables } };
+  const resolveOptions: ResolveOptions = options.resolve ?? { variables: includeVariables(options) };
   const pipeline = resolvePipeline(rootFile, files, resolveOptions);
   return { pipeline, findings: checkPipeline(pipeline, options) };
+}
+
+/** The variables an `include:` location is expanded with: the predefined ones, then the CI/CD variables known here. */
+export function includeVariables(options: CheckOptions): Record<string, string> {
+  const values: Record<string, string> = { ...options.predefinedVariables };
+  for (const variable of options.ciCdVariables ?? []) {
+    if (variable.value === null) delete values[variable.key];
+    else Object.defineProperty(values, variable.key, { value: variable.value, enumerable: true, writable: true, configurable: true });
+  }
+  return values;
 }
 
 /** How the runner reads one image of one job: what a hover shows. */
@@ -60,6 +71,10 @@ export interface ImageExplanation {
   readonly via: readonly Provenance[];
   /** Variables the name refers to that are not known. */
   readonly unknownVariables: readonly string[];
+  /** The expanded name with `<NAME>` for each value not known here (run-time variables such as `CI_COMMIT_SHA`). */
+  readonly shown: string;
+  /** The pull check's key for this image and credential (`PullTarget.key`), to show its result. */
+  readonly pullKey: string;
 }
 
 /** Explains `image` (the job's image or one of its services) for `job`; with a matrix, for its first combination. */
@@ -75,6 +90,8 @@ export function explainImage(image: TracedString, job: ResolvedJob, _pipeline: P
     match: evaluation.match,
     via: image.via,
     unknownVariables: evaluation.unknownVariables,
+    shown: evaluation.shown,
+    pullKey: pullKeyOf(pullPlanOf(evaluation)),
   };
 }
 
@@ -94,7 +111,7 @@ function createRuleContext(pipeline: Pipeline, options: CheckOptions): RuleConte
   const maps = new Map<string, ScalarSourceMap | null>();
   let evaluations: RuleContext['evaluations'] | undefined;
   let yamlAuthConfigs: RuleContext['yamlAuthConfigs'] | undefined;
-  const variableValues = createVariableValues(options.predefinedVariables);
+  const variableValues = createVariableValues(options.predefinedVariables, options.ciCdVariables);
   return {
     pipeline,
     options,

@@ -27,6 +27,8 @@ export interface VerifyOptions {
   readonly fetch?: typeof fetch;
   /** Budget for the whole verification, all requests included. */
   readonly timeoutMs: number;
+  /** Budget for each request on its own (none when omitted: only `timeoutMs` applies). */
+  readonly requestTimeoutMs?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -165,13 +167,57 @@ export async function verifyRegistryCredentials(request: VerifyRequest, options:
     throw new TypeError(`"${reference}" is not a valid tag or digest.`);
   }
 
+  return runSession(endpoint, basicAuthorizationOf(request.username, request.secret), 'verify', repository, reference, options, [request.secret]);
+}
+
+/** A pull as Docker would do it: the credential the runner would use for the image, or none (anonymous). */
+export interface PullProbeRequest {
+  readonly registry: string;
+  readonly repository: string;
+  /** Tag or digest. */
+  readonly reference: string;
+  readonly credential?: { readonly username: string; readonly secret: string };
+}
+
+/**
+ * Follows the registry's challenge for `repository:reference` exactly as a `docker pull` would and sends one manifest
+ * `HEAD` (nothing is downloaded): `valid` the manifest exists and may be pulled, `not-found`, `no-pull-access` (also
+ * when anonymous access is refused), `wrong-credentials`, `unreachable`. Same guarantees as `verifyRegistryCredentials`.
+ */
+export async function probeImagePull(request: PullProbeRequest, options: VerifyOptions): Promise<VerifyResult> {
+  const endpoint = registryEndpointFor(request.registry);
+  if (!endpoint) throw new TypeError(`"${request.registry}" is not a registry host[:port].`);
+  const repository = normalizeRepository(request.repository, endpoint.isDockerHub);
+  if (!repository) throw new TypeError('A repository is needed to check a pull.');
+  if (!TAG_PATTERN.test(request.reference) && !DIGEST_PATTERN.test(request.reference)) {
+    throw new TypeError(`"${request.reference}" is not a valid tag or digest.`);
+  }
+  const { credential } = request;
+  const authorization = credential ? basicAuthorizationOf(credential.username, credential.secret) : undefined;
+  return runSession(endpoint, authorization, 'pull', repository, request.reference, options, credential ? [credential.secret] : []);
+}
+
+function basicAuthorizationOf(username: string, secret: string): string {
+  return `Basic ${Buffer.from(`${username}:${secret}`, 'utf8').toString('base64')}`;
+}
+
+async function runSession(
+  endpoint: RegistryEndpoint,
+  authorization: string | undefined,
+  mode: SessionMode,
+  repository: string | undefined,
+  reference: string,
+  options: VerifyOptions,
+  secrets: readonly string[],
+): Promise<VerifyResult> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-  const session = new RegistrySession(endpoint, request, options.fetch ?? fetch, signal);
+  const session = new RegistrySession(endpoint, authorization, mode, options.fetch ?? fetch, signal, options.requestTimeoutMs);
+  const scrubbed = [...secrets, ...(authorization ? [authorization.slice('Basic '.length)] : [])];
   try {
-    return scrubResult(await session.verify(repository, reference), request);
+    return scrubResult(await session.verify(repository, reference), scrubbed);
   } catch (error) {
-    return scrubResult(networkFailure(error, endpoint, options, deadline), request);
+    return scrubResult(networkFailure(error, endpoint, options, deadline), scrubbed);
   }
 }
 
@@ -197,17 +243,19 @@ class VerifyFailure extends Error {
   }
 }
 
-class RegistrySession {
-  private readonly basicAuthorization: string;
+/** `verify`: is this login good (the wizard); `pull`: would this pull succeed, credentials or not (the pull check). */
+type SessionMode = 'verify' | 'pull';
 
+class RegistrySession {
   constructor(
     private readonly endpoint: RegistryEndpoint,
-    request: VerifyRequest,
+    /** `Basic …`, or undefined to go anonymously as Docker does without credentials. */
+    private readonly basicAuthorization: string | undefined,
+    private readonly mode: SessionMode,
     private readonly fetchImpl: typeof fetch,
     private readonly signal: AbortSignal,
-  ) {
-    this.basicAuthorization = `Basic ${Buffer.from(`${request.username}:${request.secret}`, 'utf8').toString('base64')}`;
-  }
+    private readonly requestTimeoutMs: number | undefined,
+  ) {}
 
   async verify(repository: string | undefined, reference: string): Promise<VerifyResult> {
     try {
@@ -238,6 +286,8 @@ class RegistrySession {
     if (!repository) return noAuth;
     const probe = await this.request(this.manifestUrl(repository, reference), 'HEAD', undefined);
     if (probe.status === 401) return this.authenticate(challengeOf(probe), repository, reference);
+    // A pull with credentials on an open registry sends none: Docker only answers challenges.
+    if (this.mode === 'pull') return classifyManifestProbe(probe, repository, reference);
     if (probe.status === 404) {
       return {
         ...noAuth,
@@ -259,6 +309,7 @@ class RegistrySession {
   }
 
   private async authenticateBasic(repository: string | undefined, reference: string): Promise<VerifyResult> {
+    if (this.basicAuthorization === undefined) return anonymousRefused('The registry asks for a username and token, and none is given for it.');
     const login = await this.request(`${this.endpoint.baseUrl}/v2/`, 'GET', this.basicAuthorization);
     if (login.status === 401 || login.status === 403) {
       return {
@@ -279,6 +330,9 @@ class RegistrySession {
     if (repository) realm.searchParams.append('scope', `repository:${repository}:pull`);
 
     const tokenResponse = await this.request(realm.toString(), 'GET', this.basicAuthorization);
+    if ((tokenResponse.status === 401 || tokenResponse.status === 403) && this.basicAuthorization === undefined) {
+      return anonymousRefused(`The registry's token service refuses anonymous access (HTTP ${tokenResponse.status}).`, describeResponse(tokenResponse, `token service ${realm.host}`));
+    }
     if (tokenResponse.status === 401 || tokenResponse.status === 403) {
       return {
         status: 'wrong-credentials',
@@ -367,7 +421,8 @@ class RegistrySession {
       const headers: Record<string, string> = { 'User-Agent': 'gitlab-ci-registry-auth' };
       if (method === 'HEAD') headers['Accept'] = MANIFEST_ACCEPT;
       if (authorization !== undefined && new URL(current).origin === authorizedOrigin) headers['Authorization'] = authorization;
-      const response = await this.fetchImpl(current, { method, headers, redirect: 'manual', signal: this.signal });
+      const signal = this.requestTimeoutMs === undefined ? this.signal : AbortSignal.any([this.signal, AbortSignal.timeout(this.requestTimeoutMs)]);
+      const response = await this.fetchImpl(current, { method, headers, redirect: 'manual', signal });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location !== null) {
         await response.body?.cancel().catch(() => undefined);
@@ -472,6 +527,11 @@ function imageName(repository: string, reference: string): string {
   return DIGEST_PATTERN.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
 }
 
+/** Anonymous access refused: what Docker reports as "pull access denied" for a pull without credentials. */
+function anonymousRefused(message: string, detail = 'no credentials for this registry'): VerifyResult {
+  return { status: 'no-pull-access', message, detail };
+}
+
 function validLogin(detail: string): VerifyResult {
   return { status: 'valid', message: 'The registry accepted the credentials.', detail };
 }
@@ -534,16 +594,20 @@ function networkFailure(error: unknown, endpoint: RegistryEndpoint, options: Ver
   if (options.signal?.aborted) {
     return { status: 'unreachable', message: 'Verification was cancelled.', detail: 'cancelled' };
   }
-  if (deadline.aborted) {
-    const seconds = Math.round(options.timeoutMs / 100) / 10;
+  const requestTimedOut = options.requestTimeoutMs !== undefined && (error as { name?: unknown } | null)?.name === 'TimeoutError';
+  if (deadline.aborted || requestTimedOut) {
+    const timeoutMs = deadline.aborted ? options.timeoutMs : options.requestTimeoutMs!;
+    const seconds = Math.round(timeoutMs / 100) / 10;
     return {
       status: 'unreachable',
       message: `${host} did not answer within ${seconds} s.`,
-      detail: `timeout after ${options.timeoutMs} ms`,
+      detail: `timeout after ${timeoutMs} ms`,
     };
   }
   const code = errorCodeOf(error);
-  const detail = code ? `${code}${errorMessageOf(error) ? `: ${truncate(errorMessageOf(error)!, 160)}` : ''}` : truncate(String(error), 200);
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const withCause = cause instanceof Error ? `${String(error)}: ${cause.message}` : String(error);
+  const detail = code ? `${code}${errorMessageOf(error) ? `: ${truncate(errorMessageOf(error)!, 160)}` : ''}` : truncate(withCause, 200);
   if (code === 'ECONNREFUSED') return { status: 'unreachable', message: `Nothing accepts connections at ${host} (connection refused).`, detail };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { status: 'unreachable', message: `The host name of ${host} could not be resolved (DNS).`, detail };
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
@@ -578,8 +642,8 @@ function truncate(text: string, max: number): string {
 }
 
 /** A server may echo what it was sent; make sure neither the secret nor the Basic value ever leaves in a result. */
-function scrubResult(result: VerifyResult, request: VerifyRequest): VerifyResult {
-  const secrets = [request.secret, Buffer.from(`${request.username}:${request.secret}`, 'utf8').toString('base64')].filter((value) => value.length >= 3);
+function scrubResult(result: VerifyResult, values: readonly string[]): VerifyResult {
+  const secrets = values.filter((value) => value.length >= 3);
   const scrub = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
   const detail = result.detail === undefined ? undefined : truncate(scrub(result.detail), MAX_DETAIL_CHARS);
   return detail === undefined ? { status: result.status, message: scrub(result.message) } : { status: result.status, message: scrub(result.message), detail };

@@ -71,6 +71,7 @@ const SETTING_SCHEMAS = {
   'gitlab.projectPath': { schema: optionalProjectPath, fallback: '' },
   clipboardClearSeconds: { schema: z.number().check(z.gte(0)), fallback: 60 },
   verifyTimeoutSeconds: { schema: z.number().check(z.gte(1)), fallback: 15 },
+  pullCheckCacheMinutes: { schema: z.number().check(z.gte(0)), fallback: 10 },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -95,6 +96,8 @@ export interface Settings {
   readonly gitlab: { readonly instanceUrl: string; readonly registryHost: string; readonly projectPath: string };
   readonly clipboardClearSeconds: number;
   readonly verifyTimeoutSeconds: number;
+  /** How long the pull check's results are kept (and shown) before the registry is asked again. */
+  readonly pullCheckCacheMinutes: number;
 }
 
 /** A setting whose value was unusable and fell back to its default. Never carries the value itself. */
@@ -150,6 +153,7 @@ export function parseSettings(read: (key: SettingKey) => unknown): { settings: S
     },
     clipboardClearSeconds: parseOne('clipboardClearSeconds', read('clipboardClearSeconds'), problems),
     verifyTimeoutSeconds: parseOne('verifyTimeoutSeconds', read('verifyTimeoutSeconds'), problems),
+    pullCheckCacheMinutes: parseOne('pullCheckCacheMinutes', read('pullCheckCacheMinutes'), problems),
   };
   return { settings, problems };
 }

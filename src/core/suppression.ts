@@ -11,9 +11,10 @@ import { LineIndex } from './lineIndex';
 import type { CiValue } from './pipeline/ciValue';
 import { parseFast } from './pipeline/fastYaml';
 import { DEFAULT_LIMITS } from './pipeline/options';
+import { composeDocuments } from './pipeline/yamlLoader';
 import { isFindingCode } from './rules/codes';
 import type { FindingCode } from './types';
-import { Scalar, parseAllDocuments, visit } from 'yaml';
+import { Scalar, visit } from 'yaml';
 
 export const IGNORE_MARKER = 'gitlab-ci-auth-ignore';
 export const IGNORE_FILE_MARKER = 'gitlab-ci-auth-ignore-file';
@@ -142,10 +143,12 @@ function scalarExtentsFast(text: string): ScalarExtent[] | undefined {
   return extents;
 }
 
-/** The scalars (keys too) of any YAML, from yaml's composed documents. */
+/** The scalars (keys too) of any YAML, from yaml's composed documents; none when it nests too deep to be read. */
 function scalarExtentsComposed(text: string): ScalarExtent[] {
   const extents: ScalarExtent[] = [];
-  for (const document of parseAllDocuments(text)) {
+  const documents = composeDocuments(text, DEFAULT_LIMITS.maxYamlDepth);
+  if (!Array.isArray(documents)) return extents;
+  for (const document of documents) {
     if (!('contents' in document)) continue;
     visit(document, {
       Scalar(_key, node) {

@@ -29,6 +29,12 @@ export interface TracedString {
   readonly via: readonly Provenance[];
 }
 
+/** A `variables:` entry: its value, and whether it is raw (`expand: false`, Entry::Variable's ComplexVariable). */
+export interface TracedVariable extends TracedString {
+  /** `expand: false`: neither GitLab nor the runner expands a `$` in it. */
+  readonly raw?: true;
+}
+
 /** A job that will run (name not starting with `.`, not a reserved keyword), after include, extends, default and !reference. */
 export interface ResolvedJob {
   readonly name: string;
@@ -38,7 +44,7 @@ export interface ResolvedJob {
   readonly image: TracedString | null;
   readonly services: readonly TracedString[];
   /** Variables visible to the job for image expansion: top-level (unless `inherit: variables` says otherwise) then job-level; job wins. */
-  readonly variables: Readonly<Record<string, TracedString>>;
+  readonly variables: Readonly<Record<string, TracedVariable>>;
   /** `parallel: matrix` combinations (each a map of variable → value); empty when there is no matrix. */
   readonly matrix: readonly Readonly<Record<string, string>>[];
   /** `before_script`, `script` and `after_script` lines in run order, each with its span. */
@@ -85,7 +91,7 @@ export interface Pipeline {
   readonly files: readonly PipelineFile[];
   readonly jobs: readonly ResolvedJob[];
   /** Top-level `variables:` (after include merge). */
-  readonly globalVariables: Readonly<Record<string, TracedString>>;
+  readonly globalVariables: Readonly<Record<string, TracedVariable>>;
   readonly unresolvedIncludes: readonly UnresolvedInclude[];
   /** Problems met while resolving: YAML syntax, extends missing/cycle/depth, include not found, bad !reference, missing inputs. */
   readonly problems: readonly Finding[];
@@ -123,7 +129,12 @@ export type FindingCode =
   | 'file-variable-echo'
   | 'kaniko-missing-config'
   | 'auth-config-shadows-job-token'
-  | 'limit-exceeded';
+  | 'limit-exceeded'
+  | 'image-not-found'
+  | 'pull-denied'
+  | 'credential-rejected'
+  | 'registry-unreachable'
+  | 'default-conflict';
 
 export interface RelatedLocation {
   readonly span: SourceSpan;

@@ -67,14 +67,10 @@ function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.Text
   const folder = project.folder.uri.toString();
   switch (finding.code) {
     case 'missing-credentials': {
-      const registry = stringData(finding, 'registry');
-      if (!registry) return [];
-      const repository = repositoryOf(stringData(finding, 'lookupPath'), registry);
-      const configure = commandAction(vscode.l10n.t('Configure credentials for {0}…', registry), COMMAND_CONFIGURE_CREDENTIALS, {
-        registry,
-        ...(repository ? { repository } : {}),
-        folder,
-      } satisfies ConfigureCredentialsArgs);
+      const args = configureArgsFor(finding, folder);
+      if (!args) return [];
+      const { registry } = args;
+      const configure = commandAction(vscode.l10n.t('Configure credentials for {0}…', registry), COMMAND_CONFIGURE_CREDENTIALS, args);
       configure.isPreferred = true;
       const treatAsPublic = commandAction(vscode.l10n.t('Treat {0} as public', registry), COMMAND_TREAT_AS_PUBLIC, { registry, folder } satisfies TreatAsPublicArgs);
       return [configure, treatAsPublic];
@@ -114,6 +110,14 @@ function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.Text
     default:
       return [];
   }
+}
+
+/** What "Configure credentials for …" of a missing-credentials finding passes to the wizard; undefined without a registry. */
+export function configureArgsFor(finding: Finding, folder: string): ConfigureCredentialsArgs | undefined {
+  const registry = stringData(finding, 'registry');
+  if (!registry) return undefined;
+  const repository = repositoryOf(stringData(finding, 'lookupPath'), registry);
+  return { registry, ...(repository ? { repository } : {}), folder };
 }
 
 function ignoreOnLine(finding: Finding, project: ProjectCheck): vscode.CodeAction | undefined {

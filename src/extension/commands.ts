@@ -1,11 +1,10 @@
 /**
- * The command-only UI, bundled apart as dist/commands.js and loaded on the first run of one of its commands (see
- * `registerOnFirstUse` in lazyCommands.ts), so activation neither loads nor parses it. The build makes every module
- * dist/extension.js or dist/gitlab.js already holds resolve to that bundle's instance (esbuild.config.mjs), so classes,
- * `instanceof` checks and module state stay single.
+ * The command-only UI, required on the first run of one of its commands (`registerOnFirstUse` in lazyCommands.ts), so
+ * activation never runs its modules. It is in dist/extension.js like everything else: one instance of every module.
  */
 export { registerWizard } from './wizard/wizard';
 export { connectGitLab } from './gitlab/connect';
 export { createRegistryTokenInteractively } from './gitlab/registryToken';
 export { saveDockerAuthConfigInteractively } from './gitlab/saveAuthConfig';
 export { compareWithCiLint } from './gitlab/ciLint';
+export { runPullChecks } from '../core/pullCheckRun';

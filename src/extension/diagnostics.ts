@@ -5,14 +5,16 @@
  */
 import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { checkProject, type CheckOptions } from '../core/check';
+import { checkProject, includeVariables, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
 import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
+import type { PullResult } from '../core/pullCheck';
 import type { Settings } from '../core/settings';
-import type { CredentialSource, Finding, Pipeline, Severity, SourceSpan } from '../core/types';
+import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
+import type { CollectedVariable } from '../core/variables';
 import type { CoverageContributor } from './coverage';
 import type { RemoteIncludeSource } from './remoteIncludes';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
@@ -72,6 +74,17 @@ export interface DiagnosticsService {
   projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
   /** The finding behind one of our diagnostics. */
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
+  /** Every published diagnostic with `code`, with its file and the finding behind it. */
+  published(code: FindingCode): { readonly uri: vscode.Uri; readonly diagnostic: vscode.Diagnostic; readonly finding: Finding }[];
+  /** The up-to-date check of a workspace folder (checked now if stale); undefined when it has no pipeline or is disabled. */
+  checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
+}
+
+/** Results of the pull check, kept outside the diagnostics; a change (results added or dropped) re-checks every folder. */
+export interface PullResultSource {
+  readonly onDidChange: vscode.Event<void>;
+  /** The results still fresh for a folder, by `PullTarget.key`. */
+  resultsFor(folder: vscode.WorkspaceFolder): ((key: string) => PullResult | undefined) | undefined;
 }
 
 /** The one conversion from core offsets to a VS Code range. */
@@ -90,8 +103,9 @@ export function registerDiagnostics(
   log: vscode.LogOutputChannel,
   coverage: readonly CoverageContributor[],
   remoteIncludes?: RemoteIncludeSource,
+  pulls?: PullResultSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage, remoteIncludes);
+  const service = new DiagnosticsController(log, coverage, remoteIncludes, pulls);
   context.subscriptions.push(service);
   return service;
 }
@@ -130,6 +144,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly coverage: readonly CoverageContributor[],
     private readonly remoteIncludes?: RemoteIncludeSource,
+    private readonly pulls?: PullResultSource,
   ) {
     this.settings = new SettingsReader(log);
     this.disposables.push(
@@ -162,7 +177,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         for (const state of this.folders.values()) state.disk.clear();
         for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
       }),
-      ...coverage.map((contributor) =>
+      ...[...coverage, ...(pulls ? [pulls] : [])].map((contributor) =>
         contributor.onDidChange(() => {
           this.coverageGeneration++;
           for (const state of this.folders.values()) if (state.last) this.schedule(state, 0);
@@ -186,12 +201,24 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     return state.last;
   }
 
+  checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined {
+    const state = this.stateOf(folder);
+    this.runNow(state);
+    return state.last;
+  }
+
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined {
     const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
     const candidates = (this.publishedByUri.get(uri.toString()) ?? []).filter(
       (published) => published.finding.code === code && published.diagnostic.range.isEqual(diagnostic.range),
     );
     return (candidates.find((published) => published.diagnostic.message === diagnostic.message) ?? candidates[0])?.finding;
+  }
+
+  published(code: FindingCode): { readonly uri: vscode.Uri; readonly diagnostic: vscode.Diagnostic; readonly finding: Finding }[] {
+    return [...this.publishedByUri].flatMap(([uri, published]) =>
+      published.filter((entry) => entry.finding.code === code).map((entry) => ({ uri: vscode.Uri.parse(uri), ...entry })),
+    );
   }
 
   // ─── Triggers ───────────────────────────────────────────────────────────────
@@ -338,16 +365,18 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const openDocuments = this.openDocumentsOf(folder, settings);
     const gitlab = this.contexts.contextFor(folder.uri.fsPath, settings);
     const coverage = this.coverageSources(folder);
+    const ciCdVariables = this.coverageVariables(folder);
     const stamp = JSON.stringify([
       settings,
       gitlab?.predefinedVariables ?? null,
       coverage,
+      ciCdVariables,
       this.coverageGeneration,
       state.diskGeneration,
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
     const unchanged = state.last?.stamp === stamp;
-    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, stamp);
+    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
 
@@ -381,12 +410,26 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     return sources;
   }
 
+  /** GitLab's visible CI/CD variables (and hidden ones as unknown), from the contributors that know them. */
+  private coverageVariables(folder: vscode.WorkspaceFolder): CollectedVariable[] {
+    const variables: CollectedVariable[] = [];
+    for (const contributor of this.coverage) {
+      try {
+        if (contributor.variablesFor) variables.push(...contributor.variablesFor(folder));
+      } catch (error) {
+        this.log.warn(vscode.l10n.t('A credential source failed: {0}', error instanceof Error ? error.message : String(error)));
+      }
+    }
+    return variables;
+  }
+
   private checkProjectNow(
     state: FolderState,
     settings: Settings,
     openDocuments: ReadonlyMap<string, vscode.TextDocument>,
     predefinedVariables: Readonly<Record<string, string>>,
     coverage: readonly CredentialSource[],
+    ciCdVariables: readonly CollectedVariable[],
     stamp: string,
   ): ProjectCheck {
     const { folder } = state;
@@ -396,12 +439,15 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const credentials: CredentialSource[] = [...coverage];
     if (settings.runnerCoveredRegistries.length > 0) credentials.push(runnerConfigSource(settings.runnerCoveredRegistries));
     if (predefinedVariables['CI_REGISTRY']) credentials.push(jobPayloadSource(predefinedVariables));
+    const pullResults = this.pulls?.resultsFor(folder);
     const options: CheckOptions = {
       credentials,
       predefinedVariables,
+      ciCdVariables,
       publicRegistries: [...settings.publicRegistries, ...settings.additionalPublicRegistries],
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
+      ...(pullResults ? { pullResults } : {}),
     };
 
     const entries: EntryCheck[] = [];
@@ -420,7 +466,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
           return file;
         },
       };
-      const resolve: ResolveOptions = { variables: { ...predefinedVariables }, cache, ...(recording ? { externalIncludes: recording } : {}) };
+      const resolve: ResolveOptions = { variables: includeVariables(options), cache, ...(recording ? { externalIncludes: recording } : {}) };
       const checked = checkProject(rootFile, files, { ...options, resolve });
       const { pipeline } = checked;
       const isExternal = (path: string) => externalPaths.has(path);

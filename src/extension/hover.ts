@@ -2,16 +2,21 @@
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import { shortList } from '../core/rules/context';
+import { describeAge, type PullResult } from '../core/pullCheck';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
+import type { PullCheckService } from './pullCheck';
 
-export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService): void {
-  context.subscriptions.push(vscode.languages.registerHoverProvider(CI_DOCUMENT_SELECTOR, new ImageHover(diagnostics)));
+export function registerHover(context: vscode.ExtensionContext, diagnostics: DiagnosticsService, pulls?: PullCheckService): void {
+  context.subscriptions.push(vscode.languages.registerHoverProvider(CI_DOCUMENT_SELECTOR, new ImageHover(diagnostics, pulls)));
 }
 
 export class ImageHover implements vscode.HoverProvider {
-  constructor(private readonly diagnostics: DiagnosticsService) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsService,
+    private readonly pulls?: PullCheckService,
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const file = projectFileOf(document.uri);
@@ -28,7 +33,10 @@ export class ImageHover implements vscode.HoverProvider {
       const jobs = [...new Set(hits.map((hit) => hit.job.name))];
       // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
-      return new vscode.Hover(hoverMarkdown(explanation, jobs, unknownSources), spanToRange(first.image.span, text));
+      const markdown = hoverMarkdown(explanation, jobs, unknownSources);
+      const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
+      if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
+      return new vscode.Hover(markdown, spanToRange(first.image.span, text));
     }
     return undefined;
   }
@@ -38,15 +46,20 @@ function hoverMarkdown(explanation: ImageExplanation, jobs: readonly string[], u
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${statusLine(explanation)}**\n\n`);
   const lines: string[] = [];
+  const unknown = explanation.unknownVariables.length > 0;
   if (explanation.expanded === null) {
     lines.push(vscode.l10n.t('Unknown here: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
-  } else if (explanation.expanded !== explanation.written) {
-    lines.push(vscode.l10n.t('Expands to {0}', code(explanation.expanded)));
+  } else if (explanation.shown !== explanation.written) {
+    // `<NAME>` stands for a value set at run time (CI_COMMIT_SHA...) or not known here.
+    lines.push(vscode.l10n.t('Expands to {0}', code(explanation.shown)));
   }
   const { docker } = explanation;
   if (docker.valid && docker.registry) {
     lines.push(vscode.l10n.t('Docker pulls from {0}, repository {1}', code(docker.registry), code(docker.repository ?? '')));
-  } else if (docker.error) {
+  } else if (unknown && explanation.expanded !== null) {
+    // The run-time values decide what Docker reads; only the registry is known.
+    lines.push(vscode.l10n.t('Values set at run time: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
+  } else if (docker.error && !unknown) {
     lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
   }
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
@@ -62,6 +75,23 @@ function hoverMarkdown(explanation: ImageExplanation, jobs: readonly string[], u
   lines.push(jobs.length > 1 ? vscode.l10n.t('Jobs: {0}', shortList(jobs.map(code))) : vscode.l10n.t('Job: {0}', code(jobs[0] ?? '')));
   markdown.appendMarkdown(lines.map((line) => `- ${line}`).join('\n'));
   return markdown;
+}
+
+/** The pull check's result for the image, with how long ago it was checked. */
+function pullLine(result: PullResult): string {
+  const age = describeAge(result.checkedAt, Date.now());
+  if (result.outcome === 'skipped') return vscode.l10n.t('Pull not checked ({0}): {1}', age, result.message);
+  if (result.outcome === 'found') {
+    return result.credentialKey === undefined
+      ? vscode.l10n.t('Pull checked {0}: the manifest exists and it may be pulled without a credential.', age)
+      : vscode.l10n.t('Pull checked {0}: the manifest exists and this credential ({1}) may pull it.', age, result.credentialKey);
+  }
+  return vscode.l10n.t('Pull checked {0}: {1}', age, result.message);
+}
+
+/** Registry text is not trusted Markdown: every character Markdown or HTML could read is escaped (spaces stay, so it wraps). */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~&]/g, '\\$&');
 }
 
 function statusLine(explanation: ImageExplanation): string {

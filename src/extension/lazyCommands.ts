@@ -1,10 +1,7 @@
 import * as vscode from 'vscode';
 import type * as Commands from './commands';
 
-/**
- * The command-only UI: dist/commands.js next to dist/extension.js (out/src/extension/commands.js when compiled by
- * tsc), loaded on first use so activation neither loads nor parses it.
- */
+/** The command-only UI, required on first use: activation never runs its modules (esbuild keeps the `require` lazy). */
 export function loadCommands(): typeof Commands {
   return require('./commands') as typeof Commands;
 }

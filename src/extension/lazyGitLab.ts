@@ -1,7 +1,7 @@
 /**
- * The GitLab connection as activation sees it: a stand-in that loads the real one (`registerGitLab`, bundled apart as
- * dist/gitlab.js) only once GitLab is in use. Most users never connect, so their activation neither loads nor parses
- * the GitLab client, the variable coverage, the include fetcher or the CI Lint report.
+ * The GitLab connection as activation sees it: a stand-in that requires the real one (`registerGitLab`) only once
+ * GitLab is in use. Most users never connect, so their activation never runs the modules of the GitLab client, the
+ * variable coverage, the include fetcher or the CI Lint report (esbuild keeps a `require` of a bundled module lazy).
  *
  * It loads when a connection (or a token created through GitLab, for its expiry warning) is stored at activation or
  * appears later (another window connecting shares globalState and SecretStorage), when a GitLab command runs, or when
@@ -18,7 +18,7 @@ import { registerOnFirstUse } from './lazyCommands';
 /** Every command `registerGitLab` registers. */
 const GITLAB_COMMANDS = [COMMAND_CONNECT_GITLAB, COMMAND_REFRESH_GITLAB, COMMAND_CREATE_REGISTRY_TOKEN, COMMAND_COMPARE_WITH_CI_LINT];
 
-/** dist/gitlab.js next to dist/extension.js (out/src/extension/gitlab/gitlab.js when compiled by tsc). */
+/** Runs the GitLab modules on first call; later calls return the same instance. */
 function loadGitLab(): typeof GitLab {
   return require('./gitlab/gitlab') as typeof GitLab;
 }
@@ -35,7 +35,7 @@ export function registerGitLabOnDemand(context: vscode.ExtensionContext, log: vs
     fireChanged();
   });
   let loadFailed = false;
-  /** Loads in the background paths (activation, diagnostics): a broken dist/gitlab.js is logged once, never thrown into a check. */
+  /** Loads in the background paths (activation, diagnostics): a failure to load is logged once, never thrown into a check. */
   const tryLoad = (): GitLabConnection | undefined => {
     if (loaded || loadFailed) return loaded;
     try {

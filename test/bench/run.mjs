@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: how fast the core checks a pipeline, against the bare YAML parse it cannot beat, js-yaml (the limit to
  * aim at) and a peer (yaml-language-server validating with GitLab's CI schema). Also the cost of a re-check after a
- * one-line edit, extension activation and bundle size, and heap growth across edit cycles.
+ * one-line edit, the extension's module load plus activation (budget ≤ 50 ms), and heap growth across edit cycles.
  *
  * Everything runs in this process, interleaved (each round runs every measurement once, in rotating order), and reports
  * the median of many rounds after warm-up. Writes test-results/bench.json and test-results/bench.md.
@@ -27,7 +27,8 @@ const WORK = path.join(OUT, 'bench');
 const require = createRequire(path.join(REPO, 'package.json'));
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = [100, 1_000, 5_000];
-const CORPUS = process.env.BENCH_CORPUS ?? '/work/shared/corpus/files';
+/** The shared corpus (not in the repository): `GITLAB_CI_CORPUS`, else `../shared/corpus` beside the repository. */
+const CORPUS = path.join(path.resolve(REPO, process.env.GITLAB_CI_CORPUS ?? '../shared/corpus'), 'files');
 
 v8.setFlagsFromString('--expose_gc');
 const collectGarbage = vm.runInNewContext('gc');
@@ -248,7 +249,7 @@ async function main() {
 
   process.stdout.write('measuring heap across edit cycles…\n');
   const heap = heapAcrossEdits();
-  process.stdout.write('measuring the bundle and activation…\n');
+  process.stdout.write('measuring module load + activation…\n');
   const extension = activationCost();
 
   const report = {
@@ -353,9 +354,15 @@ function heapAcrossEdits() {
   return { jobs, cycles, heapAfter10Mb: at(10), heapAfterAllMb: at(cycles), growthMb: at(cycles) - at(10), msPerCycle, series };
 }
 
+/** The budget for loading dist/extension.js plus activate(), in milliseconds (issue 17). */
+const ACTIVATION_BUDGET_MS = 50;
+
 /**
  * Builds the production bundle (`npm run build`), then in fresh processes requires dist/extension.js with a fake `vscode`
- * module and calls activate(): an approximation of activation cost (no real extension host, no real APIs).
+ * module and calls activate(): an approximation of activation cost (no real extension host, no real APIs). The budget is
+ * held against the fastest run, the one other processes on the machine disturbed least (an absolute time, unlike the
+ * ratios above, is not shared with anything measured beside it); the median and the process's CPU time (which load does
+ * not inflate, but which counts V8's helper threads) are reported beside it.
  */
 function activationCost() {
   const build = spawnSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: REPO, encoding: 'utf8' });
@@ -369,6 +376,7 @@ function activationCost() {
     Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? fake : resolve.call(this, request, ...rest); };
     process.on('unhandledRejection', () => {});
     const vscode = require(fake);
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     const extension = require(${JSON.stringify(bundle)});
     const t1 = performance.now();
@@ -376,10 +384,12 @@ function activationCost() {
     const context = new Proxy({ subscriptions: [], extensionPath: ${JSON.stringify(REPO)} }, { get: (t, p) => (p in t ? t[p] : vscode.window[p]) });
     try { extension.activate(context); } catch (e) { error = String(e && e.message || e).slice(0, 200); }
     const t2 = performance.now();
-    process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, error, subscriptions: context.subscriptions.length }));
+    const used = process.cpuUsage(cpu);
+    process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, cpuMs: (used.user + used.system) / 1000, error, subscriptions: context.subscriptions.length }));
   `;
   const samples = [];
-  for (let i = 0; i < (QUICK ? 3 : 9); i++) {
+  const loadBefore = os.loadavg()[0];
+  for (let i = 0; i < (QUICK ? 5 : 15); i++) {
     const run = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 30_000 });
     if (run.status !== 0) return { bundleBytes, error: ((run.stderr ?? '').split('\n').find((line) => /Error/.test(line)) ?? 'the probe failed').slice(0, 200) };
     samples.push(JSON.parse(run.stdout));
@@ -388,6 +398,11 @@ function activationCost() {
     bundleBytes,
     requireMs: median(samples.map((sample) => sample.requireMs)),
     activateMs: median(samples.map((sample) => sample.activateMs)),
+    totalMs: median(samples.map((sample) => sample.totalMs)),
+    fastestMs: Math.min(...samples.map((sample) => sample.totalMs)),
+    cpuMs: median(samples.map((sample) => sample.cpuMs)),
+    loadAverage: Math.max(loadBefore, os.loadavg()[0]),
+    runs: samples.length,
     activateError: samples[0].error,
     subscriptions: samples[0].subscriptions,
   };
@@ -396,22 +411,35 @@ function activationCost() {
 function evaluateTargets(report) {
   const generated = report.rows.filter((row) => row.jobs !== null && row.input.endsWith('jobs'));
   const largest = generated.find((row) => row.input === '5000 jobs');
+  const corpus = report.rows.find((row) => row.input.startsWith('corpus'));
+  const peerRows = generated.filter((row) => row.input === '1000 jobs' || row.input === '5000 jobs');
   const perJob = generated.map((row) => row.checkMicrosPerJob);
   return [
-    { target: 'full check ≤ 1.5× bare yaml parse at every size', met: generated.every((row) => row.checkOverYaml <= 1.5), value: generated.map((row) => `${row.input}: ${row.checkOverYaml.toFixed(2)}×`).join(', ') },
-    { target: 're-check after a one-line edit ≤ 0.5× full check (5,000 jobs)', met: largest ? largest.recheckOverCheck <= 0.5 : false, value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a' },
+    {
+      target: 'full check ≤ 1.0× bare yaml parse at every size and on the corpus',
+      met: generated.every((row) => row.checkOverYaml <= 1) && (!corpus || corpus.checkOverYaml <= 1),
+      value: [...generated, ...(corpus ? [corpus] : [])].map((row) => `${row.input}: ${row.checkOverYaml.toFixed(2)}×`).join(', '),
+    },
+    { target: 're-check after a one-line edit ≤ 0.6× full check (5,000 jobs)', met: largest ? largest.recheckOverCheck <= 0.6 : false, value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a' },
     {
       target: 're-check after a one-line edit ≤ 3× a js-yaml load (5,000 jobs)',
       met: largest?.recheckOverJsYaml != null ? largest.recheckOverJsYaml <= 3 : false,
       value: largest?.recheckOverJsYaml != null ? `${largest.recheckOverJsYaml.toFixed(2)}×` : 'js-yaml not installed',
     },
     {
-      target: 'peer (yaml-language-server with the CI schema) ≥ 5× slower than a full check at every size',
-      met: generated.every((row) => row.peerOverCheck !== null && row.peerOverCheck >= 5),
+      target: 'peer (yaml-language-server with the CI schema) ≥ 5× slower than a full check at 1,000 and 5,000 jobs',
+      met: peerRows.length === 2 && peerRows.every((row) => row.peerOverCheck !== null && row.peerOverCheck >= 5),
       value: generated.map((row) => `${row.input}: ${row.peerOverCheck === null ? 'n/a' : `${row.peerOverCheck.toFixed(2)}×`}`).join(', '),
     },
     { target: 'cost linear in jobs (µs per job at 5,000 ≤ 1.5× at 1,000)', met: perJob[2] <= perJob[1] * 1.5, value: perJob.map((value) => `${value.toFixed(0)} µs`).join(' → ') },
-    { target: 'bundle ≤ 300 KB', met: report.extension.bundleBytes <= 300 * 1024, value: `${(report.extension.bundleBytes / 1024).toFixed(0)} KB` },
+    {
+      target: `module load + activation ≤ ${ACTIVATION_BUDGET_MS} ms (fake \`vscode\`, fresh process, fastest run)`,
+      met: !report.extension.error && !report.extension.activateError && report.extension.fastestMs <= ACTIVATION_BUDGET_MS,
+      value:
+        report.extension.error ??
+        report.extension.activateError ??
+        `${report.extension.fastestMs.toFixed(1)} ms (median ${report.extension.totalMs.toFixed(1)} ms, CPU ${report.extension.cpuMs.toFixed(1)} ms, load average ${report.extension.loadAverage.toFixed(1)} on ${report.machine.cores} cores)`,
+    },
     { target: 'no heap growth across edit cycles (< 5 MB)', met: report.heap.growthMb < 5, value: `${report.heap.growthMb.toFixed(1)} MB after ${report.heap.cycles} cycles` },
   ];
 }
@@ -449,7 +477,7 @@ function toMarkdown(report) {
     '',
     report.extension.error
       ? `Extension: ${report.extension.error}`
-      : `Extension (approximation: fake \`vscode\` module, fresh process): bundle ${(report.extension.bundleBytes / 1024).toFixed(0)} KB; require ${report.extension.requireMs.toFixed(1)} ms; activate ${report.extension.activateMs.toFixed(1)} ms${report.extension.activateError ? ` (activate threw: ${report.extension.activateError})` : ''}.`,
+      : `Extension (approximation: fake \`vscode\` module, fresh process, median of ${report.extension.runs}): module load ${report.extension.requireMs.toFixed(1)} ms + activate ${report.extension.activateMs.toFixed(1)} ms = ${report.extension.totalMs.toFixed(1)} ms, fastest run ${report.extension.fastestMs.toFixed(1)} ms (budget ${ACTIVATION_BUDGET_MS} ms; process CPU time ${report.extension.cpuMs.toFixed(1)} ms; load average ${report.extension.loadAverage.toFixed(1)}); dist/extension.js ${(report.extension.bundleBytes / 1024).toFixed(0)} KB, not a target${report.extension.activateError ? ` (activate threw: ${report.extension.activateError})` : ''}.`,
     '',
     '| target | met | value |',
     '|---|---|---|',

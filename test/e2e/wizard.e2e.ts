@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { openWorkbench, type Problem, type Workbench } from './harness';
 import { assertSameSecretText, secretForms } from '../support/secretAssert';
+import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
 import { keepForReadme } from '../harness/workbenchRegistry';
 
@@ -74,6 +75,9 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('walks every step from the command palette; a wrong password is reported, Back fixes it', async () => {
+    // Its own state, whatever ran before: the pipeline open and its warning published, which step 1 lists.
+    await workbench.openFile('.gitlab-ci.yml');
+    await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
     await workbench.runCommand(`GitLab CI Auth: ${wizardTitle}…`);
 
     // Step 1: the registry the pipeline uses without credentials is offered first.
@@ -291,13 +295,11 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
 
   /** What a command copied: waits until the clipboard no longer holds the {@link nothingCopied} marker. */
   async function copiedText(): Promise<string> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
+    const { text } = await eventually(async () => {
       const text = await workbench.clipboard();
-      if (text !== nothingCopied) return text;
-      if (Date.now() > deadline) throw new Error('nothing was copied to the clipboard');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return text !== nothingCopied && { text };
+    }, 'something is copied to the clipboard');
+    return text;
   }
 
   /** Puts `text` on the clipboard through the page, so a later read proves what a command copied. */

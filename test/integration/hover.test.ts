@@ -46,6 +46,13 @@ describe('hovers, and the project registry from the git origin', () => {
     assert.equal(diagnostic?.message, 'No credentials for other.example.com (jobs lint, unit)');
   });
 
+  it('hover on a tag made of run-time variables shows <CI_COMMIT_REF_SLUG>, never "Docker rejects"', async () => {
+    const text = await hoverText(pipeline(), 29, 'CI_COMMIT_REF_SLUG');
+    assert.ok(text.includes('registry.gitlab.example.com/team/app:<CI_COMMIT_REF_SLUG>-build'), text);
+    assert.doesNotMatch(text, /Docker rejects|Invalid image/);
+    assert.match(text, /job token/i);
+  });
+
   it('hover elsewhere in the file shows nothing of ours', async () => {
     const text = await hoverText(pipeline(), 3, 'script');
     assert.doesNotMatch(text, /credentials|runner looks up/i);

@@ -12,7 +12,10 @@ export interface CliRun {
  * Runs `gitlab-ci-auth <argv>` in-process with captured output, a working directory, optional stdin, and optionally
  * files served from memory instead of the disk (a missing one fails like the disk would).
  */
-export async function runCli(argv: readonly string[], options: { cwd: string; stdin?: string; files?: Readonly<Record<string, string>> }): Promise<CliRun> {
+export async function runCli(
+  argv: readonly string[],
+  options: { cwd: string; stdin?: string; files?: Readonly<Record<string, string>>; env?: Readonly<Record<string, string>> },
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -26,6 +29,7 @@ export async function runCli(argv: readonly string[], options: { cwd: string; st
       return text;
     },
     cwd: () => options.cwd,
+    env: (name) => options.env?.[name],
   };
   const code = await main([...argv], io);
   return { code, stdout, stderr };

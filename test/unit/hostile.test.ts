@@ -200,6 +200,44 @@ describe('hostile YAML', () => {
     }
   });
 
+  it('stops a 2 MB file of nested flow or block collections at the depth limit, without handing it to yaml', () => {
+    // yaml's Composer recurses per level: a 2 MB `[[[[…` took about 45 s and 2 GB before overflowing its stack. A
+    // first line the fast pass declines (a tab), and a suppression comment (whose locator also reads the YAML), must
+    // not let it through either.
+    const size = 2_000_000;
+    const fill = (head: string, open: string): string => head + open.repeat(Math.floor((size - head.length) / open.length));
+    const inputs = [
+      fill('a: ', '['),
+      fill('job:\n\timage: x\nb: ', '['),
+      fill('a: ', '{a: '),
+      fill('a:\n', '- '),
+      fill('a: 1 # gitlab-ci-auth-ignore\nb: ', '[{'),
+    ];
+    for (const yaml of inputs) {
+      const peakBefore = process.resourceUsage().maxRSS;
+      const { findings } = checkWithin({ '.gitlab-ci.yml': yaml }, { ms: 2_000, mb: 20 });
+      const peakGrowthMb = (process.resourceUsage().maxRSS - peakBefore) / 1024;
+      assert.ok(peakGrowthMb < 150, `peak memory grew by ${peakGrowthMb.toFixed(0)} MB for ${JSON.stringify(yaml.slice(0, 30))}…`);
+      const tooDeep = only(findings, 'limit-exceeded');
+      assert.equal(tooDeep.length, 1, `one limit-exceeded for ${JSON.stringify(yaml.slice(0, 30))}…`);
+      assert.match(tooDeep[0]!.message, /nested deeper than 100 levels/);
+      assert.ok(tooDeep[0]!.range.start < 1_000, 'reported where the nesting passes the limit');
+    }
+  });
+
+  it('reads nesting just under the depth limit in full, and a node just past it as the limit', () => {
+    // The root map is level 0: `x` is at level 100 in 99 brackets. CRLF leaves the file to the reference reader.
+    for (const newline of ['\n', '\r\n']) {
+      const nested = (levels: number): string => `a: ${'['.repeat(levels)}x${']'.repeat(levels)}${newline}b: 1${newline}`;
+      const within = checkWithin({ '.gitlab-ci.yml': nested(99) }, { ms: 2_000, mb: 20 });
+      assert.deepEqual(within.findings.filter((finding) => finding.code === 'limit-exceeded' || finding.code === 'yaml-syntax'), []);
+      for (const levels of [100, 101, 150]) {
+        const past = checkWithin({ '.gitlab-ci.yml': nested(levels) }, { ms: 2_000, mb: 20 });
+        assert.equal(only(past.findings, 'limit-exceeded').length, 1, `${levels} levels, ${JSON.stringify(newline)}`);
+      }
+    }
+  });
+
   it('reads CRLF and BOM files like LF ones: same findings, underlining the same text', () => {
     const lf = 'build:\n  image: registry.example.com/team/app:1\n  script:\n    - make\n.tpl: &tpl\n  image: "other.example.com/x"\ntest:\n  <<: *tpl\n  script: [x]\n';
     const reference = checkWithin({ '.gitlab-ci.yml': lf }, { ms: 1_000, mb: 20 });

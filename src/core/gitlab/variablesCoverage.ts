@@ -5,6 +5,7 @@
  */
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
 import type { CredentialSource } from '../types';
+import type { CollectedVariable } from '../variables';
 import type { GitLabApi, VariableOwner } from './api';
 import { GitLabApiError } from './errors';
 import { namespaceChain } from './instance';
@@ -52,6 +53,30 @@ export interface VariablesCoverage {
   readonly unknownLevels: readonly { readonly owner: VariableOwner; readonly reason: string }[];
   /** Plain-language facts for the log and hovers: shadowed variables, scoped ones, protected ones, instance level. */
   readonly notes: readonly string[];
+  /** Every readable variable as a job without `environment:` gets it, for expanding image names (`ciCdVariablesOf`). */
+  readonly ciCdVariables: readonly CollectedVariable[];
+}
+
+/**
+ * The project's and its groups' variables in GitLab's precedence order, lowest first (lib/gitlab/ci/variables/builder.rb:
+ * group variables, the closest group last, then project variables), for a job without `environment:` (scope `*`).
+ * Only a visible, unprotected, unmasked env_var value is used as such: a hidden or masked one is set but unknown here
+ * (nothing of it is ever shown), a protected one reaches only protected refs, a file one is a path at run time.
+ * DOCKER_AUTH_CONFIG is left out: it is a credential source, and its value must not travel with the variables.
+ */
+export function ciCdVariablesOf(levels: readonly LevelVariables[]): CollectedVariable[] {
+  const collected: CollectedVariable[] = [];
+  for (const level of [...levels].reverse()) {
+    if (!level.readable) continue;
+    for (const variable of level.variables) {
+      // DOCKER_AUTH_CONFIG is judged as a credential source (`sources`); its value is never kept here.
+      if (variable.environment_scope !== '*' || variable.key === dockerAuthConfigKey) continue;
+      const usable = variable.value !== null && !variable.hidden && !variable.masked && !variable.protected && variable.variable_type === 'env_var';
+      const value = usable ? variable.value : null;
+      collected.push(variable.raw && value !== null ? { key: variable.key, value, raw: true } : { key: variable.key, value });
+    }
+  }
+  return collected;
 }
 
 /** `project variable DOCKER_AUTH_CONFIG (group/app)` / `group variable DOCKER_AUTH_CONFIG (group), scope production`. */
@@ -103,7 +128,7 @@ export function coverageFromVariables(levels: readonly LevelVariables[]): Variab
   }
   notes.push('Instance-level CI/CD variables cannot be read without admin rights: a DOCKER_AUTH_CONFIG there is unknown.');
 
-  return { variables, effective, sources: sourcesOf(effective), unknownLevels, notes };
+  return { variables, effective, sources: sourcesOf(effective), unknownLevels, notes, ciCdVariables: ciCdVariablesOf(levels) };
 }
 
 /**

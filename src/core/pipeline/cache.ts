@@ -21,7 +21,8 @@ interface CachedConversion {
 
 interface CachedParse {
   readonly text: string;
-  readonly maxFileSize: number;
+  /** The limits a parse depends on (size, and the nesting depth past which it stops). */
+  readonly limits: string;
   readonly parsed: ParsedFile;
   readonly problems: readonly Finding[];
   conversion?: CachedConversion;
@@ -40,8 +41,8 @@ export class ResolveCache {
   /** The parse of `text` as `path`, its problems reported to `ctx` exactly as a fresh parse would report them. */
   parse(path: string, text: string, ctx: ResolveContext): ParsedFile {
     let entry = this.entries.get(path);
-    if (!entry || entry.text !== text || entry.maxFileSize !== ctx.limits.maxFileSize) {
-      entry = this.fresh(path, text, ctx.limits, entry?.maxFileSize === ctx.limits.maxFileSize ? entry : undefined);
+    if (!entry || entry.text !== text || entry.limits !== parseLimits(ctx.limits)) {
+      entry = this.fresh(path, text, ctx.limits);
       this.entries.delete(path);
       this.entries.set(path, entry);
       if (this.entries.size > this.maxFiles) this.entries.delete(this.entries.keys().next().value!);
@@ -84,13 +85,15 @@ export class ResolveCache {
     return memo;
   }
 
-  private fresh(path: string, text: string, limits: ResolveLimits, previous: CachedParse | undefined): CachedParse {
+  private fresh(path: string, text: string, limits: ResolveLimits): CachedParse {
     // A scratch context records what the parse reports, to be replayed on every later use.
     const scratch = new ResolveContext(limits);
-    // After an edit of a clean file, only the changed top-level items are parsed again (the previous parse is used up).
-    const parsed = readPipelineFile(path, text, scratch, previous && previous.problems.length === 0 ? previous.parsed : undefined);
-    return { text, maxFileSize: limits.maxFileSize, parsed, problems: scratch.problems };
+    return { text, limits: parseLimits(limits), parsed: readPipelineFile(path, text, scratch), problems: scratch.problems };
   }
+}
+
+function parseLimits(limits: ResolveLimits): string {
+  return `${limits.maxFileSize}\u0000${limits.maxYamlDepth}`;
 }
 
 /** A cache to pass as `ResolveOptions.cache` to every check of one project (one per workspace folder). */

@@ -1,9 +1,9 @@
 /**
- * A fast first pass: one scan of the text straight to the `CiValue` the CST path (yamlLoader.ts) gives, for the YAML
- * that CI files actually hold. It accepts a conservative subset (one document, block maps and sequences indented with
- * spaces, single-line scalars and flow collections, `|`/`>` block scalars, comments, anchors, aliases, `<<` and
- * `!reference [...]`) and declines everything else, cheaply and early; the CST path then runs as before. Spans follow
- * the CST path's rules exactly, including where trailing comments end a collection (yaml's `range[2]`).
+ * A fast first pass: one scan of the text straight to the `CiValue` the reference reader (yamlLoader.ts) gives, for
+ * the YAML that CI files actually hold. It accepts a conservative subset (one document, block maps and sequences
+ * indented with spaces, single-line scalars and flow collections, `|`/`>` block scalars, comments, anchors, aliases,
+ * `<<` and `!reference [...]`) and declines everything else, cheaply and early; the reference reader then reads it.
+ * Spans follow yaml's node ranges exactly, including where trailing comments end a collection.
  */
 import { CST } from 'yaml';
 import type { SourceSpan } from '../types';
@@ -24,14 +24,14 @@ export interface FastDocument {
   readonly size: number;
 }
 
-/** Thrown to give up on the text: the CST path handles it. */
+/** Thrown to give up on the text: the reference reader handles it. */
 class Declined extends Error {}
 const DECLINED = new Declined();
 const decline = (): never => {
   throw DECLINED;
 };
 
-// C0 controls but tab and LF, DEL, CR, a byte-order mark anywhere: left to the CST path (which reports or handles them).
+// C0 controls but tab and LF, DEL, CR, a byte-order mark anywhere: left to the reference reader (it reports or reads them).
 const UNHANDLED_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F\uFEFF]/;
 
 const SPACE = 32;
@@ -46,8 +46,8 @@ const COMMA = 44;
 const PENDING: CiValue = { kind: 'scalar', value: null, span: { file: '', start: 0, end: 0 }, via: [] };
 
 /**
- * The content of `text` when the fast parser accepts it, else undefined (then use the CST path). Accepted text is a
- * single clean document whose root is a block map, within `limits` (depth, alias budget, file size).
+ * The content of `text` when the fast parser accepts it, else undefined (then use the reference reader). Accepted text
+ * is a single clean document whose root is a block map, within `limits` (depth, alias budget, file size).
  */
 export function parseFast(file: string, text: string, limits: ResolveLimits): FastDocument | undefined {
   if (text.length > limits.maxFileSize || UNHANDLED_CHARACTER.test(text)) return undefined;
@@ -63,7 +63,7 @@ class FastParser {
   private pos = 0;
   /** Column of the content at `pos` after `gap` (-1 at the end of the text). */
   private indent = -1;
-  /** Where the last node ends with its trailing tokens (the CST path's `lastEnd`). */
+  /** Where the last node ends with its trailing tokens (yaml's `range[2]`). */
   private lastEnd = 0;
   /** Deepest comment indent in the comment lines (and blank lines) not yet given to a node; -1 when none. */
   private looseComment = -1;
@@ -366,7 +366,7 @@ class FastParser {
       anchor = this.name(this.pos + 1, false);
       const at = this.skipSpaces(this.pos + 1 + anchor.length);
       if (at === this.pos + 1 + anchor.length && at < text.length && text.charCodeAt(at) !== NEWLINE) decline();
-      // The same name defined again inside its own node: the inner definition wins in yaml and Psych; left to the CST path.
+      // The same name defined again inside its own node: the inner definition wins in yaml and Psych; left to yamlLoader.
       if (this.anchors.get(anchor) === PENDING) decline();
       this.anchors.set(anchor, PENDING);
       const code = text.charCodeAt(at);
@@ -530,7 +530,7 @@ class FastParser {
     const end = start + 1 + name.length;
     this.pos = end;
     const target = this.anchors.get(name);
-    // An unknown anchor, or one whose node holds this alias: left to the CST path.
+    // An unknown anchor, or one whose node holds this alias: left to the reference reader.
     if (!target || target === PENDING) return decline();
     const span = this.span(start, end);
     this.builder.take(1, span);

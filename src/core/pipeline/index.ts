@@ -58,6 +58,7 @@ function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOpti
       ...(memo && tracker ? { reuse: { memo, tracker, shared } } : {}),
     });
     const jobs = builder.jobs();
+    builder.reportDefaultConflicts();
     if (memo && (extendsResolver.nearDepthLimit || references.nearDepthLimit)) {
       // Near a depth limit a memoized lookup depends on which job asked first: keep no job of this check for the next.
       if (memo.reused > 0) memo.needsFreshBuild = true;

@@ -2,7 +2,7 @@
  * From the merged, extended configuration to the jobs that will run: which top-level keys are jobs, and each job's
  * image, services, variables, matrix and script lines after `default:`, deprecated globals and `inherit:`.
  */
-import type { Provenance, ResolvedJob, SourceSpan, TracedString } from '../types';
+import type { Provenance, ResolvedJob, SourceSpan, TracedString, TracedVariable } from '../types';
 import { entryValue, joinVia, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import type { ExtendsResolver } from './extends';
@@ -25,6 +25,10 @@ export const RESERVED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'spec',
 ]);
 
+function isNull(value: CiValue | undefined): boolean {
+  return !value || (value.kind === 'scalar' && value.value === null);
+}
+
 /** Deprecated top-level keys a job still takes when neither it nor `default:` sets them. */
 const DEPRECATED_GLOBAL_KEYS = new Set(['image', 'services', 'before_script', 'after_script', 'cache']);
 
@@ -43,7 +47,7 @@ type Inheritance = { readonly all: boolean; readonly only?: ReadonlySet<string> 
 
 const INHERIT_ALL: Inheritance = { all: true };
 const INHERIT_NONE: Inheritance = { all: false };
-const NO_VARIABLES: ReadonlyMap<string, TracedString> = new Map();
+const NO_VARIABLES: ReadonlyMap<string, TracedVariable> = new Map();
 
 function traced(value: CiValue | undefined): TracedString | undefined {
   if (value?.kind !== 'scalar' || value.value === null) return undefined;
@@ -58,9 +62,9 @@ function tracedLine(item: CiValue, steps: readonly Provenance[], into: TracedStr
 
 export class JobBuilder {
   private readonly defaults: CiMap | undefined;
-  private readonly globalVariables: ReadonlyMap<string, TracedString>;
+  private readonly globalVariables: ReadonlyMap<string, TracedVariable>;
   /** The variables of every job that inherits all global variables and sets none: one record they share. */
-  private inheritedOnly: Readonly<Record<string, TracedString>> | undefined;
+  private inheritedOnly: Readonly<Record<string, TracedVariable>> | undefined;
   private readonly fallbacks = new Map<string, CiValue | undefined>();
   private readonly fallbackReads = new Map<string, ReadClosure>();
 
@@ -74,8 +78,30 @@ export class JobBuilder {
     if (closure) inputs.reuse!.memo.begin(inputs.config, inputs.reuse!.shared, [...RESERVED_TOP_LEVEL_KEYS, ...closure.names]);
   }
 
+  /**
+   * GitLab refuses a configuration that sets an inheritable key both at the top level and in `default:`
+   * (lib/gitlab/ci/config/entry/default.rb `overwrite_entry`: "image is defined in top-level and `default:` entry"),
+   * checked on the merged configuration. Reported here instead of silently picking one.
+   */
+  reportDefaultConflicts(): void {
+    if (!this.defaults) return;
+    for (const key of DEPRECATED_GLOBAL_KEYS) {
+      const topLevel = this.inputs.config.entries.get(key);
+      const inDefault = this.defaults.entries.get(key);
+      if (!topLevel || !inDefault || isNull(this.deref(topLevel.value)) || isNull(this.deref(inDefault.value))) continue;
+      this.inputs.ctx.report(
+        'default-conflict',
+        'error',
+        `GitLab rejects this configuration: ${key} is defined in top-level and \`default:\` entry. Keep only \`default: ${key}:\`.`,
+        topLevel.keySpan,
+        { key },
+        [{ span: inDefault.keySpan, message: `default: ${key}` }],
+      );
+    }
+  }
+
   /** Top-level `variables:` after include merge. */
-  globals(): Readonly<Record<string, TracedString>> {
+  globals(): Readonly<Record<string, TracedVariable>> {
     return Object.fromEntries(this.globalVariables);
   }
 
@@ -84,6 +110,12 @@ export class JobBuilder {
     const jobs: ResolvedJob[] = [];
     const reuse = this.inputs.reuse;
     const { config, ctx } = this.inputs;
+    // `workflow: rules:` that can only end in `when: never`: GitLab creates no pipeline, so no job pulls anything.
+    const workflow = this.deref(entryValue(config, 'workflow'));
+    if (workflow?.kind === 'map' && this.rulesNeverRun(entryValue(workflow, 'rules'))) {
+      reuse?.memo.end();
+      return jobs;
+    }
     for (const [name, entry] of config.entries) {
       if (name.startsWith('.') || RESERVED_TOP_LEVEL_KEYS.has(name)) continue;
       if (!reuse) {
@@ -112,7 +144,24 @@ export class JobBuilder {
     const raw = this.deref(entryValue(this.inputs.config, name));
     if (raw?.kind !== 'map') return undefined;
     const job = this.inputs.extendsResolver.resolve(name) ?? raw;
+    if (this.rulesNeverRun(entryValue(job, 'rules'))) return undefined;
     return this.build(name, span, raw, job);
+  }
+
+  /**
+   * True when `rules:` is a non-empty list whose every rule says `when: never`: whichever rule matches (or none),
+   * GitLab does not add the job (lib/gitlab/ci/build/rules.rb: no match is `never` too).
+   */
+  private rulesNeverRun(rules: CiValue | undefined): boolean {
+    const list = this.deref(rules);
+    if (list?.kind !== 'seq') return false;
+    let count = 0;
+    for (const rule of this.inputs.references.flatten(list)) {
+      count++;
+      const when = rule.kind === 'map' ? this.deref(entryValue(rule, 'when')) : undefined;
+      if (when?.kind !== 'scalar' || when.value !== 'never') return false;
+    }
+    return count > 0;
   }
 
   private build(name: string, span: SourceSpan, raw: CiMap, job: CiMap): ResolvedJob {
@@ -125,7 +174,7 @@ export class JobBuilder {
     const services = isTrigger ? [] : this.services(this.inherited(job, 'services', inheritDefault));
 
     const own = this.variablesOf(this.deref(entryValue(job, 'variables')));
-    let variables: Readonly<Record<string, TracedString>>;
+    let variables: Readonly<Record<string, TracedVariable>>;
     if (own.size === 0 && inheritVariables.all) variables = this.inheritedOnly ??= this.variableRecord(inheritVariables, own);
     else variables = this.variableRecord(inheritVariables, own);
 
@@ -151,8 +200,8 @@ export class JobBuilder {
   }
 
   /** The global variables the job inherits, then its own; built in place, a job's own value overwriting a global one where it stands. */
-  private variableRecord(inheritance: Inheritance, own: ReadonlyMap<string, TracedString>): Record<string, TracedString> {
-    const variables: Record<string, TracedString> = {};
+  private variableRecord(inheritance: Inheritance, own: ReadonlyMap<string, TracedVariable>): Record<string, TracedVariable> {
+    const variables: Record<string, TracedVariable> = {};
     const setVariable = (value: TracedString, key: string): void => {
       if (key === '__proto__') Object.defineProperty(variables, key, { value, enumerable: true, writable: true, configurable: true });
       else variables[key] = value;
@@ -226,9 +275,9 @@ export class JobBuilder {
   }
 
   /** `variables:` entries: a plain value or `{value:, description:}`. */
-  private variablesOf(value: CiValue | undefined): ReadonlyMap<string, TracedString> {
+  private variablesOf(value: CiValue | undefined): ReadonlyMap<string, TracedVariable> {
     if (value?.kind !== 'map' || value.entries.size === 0) return NO_VARIABLES;
-    const variables = new Map<string, TracedString>();
+    const variables = new Map<string, TracedVariable>();
     for (const [key, { value: written }] of value.entries) {
       if (written.kind === 'scalar') {
         // The common case, read without copying the value to carry the map's `via`.
@@ -238,7 +287,10 @@ export class JobBuilder {
       const entry = this.deref(withVia(written, value.via));
       const scalar = entry?.kind === 'map' ? this.deref(entryValue(entry, 'value')) : entry;
       if (scalar?.kind !== 'scalar') continue;
-      variables.set(key, { value: scalarText(scalar), span: scalar.span, via: scalar.via });
+      // `expand: false` makes the variable raw (Entry::Variable ComplexVariable; GitLab validates it as a boolean).
+      const expand = entry?.kind === 'map' ? this.deref(entryValue(entry, 'expand')) : undefined;
+      const raw = expand?.kind === 'scalar' && expand.value === false;
+      variables.set(key, raw ? { value: scalarText(scalar), span: scalar.span, via: scalar.via, raw } : { value: scalarText(scalar), span: scalar.span, via: scalar.via });
     }
     return variables;
   }

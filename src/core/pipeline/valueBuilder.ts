@@ -1,9 +1,9 @@
 /**
- * What both YAML loaders (the CST converter in yamlLoader.ts and the fast parser in fastYaml.ts) share: scalar
- * resolution with yaml's own YAML 1.1 tags, and building maps the way Psych does (`<<` merge keys, last duplicate key
- * wins) while counting expanded size and alias budget.
+ * What both YAML readers (the reference reader in yamlLoader.ts and the fast parser in fastYaml.ts) share: scalars
+ * resolved with yaml's own YAML 1.1 tags and Psych's booleans, and maps built the way Psych does (`<<` merge keys, last
+ * duplicate key wins) while counting expanded size and alias budget.
  */
-import { Document, isScalar, type CollectionTag, type ScalarTag, type Tags } from 'yaml';
+import { Document, isScalar, type CollectionTag, type Scalar, type ScalarTag, type Tags } from 'yaml';
 import type { SourceSpan } from '../types';
 import type { CiEntry, CiMap, CiValue } from './ciValue';
 import { withVia } from './ciValue';
@@ -17,22 +17,19 @@ export const YAML_OPTIONS = {
   version: '1.1', // GitLab reads YAML with Psych (YAML 1.1): `<<` merge keys, sexagesimal numbers...
   customTags: GITLAB_TAGS,
   uniqueKeys: false, // Psych keeps the last duplicate key
-  prettyErrors: true,
-  keepSourceTokens: false,
 } as const;
 
 // yaml's YAML 1.1 schema, whose tags resolve scalars exactly as its Composer would.
 const SCHEMA_DOCUMENT = new Document(null, YAML_OPTIONS);
-export const SCHEMA = SCHEMA_DOCUMENT.schema;
-export const SCHEMA_TAGS = SCHEMA.tags as ReadonlyArray<ScalarTag | CollectionTag>;
+const SCHEMA_TAGS = SCHEMA_DOCUMENT.schema.tags as ReadonlyArray<ScalarTag | CollectionTag>;
 // Psych (GitLab's YAML reader) takes yes/true/on and no/false/off as booleans, but `y`, `Y`, `n` and `N` as strings,
 // where YAML 1.1 (and yaml's 1.1 schema) has them booleans: a job or variable named `y` keeps its name.
 const PSYCH_BOOLEANS = { true: /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, false: /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ };
-export const PLAIN_TAGS = SCHEMA_TAGS.filter((tag): tag is ScalarTag => tag.default === true && !tag.collection && tag.test !== undefined).map(
+const PLAIN_TAGS = SCHEMA_TAGS.filter((tag): tag is ScalarTag => tag.default === true && !tag.collection && tag.test !== undefined).map(
   (tag): ScalarTag => (tag.tag === 'tag:yaml.org,2002:bool' ? { ...tag, test: tag.test!.test('y') ? PSYCH_BOOLEANS.true : PSYCH_BOOLEANS.false } : tag),
 );
-export const STRING_TAG = SCHEMA_TAGS.find((tag) => tag.tag === 'tag:yaml.org,2002:str') as ScalarTag;
-export const TAG_OPTIONS = SCHEMA_DOCUMENT.options;
+const STRING_TAG = SCHEMA_TAGS.find((tag) => tag.tag === 'tag:yaml.org,2002:str') as ScalarTag;
+const TAG_OPTIONS = SCHEMA_DOCUMENT.options;
 
 /**
  * First characters a non-empty plain scalar must start with for any YAML 1.1 tag but `str` to match it
@@ -46,8 +43,14 @@ export function resolvePlain(source: string, onError: () => void): unknown {
   return resolveWithTag(tag, source, onError);
 }
 
+/** A composed scalar's value, but a plain untagged `y`, `Y`, `n` or `N` is a string (a boolean in YAML 1.1, not in Psych). */
+export function psychScalarValue(node: Scalar): unknown {
+  const value = node.value;
+  return typeof value === 'boolean' && node.type === 'PLAIN' && !node.tag && node.source?.length === 1 ? node.source : value;
+}
+
 /** `tag.resolve(source)` unwrapped from a yaml Scalar; the source itself when the tag cannot resolve it. */
-export function resolveWithTag(tag: ScalarTag, source: string, onError: () => void): unknown {
+function resolveWithTag(tag: ScalarTag, source: string, onError: () => void): unknown {
   if (tag === STRING_TAG) return source;
   try {
     const resolved: unknown = tag.resolve(source, onError, TAG_OPTIONS);

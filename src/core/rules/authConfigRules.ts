@@ -105,7 +105,7 @@ function shadowsJobToken(context: RuleContext, variable: TracedString, jobs: rea
   for (const match of variable.value.matchAll(/"((?:[^"\\]|\\.)*)"\s*:\s*\{/g)) {
     const written = match[1]!;
     if (written.toLowerCase() === 'auths' || written.toLowerCase() === 'credhelpers') continue;
-    const key = expandVariables(written, (name) => values[name]);
+    const key = expandVariables(written, (name) => values.known[name]);
     const path = registryKeyPath(key);
     if (path !== registryPath && !path.startsWith(`${registryPath}/`)) continue;
     const start = match.index + 1;

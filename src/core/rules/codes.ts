@@ -24,6 +24,11 @@ export const DEFAULT_SEVERITIES: Readonly<Record<FindingCode, Severity>> = {
   'kaniko-missing-config': 'warning',
   'auth-config-shadows-job-token': 'information',
   'limit-exceeded': 'warning',
+  'image-not-found': 'error',
+  'pull-denied': 'error',
+  'credential-rejected': 'error',
+  'registry-unreachable': 'warning',
+  'default-conflict': 'error',
 };
 
 export const FINDING_CODES = Object.keys(DEFAULT_SEVERITIES) as readonly FindingCode[];

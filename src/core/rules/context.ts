@@ -16,17 +16,27 @@ import type {
   TracedString,
 } from '../types';
 import type { DockerReference } from '../imageRef';
+import type { PullResult } from '../pullCheck';
+import type { CollectedVariable, JobVariables } from '../variables';
 
 export interface CheckOptions {
   /** Credential sources known to exist outside the YAML (wizard/imported DOCKER_AUTH_CONFIG, runner settings, job token). */
   readonly credentials: readonly CredentialSource[];
   /** Predefined CI/CD variables of the GitLab context (`CI_REGISTRY`...), see `gitlabContextFromRemote`. */
   readonly predefinedVariables: Readonly<Record<string, string>>;
+  /**
+   * CI/CD variables (instance, group, project as GitLab shows them while connected, then the CLI's `--var` and the
+   * settings-defined values), lowest precedence first: they override the YAML's `variables:` (`variablePrecedence`).
+   * A `value: null` is set but hidden: an image name using it is registry-unknown.
+   */
+  readonly ciCdVariables?: readonly CollectedVariable[];
   /** Registry keys (`host[:port]` or a path) pulled anonymously; matched like credential keys. */
   readonly publicRegistries: readonly string[];
   /** Registry keys never reported. */
   readonly ignoredRegistries?: readonly string[];
   readonly severities?: Partial<Record<FindingCode, Severity | 'off'>>;
+  /** Results of the pull check by `PullTarget.key` (`pullCheck.ts`); without it no pull finding is made. */
+  readonly pullResults?: (key: string) => PullResult | undefined;
 }
 
 /** How the runner would treat one image for one job (and matrix combination). */
@@ -54,6 +64,8 @@ export interface ImageEvaluation {
   readonly expanded: string | null;
   /** Variables the image refers to that are not known (predefined, YAML, matrix). */
   readonly unknownVariables: readonly string[];
+  /** The expanded name with `<NAME>` for each unknown value (`registry.example.com/app:<CI_COMMIT_SHA>`). */
+  readonly shown: string;
   readonly docker: DockerView;
   readonly lookupPath: string;
   readonly status: ImageStatus;
@@ -79,7 +91,7 @@ export interface RuleContext {
   /** Whether a code will be reported at all (severity not `off`). */
   isEnabled(code: FindingCode): boolean;
   /** The variables the runner knows for a job and matrix combination (`jobVariableValues`), worked out once per check. */
-  variableValues(job: ResolvedJob, combination: Readonly<Record<string, string>> | null): Readonly<Record<string, string>>;
+  variableValues(job: ResolvedJob, combination: Readonly<Record<string, string>> | null): JobVariables;
   fileText(path: string): string | undefined;
   /** The file span of value characters [start, end) of a scalar; null when its quoting cannot be mapped exactly. */
   spanInScalar(scalar: TracedString, start: number, end: number): SourceSpan | null;

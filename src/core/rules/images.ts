@@ -7,7 +7,7 @@ import { credentialLookup, jobPayloadSource } from '../credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
 import type { DockerReference } from '../imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
-import { expandImageNameTracked, expandVariables, type ImageNameExpansion } from '../variables';
+import { expandImageNameTracked, expandVariables, resolveJobVariables, type CollectedVariable, type ImageNameExpansion, type JobVariables } from '../variables';
 import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
 
 export const AUTH_CONFIG_VARIABLE = 'DOCKER_AUTH_CONFIG';
@@ -23,36 +23,69 @@ export function isKanikoImage(image: string): boolean {
   );
 }
 
-/** The variables the runner would know for a job: predefined, then YAML (global and job), then the matrix values. */
+/**
+ * The collection GitLab builds for a job, lowest precedence first; the last variable of a name wins (Collection#[],
+ * the runner's `JobVariables.Get`). Written down once, here. Source: lib/gitlab/ci/variables/builder.rb
+ * `scoped_variables` (predefined, YAML, then instance, group and project variables, then pipeline variables) and
+ * GitLab's "CI/CD variable precedence" documentation; `parallel: matrix` values are merged over the job's own
+ * `variables:` (lib/gitlab/ci/config/normalizer/matrix_strategy.rb), which are merged over the global ones it inherits
+ * (lib/gitlab/ci/variables/helpers.rb `inherit_yaml_variables`).
+ *   1. predefined variables known here (`CI_REGISTRY`, `CI_PROJECT_PATH`…; run-time ones such as `CI_COMMIT_SHA` are not)
+ *   2. YAML global `variables:` the job inherits
+ *   3. YAML job `variables:`
+ *   4. `parallel: matrix` values
+ *   5. CI/CD variables: instance, group, project, then the CLI's `--var` and settings-defined values
+ */
+export function variablePrecedence(
+  job: ResolvedJob,
+  predefined: Readonly<Record<string, string>>,
+  combination: Readonly<Record<string, string>> | null,
+  ciCdVariables: readonly CollectedVariable[],
+): CollectedVariable[] {
+  const collected: CollectedVariable[] = [];
+  for (const key of Object.keys(predefined)) collected.push({ key, value: predefined[key]! });
+  // Global and job values are already one record (the job's own value replaces the inherited one in place).
+  const variables = job.variables;
+  // A matrix value replaces the job's entry where it stands (a Ruby Hash#merge), new names come after.
+  for (const key in variables) {
+    const variable = variables[key]!;
+    if (combination && Object.hasOwn(combination, key)) collected.push({ key, value: combination[key]! });
+    else collected.push(variable.raw ? { key, value: variable.value, raw: true } : { key, value: variable.value });
+  }
+  if (combination) for (const key of Object.keys(combination)) if (!Object.hasOwn(variables, key)) collected.push({ key, value: combination[key]! });
+  collected.push(...ciCdVariables);
+  return collected;
+}
+
+/** The variables the runner would know for a job (`variablePrecedence`, then GitLab's and the runner's expansion). */
 export function jobVariableValues(
   job: ResolvedJob,
   predefined: Readonly<Record<string, string>>,
   combination: Readonly<Record<string, string>> | null,
-): Record<string, string> {
-  const values: Record<string, string> = { ...predefined };
-  const variables = job.variables;
-  for (const name in variables) values[name] = variables[name]!.value;
-  if (combination) Object.assign(values, combination);
-  return values;
+  ciCdVariables: readonly CollectedVariable[] = [],
+): JobVariables {
+  return resolveJobVariables(variablePrecedence(job, predefined, combination, ciCdVariables));
 }
 
-/** A job's variable values for one matrix combination (or none), as `jobVariableValues` gives them. */
-export type VariableValuesOf = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null) => Readonly<Record<string, string>>;
+/** A job's variables for one matrix combination (or none), as `jobVariableValues` gives them. */
+export type VariableValuesOf = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null) => JobVariables;
 
 /**
  * `jobVariableValues` for one check, worked out once per job and combination and shared by the rules. Jobs that inherit
  * the same `variables` record (no job-level variables) share one set of values.
  */
-export function createVariableValues(predefined: Readonly<Record<string, string>>): VariableValuesOf {
-  const byVariables = new WeakMap<object, Record<string, string>>();
-  const byCombination = new WeakMap<object, WeakMap<object, Record<string, string>>>();
+export function createVariableValues(predefined: Readonly<Record<string, string>>, ciCdVariables: readonly CollectedVariable[] = []): VariableValuesOf {
+  const byVariables = new WeakMap<object, JobVariables>();
+  const byCombination = new WeakMap<object, WeakMap<object, JobVariables>>();
   return (job, combination) => {
-    let values = byVariables.get(job.variables);
-    if (!values) {
-      values = jobVariableValues(job, predefined, null);
-      byVariables.set(job.variables, values);
+    if (!combination) {
+      let values = byVariables.get(job.variables);
+      if (!values) {
+        values = jobVariableValues(job, predefined, null, ciCdVariables);
+        byVariables.set(job.variables, values);
+      }
+      return values;
     }
-    if (!combination) return values;
     let combinations = byCombination.get(job.variables);
     if (!combinations) {
       combinations = new WeakMap();
@@ -60,7 +93,7 @@ export function createVariableValues(predefined: Readonly<Record<string, string>
     }
     let withCombination = combinations.get(combination);
     if (!withCombination) {
-      withCombination = Object.assign({ ...values }, combination);
+      withCombination = jobVariableValues(job, predefined, combination, ciCdVariables);
       combinations.set(combination, withCombination);
     }
     return withCombination;
@@ -121,7 +154,7 @@ const previousEvaluations = new WeakMap<ResolvedJob, { readonly optionsKey: stri
 
 /** Everything of the options an evaluation depends on (severities do not change it). */
 function evaluationOptionsKey(options: CheckOptions): string {
-  return JSON.stringify([options.credentials, options.predefinedVariables, options.publicRegistries, options.ignoredRegistries ?? []]);
+  return JSON.stringify([options.credentials, options.predefinedVariables, options.ciCdVariables ?? [], options.publicRegistries, options.ignoredRegistries ?? []]);
 }
 
 /**
@@ -129,7 +162,7 @@ function evaluationOptionsKey(options: CheckOptions): string {
  * per job, name expansions per set of values, and the credential lookups per lookup path (templates, anchors and
  * `default:` make most jobs share a few images, so each is worked out once).
  */
-export function createImageEvaluator(options: CheckOptions, valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables)): ImageEvaluator {
+export function createImageEvaluator(options: CheckOptions, valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables, options.ciCdVariables)): ImageEvaluator {
   const publicLookup = cachedLookup([keyListSource(options.publicRegistries, 'public registry')]);
   const ignoredLookup = cachedLookup([keyListSource(options.ignoredRegistries ?? [], 'ignored registry')]);
   const external = options.credentials;
@@ -160,7 +193,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     // A project/group CI/CD variable outranks the YAML one; the runner reads one DOCKER_AUTH_CONFIG string, no merge.
     if (hasExternalAuthConfig || !variable) return externalSources;
     const known = valuesOf(job, combination);
-    const expanded = expandVariables(variable.value, (name) => known[name]);
+    const expanded = variable.raw ? variable.value : expandVariables(variable.value, (name) => known.known[name]);
     let cached = yamlSourceCache.get(expanded);
     if (!cached) {
       const { source, keysUnknown } = yamlAuthConfigSource(expanded);
@@ -171,7 +204,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
   };
 
   /** The runner's expansion of a name with a `$`, with the unknown variables it refers to. */
-  const expand = (written: string, values: Readonly<Record<string, string>>): Expansion => {
+  const expand = (written: string, values: JobVariables): Expansion => {
     let byName = expansions.get(values);
     if (!byName) {
       byName = new Map();
@@ -180,7 +213,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     let expansion = byName.get(written);
     if (!expansion) {
       const tracked: ImageNameExpansion = expandImageNameTracked(written, values);
-      expansion = { name: tracked.expanded.trim(), unknownVariables: tracked.unknownVariables, registryUnknown: tracked.registryUnknown };
+      expansion = { name: tracked.expanded.trim(), shown: tracked.shown.trim(), unknownVariables: tracked.unknownVariables, registryUnknown: tracked.registryUnknown };
       byName.set(written, expansion);
     }
     return expansion;
@@ -193,6 +226,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     const unknownVariables = expansion ? expansion.unknownVariables : NONE;
     const registryUnknown = expansion ? expansion.registryUnknown : false;
     const expandedName = expansion ? expansion.name : image.value.trim();
+    const shown = expansion ? expansion.shown : expandedName;
     const { docker, lookupPath } = readingOf(expandedName);
     const expanded = registryUnknown ? null : expandedName;
     let status: ImageStatus;
@@ -211,7 +245,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
       else if (found.coverageUnknown || keysUnknown) status = 'coverage-unknown';
       else status = 'uncovered';
     }
-    return { job, image, role, combination, unknownVariables, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match };
+    return { job, image, role, combination, unknownVariables, shown, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match };
   };
 }
 
@@ -248,6 +282,8 @@ function readingOf(name: string): Reading {
 interface Expansion {
   /** The expanded name, trimmed. */
   readonly name: string;
+  /** The same with `<NAME>` for unknown values. */
+  readonly shown: string;
   readonly unknownVariables: readonly string[];
   readonly registryUnknown: boolean;
 }

@@ -3,6 +3,7 @@ import { authConfigRules } from './authConfigRules';
 import type { Rule } from './context';
 import { imageRules } from './imageRules';
 import { includeRules } from './includeRules';
+import { pullRules } from './pullRules';
 import { scriptRules } from './scriptRules';
 
-export const RULES: readonly Rule[] = [imageRules, authConfigRules, scriptRules, includeRules];
+export const RULES: readonly Rule[] = [imageRules, authConfigRules, scriptRules, includeRules, pullRules];

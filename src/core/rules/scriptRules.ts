@@ -93,7 +93,7 @@ function kanikoMissingConfig(context: RuleContext): Finding[] {
   const kanikoByName = new Map<string, boolean>();
   for (const job of context.pipeline.jobs) {
     if (!job.image || job.mayDependOnUnresolvedInclude) continue;
-    const variablesOf = (): Readonly<Record<string, string>> => context.variableValues(job, job.matrix[0] ?? null);
+    const variablesOf = () => context.variableValues(job, job.matrix[0] ?? null);
     const name = job.image.value.includes('$') ? expandImageName(job.image.value, variablesOf()) : job.image.value;
     let kaniko = kanikoByName.get(name);
     if (kaniko === undefined) {
@@ -105,7 +105,7 @@ function kanikoMissingConfig(context: RuleContext): Finding[] {
     if (!executor) continue;
     const script = job.scriptLines.map((line) => line.value).join('\n');
     const directories = ['/kaniko/.docker', '$DOCKER_CONFIG', '${DOCKER_CONFIG}', ...dockerConfigDirectories(script)];
-    const dockerConfig = variablesOf().DOCKER_CONFIG;
+    const dockerConfig = variablesOf().known.DOCKER_CONFIG;
     if (dockerConfig) directories.push(dockerConfig);
     if (writesDockerConfig(script, directories)) continue;
     const key = spanKey(executor.line.span);

@@ -1,7 +1,7 @@
 /**
  * The GitLab connection: connect, DOCKER_AUTH_CONFIG coverage from CI/CD variables, saving the variable, creating
  * registry tokens, external includes and the CI Lint comparison. Each concept lives in its own file; this one wires
- * them and registers the commands. Bundled apart as dist/gitlab.js and loaded only once GitLab is in use (lazyGitLab.ts).
+ * them and registers the commands. Required only once GitLab is in use (lazyGitLab.ts).
  */
 import * as vscode from 'vscode';
 import { buildAuthConfig } from '../../core/authConfig';
@@ -111,21 +111,25 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
       changed.fire();
       return outcomes;
     }),
+    // These two resolve true when they did their work, false when cancelled or failed (said in a notification).
     vscode.commands.registerCommand(COMMAND_CREATE_REGISTRY_TOKEN, (folderHint?: vscode.WorkspaceFolder | string) =>
       reportFailure(log, vscode.l10n.t('Could not create the registry token'), async () => {
         const folder = await pickFolder(folderHint);
-        if (!folder) return;
+        if (!folder) return false;
         const created = await createRegistryToken(folder);
-        if (created) await handOver(folder, created, credentials, saveDockerAuthConfig, log);
+        if (!created) return false;
+        await handOver(folder, created, credentials, saveDockerAuthConfig, log);
+        return true;
       }),
     ),
     vscode.commands.registerCommand(COMMAND_COMPARE_WITH_CI_LINT, (folderHint?: vscode.WorkspaceFolder | string) =>
       reportFailure(log, vscode.l10n.t('Could not compare with GitLab CI Lint'), async () => {
         const folder = await pickFolder(folderHint);
-        if (!folder) return;
+        if (!folder) return false;
         const access = await connections.accessFor(folder);
         if (!access.ok) throw new Error(access.message);
         await loadCommands().compareWithCiLint(folder, access, connections.settings.read(folder.uri).ciConfigPath, includes.externalIncludesFor(folder), reports);
+        return true;
       }),
     ),
   );
@@ -171,12 +175,14 @@ async function handOver(
   if (choice === wizard) await vscode.commands.executeCommand(COMMAND_CONFIGURE_CREDENTIALS, { registry: created.registry, folder: folder.uri.toString() });
 }
 
-async function reportFailure(log: vscode.LogOutputChannel, what: string, task: () => Promise<void>): Promise<void> {
+/** Runs `task`; a failure is logged and shown, and resolves false. */
+async function reportFailure(log: vscode.LogOutputChannel, what: string, task: () => Promise<boolean>): Promise<boolean> {
   try {
-    await task();
+    return await task();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.warn(`${what}: ${message}`);
     void vscode.window.showErrorMessage(`${what}: ${message}`);
+    return false;
   }
 }

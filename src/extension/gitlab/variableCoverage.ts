@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { GitLabApiError } from '../../core/gitlab/errors';
 import { readVariablesCoverage, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
+import type { CollectedVariable } from '../../core/variables';
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
 import type { GitLabConnections } from './connections';
@@ -61,6 +62,10 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
     const entry = this.entries.get(folder.uri.toString());
     if (!entry) void this.refresh(folder, false);
     return entry?.coverage?.sources ?? [];
+  }
+
+  variablesFor(folder: vscode.WorkspaceFolder): readonly CollectedVariable[] {
+    return this.entries.get(folder.uri.toString())?.coverage?.ciCdVariables ?? [];
   }
 
   /** What is known for a folder (for hovers and the log); undefined before the first fetch. */

@@ -11,12 +11,13 @@ import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
 import { COMMAND_CONFIGURE_CREDENTIALS } from '../commandIds';
 import { registerCredentialCommands } from '../credentialCommands';
 import { KeyringUnavailableError, type CredentialStore } from '../credentialStore';
-import { DIAGNOSTIC_SOURCE } from '../diagnostics';
+import { configureArgsFor } from '../codeActions';
+import type { DiagnosticsService } from '../diagnostics';
 import type { GitLabConnection } from '../gitlab/gitlab';
 import { ProjectContextResolver } from '../projectContext';
 import { hasStoredConnection } from '../gitlab/storageKeys';
 import { SettingsReader } from '../settings';
-import { AuthConfigPreview, codeOf, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
+import { AuthConfigPreview, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
 import { QuickInputPrompter } from './quickInputPrompter';
 import { verifyWithProgress } from './verify';
 
@@ -26,10 +27,16 @@ interface GitLabHelpers {
   createRegistryToken?(folder: vscode.WorkspaceFolder): Promise<CreatedToken | undefined>;
 }
 
-/** How many of our diagnostics are asked for their quick fix's registry; enough for step 1's list. */
+/** How many of our diagnostics are read for step 1's list of registries; enough for it. */
 const MAX_DIAGNOSTICS_SCANNED = 40;
 
-export function registerWizard(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, gitlab: GitLabConnection): void {
+export function registerWizard(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  credentials: CredentialStore,
+  gitlab: GitLabConnection,
+  diagnostics: DiagnosticsService,
+): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
   const deps: WizardDependencies = {
@@ -39,6 +46,7 @@ export function registerWizard(context: vscode.ExtensionContext, log: vscode.Log
     settings,
     connection: gitlab,
     projects: new ProjectContextResolver(),
+    diagnostics,
     isGitLabConnected: () => hasStoredConnection(context.globalState),
   };
   context.subscriptions.push(preview);
@@ -46,7 +54,7 @@ export function registerWizard(context: vscode.ExtensionContext, log: vscode.Log
   const configure = async (args?: WizardArgs): Promise<boolean> => {
     try {
       const services = await wizardServices(deps, args?.folder);
-      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, await withPipelineTag(args ?? {}));
+      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, await withPipelineTag(deps.diagnostics, args ?? {}));
       return outcome.status === 'done';
     } catch (error) {
       log.error(vscode.l10n.t('The credential wizard stopped: {0}', error instanceof Error ? error.name : typeof error));
@@ -67,6 +75,8 @@ export interface WizardDependencies {
   readonly settings: SettingsReader;
   readonly connection: GitLabConnection;
   readonly projects: ProjectContextResolver;
+  /** Where step 1 reads the registries the pipelines use without credentials. */
+  readonly diagnostics: Pick<DiagnosticsService, 'published'>;
   /** Whether a GitLab connection is stored (saving to GitLab then needs no connecting first). */
   readonly isGitLabConnected?: () => boolean;
 }
@@ -88,6 +98,7 @@ interface ServiceContext {
   readonly folder: vscode.WorkspaceFolder | undefined;
   readonly project: GitLabProjectInfo | undefined;
   readonly targets: readonly ConfigStepTarget[];
+  readonly diagnostics: Pick<DiagnosticsService, 'published'>;
   readonly isGitLabConnected?: () => boolean;
 }
 
@@ -97,7 +108,7 @@ function createServices(ctx: ServiceContext): WizardServices {
   return {
     t: vscode.l10n.t,
     ...(ctx.project ? { project: ctx.project } : {}),
-    missingRegistries,
+    missingRegistries: () => missingRegistries(ctx.diagnostics),
     openLink: async (url) => {
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
     },
@@ -173,28 +184,23 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
   }
 }
 
-/** Registries our `missing-credentials` diagnostics report, read from their quick fix's arguments. */
-async function missingRegistries(): Promise<MissingRegistry[]> {
+/**
+ * Registries our published `missing-credentials` diagnostics report, with what their "Configure credentials" quick fix
+ * passes, read straight from the diagnostics service (no round trip through the code action provider).
+ */
+async function missingRegistries(diagnostics: Pick<DiagnosticsService, 'published'>): Promise<MissingRegistry[]> {
   const found = new Map<string, MissingRegistry>();
-  let scanned = 0;
-  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
-    for (const diagnostic of diagnostics) {
-      if (diagnostic.source !== DIAGNOSTIC_SOURCE || codeOf(diagnostic) !== 'missing-credentials') continue;
-      if (++scanned > MAX_DIAGNOSTICS_SCANNED) return [...found.values()];
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
-      for (const action of actions ?? []) {
-        if (action.command?.command !== COMMAND_CONFIGURE_CREDENTIALS) continue;
-        const args = action.command.arguments?.[0] as WizardArgs | undefined;
-        if (!args?.registry || found.has(args.registry)) continue;
-        const tag = args.repository ? await tagAt(uri, diagnostic.range, args.repository) : undefined;
-        found.set(args.registry, {
-          registry: args.registry,
-          ...(args.repository ? { repository: args.repository } : {}),
-          ...(tag !== undefined ? { tag } : {}),
-          usedBy: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
-        });
-      }
-    }
+  for (const { uri, diagnostic, finding } of diagnostics.published('missing-credentials').slice(0, MAX_DIAGNOSTICS_SCANNED)) {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const args = configureArgsFor(finding, folder?.uri.toString() ?? '');
+    if (!args || found.has(args.registry)) continue;
+    const tag = args.repository ? await tagAt(uri, diagnostic.range, args.repository) : undefined;
+    found.set(args.registry, {
+      registry: args.registry,
+      ...(args.repository ? { repository: args.repository } : {}),
+      ...(tag !== undefined ? { tag } : {}),
+      usedBy: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
+    });
   }
   return [...found.values()];
 }
@@ -215,9 +221,9 @@ async function tagAt(uri: vscode.Uri, range: vscode.Range, repository: string): 
 }
 
 /** Quick fixes pass registry and repository; the tag comes from the pipeline's diagnostics when they name the same image. */
-async function withPipelineTag(args: WizardArgs): Promise<WizardArgs> {
+async function withPipelineTag(diagnostics: Pick<DiagnosticsService, 'published'>, args: WizardArgs): Promise<WizardArgs> {
   if (args.registry === undefined || args.repository === undefined || args.tag !== undefined) return args;
-  const used = (await missingRegistries()).find((entry) => entry.registry === args.registry && entry.repository === args.repository);
+  const used = (await missingRegistries(diagnostics)).find((entry) => entry.registry === args.registry && entry.repository === args.repository);
   return used?.tag !== undefined ? { ...args, tag: used.tag } : args;
 }
 
