@@ -3,6 +3,7 @@
  * DOCKER_AUTH_CONFIG into SecretStorage, and Copy the combined DOCKER_AUTH_CONFIG. Tokens are never shown.
  */
 import * as vscode from 'vscode';
+import { credentialKindLabel } from '../core/wizard/registryGuide';
 import { parseAuthConfig } from '../core/authConfig';
 import { registryHostOf, registryKeyPath } from '../core/imageRef';
 import { decodeAuthEntries } from '../core/wizard/authEntries';
@@ -33,6 +34,7 @@ interface CommandDependencies {
   readonly project: Omit<ProjectAuthConfigSources, 'credentials'> & { readonly connection: Pick<GitLabConnection, 'saveDockerAuthConfig'> };
   /** Registries the user said GitLab already holds, listed (and undone) in Manage. */
   readonly said: SaidInGitLab;
+  readonly log?: vscode.LogOutputChannel;
 }
 
 /** Arguments of Copy DOCKER_AUTH_CONFIG and Save DOCKER_AUTH_CONFIG to GitLab… from a quick fix: the folder whose pipelines decide. */
@@ -193,7 +195,7 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
         void vscode.window.showWarningMessage(vscode.l10n.t('The token for {0} is missing from SecretStorage; re-enter it.', credential.registry));
         return true;
       }
-      const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret }, deps.settings.read().verifyTimeoutSeconds);
+      const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret }, deps.settings.read().verifyTimeoutSeconds, deps.log);
       if (!result) return true;
       const text = result.detail ? `${result.message} (${result.detail})` : result.message;
       if (result.status === 'valid') void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', credential.registry, text));
@@ -231,7 +233,7 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
   });
   if (secret === undefined) return;
   const token = secret.trim();
-  const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret: token }, deps.settings.read().verifyTimeoutSeconds);
+  const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret: token }, deps.settings.read().verifyTimeoutSeconds, deps.log);
   if (result && result.status !== 'valid') {
     const save = vscode.l10n.t('Save anyway');
     const answer = await vscode.window.showWarningMessage(
@@ -342,8 +344,8 @@ async function askForAuthConfig(): Promise<string | undefined> {
 
 async function askScope(question?: string): Promise<StoreScope | undefined> {
   const items: Array<vscode.QuickPickItem & { scope: StoreScope }> = [
-    { label: vscode.l10n.t('All workspaces on this machine'), scope: 'global' },
-    { label: vscode.l10n.t('This workspace only'), scope: 'workspace' },
+    { label: vscode.l10n.t('On this computer, for all my projects'), scope: 'global' },
+    { label: vscode.l10n.t('For this project only'), scope: 'workspace' },
   ];
   const title = vscode.l10n.t('Remember the imported credentials for…');
   return (await vscode.window.showQuickPick(items, { title, ...(question ? { placeHolder: question } : {}), ignoreFocusOut: true }))?.scope;
@@ -367,9 +369,9 @@ function statusLabel(status: TokenStatus): string {
 function describe(credential: StoredCredential): string {
   const parts = [
     vscode.l10n.t('key {0}', credential.key),
-    vscode.l10n.t('kind {0}', credential.kind),
+    credentialKindLabel(credential.kind, vscode.l10n.t),
     vscode.l10n.t('stored {0}', credential.createdAt.slice(0, 10)),
-    credential.scope === 'workspace' ? vscode.l10n.t('this workspace') : vscode.l10n.t('all workspaces'),
+    credential.scope === 'workspace' ? vscode.l10n.t('this project only') : vscode.l10n.t('all my projects'),
   ];
   if (credential.expiresAt) parts.push(vscode.l10n.t('expires {0}', credential.expiresAt.slice(0, 10)));
   return parts.join(' · ');

@@ -1,6 +1,7 @@
 /** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
+import { shortList } from '../core/rules/context';
 import { describeAge, type PullResult } from '../core/pullCheck';
 import { escapeMarkdown, markdownCode } from '../core/text';
 import type { Provenance } from '../core/types';
@@ -30,10 +31,10 @@ export class ImageHover implements vscode.HoverProvider {
       if (!first) continue;
       // A scalar shared through extends/anchors/default: explained for its first job, with how many jobs use it.
       const explanation = explainImage(first.image, first.job, entry.pipeline, project.options);
-      const jobCount = new Set(hits.map((hit) => hit.job.name)).size;
+      const jobs = [...new Set(hits.map((hit) => hit.job.name))];
       // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
-      const markdown = hoverMarkdown(explanation, jobCount, unknownSources);
+      const markdown = hoverMarkdown(explanation, jobs, unknownSources);
       const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
       if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
       return new vscode.Hover(markdown, spanToRange(first.image.span, text));
@@ -42,7 +43,7 @@ export class ImageHover implements vscode.HoverProvider {
   }
 }
 
-function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownSources: readonly string[]): vscode.MarkdownString {
+function hoverMarkdown(explanation: ImageExplanation, jobs: readonly string[], unknownSources: readonly string[]): vscode.MarkdownString {
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${statusLine(explanation)}**\n\n`);
   const lines: string[] = [];
@@ -70,7 +71,8 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
   }
   const origin = provenanceLine(explanation.via);
   if (origin) lines.push(origin);
-  if (jobCount > 1) lines.push(vscode.l10n.t('Used by {0} jobs', jobCount));
+  // The same names, in the same order and shortening, as the finding's message.
+  lines.push(jobs.length > 1 ? vscode.l10n.t('Jobs: {0}', shortList(jobs.map(code))) : vscode.l10n.t('Job: {0}', code(jobs[0] ?? '')));
   markdown.appendMarkdown(lines.map((line) => `- ${line}`).join('\n'));
   return markdown;
 }

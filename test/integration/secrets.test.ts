@@ -312,13 +312,13 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { published: () => [], checkFolder: () => undefined } });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
-        choose('Registry account or robot account'),
+        choose('Registry account'),
         type(username),
         type(sentinel),
         choose('Skip verification'),
-        choose('All workspaces on this machine'),
+        choose('On this computer, for all my projects'),
         (call) => {
-          assert.match(call.options.placeholder ?? '', /The OS keychain is not available, so the token cannot be stored/);
+          assert.match(call.options.placeholder ?? '', /secret storage is not available, so the token cannot be stored/);
           return choose('Use it once without storing')(call);
         },
         chooseMany('Copy DOCKER_AUTH_CONFIG to the clipboard'),
