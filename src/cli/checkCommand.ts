@@ -9,6 +9,7 @@ import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authCon
 import { DEFAULT_PUBLIC_REGISTRIES, checkPipeline, checkProject } from '../core/check';
 import type { CheckOptions } from '../core/check';
 import { runnerConfigSource } from '../core/credentials';
+import { Deadline } from '../core/deadline';
 import { gitlabContextFromRemote } from '../core/gitlabContext';
 import { LineIndex } from '../core/lineIndex';
 import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
@@ -17,7 +18,7 @@ import { runPullChecks } from '../core/pullCheckRun';
 import { isFindingCode } from '../core/rules/codes';
 import { evaluateImages } from '../core/rules/images';
 import { decodeAuthEntries, type DecodedAuthEntry } from '../core/wizard/authEntries';
-import { SEVERITY_LEVELS } from '../core/settings';
+import { DEFAULT_CHECK_TIME_BUDGET_MS, SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity } from '../core/types';
 import type { CollectedVariable } from '../core/variables';
 import { scrubSecrets } from '../core/secretScrub';
@@ -41,6 +42,8 @@ export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
   --instance-url URL         the GitLab instance, e.g. https://gitlab.example.com (dependency proxy, default registry)
   --var NAME=VALUE           a CI/CD variable known to the pipeline; repeatable
   --severity CODE=LEVEL      error|warning|information|hint|off for one rule code; repeatable
+  --time-budget-ms MS        wall-clock budget of one FILE's check (default ${DEFAULT_CHECK_TIME_BUDGET_MS}): past it the check stops and
+                             reports limit-exceeded on FILE
   --format text|json|codequality
 
 Exit status: 0 no warning or error, 1 warnings or errors found (with --pull: a pull would fail), 2 usage or I/O error.
@@ -60,7 +63,7 @@ interface Located {
 
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const { positionals, values, repeated, booleans } = parseArgs(args, {
-    values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format', 'pull-timeout'],
+    values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format', 'pull-timeout', 'time-budget-ms'],
     repeated: ['public-registry', 'runner-registry', 'ignore-registry', 'var', 'severity'],
     booleans: ['pull'],
   });
@@ -83,6 +86,8 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const pull = booleans.has('pull');
   const pullTimeoutSeconds = Number(values.get('pull-timeout') ?? DEFAULT_PULL_TIMEOUT_SECONDS);
   if (!(pullTimeoutSeconds > 0)) throw new UsageError('--pull-timeout takes a number of seconds above 0');
+  const timeBudgetMs = Number(values.get('time-budget-ms') ?? DEFAULT_CHECK_TIME_BUDGET_MS);
+  if (!(timeBudgetMs > 0)) throw new UsageError('--time-budget-ms takes a number of milliseconds above 0');
   const runnerKeys = repeated.get('runner-registry') ?? [];
   if (runnerKeys.length > 0) sources.push(runnerConfigSource(runnerKeys));
 
@@ -107,7 +112,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     if (!relative) throw new UsageError(`${file} is not inside the project directory ${projectDir}`);
     const files = createDiskProjectFiles(projectDir);
     if (files.read(relative) === undefined) throw new UsageError(`cannot read ${file}`);
-    const checked = checkProject(relative, files, options);
+    const checked = checkProject(relative, files, { ...options, deadline: new Deadline(timeBudgetMs) });
     const { pipeline } = checked;
     let { findings } = checked;
     if (pull) {
@@ -115,7 +120,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
         requestTimeoutMs: pullTimeoutSeconds * 1000,
       });
       options = { ...options, pullResults: (key) => results.get(key) };
-      findings = checkPipeline(pipeline, options);
+      findings = checkPipeline(pipeline, options, new Deadline(timeBudgetMs));
       skipped.push(...skippedPulls(pipeline, options, results).map(({ image, reason }) => ({ image: hide(image), reason: hide(reason) })));
     }
     const texts = new Map(pipeline.files.map((entry) => [entry.path, entry.text]));

@@ -3,6 +3,7 @@
  * overrides and inline suppression comments, and returns findings in a stable order. Also answers hover questions
  * (which jobs use the image at an offset, and how the runner reads it).
  */
+import { CheckStopped, type Deadline } from './deadline';
 import { resolvePipeline } from './pipeline';
 import { pullKeyOf, pullPlanOf } from './pullCheck';
 import type { ResolveOptions } from './pipeline';
@@ -24,26 +25,35 @@ export { DEFAULT_PUBLIC_REGISTRY_SETTING as DEFAULT_PUBLIC_REGISTRIES } from './
 /**
  * All findings for a resolved pipeline: the rules' findings plus `pipeline.problems`, with `options.severities`
  * applied (`'off'` drops a code) and `# gitlab-ci-auth-ignore` comments honoured; sorted by file, offset, code.
+ * Once `deadline` passes, the rules stop: their findings are dropped and one `limit-exceeded` on the root file says so.
  */
-export function checkPipeline(pipeline: Pipeline, options: CheckOptions): Finding[] {
-  const context = createRuleContext(pipeline, options);
+export function checkPipeline(pipeline: Pipeline, options: CheckOptions, deadline?: Deadline): Finding[] {
+  const context = createRuleContext(pipeline, options, deadline);
   const findings: Finding[] = [];
-  for (const rule of RULES) {
-    if (rule.codes.some((code) => context.isEnabled(code))) findings.push(...rule.check(context));
+  try {
+    for (const rule of RULES) {
+      deadline?.check();
+      if (rule.codes.some((code) => context.isEnabled(code))) findings.push(...rule.check(context));
+    }
+  } catch (error) {
+    if (!(error instanceof CheckStopped)) throw error;
+    findings.length = 0;
+    findings.push({ code: 'limit-exceeded', severity: 'error', message: error.message, range: { file: pipeline.rootFile, start: 0, end: 0 }, related: [] });
   }
   findings.push(...pipeline.problems);
   return finalize(pipeline, options, findings);
 }
 
-/** Resolves `rootFile` from `files` (include, extends, default...) and checks it. */
+/** Resolves `rootFile` from `files` (include, extends, default...) and checks it, both within `options.deadline`. */
 export function checkProject(
   rootFile: string,
   files: ProjectFiles,
-  options: CheckOptions & { resolve?: ResolveOptions },
+  options: CheckOptions & { resolve?: ResolveOptions; deadline?: Deadline },
 ): { pipeline: Pipeline; findings: Finding[] } {
-  const resolveOptions: ResolveOptions = options.resolve ?? { variables: includeVariables(options) };
+  const { deadline } = options;
+  const resolveOptions: ResolveOptions = { ...(options.resolve ?? { variables: includeVariables(options) }), ...(deadline ? { deadline } : {}) };
   const pipeline = resolvePipeline(rootFile, files, resolveOptions);
-  return { pipeline, findings: checkPipeline(pipeline, options) };
+  return { pipeline, findings: checkPipeline(pipeline, options, deadline) };
 }
 
 /** The variables an `include:` location is expanded with: the predefined ones, then the CI/CD variables known here. */
@@ -119,7 +129,7 @@ export function findImageAt(pipeline: Pipeline, file: string, offset: number): {
   return found;
 }
 
-function createRuleContext(pipeline: Pipeline, options: CheckOptions): RuleContext {
+function createRuleContext(pipeline: Pipeline, options: CheckOptions, deadline?: Deadline): RuleContext {
   const texts = new Map(pipeline.files.map((file) => [file.path, file.text]));
   const maps = new Map<string, ScalarSourceMap | null>();
   let evaluations: RuleContext['evaluations'] | undefined;
@@ -130,7 +140,7 @@ function createRuleContext(pipeline: Pipeline, options: CheckOptions): RuleConte
     options,
     variableValues,
     get evaluations() {
-      evaluations ??= evaluateImages(pipeline, options, variableValues);
+      evaluations ??= evaluateImages(pipeline, options, variableValues, deadline);
       return evaluations;
     },
     get yamlAuthConfigs() {

@@ -54,6 +54,9 @@ const optionalProjectPath = z.pipe(
 
 const severityLevel = z.enum(SEVERITY_LEVELS);
 
+/** The default wall-clock budget of one check (extension and CLI), in milliseconds: 2 s on a 2-core machine. */
+export const DEFAULT_CHECK_TIME_BUDGET_MS = 2_000;
+
 /**
  * Each setting: its key under `gitlabCiAuth.`, schema and default. Validated one by one so that one bad value
  * falls back to its default without discarding the others.
@@ -73,6 +76,7 @@ const SETTING_SCHEMAS = {
   clipboardClearSeconds: { schema: z.number().check(z.gte(0)), fallback: 60 },
   verifyTimeoutSeconds: { schema: z.number().check(z.gte(1)), fallback: 15 },
   pullCheckCacheMinutes: { schema: z.number().check(z.gte(0)), fallback: 10 },
+  checkTimeBudgetMs: { schema: z.number().check(z.gte(10), z.lte(60_000)), fallback: DEFAULT_CHECK_TIME_BUDGET_MS },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -99,6 +103,8 @@ export interface Settings {
   readonly verifyTimeoutSeconds: number;
   /** How long the pull check's results are kept (and shown) before the registry is asked again. */
   readonly pullCheckCacheMinutes: number;
+  /** Wall-clock budget of one check of a folder: past it the check stops and reports `limit-exceeded`. */
+  readonly checkTimeBudgetMs: number;
 }
 
 /** A setting whose value was unusable and fell back to its default. Never carries the value itself. */
@@ -155,6 +161,7 @@ export function parseSettings(read: (key: SettingKey) => unknown): { settings: S
     clipboardClearSeconds: parseOne('clipboardClearSeconds', read('clipboardClearSeconds'), problems),
     verifyTimeoutSeconds: parseOne('verifyTimeoutSeconds', read('verifyTimeoutSeconds'), problems),
     pullCheckCacheMinutes: parseOne('pullCheckCacheMinutes', read('pullCheckCacheMinutes'), problems),
+    checkTimeBudgetMs: parseOne('checkTimeBudgetMs', read('checkTimeBudgetMs'), problems),
   };
   return { settings, problems };
 }

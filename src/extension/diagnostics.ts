@@ -7,6 +7,7 @@ import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkProject, includeVariables, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
+import { Deadline } from '../core/deadline';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
@@ -454,6 +455,8 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const texts = new Map<string, ProjectText>();
     const externalIncludes = this.remoteIncludes?.externalIncludesFor(folder);
     const cacheKey = folder.uri.toString();
+    // One budget for the whole folder: the host is never blocked much longer than it, whatever the files hold.
+    const deadline = new Deadline(settings.checkTimeBudgetMs);
     const cache = this.parseCaches.get(cacheKey) ?? createResolveCache();
     this.parseCaches.set(cacheKey, cache);
     const addEntry = (rootFile: string) => {
@@ -466,8 +469,8 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
           return file;
         },
       };
-      const resolve: ResolveOptions = { variables: includeVariables(options), cache, ...(recording ? { externalIncludes: recording } : {}) };
-      const checked = checkProject(rootFile, files, { ...options, resolve });
+      const resolve: ResolveOptions = { variables: includeVariables(options), cache, deadline, ...(recording ? { externalIncludes: recording } : {}) };
+      const checked = checkProject(rootFile, files, { ...options, resolve, deadline });
       const { pipeline } = checked;
       const isExternal = (path: string) => externalPaths.has(path);
       const findings =

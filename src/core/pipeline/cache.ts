@@ -42,7 +42,7 @@ export class ResolveCache {
   parse(path: string, text: string, ctx: ResolveContext): ParsedFile {
     let entry = this.entries.get(path);
     if (!entry || entry.text !== text || entry.limits !== parseLimits(ctx.limits)) {
-      entry = this.fresh(path, text, ctx.limits);
+      entry = this.fresh(path, text, ctx);
       this.entries.delete(path);
       this.entries.set(path, entry);
       if (this.entries.size > this.maxFiles) this.entries.delete(this.entries.keys().next().value!);
@@ -61,7 +61,7 @@ export class ResolveCache {
     if (!entry || entry.text !== text) return convert(ctx, onReference);
     const limits = `${ctx.limits.maxYamlDepth}\u0000${ctx.limits.maxExpandedValues}\u0000${ctx.limits.maxAliasExpansions}`;
     if (entry.conversion?.limits !== limits) {
-      const scratch = new ResolveContext(ctx.limits);
+      const scratch = new ResolveContext(ctx.limits, ctx.deadline);
       const references: CiReference[] = [];
       const content = convert(scratch, (reference) => void references.push(reference));
       entry.conversion = { limits, content, references, problems: scratch.problems, spent: ctx.limits.maxAliasExpansions - scratch.expansionsRemaining };
@@ -85,10 +85,11 @@ export class ResolveCache {
     return memo;
   }
 
-  private fresh(path: string, text: string, limits: ResolveLimits): CachedParse {
-    // A scratch context records what the parse reports, to be replayed on every later use.
-    const scratch = new ResolveContext(limits);
-    return { text, limits: parseLimits(limits), parsed: readPipelineFile(path, text, scratch), problems: scratch.problems };
+  private fresh(path: string, text: string, ctx: ResolveContext): CachedParse {
+    // A scratch context records what the parse reports, to be replayed on every later use (a parse the deadline
+    // stopped throws, so it is never kept).
+    const scratch = new ResolveContext(ctx.limits, ctx.deadline);
+    return { text, limits: parseLimits(ctx.limits), parsed: readPipelineFile(path, text, scratch), problems: scratch.problems };
   }
 }
 

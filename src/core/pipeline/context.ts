@@ -1,5 +1,6 @@
 /** State shared by every step of one `resolvePipeline` call: its limits, its work budget and the problems found. */
 import type { Finding, FindingCode, RelatedLocation, Severity, SourceSpan } from '../types';
+import type { Deadline } from '../deadline';
 import type { ResolveLimits } from './options';
 
 export class ResolveContext {
@@ -9,8 +10,17 @@ export class ResolveContext {
   private expansionLimitReported = false;
   private calls = 0;
 
-  constructor(readonly limits: ResolveLimits) {
+  /** `deadline` is the check's wall-clock budget: `checkTime()` stops the whole check (it throws) once it has passed. */
+  constructor(
+    readonly limits: ResolveLimits,
+    readonly deadline?: Deadline,
+  ) {
     this.expansionsLeft = limits.maxAliasExpansions;
+  }
+
+  /** Throws `CheckStopped` once the check's deadline has passed; called by the loops that grow with the input. */
+  checkTime(): void {
+    this.deadline?.check();
   }
 
   /** Records a problem once per code and place. */

@@ -88,6 +88,7 @@ export class IncludeLoader {
     scope: FileScope,
     stack: readonly string[],
   ): CiMap {
+    this.ctx.checkTime();
     if (!this.seenFiles.has(path)) {
       this.seenFiles.add(path);
       this.files.push({ path, text });

@@ -3,6 +3,7 @@
  * YAML (anchors, `<<`, `!reference`, `spec: inputs`) → `include:` merge → `extends:` → `!reference` → jobs with
  * `default:`, deprecated globals and `inherit:`.
  */
+import { CheckStopped } from '../deadline';
 import type { Pipeline, ProjectFiles } from '../types';
 import { entryValue } from './ciValue';
 import { ResolveContext } from './context';
@@ -33,7 +34,7 @@ export function resolvePipeline(rootFile: string, files: ProjectFiles, options: 
 }
 
 function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOptions, memo: JobMemo | undefined): Pipeline {
-  const ctx = new ResolveContext({ ...DEFAULT_LIMITS, ...options.limits });
+  const ctx = new ResolveContext({ ...DEFAULT_LIMITS, ...options.limits }, options.deadline);
   const rootText = files.read(rootFile);
   if (rootText === undefined) {
     ctx.report('include-not-found', 'error', `Cannot read '${rootFile}'.`, { file: rootFile, start: 0, end: 0 });
@@ -73,10 +74,12 @@ function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOpti
       problems: ctx.problems,
     };
   } catch (error) {
-    // Never throw into the editor: report on the root file and return what was read.
+    // Never throw into the editor: report on the root file and return what was read (no job: what was built so far
+    // would be a partial pipeline that looks complete).
     memo?.clear();
-    const reason = error instanceof RangeError ? 'the input is too deeply nested' : 'internal error';
-    ctx.report('limit-exceeded', 'error', `Pipeline analysis stopped: ${reason}.`, { file: rootFile, start: 0, end: 0 });
+    const root = { file: rootFile, start: 0, end: 0 };
+    if (error instanceof CheckStopped) ctx.report('limit-exceeded', 'error', error.message, root);
+    else ctx.report('limit-exceeded', 'error', `Pipeline analysis stopped: ${error instanceof RangeError ? 'the input is too deeply nested' : 'internal error'}.`, root);
     return {
       rootFile,
       files: loaded?.files ?? [{ path: rootFile, text: rootText }],

@@ -118,6 +118,7 @@ export class JobBuilder {
     }
     for (const [name, entry] of config.entries) {
       if (name.startsWith('.') || RESERVED_TOP_LEVEL_KEYS.has(name)) continue;
+      ctx.checkTime();
       if (!reuse) {
         const built = this.job(name, entry.keySpan);
         if (built) jobs.push(built);

@@ -1,4 +1,5 @@
 /** What `resolvePipeline` accepts besides the files, and the bounds that keep it fast on hostile input. */
+import type { Deadline } from '../deadline';
 import type { ExternalIncludeRequest } from '../types';
 import type { ResolveCache } from './cache';
 
@@ -53,4 +54,6 @@ export interface ResolveOptions {
   readonly externalIncludes?: ExternalIncludes;
   /** Parsed files from earlier checks of the same project (`createResolveCache()`): unchanged files are not parsed again. */
   readonly cache?: ResolveCache;
+  /** The check's wall-clock budget: past it, resolution stops and reports `limit-exceeded` on the root file. */
+  readonly deadline?: Deadline;
 }

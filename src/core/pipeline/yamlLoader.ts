@@ -5,6 +5,7 @@
  * first pass (fastYaml.ts) reads most CI files instead and gives the same values; this reader takes everything else.
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, type CST, type Document, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Deadline } from '../deadline';
 import type { SourceSpan } from '../types';
 import type { CiReference, CiValue } from './ciValue';
 import type { ResolveContext } from './context';
@@ -93,34 +94,88 @@ export function convertContent(parsed: ParsedFile, ctx: ResolveContext, hooks: C
   return fast.root;
 }
 
+/** Syntax errors after which a file is not read further: GitLab (Psych) stops at the first one. */
+export const MAX_SYNTAX_ERRORS = 1_000;
+
+/** Why `composeDocuments` stopped reading, and where. */
+export interface ComposeStop {
+  readonly stop: 'too-deep' | 'too-many-errors';
+  readonly at: number;
+}
+
 /**
- * yaml's documents of `text`, or the offset where its collections nest more than `maxDepth + 2` levels deep (the
- * document, and a scalar being read, take a level each). yaml's Composer recurses per level: given `[[[[…` 2 MB deep
- * it would take most of a minute and gigabytes before overflowing its stack, so such a text never reaches it.
+ * yaml's documents of `text`, or where reading stopped: collections nested more than `maxDepth + 2` levels deep (the
+ * document, and a scalar being read, take a level each), or more than `MAX_SYNTAX_ERRORS` syntax errors. yaml's
+ * Composer recurses per level: given `[[[[…` 2 MB deep it would take most of a minute and gigabytes before overflowing
+ * its stack, so such a text never reaches it; and each error costs it an Error object (`? - &a ` repeated 80,000 times
+ * took 4 s), so it is stopped at the first error past the bound. Throws `CheckStopped` once `deadline` has passed.
  */
-export function composeDocuments(text: string, maxDepth: number): Document.Parsed[] | { readonly tooDeepAt: number } {
+export function composeDocuments(text: string, maxDepth: number, deadline?: Deadline): Document.Parsed[] | ComposeStop {
   const parser = new Parser();
   const tokens: CST.Token[] = [];
+  let lexemes = 0;
   for (const lexeme of new Lexer().lex(text)) {
     for (const token of parser.next(lexeme)) tokens.push(token);
-    if (parser.stack.length > maxDepth + 2) return { tooDeepAt: Math.min(parser.offset, text.length) };
+    if (parser.stack.length > maxDepth + 2) return { stop: 'too-deep', at: Math.min(parser.offset, text.length) };
+    if (deadline && ++lexemes % 4096 === 0) deadline.check();
   }
   for (const token of parser.end()) tokens.push(token);
+  deadline?.check();
+  const composer = new Composer(YAML_OPTIONS);
+  // The Composer reports each error through its (private) `onError`, read when each document is composed: count them
+  // there. yaml catches errors around collections and reports them through `onError` again, so a stop is sticky.
+  const hooked = composer as unknown as { onError: ComposerOnError };
+  const onError = hooked.onError;
+  let errors = 0;
+  let stopped: Error | undefined;
+  hooked.onError = (source, code, message, warning) => {
+    if (stopped) throw stopped;
+    if (!warning && ++errors > MAX_SYNTAX_ERRORS) throw (stopped = new TooManyErrors(errorOffset(source)));
+    try {
+      if (deadline && errors % 64 === 0) deadline.check();
+    } catch (error) {
+      throw (stopped = error as Error);
+    }
+    onError(source, code, message, warning);
+  };
   // yaml makes each syntax error an Error: without the stack trace nobody reads, many errors cost a fraction.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return Array.from(new Composer(YAML_OPTIONS).compose(tokens)) as Document.Parsed[];
+    const documents: Document.Parsed[] = [];
+    for (const document of composer.compose(tokens)) {
+      documents.push(document as Document.Parsed);
+      deadline?.check();
+    }
+    return documents;
+  } catch (error) {
+    if (error instanceof TooManyErrors) return { stop: 'too-many-errors', at: Math.min(Math.max(error.at, 0), text.length) };
+    throw error;
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
-/** `composeDocuments` for a file, reporting where it nests too deep to be read. */
+type ComposerOnError = (source: number | readonly number[] | { readonly offset: number }, code: string, message: string, warning?: boolean) => void;
+
+function errorOffset(source: Parameters<ComposerOnError>[0]): number {
+  if (typeof source === 'number') return source;
+  return 'offset' in source ? source.offset : (source[0] ?? 0);
+}
+
+class TooManyErrors extends Error {
+  constructor(readonly at: number) {
+    super('too many syntax errors');
+  }
+}
+
+/** `composeDocuments` for a file, reporting where it stopped being read. */
 function readDocuments(path: string, text: string, ctx: ResolveContext): Document.Parsed[] | undefined {
-  const documents = composeDocuments(text, ctx.limits.maxYamlDepth);
+  const documents = composeDocuments(text, ctx.limits.maxYamlDepth, ctx.deadline);
   if (Array.isArray(documents)) return documents;
-  reportTooDeep(ctx, { file: path, start: documents.tooDeepAt, end: documents.tooDeepAt });
+  const span = { file: path, start: documents.at, end: documents.at };
+  if (documents.stop === 'too-deep') reportTooDeep(ctx, span);
+  else ctx.report('limit-exceeded', 'error', `The file has more than ${MAX_SYNTAX_ERRORS} YAML syntax errors; it is not analysed. Fix the first ones.`, span);
   return undefined;
 }
 
@@ -198,6 +253,7 @@ class DocumentConverter {
 
   private build(node: Scalar | YAMLMap | YAMLSeq, depth: number): CiValue {
     if (isScalar(node)) return this.scalar(node);
+    this.ctx.checkTime();
     const [start, end] = node.range!;
     if (isSeq(node)) {
       if (node.tag === REFERENCE_TAG) return this.reference(node.items, start, end);

@@ -6,6 +6,7 @@ import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
 import { credentialLookup, jobPayloadSource, splitCoverage } from '../credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
 import type { DockerReference } from '../imageRef';
+import type { Deadline } from '../deadline';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
 import { expandImageNameTracked, expandVariables, resolveJobVariables, type CollectedVariable, type ImageNameExpansion, type JobVariables } from '../variables';
 import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
@@ -116,12 +117,13 @@ interface JobSources {
 }
 
 /** Evaluates every image/service of every job, once per matrix combination. */
-export function evaluateImages(pipeline: Pipeline, options: CheckOptions, valuesOf?: VariableValuesOf): ImageEvaluation[] {
+export function evaluateImages(pipeline: Pipeline, options: CheckOptions, valuesOf?: VariableValuesOf, deadline?: Deadline): ImageEvaluation[] {
   startReadingsGeneration();
   const evaluator = createImageEvaluator(options, valuesOf);
   const optionsKey = evaluationOptionsKey(options);
   const evaluations: ImageEvaluation[] = [];
   for (const job of pipeline.jobs) {
+    deadline?.check();
     const previous = previousEvaluations.get(job);
     if (previous?.optionsKey === optionsKey) {
       for (const evaluation of previous.evaluations) evaluations.push(evaluation);
