@@ -7,7 +7,7 @@ import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkProject, includeVariables, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
-import { Deadline } from '../core/deadline';
+import { Deadline, stoppedMessage } from '../core/deadline';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
@@ -45,6 +45,8 @@ export interface ProjectCheck {
   readonly texts: ReadonlyMap<string, ProjectText>;
   /** The inputs it was computed from; equal inputs reuse it. */
   readonly stamp: string;
+  /** Whether the check ran past its time budget and was stopped (its `limit-exceeded` is on the root file). */
+  readonly stopped: boolean;
 }
 
 /** A file's text as the check saw it, with its line index built on first use. */
@@ -383,7 +385,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
 
     // Publish only while one of the project's files is open in an editor; an included file opened alone reports through the root.
     const shown = shownUris();
-    const active = [...openDocuments].some(([path, document]) => project.texts.has(path) && (document.isDirty || shown.has(document.uri.toString())));
+    // A check stopped by its time budget is shown whenever one of the folder's CI files is open, even one it never reached:
+    // its warnings must not vanish quietly.
+    const reached = (path: string) => project.stopped || project.texts.has(path);
+    const active = [...openDocuments].some(([path, document]) => reached(path) && (document.isDirty || shown.has(document.uri.toString())));
     if (unchanged && active === state.active) return false;
     state.active = active;
     this.publish(state, active ? this.diagnosticsOf(project) : new Map());
@@ -489,7 +494,9 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       if (file && !texts.has(path) && isCiFileByPath(document, file, settings)) addEntry(path);
     }
     this.log.debug(`checked ${folder.name}: ${entries.length} pipeline(s), ${texts.size} file(s) in ${Date.now() - started} ms`);
-    return { folder, settings, options, entries, texts, stamp };
+    const stopMessage = stoppedMessage(deadline.budgetMs);
+    const stopped = entries.some((entry) => entry.findings.some((finding) => finding.code === 'limit-exceeded' && finding.message === stopMessage));
+    return { folder, settings, options, entries, texts, stamp, stopped };
   }
 
   /** Diagnostics by file URI, every finding once (the core already applied the severity settings and dropped 'off' codes). */

@@ -119,4 +119,15 @@ describe('gitlab-ci-auth check', () => {
       assert.ok(Date.now() - started < 15_000, `${file} took too long`);
     }
   });
+
+  it('stops a check past --time-budget-ms and says so on the file, with exit 1', async () => {
+    const jobs = Array.from({ length: 3_000 }, (_, i) => `job${i}:\n  image: registry.example.com/app${i}:1\n  script: [make]\n`).join('');
+    const dir = tempProject({ '.gitlab-ci.yml': jobs });
+    const { code, stdout } = await run(['.gitlab-ci.yml', '--time-budget-ms', '1'], dir);
+    assert.equal(code, 1);
+    assert.match(stdout, /^\.gitlab-ci\.yml:1:1: error limit-exceeded: This check took longer than 0\.001 s and was stopped/m);
+    assert.doesNotMatch(stdout, /missing-credentials/);
+    const usage = await run(['.gitlab-ci.yml', '--time-budget-ms', '0'], dir);
+    assert.equal(usage.code, 2);
+  });
 });

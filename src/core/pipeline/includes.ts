@@ -44,7 +44,8 @@ const VARIABLE_REFERENCE = /\$(?:\{(\w+)\}|(\w+))/g;
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export class IncludeLoader {
-  private readonly files: PipelineFile[] = [];
+  /** The files read so far, in first-read order (what a check stopped part-way still shows findings in). */
+  readonly files: PipelineFile[] = [];
   private readonly seenFiles = new Set<string>();
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly contents = new Map<string, CiValue | undefined>();
@@ -88,11 +89,11 @@ export class IncludeLoader {
     scope: FileScope,
     stack: readonly string[],
   ): CiMap {
-    this.ctx.checkTime();
     if (!this.seenFiles.has(path)) {
       this.seenFiles.add(path);
       this.files.push({ path, text });
     }
+    this.ctx.checkTime();
     const content = this.content(path, text, provided, includedAt);
     if (content?.kind !== 'map') {
       this.mergeOrder.set(path, this.order++);

@@ -41,8 +41,9 @@ function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOpti
     return { rootFile, files: [], jobs: [], globalVariables: {}, unresolvedIncludes: [], problems: ctx.problems };
   }
   let loaded: LoadedPipeline | undefined;
+  const loader = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes, options.cache);
   try {
-    loaded = new IncludeLoader(files, ctx, options.variables ?? {}, options.externalIncludes, options.cache).load(rootFile, rootText, options.inputs ?? {});
+    loaded = loader.load(rootFile, rootText, options.inputs ?? {});
     const tracker = memo && new ReadTracker(ctx);
     const extendsResolver = new ExtendsResolver(loaded.config, ctx, loaded.incomplete, tracker);
     const config = loaded.config;
@@ -82,7 +83,7 @@ function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOpti
     else ctx.report('limit-exceeded', 'error', `Pipeline analysis stopped: ${error instanceof RangeError ? 'the input is too deeply nested' : 'internal error'}.`, root);
     return {
       rootFile,
-      files: loaded?.files ?? [{ path: rootFile, text: rootText }],
+      files: loader.files.length > 0 ? loader.files : [{ path: rootFile, text: rootText }],
       jobs: [],
       globalVariables: {},
       unresolvedIncludes: loaded?.unresolvedIncludes ?? [],
