@@ -3,23 +3,15 @@
  * says so with `limit-exceeded` on the root file; the findings of a check cut short are never shown as if complete.
  * Most cases drive a fake clock (no timing flakes); one uses a real slow input against the real clock.
  */
-import { describe, it } from "node:test";
-import assert from "node:assert/strict";
-import { checkPipeline, checkProject } from "../../src/core/check";
-import { CheckStopped, Deadline } from "../../src/core/deadline";
-import {
-  createResolveCache,
-  DEFAULT_LIMITS,
-  resolvePipeline,
-} from "../../src/core/pipeline";
-import { ResolveContext } from "../../src/core/pipeline/context";
-import {
-  composeDocuments,
-  MAX_SYNTAX_ERRORS,
-  parsePipelineFile,
-} from "../../src/core/pipeline/yamlLoader";
-import type { Finding, ProjectFiles } from "../../src/core/types";
-import { memoryFiles, NO_CONTEXT } from "./checkSupport";
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPipeline, checkProject } from '../../src/core/check';
+import { CheckStopped, Deadline } from '../../src/core/deadline';
+import { createResolveCache, DEFAULT_LIMITS, resolvePipeline } from '../../src/core/pipeline';
+import { ResolveContext } from '../../src/core/pipeline/context';
+import { composeDocuments, MAX_SYNTAX_ERRORS, parsePipelineFile } from '../../src/core/pipeline/yamlLoader';
+import type { Finding, ProjectFiles } from '../../src/core/types';
+import { memoryFiles, NO_CONTEXT } from './checkSupport';
 
 /** A clock that only moves when a test moves it. */
 function fakeClock(): { now: () => number; advance: (ms: number) => void } {
@@ -29,221 +21,155 @@ function fakeClock(): { now: () => number; advance: (ms: number) => void } {
 
 /** A pipeline whose every job pulls from a private registry nobody covers: a full check warns about each. */
 function privatePipeline(jobs: number): string {
-  return Array.from(
-    { length: jobs },
-    (_, i) =>
-      `job${i}:\n  image: registry.example.com/team/app${i}:1\n  script: [make]\n`,
-  ).join("");
+  return Array.from({ length: jobs }, (_, i) => `job${i}:\n  image: registry.example.com/team/app${i}:1\n  script: [make]\n`).join('');
 }
 
 function stops(findings: readonly Finding[]): Finding[] {
-  return findings.filter(
-    (finding) =>
-      finding.code === "limit-exceeded" &&
-      finding.message.startsWith("This check took longer than"),
-  );
+  return findings.filter((finding) => finding.code === 'limit-exceeded' && finding.message.startsWith('This check took longer than'));
 }
 
-describe("check time budget", () => {
-  it("stops a check whose file reads are slow and reports limit-exceeded on the root file, keeping no partial jobs", () => {
+describe('check time budget', () => {
+  it('stops a check whose file reads are slow and reports limit-exceeded on the root file, keeping no partial jobs', () => {
     const clock = fakeClock();
     const texts: Record<string, string> = {
-      ".gitlab-ci.yml": `include: [a.yml, b.yml, c.yml, d.yml]\nroot:\n  image: registry.example.com/root:1\n  script: [x]\n`,
-      "a.yml": privatePipeline(1).replace("job0", "a"),
-      "b.yml": privatePipeline(1).replace("job0", "b"),
-      "c.yml": privatePipeline(1).replace("job0", "c"),
-      "d.yml": privatePipeline(1).replace("job0", "d"),
+      '.gitlab-ci.yml': `include: [a.yml, b.yml, c.yml, d.yml]\nroot:\n  image: registry.example.com/root:1\n  script: [x]\n`,
+      'a.yml': privatePipeline(1).replace('job0', 'a'),
+      'b.yml': privatePipeline(1).replace('job0', 'b'),
+      'c.yml': privatePipeline(1).replace('job0', 'c'),
+      'd.yml': privatePipeline(1).replace('job0', 'd'),
     };
     const plain = memoryFiles(texts);
     // Every read of an included file takes a second on the fake clock.
     const slow: ProjectFiles = {
       read(path) {
-        if (path !== ".gitlab-ci.yml") clock.advance(1_000);
+        if (path !== '.gitlab-ci.yml') clock.advance(1_000);
         return plain.read(path);
       },
       glob: plain.glob,
     };
 
-    const full = checkProject(".gitlab-ci.yml", plain, NO_CONTEXT);
-    assert.equal(
-      full.findings.filter((finding) => finding.code === "missing-credentials")
-        .length,
-      5,
-      "the full check warns about every job",
-    );
+    const full = checkProject('.gitlab-ci.yml', plain, NO_CONTEXT);
+    assert.equal(full.findings.filter((finding) => finding.code === 'missing-credentials').length, 5, 'the full check warns about every job');
 
-    const stopped = checkProject(".gitlab-ci.yml", slow, {
+    const stopped = checkProject('.gitlab-ci.yml', slow, {
       ...NO_CONTEXT,
       deadline: new Deadline(2_000, clock.now),
     });
     const [stop] = stops(stopped.findings);
     assert.ok(stop, JSON.stringify(stopped.findings));
-    assert.equal(stop.severity, "error");
-    assert.deepEqual(stop.range, { file: ".gitlab-ci.yml", start: 0, end: 0 });
+    assert.equal(stop.severity, 'error');
+    assert.deepEqual(stop.range, { file: '.gitlab-ci.yml', start: 0, end: 0 });
     assert.match(stop.message, /took longer than 2 s and was stopped/);
-    assert.equal(stopped.pipeline.jobs.length, 0, "no partial jobs");
+    assert.equal(stopped.pipeline.jobs.length, 0, 'no partial jobs');
     assert.deepEqual(
-      stopped.findings.filter(
-        (finding) => finding.code === "missing-credentials",
-      ),
+      stopped.findings.filter((finding) => finding.code === 'missing-credentials'),
       [],
-      "no partial findings",
+      'no partial findings',
     );
-    assert.ok(
-      clock.now() <= 3_000,
-      `stopped at the first read past the budget, not after all four (${clock.now()} ms)`,
-    );
+    assert.ok(clock.now() <= 3_000, `stopped at the first read past the budget, not after all four (${clock.now()} ms)`);
   });
 
-  it("stops between jobs of a large pipeline (fake clock: each deadline look costs a millisecond)", () => {
+  it('stops between jobs of a large pipeline (fake clock: each deadline look costs a millisecond)', () => {
     let time = 0;
     const deadline = new Deadline(100, () => time++);
-    const stopped = checkProject(
-      ".gitlab-ci.yml",
-      memoryFiles({ ".gitlab-ci.yml": privatePipeline(2_000) }),
-      { ...NO_CONTEXT, deadline },
-    );
+    const stopped = checkProject('.gitlab-ci.yml', memoryFiles({ '.gitlab-ci.yml': privatePipeline(2_000) }), { ...NO_CONTEXT, deadline });
     assert.equal(stops(stopped.findings).length, 1);
-    assert.ok(
-      time < 400,
-      `${time} looks at the clock: it stopped soon after the budget`,
-    );
+    assert.ok(time < 400, `${time} looks at the clock: it stopped soon after the budget`);
   });
 
-  it("stops the rules once the deadline has passed: their findings are dropped, the pipeline problems kept", () => {
+  it('stops the rules once the deadline has passed: their findings are dropped, the pipeline problems kept', () => {
     const files = memoryFiles({
-      ".gitlab-ci.yml": `${privatePipeline(3)}broken: [\n`,
+      '.gitlab-ci.yml': `${privatePipeline(3)}broken: [\n`,
     });
-    const pipeline = resolvePipeline(".gitlab-ci.yml", files);
-    assert.ok(
-      checkPipeline(pipeline, NO_CONTEXT).some(
-        (finding) => finding.code === "missing-credentials",
-      ),
-    );
+    const pipeline = resolvePipeline('.gitlab-ci.yml', files);
+    assert.ok(checkPipeline(pipeline, NO_CONTEXT).some((finding) => finding.code === 'missing-credentials'));
     const clock = fakeClock();
     const deadline = new Deadline(2_000, clock.now);
     clock.advance(2_001);
     const findings = checkPipeline(pipeline, NO_CONTEXT, deadline);
     assert.equal(stops(findings).length, 1);
     assert.deepEqual(
-      findings.filter((finding) => finding.code === "missing-credentials"),
+      findings.filter((finding) => finding.code === 'missing-credentials'),
       [],
     );
     assert.ok(
-      findings.some((finding) => finding.code === "yaml-syntax"),
-      "what resolution found is still shown",
+      findings.some((finding) => finding.code === 'yaml-syntax'),
+      'what resolution found is still shown',
     );
   });
 
-  it("keeps nothing of a stopped check in the cache: the next check with time left is complete", () => {
+  it('keeps nothing of a stopped check in the cache: wherever it stopped, the next check with time left is complete', () => {
+    // `? k` makes the fast parser hand the files to yaml, so the deadline is also looked at inside the parse.
     const files = memoryFiles({
-      ".gitlab-ci.yml": `include: [a.yml]\n${privatePipeline(2)}`,
-      "a.yml": privatePipeline(3).replaceAll("job", "a"),
+      '.gitlab-ci.yml': `include: [a.yml]\n? k\n: v\n${privatePipeline(20)}`,
+      'a.yml': `? k\n: v\n${privatePipeline(30).replaceAll('job', 'a')}`,
     });
+    const expected = JSON.stringify(checkProject('.gitlab-ci.yml', files, NO_CONTEXT).findings);
+    assert.equal((JSON.parse(expected) as Finding[]).filter((finding) => finding.code === 'missing-credentials').length, 50);
     const cache = createResolveCache();
-    const clock = fakeClock();
-    const expired = new Deadline(10, clock.now);
-    clock.advance(11);
-    const stopped = checkProject(".gitlab-ci.yml", files, {
-      ...NO_CONTEXT,
-      resolve: { cache },
-      deadline: expired,
-    });
-    assert.equal(stops(stopped.findings).length, 1);
-    const again = checkProject(".gitlab-ci.yml", files, {
-      ...NO_CONTEXT,
-      resolve: { cache },
-      deadline: new Deadline(60_000),
-    });
-    assert.deepEqual(stops(again.findings), []);
-    assert.equal(
-      again.findings.filter((finding) => finding.code === "missing-credentials")
-        .length,
-      5,
-    );
+    let stoppedChecks = 0;
+    // Each look at the fake clock takes a millisecond: budget n stops the check at its n-th look, a different place each.
+    for (let budget = 0; budget < 400; budget += 3) {
+      let time = 0;
+      const stopped = checkProject('.gitlab-ci.yml', files, { ...NO_CONTEXT, resolve: { cache }, deadline: new Deadline(budget, () => time++) });
+      if (stops(stopped.findings).length > 0) stoppedChecks++;
+      const again = checkProject('.gitlab-ci.yml', files, { ...NO_CONTEXT, resolve: { cache }, deadline: new Deadline(60_000) });
+      assert.equal(JSON.stringify(again.findings), expected, `after a check stopped at look ${budget}`);
+    }
+    assert.ok(stoppedChecks > 20, `${stoppedChecks} checks stopped`);
   });
 
-  it("stops reading one huge YAML file part-way (the deadline is looked at between tokens)", () => {
+  it('stops reading one huge YAML file part-way (the deadline is looked at between tokens)', () => {
     let time = 0;
     const deadline = new Deadline(20, () => time++);
-    const text = `a: [${"x, ".repeat(100_000)}y]\n`;
-    assert.throws(
-      () => composeDocuments(text, DEFAULT_LIMITS.maxYamlDepth, deadline),
-      CheckStopped,
-    );
-    const ctx = new ResolveContext(
-      DEFAULT_LIMITS,
-      new Deadline(20, () => time++),
-    );
-    assert.throws(() => parsePipelineFile("f.yml", text, ctx), CheckStopped);
+    const text = `a: [${'x, '.repeat(100_000)}y]\n`;
+    assert.throws(() => composeDocuments(text, DEFAULT_LIMITS.maxYamlDepth, deadline), CheckStopped);
+    const ctx = new ResolveContext(DEFAULT_LIMITS, new Deadline(20, () => time++));
+    assert.throws(() => parsePipelineFile('f.yml', text, ctx), CheckStopped);
   });
 
-  it("stops a real slow input on the real clock well before it would finish", () => {
+  it('stops a real slow input on the real clock well before it would finish', () => {
     // ~370 KB of jobs: about a second for a full check on a loaded 2-core machine; the budget is a fraction of that.
-    const files = memoryFiles({ ".gitlab-ci.yml": privatePipeline(5_000) });
+    const files = memoryFiles({ '.gitlab-ci.yml': privatePipeline(5_000) });
     const budgetMs = 50;
     const started = performance.now();
-    const stopped = checkProject(".gitlab-ci.yml", files, {
+    const stopped = checkProject('.gitlab-ci.yml', files, {
       ...NO_CONTEXT,
       deadline: new Deadline(budgetMs),
     });
     const stoppedMs = performance.now() - started;
-    assert.equal(stops(stopped.findings).length, 1, "it stopped");
+    assert.equal(stops(stopped.findings).length, 1, 'it stopped');
     const fullStarted = performance.now();
-    const full = checkProject(".gitlab-ci.yml", files, NO_CONTEXT);
+    const full = checkProject('.gitlab-ci.yml', files, NO_CONTEXT);
     const fullMs = performance.now() - fullStarted;
     assert.deepEqual(stops(full.findings), []);
     // Not a timed test: both runs share the machine's load, and the budgeted one does a small part of the work.
-    assert.ok(
-      stoppedMs < fullMs,
-      `budgeted ${stoppedMs.toFixed(0)} ms, full ${fullMs.toFixed(0)} ms`,
-    );
+    assert.ok(stoppedMs < fullMs, `budgeted ${stoppedMs.toFixed(0)} ms, full ${fullMs.toFixed(0)} ms`);
   });
 });
 
-describe("YAML with very many syntax errors", () => {
-  it("stops composing after MAX_SYNTAX_ERRORS errors and reports limit-exceeded, not thousands of errors", () => {
+describe('YAML with very many syntax errors', () => {
+  it('stops composing after MAX_SYNTAX_ERRORS errors and reports limit-exceeded, not thousands of errors', () => {
     // `? - &a ` repeated: two errors per unit; yaml's Composer took about 4 s for 80,000 units.
-    const text = `b:\n${"? - &a ".repeat(80_000)}\n`;
+    const text = `b:\n${'? - &a '.repeat(80_000)}\n`;
     const started = performance.now();
     const documents = composeDocuments(text, DEFAULT_LIMITS.maxYamlDepth);
-    assert.ok(
-      !Array.isArray(documents) && documents.stop === "too-many-errors",
-      "stopped",
-    );
-    assert.ok(
-      documents.at > 0 && documents.at < text.length / 10,
-      `stopped near the start (${documents.at})`,
-    );
+    assert.ok(!Array.isArray(documents) && documents.stop === 'too-many-errors', 'stopped');
+    assert.ok(documents.at > 0 && documents.at < text.length / 10, `stopped near the start (${documents.at})`);
     // Generous (reading the tokens alone takes a few hundred milliseconds on a loaded machine); without the bound the
     // Composer alone took 4 s unloaded, 17 s on a loaded 2-core machine.
-    assert.ok(
-      performance.now() - started < 5_000,
-      `${(performance.now() - started).toFixed(0)} ms`,
-    );
+    assert.ok(performance.now() - started < 5_000, `${(performance.now() - started).toFixed(0)} ms`);
     const ctx = new ResolveContext(DEFAULT_LIMITS);
-    parsePipelineFile(
-      ".gitlab-ci.yml",
-      `b:\n${"? - &a ".repeat(2_000)}\n`,
-      ctx,
-    );
+    parsePipelineFile('.gitlab-ci.yml', `b:\n${'? - &a '.repeat(2_000)}\n`, ctx);
     assert.deepEqual(
       ctx.problems.map((problem) => [problem.code, problem.message]),
-      [
-        [
-          "limit-exceeded",
-          `The file has more than ${MAX_SYNTAX_ERRORS} YAML syntax errors; it is not analysed. Fix the first ones.`,
-        ],
-      ],
+      [['limit-exceeded', `The file has more than ${MAX_SYNTAX_ERRORS} YAML syntax errors; it is not analysed. Fix the first ones.`]],
     );
   });
 
-  it("still reports every error of a file with fewer than the bound", () => {
+  it('still reports every error of a file with fewer than the bound', () => {
     const ctx = new ResolveContext(DEFAULT_LIMITS);
-    parsePipelineFile(".gitlab-ci.yml", `b:\n${"? - &a ".repeat(100)}x\n`, ctx);
-    assert.ok(
-      ctx.problems.length > 0 &&
-        ctx.problems.every((problem) => problem.code === "yaml-syntax"),
-    );
+    parsePipelineFile('.gitlab-ci.yml', `b:\n${'? - &a '.repeat(100)}x\n`, ctx);
+    assert.ok(ctx.problems.length > 0 && ctx.problems.every((problem) => problem.code === 'yaml-syntax'));
   });
 });
