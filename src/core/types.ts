@@ -76,6 +76,15 @@ export interface UnresolvedInclude {
   readonly request?: ExternalIncludeRequest;
 }
 
+/** An `include:` entry with `rules:`: included, not included (not merged), or maybe (treated as unreadable). */
+export interface IncludeDecision {
+  readonly outcome: 'included' | 'excluded' | 'maybe';
+  /** "rule 1 `if: $CI_COMMIT_BRANCH == "main"` matches", or what the decision depends on. */
+  readonly reason: string;
+  /** The entry (its hash), for the hover. */
+  readonly span: SourceSpan;
+}
+
 /** One project file that took part in the pipeline, kept so findings can be turned into lines and columns. */
 export interface PipelineFile {
   readonly path: string;
@@ -91,6 +100,8 @@ export interface Pipeline {
   /** Top-level `variables:` (after include merge). */
   readonly globalVariables: Readonly<Record<string, TracedVariable>>;
   readonly unresolvedIncludes: readonly UnresolvedInclude[];
+  /** How each `include:` entry with `rules:` was decided (for its hover). */
+  readonly includeDecisions?: readonly IncludeDecision[];
   /** Problems met while resolving: YAML syntax, extends missing/cycle/depth, include not found, bad !reference, missing inputs. */
   readonly problems: readonly Finding[];
 }

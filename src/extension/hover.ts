@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import { describeAge, type PullResult } from '../core/pullCheck';
-import type { Provenance } from '../core/types';
+import type { IncludeDecision, Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 import type { PullCheckService } from './pullCheck';
@@ -37,8 +37,35 @@ export class ImageHover implements vscode.HoverProvider {
       if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
       return new vscode.Hover(markdown, spanToRange(first.image.span, text));
     }
+    for (const entry of project.entries) {
+      const decision = entry.pipeline.includeDecisions?.find(
+        (candidate) => candidate.span.file === file.relativePath && candidate.span.start <= offset && offset <= candidate.span.end,
+      );
+      if (decision) return new vscode.Hover(includeDecisionMarkdown(decision), spanToRange(decision.span, text));
+    }
     return undefined;
   }
+}
+
+/** An `include:` entry with `rules:`: whether GitLab merges it, and which rule (or unknown) decides. */
+function includeDecisionMarkdown(decision: IncludeDecision): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString();
+  // The reason quotes the repository's own rule text: escaped, except the backticks the core put around it.
+  const reason = decision.reason.split('`').map((part, index) => (index % 2 === 1 ? code(part) : escapeMarkdown(part))).join('');
+  switch (decision.outcome) {
+    case 'included':
+      markdown.appendMarkdown(`**${vscode.l10n.t('Included')}**: ${reason}`);
+      break;
+    case 'excluded':
+      markdown.appendMarkdown(`**${vscode.l10n.t('Not included')}**: ${reason}. ${vscode.l10n.t('Its jobs are not checked.')}`);
+      break;
+    case 'maybe':
+      markdown.appendMarkdown(
+        `**${vscode.l10n.t('Maybe')}**: ${reason}. ${vscode.l10n.t('Checked as if included; images it could change are not reported as uncovered.')}`,
+      );
+      break;
+  }
+  return markdown;
 }
 
 function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownSources: readonly string[]): vscode.MarkdownString {
