@@ -138,7 +138,7 @@ function statusLine(explanation: ImageExplanation): string {
     case 'ignored':
       return vscode.l10n.t('Registry ignored by settings');
     case 'may-come-from-include':
-      return vscode.l10n.t('May be overridden by an include that cannot be read here');
+      return vscode.l10n.t('May be overridden by an include that cannot be read or decided here');
   }
 }
 
