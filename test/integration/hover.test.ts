@@ -51,6 +51,15 @@ describe('hovers, and the project registry from the git origin', () => {
     assert.match(text, /job token/i);
   });
 
+  it('hover on an include with rules says whether GitLab merges it, and which rule decides', async () => {
+    const text = await hoverText(pipeline(), 33, 'ci/optional.yml');
+    assert.match(text, /Not included/);
+    assert.ok(text.includes('no rule matches'), text);
+    // Its job is not checked: the registry it names is flagged nowhere.
+    const flagged = await diagnosticsWhen(pipeline(), (found) => found.length > 0);
+    assert.ok(!flagged.some((diagnostic) => diagnostic.message.includes('registry.example.com/never')), flagged.map((diagnostic) => diagnostic.message).join('\n'));
+  });
+
   it('hover elsewhere in the file shows nothing of ours', async () => {
     const text = await hoverText(pipeline(), 3, 'script');
     assert.doesNotMatch(text, /credentials|runner looks up/i);

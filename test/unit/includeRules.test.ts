@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compilePathGlob } from '../../src/core/pipeline/pathGlob';
+import { rubyNumberText } from '../../src/core/pipeline/inputs';
 import { evaluateRuleExpression, type KnownVariables } from '../../src/core/pipeline/ruleExpression';
 import { check } from './checkSupport';
 
@@ -205,5 +206,39 @@ describe('include: rules:', () => {
   it('a not-included include is not read: its missing file is no error', () => {
     const result = check(`include:\n  - local: ci/missing.yml\n    rules:\n      - if: '"1" == "2"'\n`, {}, files);
     assert.deepEqual(result.findings, []);
+  });
+});
+
+describe('spec: inputs of type number and boolean interpolate as Ruby prints them', () => {
+  it('rubyNumberText (Ruby Float#to_s)', () => {
+    const rows: [number, string, string][] = [
+      [1, '1.0', '1.0'],
+      [1000, '1e3', '1000.0'],
+      [1.5, '1.5', '1.5'],
+      [1, '1', '1'],
+      [-2, '-2.0', '-2.0'],
+      [1e16, '1.0e16', '1.0e+16'],
+      [1e15, '1e15', '1000000000000000.0'],
+      [0.0001, '0.0001', '0.0001'],
+      [0.00001, '0.00001', '1.0e-05'],
+      [1.25e-7, '1.25e-7', '1.25e-07'],
+      [1000, '1_000.0', '1000.0'],
+    ];
+    for (const [value, source, expected] of rows) assert.equal(rubyNumberText(value, source), expected, source);
+  });
+
+  it('an include passing 1.0, 1e3 and true: the image tags read 1.0, 1000.0 and true', () => {
+    const result = check(
+      'include:\n  - local: t.yml\n    inputs:\n      version: 1.0\n      big: 1e3\n      debug: true\n',
+      {},
+      {
+        't.yml':
+          'spec:\n  inputs:\n    version:\n      type: number\n    big:\n      type: number\n    debug:\n      type: boolean\n      default: false\n---\n' +
+          'job:\n  image: registry.example.com/app:$[[ inputs.version ]]-$[[ inputs.big ]]-$[[ inputs.debug ]]\n  script: [x]\n',
+      },
+    );
+    assert.equal(result.pipeline.jobs[0]?.image?.value, 'registry.example.com/app:1.0-1000.0-true');
+    const defaults = check('include:\n  - local: t.yml\n', {}, { 't.yml': 'spec:\n  inputs:\n    n:\n      type: number\n      default: 2.50\n    b:\n      type: boolean\n      default: false\n---\njob:\n  image: a:$[[ inputs.n ]]-$[[ inputs.b ]]\n  script: [x]\n' });
+    assert.equal(defaults.pipeline.jobs[0]?.image?.value, 'a:2.5-false');
   });
 });

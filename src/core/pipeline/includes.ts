@@ -7,7 +7,7 @@ import type { IncludeDecision, PipelineFile, ProjectFiles, SourceSpan, Unresolve
 import { emptyMap, entryValue, mapWithEntryVia, mergeEntries, scalarText, type CiEntry, type CiMap, type CiReference, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import { decideIncludeRules } from './includeConditions';
-import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, type ProvidedInput } from './inputs';
+import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, withRubyNumbers, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
 import type { ResolveCache } from './cache';
 import { convertContent, convertDocument, readPipelineFile, type ParsedFile } from './yamlLoader';
@@ -137,7 +137,8 @@ export class IncludeLoader {
         const specs = readInputSpecs(header);
         const where = includedAt ?? header?.span ?? { file: path, start: 0, end: 0 };
         // Root inputs may still be given when the pipeline is run; an include that omits one is a definite error.
-        const values = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
+        const given = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
+        const values = withRubyNumbers(given, (file) => (file === path ? text : this.files.find((candidate) => candidate.path === file)?.text));
         content = convertDocument(parsed.content, path, text, this.ctx, { interpolate: createInterpolator(values, specs, this.ctx), onReference });
       } else {
         const file = parsed;
