@@ -67,6 +67,8 @@ export interface ImageExplanation {
   readonly lookupPath: string;
   readonly status: ImageStatus;
   readonly match: CredentialMatch | null;
+  /** The credential stored in VS Code that matches, known only here (whatever the runner has). */
+  readonly storedMatch: CredentialMatch | null;
   /** Where the value came from (extends parent, anchor, default, include). */
   readonly via: readonly Provenance[];
   /** Variables the name refers to that are not known. */
@@ -88,11 +90,22 @@ export function explainImage(image: TracedString, job: ResolvedJob, _pipeline: P
     lookupPath: evaluation.lookupPath,
     status: evaluation.status,
     match: evaluation.match,
+    storedMatch: evaluation.storedMatch,
     via: image.via,
     unknownVariables: evaluation.unknownVariables,
     shown: evaluation.shown,
     pullKey: pullKeyOf(pullPlanOf(evaluation)),
   };
+}
+
+/**
+ * The keys of credentials stored in VS Code that the pipeline's images use (whether or not GitLab also has them), in
+ * first-use order: what a DOCKER_AUTH_CONFIG built for this project must hold from the store.
+ */
+export function storedKeysUsedBy(pipeline: Pipeline, options: CheckOptions): string[] {
+  const keys = new Set<string>();
+  for (const evaluation of evaluateImages(pipeline, options)) if (evaluation.storedMatch) keys.add(evaluation.storedMatch.key);
+  return [...keys];
 }
 
 /** Every (job, image-or-service) whose scalar contains `offset` in `file`: a template's image is used by many jobs. */

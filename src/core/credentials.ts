@@ -6,6 +6,26 @@ import { parentPath, registryHostOf, registryKeyPath, runnerLookupPath } from '.
 import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSourceKind, LookupResult } from './types';
 
 /**
+ * The two sides of coverage: what the runner can see (everything but `stored-here`) and what is known only in VS Code.
+ * `said-in-gitlab` sources drop out of the runner's side once GitLab's DOCKER_AUTH_CONFIG itself was read: its keys
+ * are then known, and a user's word cannot outrank them.
+ */
+export function splitCoverage(sources: readonly CredentialSource[]): { runner: CredentialSource[]; storedHere: CredentialSource[]; gitlabVariable: CredentialSource | undefined } {
+  const gitlabVariable = sources.find((source) => source.origin === 'gitlab-variable' && !source.credsStore);
+  const runner = sources.filter((source) => source.origin !== 'stored-here' && !(gitlabVariable && source.origin === 'said-in-gitlab'));
+  return { runner, storedHere: sources.filter((source) => source.origin === 'stored-here'), gitlabVariable };
+}
+
+/** Registries the user said GitLab's DOCKER_AUTH_CONFIG holds (the "GitLab already has it" quick fix), per project. */
+export function saidInGitLabSource(keys: readonly string[]): CredentialSource {
+  return {
+    kind: 'runner-config',
+    origin: 'said-in-gitlab',
+    keys: keys.map((key) => ({ key, path: registryKeyPath(key), via: 'auths', label: "GitLab's DOCKER_AUTH_CONFIG (as you said)" })),
+  };
+}
+
+/**
  * Compares strings in UTF-8 byte order (code point order), as Go sorts the raw keys of one source: negative, zero or
  * positive, for `Array.prototype.sort`.
  */
@@ -34,7 +54,9 @@ function registeredPaths(sources: readonly CredentialSource[]): Map<string, Cred
     // Within one source the runner (≥ 18.3) processes raw keys in ascending byte order.
     const keys = [...source.keys].sort((a, b) => compareByteOrder(a.key, b.key));
     for (const key of keys) {
-      if (!registered.has(key.path)) registered.set(key.path, { key: key.key, path: key.path, source: source.kind, label: key.label });
+      if (!registered.has(key.path)) {
+        registered.set(key.path, { key: key.key, path: key.path, source: source.kind, label: key.label, ...(source.origin ? { origin: source.origin } : {}) });
+      }
     }
   }
   return registered;

@@ -65,7 +65,10 @@ export function pullKeyOf(entry: PullPlanEntry): string {
 
 /** The pull an evaluated image needs, or why it is not checked. Depends on the evaluation alone (no secret). */
 export function pullPlanOf(evaluation: ImageEvaluation): PullPlanEntry {
-  const { docker, expanded, match, status } = evaluation;
+  const { docker, expanded, status } = evaluation;
+  // Known only in VS Code: checked with the stored credential, the one GitLab's variable should hold (the
+  // credential-not-in-gitlab finding already says GitLab is not known to have it).
+  const match = status === 'stored-only' ? evaluation.storedMatch : evaluation.match;
   const name = expanded ?? evaluation.image.value.trim();
   const key = `${name}\u0000${match?.key ?? ''}\u0000${match?.label ?? ''}\u0000${status}`;
   if (expanded === null || evaluation.unknownVariables.length > 0) {
@@ -94,10 +97,11 @@ export function pullPlanOf(evaluation: ImageEvaluation): PullPlanEntry {
       break;
     case 'public':
     case 'uncovered':
+    case 'stored-only':
       break;
   }
   const reference = docker.digest ?? docker.tag ?? 'latest';
-  return { target: { key, image: name, registry: docker.registry, repository: docker.repository, reference, match: status === 'covered' ? match : null } };
+  return { target: { key, image: name, registry: docker.registry, repository: docker.repository, reference, match: status === 'covered' || status === 'stored-only' ? match : null } };
 }
 
 /** "2 minutes ago" for a hover. */

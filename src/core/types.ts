@@ -123,6 +123,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type FindingCode =
   | 'yaml-syntax'
   | 'missing-credentials'
+  | 'credential-not-in-gitlab'
   | 'registry-unknown'
   | 'invalid-image-reference'
   | 'unresolved-include'
@@ -173,11 +174,23 @@ export interface CredentialKey {
   readonly label: string;
 }
 
+/**
+ * Where a source's keys come from, when that matters for who can see them. The runner sees the pipeline's YAML, GitLab's
+ * CI/CD variables, its own configuration and the job token; `stored-here` (stored or imported in VS Code) is known only
+ * to this editor, so it never counts as coverage. `gitlab-variable` is GitLab's DOCKER_AUTH_CONFIG read while connected;
+ * `said-in-gitlab` lists registries the user said GitLab's variable holds (ignored once that variable can be read).
+ * Absent: a source the runner sees by its nature (YAML, runner settings, job token, the CLI's DOCKER_AUTH_CONFIG).
+ */
+export type CredentialOrigin = 'gitlab-variable' | 'said-in-gitlab' | 'stored-here';
+
 export interface CredentialSource {
   readonly kind: CredentialSourceKind;
   readonly keys: readonly CredentialKey[];
   /** A `credsStore` is configured: coverage of any registry it may list is unknown. */
   readonly credsStore?: string;
+  readonly origin?: CredentialOrigin;
+  /** What the source is, for messages: `project variable DOCKER_AUTH_CONFIG (group/app)`. Never a secret. */
+  readonly label?: string;
 }
 
 export interface CredentialMatch {
@@ -185,6 +198,7 @@ export interface CredentialMatch {
   readonly path: string;
   readonly source: CredentialSourceKind;
   readonly label: string;
+  readonly origin?: CredentialOrigin;
 }
 
 export interface LookupResult {

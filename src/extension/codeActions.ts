@@ -8,7 +8,19 @@ import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 import { addPublicRegistry } from './settings';
-import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MOVE_CREDENTIALS, COMMAND_TREAT_AS_PUBLIC } from './commandIds';
+import {
+  COMMAND_CONFIGURE_CREDENTIALS,
+  COMMAND_CONNECT_GITLAB,
+  COMMAND_COPY_AUTH_CONFIG,
+  COMMAND_IMPORT_AUTH_CONFIG,
+  COMMAND_MARK_IN_GITLAB,
+  COMMAND_MOVE_CREDENTIALS,
+  COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB,
+  COMMAND_TREAT_AS_PUBLIC,
+} from './commandIds';
+import type { ProjectCommandArgs } from './credentialCommands';
+import type { GitLabConnection } from './gitlab/gitlab';
+import type { MarkInGitLabArgs } from './saidInGitLab';
 
 
 /** Arguments of `gitlabCiAuth.configureCredentials` (implemented by the wizard). */
@@ -31,9 +43,12 @@ export interface MoveCredentialsArgs {
   readonly end: number;
 }
 
-export function registerCodeActions(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, diagnostics: DiagnosticsService): void {
+/** Whether GitLab's variables were read for a folder: Save to GitLab… is offered then, Connect to GitLab… otherwise. */
+export type GitLabReadFor = Pick<GitLabConnection, 'variablesCoverageFor'>;
+
+export function registerCodeActions(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, diagnostics: DiagnosticsService, gitlab?: GitLabReadFor): void {
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider(CI_DOCUMENT_SELECTOR, new CiQuickFixes(diagnostics), {
+    vscode.languages.registerCodeActionsProvider(CI_DOCUMENT_SELECTOR, new CiQuickFixes(diagnostics, gitlab), {
       providedCodeActionKinds: CiQuickFixes.providedCodeActionKinds,
     }),
     vscode.commands.registerCommand(COMMAND_TREAT_AS_PUBLIC, (args: TreatAsPublicArgs) => addPublicRegistry(vscode.Uri.parse(args.folder), args.registry)),
@@ -44,7 +59,10 @@ export function registerCodeActions(context: vscode.ExtensionContext, log: vscod
 export class CiQuickFixes implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
 
-  constructor(private readonly diagnostics: DiagnosticsService) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsService,
+    private readonly gitlab?: GitLabReadFor,
+  ) {}
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const ours = context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
@@ -55,7 +73,8 @@ export class CiQuickFixes implements vscode.CodeActionProvider {
     for (const diagnostic of ours) {
       const finding = this.diagnostics.findingFor(document.uri, diagnostic);
       if (!finding) continue;
-      const fixes = [...fixesFor(finding, project, document), ignoreOnLine(finding, project)].filter((action): action is vscode.CodeAction => action !== undefined);
+      const connected = this.gitlab?.variablesCoverageFor(project.folder) !== undefined;
+      const fixes = [...fixesFor(finding, project, document, connected), ignoreOnLine(finding, project)].filter((action): action is vscode.CodeAction => action !== undefined);
       for (const action of fixes) action.diagnostics = [diagnostic];
       actions.push(...fixes);
     }
@@ -63,18 +82,27 @@ export class CiQuickFixes implements vscode.CodeActionProvider {
   }
 }
 
-function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.TextDocument): (vscode.CodeAction | undefined)[] {
+function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.TextDocument, connected: boolean): (vscode.CodeAction | undefined)[] {
   const folder = project.folder.uri.toString();
   switch (finding.code) {
+    case 'credential-not-in-gitlab': {
+      const key = stringData(finding, 'storedKey');
+      if (!key) return [];
+      const [copy, save] = toGitLabFixes(folder, connected);
+      save.isPreferred = true;
+      return [save, copy, commandAction(vscode.l10n.t('GitLab already has it'), COMMAND_MARK_IN_GITLAB, { key, folder } satisfies MarkInGitLabArgs)];
+    }
     case 'missing-credentials': {
-      const registry = stringData(finding, 'registry');
-      if (!registry) return [];
-      const repository = repositoryOf(stringData(finding, 'lookupPath'), registry);
-      const configure = commandAction(vscode.l10n.t('Configure credentials for {0}…', registry), COMMAND_CONFIGURE_CREDENTIALS, {
-        registry,
-        ...(repository ? { repository } : {}),
-        folder,
-      } satisfies ConfigureCredentialsArgs);
+      // GitLab's variable lacks a key that VS Code has: getting it there is the fix.
+      if (stringData(finding, 'storedKey')) {
+        const [copy, save] = toGitLabFixes(folder, connected);
+        save.isPreferred = true;
+        return [save, copy];
+      }
+      const args = configureArgsFor(finding, folder);
+      if (!args) return [];
+      const { registry } = args;
+      const configure = commandAction(vscode.l10n.t('Configure credentials for {0}…', registry), COMMAND_CONFIGURE_CREDENTIALS, args);
       configure.isPreferred = true;
       const treatAsPublic = commandAction(vscode.l10n.t('Treat {0} as public', registry), COMMAND_TREAT_AS_PUBLIC, { registry, folder } satisfies TreatAsPublicArgs);
       return [configure, treatAsPublic];
@@ -114,6 +142,24 @@ function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.Text
     default:
       return [];
   }
+}
+
+/** What "Configure credentials for …" of a missing-credentials finding passes to the wizard; undefined without a registry. */
+export function configureArgsFor(finding: Finding, folder: string): ConfigureCredentialsArgs | undefined {
+  const registry = stringData(finding, 'registry');
+  // A credential already stored in VS Code (GitLab's variable lacks it) needs saving to GitLab, not configuring.
+  if (!registry || stringData(finding, 'storedKey')) return undefined;
+  const repository = repositoryOf(stringData(finding, 'lookupPath'), registry);
+  return { registry, ...(repository ? { repository } : {}), folder };
+}
+
+/** Copy DOCKER_AUTH_CONFIG, and Save to GitLab… when GitLab's variables were read for the folder (Connect to GitLab… otherwise). */
+function toGitLabFixes(folder: string, connected: boolean): [vscode.CodeAction, vscode.CodeAction] {
+  const copy = commandAction(vscode.l10n.t('Copy DOCKER_AUTH_CONFIG'), COMMAND_COPY_AUTH_CONFIG, { folder } satisfies ProjectCommandArgs);
+  const save = connected
+    ? commandAction(vscode.l10n.t('Save to GitLab…'), COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB, { folder } satisfies ProjectCommandArgs)
+    : commandAction(vscode.l10n.t('Connect to GitLab…'), COMMAND_CONNECT_GITLAB, { folder });
+  return [copy, save];
 }
 
 function ignoreOnLine(finding: Finding, project: ProjectCheck): vscode.CodeAction | undefined {

@@ -12,4 +12,6 @@ export const COMMAND_CONNECT_GITLAB = 'gitlabCiAuth.connectGitLab';
 export const COMMAND_REFRESH_GITLAB = 'gitlabCiAuth.refreshGitLab';
 export const COMMAND_CREATE_REGISTRY_TOKEN = 'gitlabCiAuth.createRegistryToken';
 export const COMMAND_COMPARE_WITH_CI_LINT = 'gitlabCiAuth.compareWithCiLint';
+export const COMMAND_MARK_IN_GITLAB = 'gitlabCiAuth.markInGitLab';
+export const COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB = 'gitlabCiAuth.saveAuthConfigToGitLab';
 export const COMMAND_CHECK_PULLS = 'gitlabCiAuth.checkPulls';

@@ -11,7 +11,10 @@ import { KeyringUnavailableError, type CredentialStore, type StoredCredential, t
 import type { SettingsReader } from './settings';
 import { copyWithAutoClear, type AuthConfigPreview } from './wizard/outputs';
 import { verifyWithProgress } from './wizard/verify';
-import { COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
+import { COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
+import type { GitLabConnection } from './gitlab/gitlab';
+import { projectAuthConfig, type ProjectAuthConfig, type ProjectAuthConfigSources } from './projectAuthConfig';
+import type { SaidInGitLab, SaidInGitLabEntry } from './saidInGitLab';
 
 
 /** Argument of `gitlabCiAuth.importAuthConfig`: the JSON (e.g. from a quick fix on a committed value) and where it came from. */
@@ -25,40 +28,91 @@ interface CommandDependencies {
   readonly settings: SettingsReader;
   /** Opens the wizard; resolves true when it finished. */
   readonly configure: () => Promise<boolean>;
+  /** What the project's whole DOCKER_AUTH_CONFIG is built from (its pipelines, GitLab's variable). */
+  readonly project: Omit<ProjectAuthConfigSources, 'credentials'> & { readonly connection: Pick<GitLabConnection, 'saveDockerAuthConfig'> };
+  /** Registries the user said GitLab already holds, listed (and undone) in Manage. */
+  readonly said: SaidInGitLab;
+}
+
+/** Arguments of Copy DOCKER_AUTH_CONFIG and Save DOCKER_AUTH_CONFIG to GitLab… from a quick fix: the folder whose pipelines decide. */
+export interface ProjectCommandArgs {
+  /** The workspace folder URI, as a string. */
+  readonly folder?: string;
 }
 
 export function registerCredentialCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, deps: CommandDependencies): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMAND_MANAGE_CREDENTIALS, () => manageCredentials(credentials, deps)),
     vscode.commands.registerCommand(COMMAND_IMPORT_AUTH_CONFIG, (args?: ImportAuthConfigArgs) => importAuthConfig(credentials, log, args)),
-    vscode.commands.registerCommand(COMMAND_COPY_AUTH_CONFIG, () => copyAuthConfig(credentials, deps.settings)),
+    vscode.commands.registerCommand(COMMAND_COPY_AUTH_CONFIG, (args?: ProjectCommandArgs) => copyAuthConfig(credentials, deps, undefined, folderOf(args))),
+    vscode.commands.registerCommand(COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB, (args?: ProjectCommandArgs) => saveToGitLab(credentials, deps, folderOf(args))),
   );
 }
 
+/** The folder a command is about: its argument, else the active editor's, else the first. */
+function folderOf(args: ProjectCommandArgs | undefined): vscode.WorkspaceFolder | undefined {
+  const named = typeof args?.folder === 'string' ? vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(args.folder)) : undefined;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return named ?? (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+}
+
 /**
- * Copies the combined DOCKER_AUTH_CONFIG of the stored credentials (all, or the given registries). Credentials whose
- * token is missing are left out and named; when none is left nothing is copied. Resolves true when something was copied.
+ * Copies the project's whole DOCKER_AUTH_CONFIG (`projectAuthConfig`): the stored credentials its pipelines use (or
+ * the given registries), merged over what GitLab's variable holds when connected. Credentials whose token is missing
+ * are left out and named; when nothing is left nothing is copied. Resolves true when something was copied.
  */
-async function copyAuthConfig(credentials: CredentialStore, settings: SettingsReader, registries?: readonly string[]): Promise<boolean> {
+async function copyAuthConfig(credentials: CredentialStore, deps: CommandDependencies, registries?: readonly string[], folder?: vscode.WorkspaceFolder): Promise<boolean> {
   if (credentials.list().length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No registry credentials are stored yet. Run "Configure Registry Credentials…" first.'));
     return false;
   }
-  const combined = await credentials.combinedAuthConfig(registries);
+  let combined: ProjectAuthConfig;
+  try {
+    combined = await projectAuthConfig({ credentials, ...deps.project }, folder, registries);
+  } catch (error) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Nothing copied: {0}', error instanceof Error ? error.message : String(error)));
+    return false;
+  }
   const missing = combined.missingSecrets.map((entry) => entry.registry).join(', ');
-  if (combined.included.length === 0) {
+  if (combined.fromStore.length === 0) {
     offerReEntry(vscode.l10n.t('Nothing copied: the token for {0} is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', missing));
     return false;
   }
-  const seconds = settings.read().clipboardClearSeconds;
+  const seconds = deps.settings.read().clipboardClearSeconds;
   await copyWithAutoClear(combined.json, seconds);
+  // Says exactly what is in it, so a partial value is never pasted unawares.
+  const contents = vscode.l10n.t('It holds {0}.', describeContents(combined));
   const copied =
     seconds > 0
-      ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your tokens: the clipboard is cleared in {0} s if it still holds it.', seconds)
-      : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your tokens.');
+      ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your tokens: the clipboard is cleared in {1} s if it still holds it.', contents, seconds)
+      : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your tokens.', contents);
   if (missing !== '') offerReEntry(vscode.l10n.t('{0} It leaves out {1}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', copied, missing));
   else void vscode.window.showInformationMessage(copied);
   return true;
+}
+
+/** `a, b from VS Code and c already in GitLab's variable`: what a built DOCKER_AUTH_CONFIG holds. */
+export function describeContents(config: Pick<ProjectAuthConfig, 'fromStore' | 'fromGitLab'>): string {
+  const stored = vscode.l10n.t('{0} from VS Code', config.fromStore.join(', '));
+  return config.fromGitLab.length === 0 ? stored : vscode.l10n.t("{0} and {1} already in GitLab's variable", stored, config.fromGitLab.join(', '));
+}
+
+/** Save DOCKER_AUTH_CONFIG to GitLab…: the project's whole value, through the confirmed, merging save (which offers to connect). */
+async function saveToGitLab(credentials: CredentialStore, deps: CommandDependencies, folder: vscode.WorkspaceFolder | undefined): Promise<boolean> {
+  const save = deps.project.connection.saveDockerAuthConfig;
+  if (!folder || !save) return false;
+  try {
+    const combined = await projectAuthConfig({ credentials, ...deps.project }, folder);
+    if (combined.fromStore.length === 0) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Nothing to save: no stored credential with its token is used by this project.'));
+      return false;
+    }
+    await save(folder, combined.json);
+    return true;
+  } catch (error) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the CI/CD variable: {0}', error instanceof Error ? error.message : String(error)));
+    return false;
+  }
 }
 
 /** A warning about missing tokens with a button that opens Manage, where the token can be re-entered. */
@@ -69,7 +123,7 @@ function offerReEntry(message: string): void {
   });
 }
 
-type ManageChoice = { readonly credential: StoredCredential; readonly status: TokenStatus } | 'add' | 'copy';
+type ManageChoice = { readonly credential: StoredCredential; readonly status: TokenStatus } | { readonly said: SaidInGitLabEntry } | 'add' | 'copy';
 
 async function manageCredentials(credentials: CredentialStore, deps: CommandDependencies): Promise<void> {
   for (;;) {
@@ -81,6 +135,15 @@ async function manageCredentials(credentials: CredentialStore, deps: CommandDepe
       detail: [statusLabel(statuses[index]!), describe(credential)].filter(Boolean).join(' · '),
       choice: { credential, status: statuses[index]! },
     }));
+    const said = deps.said.list();
+    if (said.length > 0) items.push({ label: vscode.l10n.t('Said to be in GitLab'), kind: vscode.QuickPickItemKind.Separator });
+    for (const entry of said) {
+      items.push({
+        label: vscode.l10n.t('$(discard) GitLab already has {0}', entry.key),
+        detail: vscode.l10n.t('You said so for {0}; pick to undo, and the image is reported again', vscode.Uri.parse(entry.folder).path.split('/').pop() ?? entry.folder),
+        choice: { said: entry },
+      });
+    }
     items.push(
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: vscode.l10n.t('$(add) Add a registry credential…'), choice: 'add' },
@@ -97,8 +160,12 @@ async function manageCredentials(credentials: CredentialStore, deps: CommandDepe
       return;
     }
     if (picked.choice === 'copy') {
-      await copyAuthConfig(credentials, deps.settings);
+      await copyAuthConfig(credentials, deps, undefined, folderOf(undefined));
       return;
+    }
+    if ('said' in picked.choice) {
+      await deps.said.remove(picked.choice.said);
+      continue;
     }
     const done = await manageOne(credentials, deps, picked.choice.credential, picked.choice.status);
     if (done) return;
@@ -136,7 +203,7 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
       await rotate(credentials, deps, credential);
       return true;
     case 'copy':
-      await copyAuthConfig(credentials, deps.settings, [credential.key]);
+      await copyAuthConfig(credentials, deps, [credential.key]);
       return true;
     case 'remove': {
       const remove = vscode.l10n.t('Remove');

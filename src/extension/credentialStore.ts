@@ -2,7 +2,8 @@
  * Registry credentials kept by the extension: each token in SecretStorage (the OS keychain) under a key per
  * registry key + username; the non-secret metadata (registry, key, username, kind, dates) in globalState or
  * workspaceState, one Memento key per registry key so two windows storing different registries never overwrite
- * each other. Also a coverage contributor: stored registries count as covered by DOCKER_AUTH_CONFIG.
+ * each other. Also a coverage contributor whose keys are `stored-here`: known only to VS Code, never coverage the
+ * runner sees, so an image they match is reported as "stored in VS Code only" rather than covered.
  */
 import * as vscode from 'vscode';
 import { authConfigKeyFor, type CredentialInput } from '../core/authConfig';
@@ -156,7 +157,7 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
         via: entry.helper !== undefined ? 'credHelpers' : 'auths',
         label: labelOf(entry),
       }));
-    return keys.length === 0 ? [] : [{ kind: 'DOCKER_AUTH_CONFIG', keys }];
+    return keys.length === 0 ? [] : [{ kind: 'DOCKER_AUTH_CONFIG', keys, origin: 'stored-here', label: 'VS Code' }];
   }
 
   /** Re-reads every token's status; fires onDidChange when one changed (or always, after another window's change). */

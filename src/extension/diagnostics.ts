@@ -75,6 +75,8 @@ export interface DiagnosticsService {
   projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
   /** The finding behind one of our diagnostics. */
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
+  /** Every published diagnostic with `code`, with its file and the finding behind it. */
+  published(code: FindingCode): { readonly uri: vscode.Uri; readonly diagnostic: vscode.Diagnostic; readonly finding: Finding }[];
   /** The up-to-date check of a workspace folder (checked now if stale); undefined when it has no pipeline or is disabled. */
   checkFolder(folder: vscode.WorkspaceFolder): ProjectCheck | undefined;
 }
@@ -212,6 +214,12 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       (published) => published.finding.code === code && published.diagnostic.range.isEqual(diagnostic.range),
     );
     return (candidates.find((published) => published.diagnostic.message === diagnostic.message) ?? candidates[0])?.finding;
+  }
+
+  published(code: FindingCode): { readonly uri: vscode.Uri; readonly diagnostic: vscode.Diagnostic; readonly finding: Finding }[] {
+    return [...this.publishedByUri].flatMap(([uri, published]) =>
+      published.filter((entry) => entry.finding.code === code).map((entry) => ({ uri: vscode.Uri.parse(uri), ...entry })),
+    );
   }
 
   // ─── Triggers ───────────────────────────────────────────────────────────────

@@ -6,14 +6,15 @@ import * as vscode from 'vscode';
 import { registerCredentialStore, type CredentialStore } from './credentialStore';
 import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
-import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS } from './commandIds';
+import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
 import { registerHover } from './hover';
 import { loadCommands, registerOnFirstUse } from './lazyCommands';
 import { registerGitLabOnDemand } from './lazyGitLab';
 import { registerPullCheck, type PullCheckService } from './pullCheck';
+import { registerSaidInGitLab, type SaidInGitLab } from './saidInGitLab';
 
 /** Every command `registerWizard` registers. An integration test checks that each contributed command exists right after activation. */
-const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG];
+const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB];
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
@@ -21,13 +22,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLabOnDemand(context, log, credentials);
+  const said = registerSaidInGitLab(context);
   const pulls = registerPullCheck(context, log, credentials, () => diagnostics);
-  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab], gitlab, pulls);
-  registerCodeActions(context, log, diagnostics);
+  const diagnostics = registerDiagnostics(context, log, [credentials, gitlab, said], gitlab, pulls);
+  registerCodeActions(context, log, diagnostics, gitlab);
   registerHover(context, diagnostics, pulls);
-  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab));
+  registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab, diagnostics, said));
 
-  return { diagnostics, pulls, credentials };
+  return { diagnostics, pulls, credentials, saidInGitLab: said };
 }
 
 export function deactivate(): void {}
@@ -37,4 +39,5 @@ export interface ExtensionApi {
   readonly diagnostics: ReturnType<typeof registerDiagnostics>;
   readonly pulls: PullCheckService;
   readonly credentials: CredentialStore;
+  readonly saidInGitLab: SaidInGitLab;
 }

@@ -89,9 +89,8 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
     lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
   }
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
-  if (explanation.match) {
-    lines.push(vscode.l10n.t('Covered by the key {0} from {1}', code(explanation.match.key), explanation.match.label));
-  }
+  const coverage = coverageLine(explanation);
+  if (coverage) lines.push(coverage);
   if (explanation.status === 'coverage-unknown' && unknownSources.length > 0) {
     lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.join(', ')));
   }
@@ -129,6 +128,8 @@ function statusLine(explanation: ImageExplanation): string {
       return vscode.l10n.t('Pulled with the job token (CI_JOB_TOKEN)');
     case 'uncovered':
       return vscode.l10n.t('No credentials cover this registry');
+    case 'stored-only':
+      return vscode.l10n.t('Stored in VS Code only — not yet in GitLab');
     case 'registry-unknown':
       return vscode.l10n.t('Registry unknown: a variable in the name cannot be resolved here');
     case 'coverage-unknown':
@@ -140,6 +141,21 @@ function statusLine(explanation: ImageExplanation): string {
     case 'may-come-from-include':
       return vscode.l10n.t('May be overridden by an include that cannot be read or decided here');
   }
+}
+
+/** Which side knows the credential: GitLab (its variable, the job token, the runner) or only VS Code. */
+function coverageLine(explanation: ImageExplanation): string | undefined {
+  const { match, storedMatch } = explanation;
+  if (match?.origin === 'gitlab-variable') {
+    // The key's label is the variable's: `project variable DOCKER_AUTH_CONFIG (group/app)`.
+    const level = match.label.startsWith('group ') ? vscode.l10n.t('group variable') : vscode.l10n.t('project variable');
+    return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG ({0}) covers this: {1}, key {2}", level, match.label, code(match.key));
+  }
+  if (match?.origin === 'said-in-gitlab') return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG covers this, as you said (key {0}); undo it under Manage Registry Credentials", code(match.key));
+  if (match?.source === 'job-payload') return vscode.l10n.t('The job token covers this (key {0})', code(match.key));
+  if (match) return vscode.l10n.t('Covered by the key {0} from {1}', code(match.key), match.label);
+  if (storedMatch) return vscode.l10n.t('Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it', code(storedMatch.key), storedMatch.label);
+  return undefined;
 }
 
 function provenanceLine(via: readonly Provenance[]): string | undefined {

@@ -71,5 +71,6 @@ export function registerGitLabOnDemand(context: vscode.ExtensionContext, log: vs
     variablesCoverageFor: (folder) => loaded?.variablesCoverageFor(folder),
     saveDockerAuthConfig: (folder, authConfigJson) => implementation().saveDockerAuthConfig!(folder, authConfigJson),
     createRegistryToken: (folder) => implementation().createRegistryToken!(folder),
+    currentDockerAuthConfig: async (folder) => ifConnected()?.currentDockerAuthConfig?.(folder),
   };
 }

@@ -27,7 +27,8 @@ const WORK = path.join(OUT, 'bench');
 const require = createRequire(path.join(REPO, 'package.json'));
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = [100, 1_000, 5_000];
-const CORPUS = process.env.BENCH_CORPUS ?? '/work/shared/corpus/files';
+/** The shared corpus (not in the repository): `GITLAB_CI_CORPUS`, else `../shared/corpus` beside the repository. */
+const CORPUS = path.join(path.resolve(REPO, process.env.GITLAB_CI_CORPUS ?? '../shared/corpus'), 'files');
 
 v8.setFlagsFromString('--expose_gc');
 const collectGarbage = vm.runInNewContext('gc');

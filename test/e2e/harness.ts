@@ -39,7 +39,8 @@ export interface QuickInputState {
   readonly items: readonly string[];
 }
 
-const uiTimeoutMs = 30_000;
+/** An upper bound on waiting for one UI state (never a delay): generous, as CI shares its cores with other jobs. */
+const uiTimeoutMs = 60_000;
 
 // The few browser globals used inside page.evaluate(); the project compiles without the DOM lib.
 declare const navigator: { readonly clipboard: { readText(): Promise<string> } };

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { Workbench, openWorkbench } from './harness';
 import { assertSameSecretText, hideSecrets, secretForms } from '../support/secretAssert';
+import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
 
 const registry = 'registry.wizard.example:5050';
@@ -63,7 +64,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
     await seen(workbench, `the clipboard is cleared in ${clearSeconds} s if it still holds it`);
     assertSameSecretText(await copiedText(workbench), authConfig(registry, sentinel), 'the copied DOCKER_AUTH_CONFIG');
-    await until(async () => (await workbench.clipboard()) === '', 'the clipboard is cleared');
+    await eventually(async () => (await workbench.clipboard()) === '', 'the clipboard is cleared');
   });
 
   it('Manage → Rotate: the new token replaces the old one', async () => {
@@ -106,7 +107,9 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     await problemsUntil(false);
   });
 
-  it('two windows import different registries at once: both stay listed; a token code-server dropped is flagged, never silently lost', async () => {
+  it('two windows import different registries at once: both stay listed; a token code-server dropped is flagged, never silently lost', async function () {
+    // Two windows, two imports and two reloads (each restarts an extension host): minutes on a busy machine.
+    this.timeout(300_000);
     // code-server's SecretStorage (browser localStorage) writes each window's whole cached map, so with both windows
     // open the later write drops the other window's token. The metadata (globalState) keeps both; the extension must
     // then say which token is missing rather than copy a DOCKER_AUTH_CONFIG that silently lacks it.
@@ -152,7 +155,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     for (const problem of problems) assert.equal(leakIn(problem.label), undefined, 'a problem shows the token');
 
     // The extension's output channel is a file under the user-data dir's logs; wait until it has our lines.
-    await until(() => filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log is on disk');
+    await eventually(() => filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log is on disk');
     for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
       assert.equal(leakIn(fs.readFileSync(file, 'latin1')), undefined, `${file} holds a token`);
     }
@@ -228,15 +231,8 @@ async function clipboardWrite(page: Page, text: string): Promise<void> {
 
 /** What a command copied: waits until the clipboard no longer holds the {@link nothingCopied} marker. */
 async function copiedText(window: Workbench): Promise<string> {
-  let text = nothingCopied;
-  await until(async () => (text = await window.clipboard()) !== nothingCopied, 'something is copied');
-  return text;
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return eventually(async () => {
+    const text = await window.clipboard();
+    return text !== nothingCopied && { text };
+  }, 'something is copied').then(({ text }) => text);
 }

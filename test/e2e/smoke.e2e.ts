@@ -30,13 +30,20 @@ describe('smoke: the extension in code-server, driven like a user', () => {
     );
   });
 
-  it('lists "GitLab CI Auth: Configure Registry Credentials…" in the command palette', async () => {
+  it('runs "GitLab CI Auth: Configure Registry Credentials…" from the command palette: step 1 offers the flagged registry first', async () => {
+    // Its own state: the file open and its warning shown, whatever ran before.
+    await workbench.openFile('.gitlab-ci.yml');
+    await workbench.problems((list) => list.some((problem) => problem.source === 'GitLab CI Auth' && problem.message.includes('registry.example.com')));
     const labels = await workbench.searchCommands('GitLab CI Auth: Configure Registry');
     await workbench.screenshot('command-palette');
     assert.ok(
       labels.some((label) => label.includes('GitLab CI Auth: Configure Registry Credentials…')),
       `palette shows: ${labels.join(' | ')}`,
     );
+    await workbench.dismissQuickInput();
+    await workbench.runCommand('GitLab CI Auth: Configure Registry Credentials…');
+    const step = await workbench.quickInput({ title: /^Configure Registry Credentials \(1\/\d\)$/ });
+    assert.equal(step.items[0], 'registry.example.com', `step 1 lists: ${step.items.join(' | ')}`);
     await workbench.dismissQuickInput();
   });
 });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
 import { openWorkbench, type Problem, type Workbench } from './harness';
 import { assertSameSecretText, secretForms } from '../support/secretAssert';
+import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
 
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
@@ -26,6 +27,10 @@ declare const document: {
 
 function isMissingCredentials(problem: Problem, registry: string): boolean {
   return problem.code.includes('missing-credentials') && problem.message.includes(registry);
+}
+
+function isStoredOnly(problem: Problem, registry: string): boolean {
+  return problem.code.includes('credential-not-in-gitlab') && problem.message.includes(registry);
 }
 
 /** The quick input's title with VS Code's step counter, e.g. "Configure Registry Credentials (3/7)". */
@@ -73,6 +78,9 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('walks every step from the command palette; a wrong password is reported, Back fixes it', async () => {
+    // Its own state, whatever ran before: the pipeline open and its warning published, which step 1 lists.
+    await workbench.openFile('.gitlab-ci.yml');
+    await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
     await workbench.runCommand(`GitLab CI Auth: ${wizardTitle}…`);
 
     // Step 1: the registry the pipeline uses without credentials is offered first.
@@ -159,9 +167,14 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     assertSameSecretText(await copiedText(), expectedAuthConfig, 'the copied DOCKER_AUTH_CONFIG');
   });
 
-  it('clears the missing-credentials warning', async () => {
-    await workbench.problems((list) => !list.some((problem) => isMissingCredentials(problem, registry.host)));
-    await screenshot('warning-gone');
+  it('turns the warning into the "stored in VS Code only" information: the runner cannot see VS Code', async () => {
+    const problems = await workbench.problems(
+      (list) => !list.some((problem) => isMissingCredentials(problem, registry.host)) && list.some((problem) => isStoredOnly(problem, registry.host)),
+    );
+    const stored = problems.find((problem) => isStoredOnly(problem, registry.host))!;
+    assert.equal(stored.severity, 'info');
+    assert.equal(stored.line, 3);
+    await screenshot('stored-in-vs-code-only');
   });
 
   it('keeps the token in SecretStorage: after a reload, Copy DOCKER_AUTH_CONFIG still produces it', async () => {
@@ -269,13 +282,11 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
 
   /** What a command copied: waits until the clipboard no longer holds the {@link nothingCopied} marker. */
   async function copiedText(): Promise<string> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
+    const { text } = await eventually(async () => {
       const text = await workbench.clipboard();
-      if (text !== nothingCopied) return text;
-      if (Date.now() > deadline) throw new Error('nothing was copied to the clipboard');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return text !== nothingCopied && { text };
+    }, 'something is copied to the clipboard');
+    return text;
   }
 
   /** Puts `text` on the clipboard through the page, so a later read proves what a command copied. */

@@ -15,6 +15,8 @@ export async function runE2eTests(options: E2eOptions = {}): Promise<LayerResult
     ui: 'bdd',
     reporter: 'spec',
     timeout: 120_000,
+    // A stray `.only` fails the run (mocha throws while loading) instead of reporting the rest as absent.
+    forbidOnly: true,
     color: process.stdout.isTTY === true,
     ...(options.grep ? { grep: options.grep } : {}),
     rootHooks: {

@@ -1,6 +1,8 @@
 // @workspace test/fixtures/workspaces/smoke
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension/extension';
+import { pipelineUri, untilCode } from './support';
 
 const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
 
@@ -20,5 +22,17 @@ describe('extension activation in a real VS Code', () => {
     const api: unknown = await extension.activate();
     assert.equal(extension.isActive, true);
     assert.ok(api && typeof api === 'object' && 'diagnostics' in api, 'activate() returned no { diagnostics } API');
+  });
+
+  it('checks the pipeline once active: the private image is flagged, the public one is not, and the API knows the finding', async () => {
+    const api = (await vscode.extensions.getExtension(extensionId)!.activate()) as ExtensionApi;
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(pipelineUri()));
+    const flagged = await untilCode(pipelineUri(), 'missing-credentials');
+    assert.deepEqual(
+      flagged.map((diagnostic) => [diagnostic.range.start.line, diagnostic.message.includes('registry.example.com')]),
+      [[3, true]],
+      'one finding, on the private image (node:20-alpine on line 9 is public)',
+    );
+    assert.equal(api.diagnostics.findingFor(pipelineUri(), flagged[0]!)?.code, 'missing-credentials');
   });
 });

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { assertSameSecretText } from '../support/secretAssert';
-import { EXTENSION_ID, untilCode } from './support';
+import { EXTENSION_ID, codeOf, diagnosticsWhen, untilCode } from './support';
 
 /** The fake `auth` value in the fixtures: it must never travel in a command argument. */
 const fixtureAuth = 'ZmFrZS11c2VyOmZha2UtdG9rZW4=';
@@ -109,8 +109,49 @@ describe('quick fixes', () => {
     assert.ok(diagnostics.every((diagnostic) => !diagnostic.message.includes(fixtureAuth)));
   });
 
-  it('every diagnostic offers "Ignore on this line"', async () => {
-    const { actions } = await openWith('committed.yml', 'committed-credentials');
-    titled(actions, 'Ignore committed-credentials on this line');
+  it('every diagnostic, whatever its code, offers "Ignore <code> on this line" that comments that code on its line', async () => {
+    // Its own file (the other tests edit theirs), written to raise many rules at once.
+    const uri = ciFile('every-rule.yml');
+    const text = [
+      'variables:',
+      '  DOCKER_AUTH_CONFIG: \'{"auths":{"registry.example.com/v1/":{"auth":"ZmFrZS11c2VyOmZha2UtdG9rZW4="}}}\'',
+      'private:',
+      '  image: registry.example.com/team/app:1',
+      '  script: [make]',
+      'other:',
+      '  image: other.example.org/team/app:1',
+      '  script: [make]',
+      'unknown:',
+      '  image: $UNSET_REGISTRY/team/app:1',
+      '  script: [make]',
+      'echo:',
+      '  image: docker:27',
+      '  script:',
+      '    - echo $DOCKER_AUTH_CONFIG > $HOME/.docker/config.json',
+      'kaniko:',
+      '  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}',
+      '  script:',
+      '    - /kaniko/executor --context . --destination registry.example.com/team/app:1',
+      'child:',
+      '  extends: .no-such-template',
+      '  script: [make]',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const expectedCodes = ['committed-credentials', 'extends-missing', 'file-variable-echo', 'kaniko-missing-config', 'key-near-miss', 'missing-credentials', 'registry-unknown'];
+    const diagnostics = await diagnosticsWhen(uri, (found) => expectedCodes.every((code) => found.some((diagnostic) => codeOf(diagnostic) === code)));
+    for (const diagnostic of diagnostics) {
+      const code = codeOf(diagnostic);
+      const ignore = titled(await quickFixes(uri, diagnostic), `Ignore ${code} on this line`);
+      const edits = ignore.edit?.get(uri) ?? [];
+      assert.ok(edits.length > 0, `"${ignore.title}" edits nothing`);
+      assert.ok(
+        edits.some((edit) => edit.newText.includes(`gitlab-ci-auth-ignore ${code}`)),
+        `"${ignore.title}" writes ${JSON.stringify(edits.map((edit) => edit.newText))}`,
+      );
+      // The comment lands on the line the diagnostic starts on (a block scalar's header line is the only exception).
+      assert.ok(edits.every((edit) => edit.range.start.line === diagnostic.range.start.line), `"${ignore.title}" edits another line than ${diagnostic.range.start.line}`);
+    }
   });
 });

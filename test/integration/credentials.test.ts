@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { codeOf, ourDiagnostics, pipelineUri, untilCode } from './support';
+import { eventually } from '../support/eventually';
 import { filesUnder, maxScannedBytes } from '../support/files';
 
 const registry = 'registry.wizard.example:5050';
@@ -31,6 +32,9 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
   it('rejects an invalid DOCKER_AUTH_CONFIG on import and stores nothing', async () => {
     const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text: '{"auths":{"registry.wizard.example:5050":{"auth":"not base64!"}}}' });
     assert.equal(stored, false);
+    // Asked of the store itself, not of the diagnostics (a re-check after a store would come later): Copy resolves
+    // false only when no credential is stored.
+    assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), false, 'a credential was stored');
     assert.equal(missing(pipelineUri()).length > 0, true);
   });
 
@@ -55,10 +59,9 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
     // The harness lays out <root>/workspace/<fixture> and <root>/user-data (logs, settings, global state).
     const userData = path.resolve(folder, '..', '..', 'user-data');
     assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
-    // Give the log channel a moment to flush: wait for one of our own log lines to reach disk.
+    // The log channel flushes to disk on its own time: wait for one of our own log lines to reach it.
     const logs = (): string[] => filesUnder(path.join(userData, 'logs'), maxScannedBytes).filter((file) => fs.readFileSync(file, 'utf8').includes('registry credential'));
-    for (let i = 0; i < 50 && logs().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.ok(logs().length > 0, 'the GitLab CI Auth log file was not found under the user-data dir');
+    await eventually(() => logs().length > 0, 'the GitLab CI Auth log file is under the user-data dir');
 
     for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {
       const content = fs.readFileSync(file);

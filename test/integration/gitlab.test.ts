@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import { FakeGitLab } from '../support/fakeGitLab';
-import { EXTENSION_ID, codeOf, diagnosticsWhen, hoverText, ourDiagnostics } from './support';
+import { codeOf, diagnosticsWhen, hoverText, ourDiagnostics, serveGitLabFixture } from './support';
 
 const apiToken = 'FAKE-integration-gitlab-api-token';
 const registrySecret = 'FAKE-integration-registry-password';
@@ -60,15 +60,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
   }
 
   before(async () => {
-    await gitlab.start();
-    gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
-    gitlab.addProject(project, 'maintainer');
-    gitlab.addProject('group/shared-ci', 'reporter');
-    gitlab.addFile('group/shared-ci', 'v1.2', 'templates/build.yml', 'shared-build:\n  image: shared.example.com/ci/builder:2\n  script: [build]\n');
-    const configuration = vscode.workspace.getConfiguration('gitlabCiAuth');
-    await configuration.update('gitlab.instanceUrl', gitlab.baseUrl, vscode.ConfigurationTarget.Global);
-    await configuration.update('gitlab.projectPath', project, vscode.ConfigurationTarget.Global);
-    api = (await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate()) as ExtensionApi;
+    api = await serveGitLabFixture(gitlab, apiToken, project);
     await vscode.window.showTextDocument(pipeline());
     await diagnosticsWhen(pipeline(), (diagnostics) => diagnostics.some(localMissing));
   });
@@ -139,7 +131,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
     assert.ok(diagnostics.some(includedMissing), 'shared.example.com, which the variable does not list, is still flagged');
     const hover = await hoverText(pipeline(), imageLine, 'private.example.com');
     assert.match(hover, /Credentials found/);
-    assert.match(hover, /Covered by the key `private\.example\.com` from project variable DOCKER_AUTH_CONFIG \(group\/app\)/);
+    assert.match(hover, /GitLab's DOCKER_AUTH_CONFIG \(project variable\) covers this: project variable DOCKER_AUTH_CONFIG \(group\/app\), key `private\.example\.com`/);
     assert.ok(!hover.includes(registrySecret) && !describeAll(diagnostics).includes(registrySecret));
   });
 

@@ -15,10 +15,11 @@ import { registerDiagnostics, type DiagnosticsService } from '../../src/extensio
 import type { GitLabConnection } from '../../src/extension/gitlab/gitlab';
 import { ProjectContextResolver } from '../../src/extension/projectContext';
 import { SettingsReader } from '../../src/extension/settings';
-import { AuthConfigPreview } from '../../src/extension/wizard/outputs';
+import { AuthConfigPreview, copyWithAutoClear } from '../../src/extension/wizard/outputs';
 import { wizardServices } from '../../src/extension/wizard/wizard';
 import { assertSameSecretText, hideSecrets, secretForms } from '../support/secretAssert';
 import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
+import { eventually } from '../support/eventually';
 import { filesUnder, maxScannedBytes } from '../support/files';
 import { codeOf, pipelineUri } from './support';
 
@@ -167,12 +168,18 @@ class RecordingLog implements CredentialLog {
 
 // ---- Helpers on the real workbench ----
 
-/** Resolves once `diagnostics`' own collection shows (or no longer shows) missing-credentials for the pipeline. */
+/**
+ * Resolves once `diagnostics`' own collection shows missing-credentials for the pipeline (`present`), or shows instead
+ * that a stored credential matches: credential-not-in-gitlab ("stored in VS Code only"), never a quiet file.
+ */
 function untilMissingIn(diagnostics: DiagnosticsService, present: boolean): Promise<void> {
-  const has = (): boolean => (diagnostics.collection.get(pipelineUri()) ?? []).some((diagnostic) => codeOf(diagnostic) === 'missing-credentials');
+  const has = (): boolean => {
+    const codes = (diagnostics.collection.get(pipelineUri()) ?? []).map(codeOf);
+    return present ? codes.includes('missing-credentials') : !codes.includes('missing-credentials') && codes.includes('credential-not-in-gitlab');
+  };
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      if (has() !== present) return;
+      if (!has()) return;
       clearTimeout(timer);
       listener.dispose();
       resolve();
@@ -195,14 +202,6 @@ function onceChanged(store: CredentialStore): Promise<void> {
       resolve();
     });
   });
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const disposables: vscode.Disposable[] = [];
@@ -309,7 +308,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const preview = new AuthConfigPreview();
       disposables.push(log, preview);
       const connection = stubConnection();
-      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver() });
+      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { published: () => [], checkFolder: () => undefined } });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
         choose('Registry account or robot account'),
@@ -394,7 +393,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       // Window B's diagnostics pick up the registry window A stored, through SecretStorage's change event.
       await untilMissingIn(diagnosticsB, false);
       for (const store of [windowA, windowB]) {
-        await until(() => store.list().length === 2, 'both windows list both credentials');
+        await eventually(() => store.list().length === 2, 'both windows list both credentials');
         assert.deepEqual(store.list().map((entry) => entry.key).sort(), [otherRegistry, registry].sort());
         assert.deepEqual(JSON.parse((await store.combinedAuthConfig()).json), {
           auths: {
@@ -407,33 +406,45 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       // Removing in window A: window B's diagnostics flag the image again.
       await windowA.remove(windowA.list().find((entry) => entry.key === registry)!);
       await untilMissingIn(diagnosticsB, true);
-      await until(() => windowB.list().length === 1, 'window B drops the removed credential');
+      await eventually(() => windowB.list().length === 1, 'window B drops the removed credential');
     });
   });
 
   describe('clipboard (gitlabCiAuth.clipboardClearSeconds = 1)', () => {
     before(async () => {
-      const text = JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${sentinel}`).toString('base64') } } });
+      // Two credentials, so the combined JSON copied here is one no earlier test copied: a clearing timer left from an
+      // earlier copy (the wizard's, 1 s too) then finds other text and cannot clear this one early.
+      const auth = Buffer.from(`${username}:${sentinel}`).toString('base64');
+      const text = JSON.stringify({ auths: { [registry]: { auth }, 'clipboard.wizard.example': { auth } } });
       assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' }), true);
     });
 
     it('is cleared after the configured time when it still holds the DOCKER_AUTH_CONFIG', async () => {
       await vscode.env.clipboard.writeText('');
+      // Taken before the command starts its 1 s timer, so the clearing can come no sooner than 1 s after it.
+      const start = Date.now();
       assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
       const copied = await vscode.env.clipboard.readText();
       assert.ok(copied.includes(Buffer.from(`${username}:${sentinel}`).toString('base64')), 'the command copied the stored credential');
-      const start = Date.now();
-      await until(async () => (await vscode.env.clipboard.readText()) === '', 'the clipboard is cleared');
-      assert.ok(Date.now() - start < 5_000, 'cleared within a few seconds of the 1 s setting');
+      await eventually(async () => (await vscode.env.clipboard.readText()) === '', 'the clipboard is cleared');
+      const elapsed = Date.now() - start;
+      assert.ok(elapsed >= 1_000, `cleared after ${elapsed} ms, before the 1 s setting`);
+      assert.ok(elapsed < 5_000, `cleared after ${elapsed} ms, not within a few seconds of the 1 s setting`);
     });
 
     it('is left alone when the user copied something else meanwhile', async () => {
-      assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
+      // The command's timer runs in the extension's own bundle; its check is the same function, awaited here.
+      const { cleared } = await copyWithAutoClear('{"auths":{}}', 1);
       await vscode.env.clipboard.writeText('something the user copied');
-      // Past the 1 s timer plus a margin: there is no event for "the timer ran and did nothing".
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      assert.equal(await cleared, false, 'the timer cleared a clipboard that held something else');
       assert.equal(await vscode.env.clipboard.readText(), 'something the user copied');
       await vscode.env.clipboard.writeText('');
+    });
+
+    it('is cleared by the same check when it still holds the JSON', async () => {
+      const { cleared } = await copyWithAutoClear('{"auths":{}}', 1);
+      assert.equal(await cleared, true);
+      assert.equal(await vscode.env.clipboard.readText(), '');
     });
   });
 
@@ -445,7 +456,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       // The harness lays out <root>/workspace/<fixture> and <root>/user-data (logs, settings, state).
       const userData = path.resolve(folder, '..', '..', 'user-data');
       assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
-      await until(() => filesUnder(path.join(userData, 'logs'), maxScannedBytes).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log reaches disk');
+      await eventually(() => filesUnder(path.join(userData, 'logs'), maxScannedBytes).some((file) => /Imported \d+ registry credential/.test(fs.readFileSync(file, 'utf8'))), 'the extension log reaches disk');
       const settings = vscode.workspace.getConfiguration();
       assert.equal(containsSecret(JSON.stringify(settings.inspect('gitlabCiAuth') ?? {})), false);
       for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {

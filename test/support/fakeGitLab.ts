@@ -1,6 +1,7 @@
 /**
  * Loopback GitLab API test server: a node:http server on 127.0.0.1 that implements the GitLab REST endpoints
- * this project uses, with the error shapes documented in /work/shared/docs/gitlab-api-and-registries.md §1
+ * this project uses, with the error shapes documented at docs.gitlab.com/api/rest/troubleshooting/ and
+ * docs.gitlab.com/api/project_level_variables/
  * (401 invalid_token, 403 insufficient_scope / role, 404 "… Not Found", 400 validation, 429 Retry-After, 5xx),
  * pagination headers, hidden variables (value null), masked-value rules and environment scopes.
  * Every token it knows is an obviously fake test value.

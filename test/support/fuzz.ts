@@ -1,13 +1,24 @@
-/** Seeded property runs for the fuzz tests: `FUZZ_SEED=<n>` replays a run, `FUZZ_RUNS=<n>` scales the number of cases (default 100,000 over the fuzz files). */
+/**
+ * Seeded property runs for the fuzz and differential tests. The case counts below are the full ones (100,000 over the
+ * fuzz files), which the `fuzz` tier runs (`npm test -- --only fuzz`, part of `npm test` and `.ci/run`). The unit
+ * tier runs a twentieth of them so it stays fast. `FUZZ_RUNS=<n>` sets the total, `FUZZ_SEED=<n>` replays a run.
+ */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
-const SCALE = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) / 100_000 : 1;
+/** The full count; the unit tier's default is a twentieth of it. */
+export const FULL_FUZZ_RUNS = 100_000;
+const SCALE = Number(process.env.FUZZ_RUNS ?? FULL_FUZZ_RUNS / 20) / FULL_FUZZ_RUNS;
 
-/** This property's share of the 100,000 default cases, scaled by `FUZZ_RUNS` (at least one). */
+/** This property's share of the 100,000 full cases, scaled by `FUZZ_RUNS` (at least one). */
 export function runs(share: number): number {
   return Math.max(1, Math.round(share * SCALE));
+}
+
+/** A differential test's count of rounds, files or seeds: `full` in the fuzz tier, scaled down but at least `minimum`. */
+export function scaled(full: number, minimum: number): number {
+  return Math.max(minimum, Math.round(full * SCALE));
 }
 
 /**

@@ -37,6 +37,11 @@ export class ScriptedPrompter implements Prompter {
   get finished(): boolean {
     return this.script.length === 0;
   }
+
+  /** Scripted replies not used yet. */
+  get remaining(): number {
+    return this.script.length;
+  }
 }
 
 export function describeCall(call: Call): string {

@@ -3,7 +3,7 @@
  * reference, and DOCKER_AUTH_CONFIG. They must never throw, must answer in bounded time whatever the input, must follow
  * the documented runner rules on generated valid input, and must never echo a secret.
  *
- * Seeded: `FUZZ_SEED=<n>` replays a run, `FUZZ_RUNS=<n>` scales the number of cases (default 100,000 over the fuzz files).
+ * Seeded: `FUZZ_SEED=<n>` replays a run, `FUZZ_RUNS=<n>` scales the number of cases (100,000 over the fuzz files in the fuzz tier, a twentieth in the unit tier).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { lookupCredential } from '../../src/core/credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/imageRef';
 import { propertyRunner, runs } from '../support/fuzz';
 
-/** The default budget gives this file ~66,000 of the 100,000 cases: these parsers are cheap. */
+/** The full budget gives this file ~66,000 of the 100,000 cases: these parsers are cheap. */
 const holds = propertyRunner(0);
 
 /**

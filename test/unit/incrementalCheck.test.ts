@@ -13,10 +13,11 @@ import { checkProject } from '../../src/core/check';
 import { createResolveCache } from '../../src/core/pipeline';
 import { keyListSource } from '../../src/core/rules/images';
 import type { ResolvedJob } from '../../src/core/types';
+import { corpusFileNames, corpusFilesDir, corpusSkip } from '../support/corpus';
+import { scaled } from '../support/fuzz';
 import { editRandomLine, random } from '../support/randomEdits';
 import { memoryFiles } from './checkSupport';
 
-const CORPUS = '/work/shared/corpus/files';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
 type Project = Record<string, string>;
@@ -144,18 +145,19 @@ function checkSeries(name: string, project: Project, rounds: number, next: () =>
 describe('re-check reusing unchanged jobs', () => {
   it('equals a fresh check after random edits of generated multi-file pipelines', () => {
     let reused = 0;
-    for (let seed = 1; seed <= 8; seed++) reused += checkSeries(`generated seed ${seed}`, generatedProject(80, seed), 25, random(seed * 31));
-    assert.ok(reused > 3_000, `only ${reused} jobs were reused`);
+    const seeds = scaled(8, 2);
+    for (let seed = 1; seed <= seeds; seed++) reused += checkSeries(`generated seed ${seed}`, generatedProject(80, seed), 25, random(seed * 31));
+    assert.ok(reused > 375 * seeds, `only ${reused} jobs were reused`);
   });
 
-  it('equals a fresh check after random edits of every corpus file split into included parts', () => {
-    if (!fs.existsSync(CORPUS)) return assert.fail(`the corpus is missing at ${CORPUS}`);
+  it('equals a fresh check after random edits of every corpus file split into included parts', { skip: corpusSkip }, () => {
     const next = random(20261123);
     let reused = 0;
-    for (const name of fs.readdirSync(CORPUS).filter((file) => file.endsWith('.yml')).sort()) {
-      reused += checkSeries(name, splitProject(fs.readFileSync(path.join(CORPUS, name), 'utf8')), 4, next);
+    const rounds = scaled(4, 1);
+    for (const name of corpusFileNames()) {
+      reused += checkSeries(name, splitProject(fs.readFileSync(path.join(corpusFilesDir, name), 'utf8')), rounds, next);
     }
-    assert.ok(reused > 500, `only ${reused} jobs were reused`);
+    assert.ok(reused > 125 * rounds, `only ${reused} jobs were reused`);
   });
 
   it('equals a fresh check after random edits of the fixture projects', () => {

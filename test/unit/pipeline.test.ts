@@ -349,6 +349,15 @@ describe('hostile or broken input', () => {
     for (const problem of syntax) assert.ok(!problem.message.includes('hunter2'));
   });
 
+  it('reports an alias of an anchor never defined, which Psych rejects (Psych::AnchorNotDefined), on the alias', () => {
+    const text = `.builder: &builder\n  <<: *dock\njob:\n  image: alpine:3\n  script: x\n`;
+    const pipeline = resolve(text);
+    const syntax = pipeline.problems.filter((p) => p.code === 'yaml-syntax');
+    assert.equal(syntax.length, 1);
+    assert.equal(text.slice(syntax[0]!.range.start, syntax[0]!.range.end), '*dock');
+    assert.match(syntax[0]!.message, /&dock/);
+  });
+
   it('rejects an over-large file with limit-exceeded', () => {
     const pipeline = resolvePipeline('.gitlab-ci.yml', memoryFiles({ '.gitlab-ci.yml': 'job:\n  script: x\n' }), { limits: { maxFileSize: 10 } });
     assert.deepEqual(codes(pipeline), ['limit-exceeded']);

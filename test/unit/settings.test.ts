@@ -26,16 +26,20 @@ test('the schema declares exactly the settings package.json contributes', () => 
   assert.deepEqual(SETTING_KEYS.map((key) => `${SETTINGS_SECTION}.${key}`).sort(), declared);
 });
 
-test('defaults match package.json, so an unset value means the same in the Settings UI and in checks', () => {
+test('defaults match package.json for every setting, so an unset value means the same in the Settings UI and in checks', () => {
   const properties = manifestProperties();
-  const defaults = defaultSettings();
-  assert.deepEqual(defaults.publicRegistries, properties['gitlabCiAuth.publicRegistries']!.default);
-  assert.equal(defaults.enable, properties['gitlabCiAuth.enable']!.default);
-  assert.equal(defaults.ciConfigPath, properties['gitlabCiAuth.ciConfigPath']!.default);
-  assert.deepEqual(defaults.severity, properties['gitlabCiAuth.severity']!.default);
-  assert.equal(defaults.clipboardClearSeconds, properties['gitlabCiAuth.clipboardClearSeconds']!.default);
-  assert.equal(defaults.verifyTimeoutSeconds, properties['gitlabCiAuth.verifyTimeoutSeconds']!.default);
-  assert.equal(defaults.gitlab.instanceUrl, properties['gitlabCiAuth.gitlab.instanceUrl']!.default);
+  const defaults = defaultSettings() as unknown as Record<string, unknown>;
+  const { settings: unset, problems } = settingsFrom({});
+  assert.deepEqual(problems, []);
+  assert.deepEqual(unset, defaultSettings(), 'nothing set reads as the defaults');
+  assert.equal(SETTING_KEYS.length, Object.keys(properties).length);
+  for (const key of SETTING_KEYS) {
+    // `gitlab.instanceUrl` is `defaults.gitlab.instanceUrl`.
+    const value = key.split('.').reduce<unknown>((object, part) => (object as Record<string, unknown>)[part], defaults);
+    const property = properties[`${SETTINGS_SECTION}.${key}`];
+    assert.ok(property && 'default' in property, `package.json gives ${key} no default`);
+    assert.deepEqual(value, property.default, `default of ${key}`);
+  }
 });
 
 test('the severity levels accepted are the ones package.json offers', () => {

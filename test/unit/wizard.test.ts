@@ -17,6 +17,16 @@ import { choose, chooseMany, describeCall, ScriptedPrompter, type, type Call, ty
 const TOKEN = 'fake-token-0001';
 const OTHER_TOKEN = 'fake-token-0002';
 
+/**
+ * Runs the wizard against a scripted user and asserts the flow used every scripted reply: a check inside a reply (the
+ * `expecting` ones) proves nothing unless the wizard reached that prompt.
+ */
+async function runScripted(prompter: ScriptedPrompter, ...rest: Parameters<typeof runCredentialWizard> extends [unknown, ...infer R] ? R : never): ReturnType<typeof runCredentialWizard> {
+  const outcome = await runCredentialWizard(prompter, ...rest);
+  assert.ok(prompter.finished, `the wizard ended (${JSON.stringify(outcome)}) before ${prompter.remaining} scripted prompt(s); last shown: ${prompter.calls.map(describeCall).at(-1)}`);
+  return outcome;
+}
+
 const back: Reply = () => ({ kind: 'back' });
 const cancel: Reply = () => ({ kind: 'cancel' });
 
@@ -44,6 +54,7 @@ function fakeServices(options: {
   verifyResults?: Array<VerifyResult | undefined>;
   storeOutcome?: StoreOutcome;
   storedRegistries?: string[];
+  usedRegistries?: string[];
   jobs?: string[];
   canSaveToGitLab?: boolean;
   missing?: MissingRegistry[];
@@ -71,6 +82,7 @@ function fakeServices(options: {
       return options.storeOutcome ?? { ok: true };
     },
     storedRegistries: () => options.storedRegistries ?? services.stored.map((entry) => entry.credential.registry),
+    ...(options.usedRegistries ? { usedRegistries: () => options.usedRegistries! } : {}),
     configStepJobs: () => options.jobs ?? [],
     canSaveToGitLab: options.canSaveToGitLab ?? false,
     deliver: async (request) => {
@@ -101,7 +113,7 @@ describe('credential wizard: happy path', () => {
       atStep(7, 7, chooseMany('Copy', 'preview')),
     ]);
     const services = fakeServices();
-    const outcome = await runCredentialWizard(prompter, services);
+    const outcome = await runScripted(prompter, services);
 
     assert.deepEqual(outcome, { status: 'done', registry: 'registry.gitlab.com', stored: true, actions: ['clipboard', 'preview'] });
     assert.deepEqual(services.verified, [{ registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN }]);
@@ -123,13 +135,13 @@ describe('credential wizard: happy path', () => {
       choose('Skip verification'),
       atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Remember this credential for…'), cancel)),
     ]);
-    assert.deepEqual(await runCredentialWizard(prompter, services), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, services), { status: 'cancelled' });
     assert.ok(prompter.finished);
   });
 
   it('ends with the GitLab variable guidance: Variable type, not expanded, masked, protected only with protected branches', async () => {
     const services = fakeServices();
-    await runCredentialWizard(new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps()]), services);
+    await runScripted(new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps()]), services);
     assert.equal(services.guidance.length, 1);
     const guidance = services.guidance[0]!;
     assert.match(guidance, /DOCKER_AUTH_CONFIG/);
@@ -153,14 +165,14 @@ describe('credential wizard: happy path', () => {
       choose('All workspaces'),
       chooseMany('Copy'),
     ]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.verified, [{ registry: 'registry.internal:5000', username: 'robot', secret: TOKEN, repository: 'team/builder', tag: '1.4' }]);
   });
 
   it('passes the tag of pre-filled arguments to the verification', async () => {
     const services = fakeServices();
     const prompter = new ScriptedPrompter([atStep(2, 7, choose('Registry account')), type('robot'), type(TOKEN), choose('Verify now'), cancel]);
-    await runCredentialWizard(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '1.4' });
+    await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '1.4' });
     assert.deepEqual(services.verified, [{ registry: 'registry.internal:5000', username: 'robot', secret: TOKEN, repository: 'team/builder', tag: '1.4' }]);
   });
 
@@ -169,7 +181,7 @@ describe('credential wizard: happy path', () => {
       expecting((call) => assert.ok(call.kind === 'pick' && call.options.items.some((item) => item.label === 'registry.example.com:5050')), choose('registry.example.com:5050')),
       expecting((call) => assert.equal(call.kind === 'pick' && call.options.items[0]!.label, 'Deploy token'), cancel),
     ]);
-    assert.deepEqual(await runCredentialWizard(prompter, fakeServices()), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, fakeServices()), { status: 'cancelled' });
   });
 });
 
@@ -197,7 +209,7 @@ describe('credential wizard: Back', () => {
       atStep(6, 7, choose('All workspaces')),
       chooseMany('Copy'),
     ]);
-    const outcome = await runCredentialWizard(prompter, services);
+    const outcome = await runScripted(prompter, services);
     assert.equal(outcome.status, 'done');
     assert.ok(prompter.finished);
     assert.equal(services.verified.length, 0);
@@ -206,19 +218,19 @@ describe('credential wizard: Back', () => {
 
   it('Back on the first step closes the wizard without storing anything', async () => {
     const services = fakeServices();
-    assert.deepEqual(await runCredentialWizard(new ScriptedPrompter([back]), services), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(new ScriptedPrompter([back]), services), { status: 'cancelled' });
     assert.equal(services.stored.length, 0);
   });
 
   it('Back from free registry entry returns to the registry list', async () => {
     const prompter = new ScriptedPrompter([choose('Enter another registry'), back, atStep(1, 7, cancel)]);
-    assert.deepEqual(await runCredentialWizard(prompter, fakeServices()), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, fakeServices()), { status: 'cancelled' });
     assert.equal(prompter.calls[2]!.kind, 'pick');
   });
 
   it('cancel (Escape) on any step stops without storing', async () => {
     const services = fakeServices();
-    const outcome = await runCredentialWizard(new ScriptedPrompter([choose('ghcr.io'), choose('GitHub'), type('octocat'), cancel]), services);
+    const outcome = await runScripted(new ScriptedPrompter([choose('ghcr.io'), choose('GitHub'), type('octocat'), cancel]), services);
     assert.deepEqual(outcome, { status: 'cancelled' });
     assert.equal(services.stored.length, 0);
   });
@@ -232,20 +244,20 @@ describe('credential wizard: pre-filled arguments', () => {
       expecting((call) => assert.deepEqual(call.kind === 'pick' && call.options.activeValue, { registry: 'registry.example.com:5050' }), choose('registry.example.com:5050')),
       ...deployTokenSteps(),
     ]);
-    const outcome = await runCredentialWizard(prompter, services, { registry: 'registry.example.com:5050', repository: 'acme/tools/app/builder' });
+    const outcome = await runScripted(prompter, services, { registry: 'registry.example.com:5050', repository: 'acme/tools/app/builder' });
     assert.equal(outcome.status, 'done');
     assert.equal(services.verified[0]!.repository, 'acme/tools/app/builder');
   });
 
   it('opens on the credential kinds for the given registry when only the registry is given', async () => {
     const prompter = new ScriptedPrompter([atStep(2, 7, expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /registry\.internal:5000/), cancel))]);
-    await runCredentialWizard(prompter, fakeServices(), { registry: 'registry.internal:5000' });
+    await runScripted(prompter, fakeServices(), { registry: 'registry.internal:5000' });
     assert.equal(prompter.calls.length, 1);
   });
 
   it('ignores an invalid pre-filled registry and asks for one', async () => {
     const prompter = new ScriptedPrompter([atStep(1, 7, cancel)]);
-    await runCredentialWizard(prompter, fakeServices(), { registry: 'not a registry' });
+    await runScripted(prompter, fakeServices(), { registry: 'not a registry' });
     assert.equal(prompter.calls[0]!.kind, 'pick');
     assert.match((prompter.calls[0]!.options as PickOptions<unknown>).placeholder, /registry/);
   });
@@ -253,7 +265,7 @@ describe('credential wizard: pre-filled arguments', () => {
 
 describe('credential wizard: validation', () => {
   function inputAt(replies: Reply[], inspect: (options: InputOptions) => void): Promise<unknown> {
-    return runCredentialWizard(
+    return runScripted(
       new ScriptedPrompter([
         ...replies,
         (call) => {
@@ -322,7 +334,7 @@ describe('credential wizard: AWS ECR', () => {
       atStep(3, 4, choose('All workspaces')),
       atStep(4, 4, chooseMany('Copy')),
     ]);
-    const outcome = await runCredentialWizard(prompter, services);
+    const outcome = await runScripted(prompter, services);
     assert.equal(outcome.status, 'done');
     assert.deepEqual(services.stored, [{ credential: { registry: ecr, username: '', kind: 'ecr-login', helper: 'ecr-login' }, scope: 'global' }]);
     assert.equal(services.verified.length, 0);
@@ -331,7 +343,7 @@ describe('credential wizard: AWS ECR', () => {
 
   it('goes straight to the ECR explanation for a pre-filled ECR registry, and its Back item returns to the registry list', async () => {
     const prompter = new ScriptedPrompter([atStep(2, 4, choose('Back')), atStep(1, 7, cancel)]);
-    await runCredentialWizard(prompter, fakeServices(), { registry: ecr });
+    await runScripted(prompter, fakeServices(), { registry: ecr });
     assert.equal(prompter.calls.length, 2);
   });
 });
@@ -360,7 +372,7 @@ describe('credential wizard: verification outcomes', () => {
       choose('All workspaces'),
       chooseMany('Copy'),
     ]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.verified.map((request) => request.secret), [TOKEN, OTHER_TOKEN]);
     assert.equal(services.stored.length, 1);
     assert.equal(services.stored[0]!.credential.secret, OTHER_TOKEN);
@@ -377,7 +389,7 @@ describe('credential wizard: verification outcomes', () => {
       atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, `${message} Remember it for…`), choose('All workspaces'))),
       chooseMany('Copy'),
     ]);
-    assert.equal((await runCredentialWizard(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder' })).status, 'done');
+    assert.equal((await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder' })).status, 'done');
     assert.equal(services.stored.length, 1);
   });
 
@@ -390,7 +402,7 @@ describe('credential wizard: verification outcomes', () => {
       choose('Verify now'),
       atStep(5, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Not found: the image is not on registry.internal:5000'), choose('Cancel'))),
     ]);
-    assert.deepEqual(await runCredentialWizard(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '2.0' }), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '2.0' }), { status: 'cancelled' });
     assert.equal(services.stored.length, 0);
   });
 
@@ -412,14 +424,14 @@ describe('credential wizard: verification outcomes', () => {
         choose('All workspaces'),
         chooseMany('Copy'),
       ]);
-      assert.equal((await runCredentialWizard(prompter, services)).status, 'done');
+      assert.equal((await runScripted(prompter, services)).status, 'done');
       assert.equal(services.stored.length, 1);
     });
   }
 
   it('Cancel after a failed verification stores nothing', async () => {
     const services = fakeServices({ verifyResults: [{ status: 'unreachable', message: 'Connection refused.' }] });
-    const outcome = await runCredentialWizard(
+    const outcome = await runScripted(
       new ScriptedPrompter([choose('registry.gitlab.com'), choose('Deploy token'), type('gitlab+deploy-token-7'), type(TOKEN), choose('Verify now'), choose('Cancel')]),
       services,
     );
@@ -439,7 +451,7 @@ describe('credential wizard: verification outcomes', () => {
       choose('All workspaces'),
       chooseMany('Copy'),
     ]);
-    assert.equal((await runCredentialWizard(prompter, services)).status, 'done');
+    assert.equal((await runScripted(prompter, services)).status, 'done');
     assert.equal(services.verified.length, 1);
   });
 });
@@ -453,7 +465,7 @@ describe('credential wizard: keychain unavailable', () => {
       expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /keychain is not available/), choose('Use it once')),
       chooseMany('Copy'),
     ]);
-    const outcome = await runCredentialWizard(prompter, services);
+    const outcome = await runScripted(prompter, services);
     assert.deepEqual(outcome, { status: 'done', registry: 'registry.gitlab.com', stored: false, actions: ['clipboard'] });
     assert.deepEqual(services.delivered, [
       { actions: ['clipboard'], registries: [], unstored: { registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN, kind: 'deploy-token' } },
@@ -463,7 +475,7 @@ describe('credential wizard: keychain unavailable', () => {
   it('Back from the keychain message returns to the storage choice', async () => {
     const services = fakeServices({ storeOutcome: { ok: false, reason: 'keyring-unavailable' } });
     const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), choose('Back'), atStep(6, 7, cancel)]);
-    assert.deepEqual(await runCredentialWizard(prompter, services), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, services), { status: 'cancelled' });
     assert.match(prompter.calls.at(-1)!.options.placeholder ?? '', /Remember (this credential|it) for…$/);
   });
 });
@@ -477,7 +489,7 @@ describe('credential wizard: credential kinds', () => {
       expecting((call) => assert.match(JSON.stringify((call.options as PickOptions<unknown>).items), /job token allowlist/), choose('Back')),
       atStep(2, 7, cancel),
     ]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.equal(services.stored.length, 0);
   });
 
@@ -493,7 +505,7 @@ describe('credential wizard: credential kinds', () => {
       atStep(2, 7, back),
       atStep(1, 7, cancel),
     ]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.opened, ['https://gitlab.example.com/acme/tools/app/-/settings/repository#js-deploy-tokens']);
   });
 
@@ -508,7 +520,7 @@ describe('credential wizard: credential kinds', () => {
         assert.match(details['Personal access token']!, /read_registry/);
       }, cancel),
     ]);
-    await runCredentialWizard(prompter, fakeServices());
+    await runScripted(prompter, fakeServices());
   });
 
   it('"Create a registry token for me" appears only with a GitLab connection and skips to verification', async () => {
@@ -516,11 +528,11 @@ describe('credential wizard: credential kinds', () => {
       choose('registry.gitlab.com'),
       expecting((call) => assert.ok(!(call.options as PickOptions<unknown>).items.some((item) => item.label.includes('Create a registry token'))), cancel),
     ]);
-    await runCredentialWizard(withoutConnection, fakeServices());
+    await runScripted(withoutConnection, fakeServices());
 
     const services = fakeServices({ createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, expiresAt: '2027-01-31' }) });
     const prompter = new ScriptedPrompter([choose('registry.example.com:5050'), choose('Create a registry token for me'), atStep(5, 7, choose('Verify now')), choose('All workspaces'), chooseMany('Copy')]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.stored[0]!.credential, { registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, kind: 'created-in-gitlab', expiresAt: '2027-01-31' });
   });
   it('does not offer "Create a registry token for me" for a registry GitLab does not run, even when connected', async () => {
@@ -534,7 +546,7 @@ describe('credential wizard: credential kinds', () => {
         assert.equal(labels[0], 'Registry account or robot account');
       }, cancel),
     ]);
-    assert.deepEqual(await runCredentialWizard(prompter, services), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, services), { status: 'cancelled' });
     assert.ok(prompter.finished);
   });
 });
@@ -548,8 +560,36 @@ describe('credential wizard: output step', () => {
       chooseMany('Copy'),
       expecting((call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com']), chooseMany('registry.gitlab.com', 'quay.io')),
     ]);
+    await runScripted(prompter, services);
+    assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
+  });
+
+  it('ticks every stored registry the pipeline uses, so a second run does not output a subset', async () => {
+    const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'], usedRegistries: ['quay.io'] });
+    const prompter = new ScriptedPrompter([
+      choose('registry.gitlab.com'),
+      ...deployTokenSteps().slice(0, 5),
+      chooseMany('Copy'),
+      expecting((call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com', 'quay.io']), chooseMany('registry.gitlab.com', 'quay.io')),
+    ]);
     await runCredentialWizard(prompter, services);
     assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
+  });
+
+  it('says so before outputting a value that leaves out a registry the pipeline uses; Back re-asks, "Leave them out" goes on', async () => {
+    const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'], usedRegistries: ['quay.io'] });
+    const prompter = new ScriptedPrompter([
+      choose('registry.gitlab.com'),
+      ...deployTokenSteps().slice(0, 5),
+      chooseMany('Copy'),
+      chooseMany('registry.gitlab.com'),
+      expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder ?? '', /The pipeline also pulls from quay\.io/), choose('Back: tick them again')),
+      chooseMany('registry.gitlab.com'),
+      choose('Leave them out anyway'),
+    ]);
+    await runCredentialWizard(prompter, services);
+    assert.deepEqual(services.delivered.length, 1, 'nothing was output before the user decided');
+    assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com']);
   });
 
   it('offers the config.json step only when a job needs one, and asks which job', async () => {
@@ -558,18 +598,18 @@ describe('credential wizard: output step', () => {
       ...deployTokenSteps().slice(0, 5),
       expecting((call) => assert.ok(!(call.options as PickManyOptions<unknown>).items.some((item) => item.value === 'config-step')), cancel),
     ]);
-    await runCredentialWizard(none, fakeServices());
+    await runScripted(none, fakeServices());
 
     const services = fakeServices({ jobs: ['build-image', 'release-image'] });
     const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), chooseMany('config.json step'), choose('release-image')]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.delivered, [{ actions: ['config-step'], registries: ['registry.gitlab.com'], configStepJob: 'release-image' }]);
   });
 
   it('offers "Save as CI/CD variable in GitLab" only when the connection can, and then skips the manual guidance', async () => {
     const services = fakeServices({ canSaveToGitLab: true });
     const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), chooseMany('Save as CI/CD variable in GitLab')]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.delivered[0]!.actions, ['gitlab-variable']);
     assert.equal(services.guidance.length, 0);
 
@@ -578,6 +618,6 @@ describe('credential wizard: output step', () => {
       ...deployTokenSteps().slice(0, 5),
       expecting((call) => assert.ok(!(call.options as PickManyOptions<unknown>).items.some((item) => item.value === 'gitlab-variable')), cancel),
     ]);
-    await runCredentialWizard(without, fakeServices());
+    await runScripted(without, fakeServices());
   });
 });

@@ -14,8 +14,8 @@ import type { CiValue } from '../../src/core/pipeline/ciValue';
 import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS } from '../../src/core/pipeline/options';
 import { composeDocuments, convertDocument, parsePipelineFile } from '../../src/core/pipeline/yamlLoader';
+import { corpusFilesDir as CORPUS, corpusSkip } from '../support/corpus';
 
-const CORPUS = '/work/shared/corpus/files';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
 type Plain = { span: [number, number]; value?: unknown; items?: Plain[]; entries?: [string, [number, number], Plain][]; path?: string[] };
@@ -151,9 +151,15 @@ function yamlFiles(folder: string): string[] {
 }
 
 describe('the reference YAML reader', () => {
-  it('matches the Composer on every corpus file and fixture', () => {
-    const files = [...yamlFiles(CORPUS), ...yamlFiles(FIXTURES)];
+  it('matches the Composer on every corpus file', { skip: corpusSkip }, () => {
+    const files = yamlFiles(CORPUS);
     assert.ok(files.length >= 204, `found ${files.length} files`);
+    for (const file of files) compare(fs.readFileSync(file, 'utf8'), file);
+  });
+
+  it('matches the Composer on every fixture', () => {
+    const files = yamlFiles(FIXTURES);
+    assert.ok(files.length > 0);
     for (const file of files) compare(fs.readFileSync(file, 'utf8'), file);
   });
 

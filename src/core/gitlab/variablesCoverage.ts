@@ -128,7 +128,8 @@ export function coverageFromVariables(levels: readonly LevelVariables[]): Variab
   }
   notes.push('Instance-level CI/CD variables cannot be read without admin rights: a DOCKER_AUTH_CONFIG there is unknown.');
 
-  return { variables, effective, sources: sourcesOf(effective), unknownLevels, notes, ciCdVariables: ciCdVariablesOf(levels) };
+  // With a closer level unreadable, the variable read may not be the one the runner gets: not said to be GitLab's.
+  return { variables, effective, sources: sourcesOf(effective, !unknownCloserLevel), unknownLevels, notes, ciCdVariables: ciCdVariablesOf(levels) };
 }
 
 /**
@@ -175,13 +176,14 @@ function stateOf(value: string | null, label: string): AuthConfigVariableState {
   return { kind: 'valid', source, registries: source.keys.map((key) => key.key) };
 }
 
-function sourcesOf(effective: AuthConfigVariable | undefined): CredentialSource[] {
+function sourcesOf(effective: AuthConfigVariable | undefined, known: boolean): CredentialSource[] {
   if (!effective) return [];
   switch (effective.state.kind) {
     case 'valid':
-      return [effective.state.source];
+      // Read from GitLab: the runner gets exactly these keys, so what it lacks is known to be missing.
+      return [known ? { ...effective.state.source, origin: 'gitlab-variable', label: effective.label } : effective.state.source];
     case 'hidden':
-      return [{ kind: 'DOCKER_AUTH_CONFIG', keys: [], credsStore: `hidden ${effective.label}` }];
+      return [{ kind: 'DOCKER_AUTH_CONFIG', keys: [], credsStore: `hidden ${effective.label}`, origin: 'gitlab-variable', label: effective.label }];
     case 'broken':
       return [];
   }

@@ -236,7 +236,12 @@ class DocumentConverter {
   private alias(name: string, [start, end]: Range): CiValue {
     const span = this.span(start, end);
     const target = this.anchors.get(name);
-    if (!target || !this.builder.take(1, span) || target.pending || !target.value) return this.builder.nullAt(span);
+    if (!target) {
+      // Psych (GitLab's reader) rejects the whole file here: "An alias referenced an unknown anchor" (Psych::AnchorNotDefined).
+      this.ctx.report('yaml-syntax', 'error', `*${name} refers to no anchor: define &${name} above it. GitLab rejects this file.`, span);
+      return this.builder.nullAt(span);
+    }
+    if (!this.builder.take(1, span) || target.pending || !target.value) return this.builder.nullAt(span);
     return this.builder.alias(target.value, name, span);
   }
 

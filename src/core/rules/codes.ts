@@ -7,6 +7,7 @@ import type { FindingCode, Severity } from '../types';
 export const DEFAULT_SEVERITIES: Readonly<Record<FindingCode, Severity>> = {
   'yaml-syntax': 'error',
   'missing-credentials': 'warning',
+  'credential-not-in-gitlab': 'information',
   'registry-unknown': 'information',
   'invalid-image-reference': 'error',
   'unresolved-include': 'information',

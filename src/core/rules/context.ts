@@ -20,7 +20,10 @@ import type { PullResult } from '../pullCheck';
 import type { CollectedVariable, JobVariables } from '../variables';
 
 export interface CheckOptions {
-  /** Credential sources known to exist outside the YAML (wizard/imported DOCKER_AUTH_CONFIG, runner settings, job token). */
+  /**
+   * Credential sources outside the YAML: GitLab's CI/CD variables, runner settings, the job token, and credentials
+   * stored in VS Code (`origin: 'stored-here'`), which the runner never sees and so never count as coverage.
+   */
   readonly credentials: readonly CredentialSource[];
   /** Predefined CI/CD variables of the GitLab context (`CI_REGISTRY`...), see `gitlabContextFromRemote`. */
   readonly predefinedVariables: Readonly<Record<string, string>>;
@@ -45,6 +48,8 @@ export type ImageStatus =
   | 'public'
   | 'job-token'
   | 'uncovered'
+  /** Uncovered for the runner, but a credential stored in VS Code matches: it is not known to be in GitLab. */
+  | 'stored-only'
   | 'registry-unknown'
   | 'coverage-unknown'
   | 'invalid'
@@ -70,6 +75,8 @@ export interface ImageEvaluation {
   readonly lookupPath: string;
   readonly status: ImageStatus;
   readonly match: CredentialMatch | null;
+  /** The credential stored in VS Code that matches the image (whatever the runner has), or null. */
+  readonly storedMatch: CredentialMatch | null;
   /** The sources the runner would have for this job (YAML `DOCKER_AUTH_CONFIG` included when it applies). */
   readonly sources: readonly CredentialSource[];
   /** The YAML `DOCKER_AUTH_CONFIG` in effect for this job, when it is the one used. */

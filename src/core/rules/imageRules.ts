@@ -3,7 +3,7 @@
  * and auth-config-shadows-job-token for keys that come from outside the YAML.
  * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
  */
-import { credentialLookup, nearMissesOfPath, type NearMiss } from '../credentials';
+import { credentialLookup, nearMissesOfPath, splitCoverage, type NearMiss } from '../credentials';
 import { registryHostOf } from '../imageRef';
 import type { CredentialSource, Finding, LookupResult, RelatedLocation, ResolvedJob, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
@@ -19,7 +19,7 @@ const NEAR_MISS_EXPLANATIONS: Readonly<Record<string, string>> = {
 };
 
 export const imageRules: Rule = {
-  codes: ['missing-credentials', 'registry-unknown', 'invalid-image-reference', 'key-near-miss', 'auth-config-shadows-job-token'],
+  codes: ['missing-credentials', 'credential-not-in-gitlab', 'registry-unknown', 'invalid-image-reference', 'key-near-miss', 'auth-config-shadows-job-token'],
   check(context) {
     const findings: Finding[] = [];
     const keyOf = spanKeyMemo();
@@ -91,7 +91,8 @@ function invalidReference(group: readonly ImageEvaluation[]): Finding[] {
 
 function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Finding[] {
   const findings: Finding[] = [];
-  const missing = group.filter((evaluation) => evaluation.status === 'uncovered');
+  const missing = group.filter((evaluation) => evaluation.status === 'uncovered' || evaluation.status === 'stored-only');
+  if (missing.length === 0) return findings;
   // Evaluations share a few lookup path strings: each one's host is cut out once.
   const hosts = new Map<string, string>();
   const hostOf = (lookupPath: string): string => {
@@ -102,38 +103,74 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
     }
     return host;
   };
+  const { storedHere, gitlabVariable } = coverageOf(context);
   for (const byRegistry of groupBy(missing, (evaluation) => hostOf(evaluation.lookupPath)).values()) {
     const first = byRegistry[0]!;
     const registry = registryHostOf(first.lookupPath);
-    const misses = context.isEnabled('key-near-miss') ? nearMissesFor(byRegistry) : [];
+    const misses = context.isEnabled('key-near-miss') ? nearMissesFor(byRegistry, storedHere) : [];
     if (misses.length > 0) {
       for (const miss of misses) findings.push(nearMissFinding(context, byRegistry, miss));
       continue;
     }
     const images = unique(byRegistry.map((evaluation) => evaluation.expanded!));
     const lookupPaths = unique(byRegistry.map((evaluation) => evaluation.lookupPath));
+    const stored = byRegistry.find((evaluation) => evaluation.storedMatch !== null)?.storedMatch ?? null;
+    // GitLab's variable is what the runner reads when there is one; a job whose YAML DOCKER_AUTH_CONFIG applies saw none.
+    const readVariable = gitlabVariable && first.yamlAuthConfig === null ? gitlabVariable : undefined;
+    const data = {
+      registry,
+      lookupPath: first.lookupPath,
+      lookupPaths,
+      image: first.expanded,
+      written: first.image.value,
+      role: first.role,
+      jobs: jobNames(byRegistry),
+      ...combinationsData(byRegistry),
+      ...(stored ? { storedKey: stored.key } : {}),
+    };
+    if (stored && !readVariable) {
+      // Only VS Code knows this credential: said plainly, but not as a failure, since GitLab may well hold it.
+      findings.push({
+        code: 'credential-not-in-gitlab',
+        severity: 'information',
+        message:
+          `A credential for ${registry} is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it: ` +
+          `the runner cannot see VS Code, so unless GitLab has the key "${stored.key}" it pulls ${quoteList(images)} anonymously.${jobsSuffix(byRegistry)}`,
+        range: first.image.span,
+        related: related(byRegistry),
+        data,
+      });
+      continue;
+    }
+    const why = readVariable
+      ? // The variable was read: its keys are known, and none matches.
+        `GitLab's ${readVariable.label ?? 'DOCKER_AUTH_CONFIG variable'} has no key for ${registry}` +
+        (stored ? ` (one is stored in VS Code only, under "${stored.key}": save it to GitLab)` : '') +
+        `, so the runner pulls ${quoteList(images)} anonymously, which fails for a private image (no key matches "${first.lookupPath}" or its parents).`
+      : `the runner pulls ${quoteList(images)} anonymously, which fails for a private image ` +
+        `(no DOCKER_AUTH_CONFIG, runner or job-token key matches "${first.lookupPath}" or its parents).`;
     findings.push({
       code: 'missing-credentials',
       severity: 'warning',
-      message:
-        // The first words are what the Problems panel shows; the why follows (the hover has the details).
-        `No credentials for ${registry}: the runner pulls ${quoteList(images)} anonymously, which fails for a private image ` +
-        `(no DOCKER_AUTH_CONFIG, runner or job-token key matches "${first.lookupPath}" or its parents).${jobsSuffix(byRegistry)}`,
+      // The first words are what the Problems panel shows; the why follows (the hover has the details).
+      message: `No credentials for ${registry}: ${why}${jobsSuffix(byRegistry)}`,
       range: first.image.span,
       related: related(byRegistry),
-      data: {
-        registry,
-        lookupPath: first.lookupPath,
-        lookupPaths,
-        image: first.expanded,
-        written: first.image.value,
-        role: first.role,
-        jobs: jobNames(byRegistry),
-        ...combinationsData(byRegistry),
-      },
+      data: { ...data, ...(readVariable ? { gitlabVariable: readVariable.label ?? '' } : {}) },
     });
   }
   return findings;
+}
+
+/** The stored-in-VS-Code sources and GitLab's readable DOCKER_AUTH_CONFIG of a check, split once per options object. */
+const coverageByOptions = new WeakMap<object, ReturnType<typeof splitCoverage>>();
+function coverageOf(context: RuleContext): ReturnType<typeof splitCoverage> {
+  let split = coverageByOptions.get(context.options);
+  if (!split) {
+    split = splitCoverage(context.options.credentials);
+    coverageByOptions.set(context.options, split);
+  }
+  return split;
 }
 
 interface Miss {
@@ -160,11 +197,13 @@ function cachedNearMisses(lookupPath: string, sources: readonly CredentialSource
   return misses;
 }
 
-function nearMissesFor(evaluations: readonly ImageEvaluation[]): Miss[] {
+function nearMissesFor(evaluations: readonly ImageEvaluation[], storedHere: readonly CredentialSource[]): Miss[] {
   const byKey = new Map<string, Miss>();
   for (const evaluation of evaluations) {
+    // An image covered by a stored key has no near miss among the stored keys: that key matches.
+    const stored = evaluation.storedMatch ? [] : cachedNearMisses(evaluation.lookupPath, storedHere);
     // An uncovered image's lookup path is that of its expanded name.
-    for (const miss of cachedNearMisses(evaluation.lookupPath, evaluation.sources)) {
+    for (const miss of [...cachedNearMisses(evaluation.lookupPath, evaluation.sources), ...stored]) {
       const id = `${miss.key}\u0000${miss.suggestedKey}`;
       const existing = byKey.get(id);
       if (existing) existing.evaluations.push(evaluation);

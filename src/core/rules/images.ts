@@ -3,7 +3,7 @@
  * predefined), Docker's validity, the runner's lookup path, and which credential source (if any) matches.
  */
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
-import { credentialLookup, jobPayloadSource } from '../credentials';
+import { credentialLookup, jobPayloadSource, splitCoverage } from '../credentials';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
 import type { DockerReference } from '../imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
@@ -165,7 +165,9 @@ function evaluationOptionsKey(options: CheckOptions): string {
 export function createImageEvaluator(options: CheckOptions, valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables, options.ciCdVariables)): ImageEvaluator {
   const publicLookup = cachedLookup([keyListSource(options.publicRegistries, 'public registry')]);
   const ignoredLookup = cachedLookup([keyListSource(options.ignoredRegistries ?? [], 'ignored registry')]);
-  const external = options.credentials;
+  // Only what the runner sees decides coverage; a credential stored in VS Code alone is looked up separately.
+  const { runner: external, storedHere } = splitCoverage(options.credentials);
+  const storedLookup = cachedLookup(storedHere);
   const hasExternalAuthConfig = external.some((source) => source.kind === 'DOCKER_AUTH_CONFIG');
   const runnerSources = external.filter((source) => source.kind === 'runner-config');
   const payloadSources = external.some((source) => source.kind === 'job-payload')
@@ -231,11 +233,13 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     const expanded = registryUnknown ? null : expandedName;
     let status: ImageStatus;
     let match: ImageEvaluation['match'] = null;
+    let storedMatch: ImageEvaluation['storedMatch'] = null;
     if (registryUnknown) status = 'registry-unknown';
     // With an unknown variable outside the registry part, Docker's verdict on the expanded name means nothing.
     else if (!docker.valid && unknownVariables.length === 0) status = 'invalid';
     else {
       const found = lookup(lookupPath, sources);
+      storedMatch = storedHere.length > 0 ? storedLookup(lookupPath).match : null;
       if (found.match) {
         status = found.match.source === 'job-payload' ? 'job-token' : 'covered';
         match = found.match;
@@ -243,9 +247,9 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
       else if (ignoredLookup(lookupPath).match) status = 'ignored';
       else if (job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
       else if (found.coverageUnknown || keysUnknown) status = 'coverage-unknown';
-      else status = 'uncovered';
+      else status = storedMatch ? 'stored-only' : 'uncovered';
     }
-    return { job, image, role, combination, unknownVariables, shown, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match };
+    return { job, image, role, combination, unknownVariables, shown, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match, storedMatch };
   };
 }
 

@@ -89,6 +89,8 @@ export interface WizardServices {
   store(credential: WizardCredential, scope: StoreScope): Promise<StoreOutcome>;
   /** Registries with a stored credential (after this run's store), for choosing what goes into the output. */
   storedRegistries(): readonly string[];
+  /** The stored registries the project's pipelines pull from: ticked by default, and leaving one out is said first. */
+  usedRegistries?(): readonly string[];
   /** Jobs of the active pipeline that can receive a config.json step (kaniko, docker); empty when there is none. */
   configStepJobs(): readonly string[];
   /** True when the GitLab connection can save DOCKER_AUTH_CONFIG as a CI/CD variable. */
@@ -597,14 +599,32 @@ class CredentialWizard {
     const others = stored.filter((registry) => registry !== current);
     const base = this.state.stored ? [current] : [];
     if (others.length === 0) return base;
-    const result = await this.prompter.pickMany<string>({
+    // The variable holds one value: everything the pipeline pulls with must be in it, so those are ticked from the start.
+    const used = this.services.usedRegistries?.() ?? [];
+    for (;;) {
+      const result = await this.prompter.pickMany<string>({
+        ...this.position('output'),
+        placeholder: this.t('Which registries go into this DOCKER_AUTH_CONFIG? It replaces the whole value in GitLab.'),
+        items: [current, ...others].map((registry) => ({ label: registry, ...(used.includes(registry) ? { description: this.t('used by the pipeline') } : {}), value: registry })),
+        pickedValues: [current, ...others.filter((registry) => used.includes(registry))],
+      });
+      if (result.kind !== 'value') return undefined;
+      const left = used.filter((registry) => registry !== current && !result.value.includes(registry));
+      if (left.length === 0 || (await this.confirmLeftOut(left))) return this.state.stored ? result.value : result.value.filter((registry) => registry !== current);
+    }
+  }
+
+  /** Says which registries the pipeline uses are left out before anything is output; true to go on without them. */
+  private async confirmLeftOut(left: readonly string[]): Promise<boolean> {
+    const result = await this.prompter.pick<'again' | 'leave'>({
       ...this.position('output'),
-      placeholder: this.t('Which registries go into this DOCKER_AUTH_CONFIG?'),
-      items: [current, ...others].map((registry) => ({ label: registry, value: registry })),
-      pickedValues: [current],
+      placeholder: this.t('The pipeline also pulls from {0}: pasted as the variable, this value would drop it.', left.join(', ')),
+      items: [
+        { label: this.t('Back: tick them again'), value: 'again' },
+        { label: this.t('Leave them out anyway'), detail: this.t('Only if GitLab gets those credentials some other way.'), value: 'leave' },
+      ],
     });
-    if (result.kind !== 'value') return undefined;
-    return this.state.stored ? result.value : result.value.filter((registry) => registry !== current);
+    return result.kind === 'value' && result.value === 'leave';
   }
 
   private async chooseJob(jobs: readonly string[]): Promise<string | undefined> {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { buildAuthConfig } from '../../core/authConfig';
 import { expiryWarnings, type TrackedToken } from '../../core/gitlab/tokenExpiry';
-import type { VariablesCoverage } from '../../core/gitlab/variablesCoverage';
+import { dockerAuthConfigKey, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
 import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
@@ -42,6 +42,11 @@ export interface GitLabConnection extends CoverageContributor {
   includeFailureFor(folder: vscode.WorkspaceFolder, request: ExternalIncludeRequest): string | undefined;
   /** What GitLab's CI/CD variables say about DOCKER_AUTH_CONFIG (for hovers); undefined until read. */
   variablesCoverageFor(folder: vscode.WorkspaceFolder): VariablesCoverage | undefined;
+  /**
+   * The value of the DOCKER_AUTH_CONFIG the folder's jobs receive, read now, when connected and it is readable and valid
+   * (so a copied config can keep its entries); undefined otherwise. Contains secrets: never log it.
+   */
+  currentDockerAuthConfig?(folder: vscode.WorkspaceFolder): Promise<string | undefined>;
 }
 
 export function registerGitLab(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore): GitLabConnection {
@@ -83,6 +88,15 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
     if (await loadCommands().saveDockerAuthConfigInteractively(access, authConfigJson, log)) await coverage.refresh(folder, false, true);
   };
 
+  const currentDockerAuthConfig = async (folder: vscode.WorkspaceFolder): Promise<string | undefined> => {
+    const effective = coverage.coverageFor(folder)?.effective;
+    if (effective?.state.kind !== 'valid') return undefined;
+    const access = await connections.accessFor(folder);
+    if (!access.ok) return undefined;
+    const variable = await access.api.variable(effective.owner, dockerAuthConfigKey, effective.environmentScope);
+    return variable?.value ?? undefined;
+  };
+
   const createRegistryToken = async (folder: vscode.WorkspaceFolder): Promise<CreatedRegistryToken | undefined> => {
     const access = await writableAccess(folder);
     return access ? loadCommands().createRegistryTokenInteractively(access, context.globalState, log) : undefined;
@@ -111,21 +125,25 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
       changed.fire();
       return outcomes;
     }),
+    // These two resolve true when they did their work, false when cancelled or failed (said in a notification).
     vscode.commands.registerCommand(COMMAND_CREATE_REGISTRY_TOKEN, (folderHint?: vscode.WorkspaceFolder | string) =>
       reportFailure(log, vscode.l10n.t('Could not create the registry token'), async () => {
         const folder = await pickFolder(folderHint);
-        if (!folder) return;
+        if (!folder) return false;
         const created = await createRegistryToken(folder);
-        if (created) await handOver(folder, created, credentials, saveDockerAuthConfig, log);
+        if (!created) return false;
+        await handOver(folder, created, credentials, saveDockerAuthConfig, log);
+        return true;
       }),
     ),
     vscode.commands.registerCommand(COMMAND_COMPARE_WITH_CI_LINT, (folderHint?: vscode.WorkspaceFolder | string) =>
       reportFailure(log, vscode.l10n.t('Could not compare with GitLab CI Lint'), async () => {
         const folder = await pickFolder(folderHint);
-        if (!folder) return;
+        if (!folder) return false;
         const access = await connections.accessFor(folder);
         if (!access.ok) throw new Error(access.message);
         await loadCommands().compareWithCiLint(folder, access, connections.settings.read(folder.uri).ciConfigPath, includes.externalIncludesFor(folder), reports);
+        return true;
       }),
     ),
   );
@@ -136,6 +154,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
     sourcesFor: (folder): readonly CredentialSource[] => coverage.sourcesFor(folder),
     saveDockerAuthConfig,
     createRegistryToken,
+    currentDockerAuthConfig,
     externalIncludesFor: (folder) => includes.externalIncludesFor(folder),
     requestIncludes: (folder, requests) => includes.request(folder, requests),
     includeFailureFor: (folder, request) => includes.failureFor(folder, request),
@@ -171,12 +190,14 @@ async function handOver(
   if (choice === wizard) await vscode.commands.executeCommand(COMMAND_CONFIGURE_CREDENTIALS, { registry: created.registry, folder: folder.uri.toString() });
 }
 
-async function reportFailure(log: vscode.LogOutputChannel, what: string, task: () => Promise<void>): Promise<void> {
+/** Runs `task`; a failure is logged and shown, and resolves false. */
+async function reportFailure(log: vscode.LogOutputChannel, what: string, task: () => Promise<boolean>): Promise<boolean> {
   try {
-    await task();
+    return await task();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.warn(`${what}: ${message}`);
     void vscode.window.showErrorMessage(`${what}: ${message}`);
+    return false;
   }
 }

@@ -17,14 +17,27 @@ export function dockerConfigPath(): string {
   return path.join(dir, 'config.json');
 }
 
-/** Copies the JSON and clears the clipboard after `clearSeconds` if it still holds it (0 keeps it). */
-export async function copyWithAutoClear(json: string, clearSeconds: number): Promise<void> {
+/**
+ * Copies the JSON and clears the clipboard after `clearSeconds` if it still holds it (0 keeps it). `cleared` settles
+ * once that check ran: true when it cleared the clipboard, false when it found something else there (or kept it).
+ */
+export async function copyWithAutoClear(json: string, clearSeconds: number): Promise<{ readonly cleared: Promise<boolean> }> {
   await vscode.env.clipboard.writeText(json);
-  if (clearSeconds <= 0) return;
-  const timer = setTimeout(() => {
-    void vscode.env.clipboard.readText().then((current) => (current === json ? vscode.env.clipboard.writeText('') : undefined));
-  }, clearSeconds * 1000);
-  timer.unref?.();
+  if (clearSeconds <= 0) return { cleared: Promise.resolve(false) };
+  const cleared = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      void vscode.env.clipboard
+        .readText()
+        .then(async (current) => {
+          if (current !== json) return false;
+          await vscode.env.clipboard.writeText('');
+          return true;
+        })
+        .then(resolve, () => resolve(false));
+    }, clearSeconds * 1000);
+    timer.unref?.();
+  });
+  return { cleared };
 }
 
 const PREVIEW_SCHEME = 'gitlab-ci-auth-preview';

@@ -9,13 +9,16 @@ import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/cre
 import { parseDockerReference } from '../../core/imageRef';
 import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
 import { COMMAND_CONFIGURE_CREDENTIALS } from '../commandIds';
-import { registerCredentialCommands } from '../credentialCommands';
+import { describeContents, registerCredentialCommands } from '../credentialCommands';
 import { KeyringUnavailableError, type CredentialStore } from '../credentialStore';
-import { DIAGNOSTIC_SOURCE } from '../diagnostics';
+import { configureArgsFor } from '../codeActions';
+import type { DiagnosticsService } from '../diagnostics';
+import { projectAuthConfig, storedKeysUsedIn } from '../projectAuthConfig';
+import type { SaidInGitLab } from '../saidInGitLab';
 import type { GitLabConnection } from '../gitlab/gitlab';
 import { ProjectContextResolver } from '../projectContext';
 import { SettingsReader } from '../settings';
-import { AuthConfigPreview, codeOf, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
+import { AuthConfigPreview, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
 import { QuickInputPrompter } from './quickInputPrompter';
 import { verifyWithProgress } from './verify';
 
@@ -25,19 +28,26 @@ interface GitLabHelpers {
   createRegistryToken?(folder: vscode.WorkspaceFolder): Promise<CreatedToken | undefined>;
 }
 
-/** How many of our diagnostics are asked for their quick fix's registry; enough for step 1's list. */
+/** How many of our diagnostics are read for step 1's list of registries; enough for it. */
 const MAX_DIAGNOSTICS_SCANNED = 40;
 
-export function registerWizard(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, gitlab: GitLabConnection): void {
+export function registerWizard(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  credentials: CredentialStore,
+  gitlab: GitLabConnection,
+  diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>,
+  said: SaidInGitLab,
+): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
-  const deps: WizardDependencies = { log, credentials, preview, settings, connection: gitlab, projects: new ProjectContextResolver() };
+  const deps: WizardDependencies = { log, credentials, preview, settings, connection: gitlab, projects: new ProjectContextResolver(), diagnostics };
   context.subscriptions.push(preview);
 
   const configure = async (args?: WizardArgs): Promise<boolean> => {
     try {
       const services = await wizardServices(deps, args?.folder);
-      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, await withPipelineTag(args ?? {}));
+      const outcome = await runCredentialWizard(new QuickInputPrompter(), services, await withPipelineTag(deps.diagnostics, args ?? {}));
       return outcome.status === 'done';
     } catch (error) {
       log.error(vscode.l10n.t('The credential wizard stopped: {0}', error instanceof Error ? error.name : typeof error));
@@ -47,7 +57,7 @@ export function registerWizard(context: vscode.ExtensionContext, log: vscode.Log
   };
 
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
-  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure() });
+  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure(), project: { diagnostics, connection: gitlab }, said });
 }
 
 /** The parts of the extension the wizard works with; tests build them around a failing SecretStorage. */
@@ -58,6 +68,9 @@ export interface WizardDependencies {
   readonly settings: SettingsReader;
   readonly connection: GitLabConnection;
   readonly projects: ProjectContextResolver;
+  /** Step 1 reads the registries the pipelines use without credentials from the published diagnostics; the checked
+   * pipelines say which stored credentials they use. */
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
 }
 
 /** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
@@ -77,6 +90,7 @@ interface ServiceContext {
   readonly folder: vscode.WorkspaceFolder | undefined;
   readonly project: GitLabProjectInfo | undefined;
   readonly targets: readonly ConfigStepTarget[];
+  readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
 }
 
 function createServices(ctx: ServiceContext): WizardServices {
@@ -85,7 +99,7 @@ function createServices(ctx: ServiceContext): WizardServices {
   return {
     t: vscode.l10n.t,
     ...(ctx.project ? { project: ctx.project } : {}),
-    missingRegistries,
+    missingRegistries: () => missingRegistries(ctx.diagnostics),
     openLink: async (url) => {
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
     },
@@ -101,6 +115,10 @@ function createServices(ctx: ServiceContext): WizardServices {
       }
     },
     storedRegistries: () => credentials.list().map((entry) => entry.registry),
+    usedRegistries: () => {
+      const keys = storedKeysUsedIn(ctx.diagnostics, folder);
+      return credentials.list().flatMap((entry) => (keys.includes(entry.key) ? [entry.registry] : []));
+    },
     configStepJobs: () => ctx.targets.map((target) => target.label),
     canSaveToGitLab: connection.saveDockerAuthConfig !== undefined && folder !== undefined,
     deliver: (request) => deliver(ctx, request),
@@ -116,7 +134,15 @@ function createServices(ctx: ServiceContext): WizardServices {
 
 async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<void> {
   const extra = request.unstored ? [request.unstored] : [];
-  const combined = await ctx.credentials.combinedAuthConfig(request.registries, extra);
+  // The whole value: the chosen stored credentials over what GitLab's variable already holds.
+  let combined: Awaited<ReturnType<typeof projectAuthConfig>>;
+  try {
+    combined = await projectAuthConfig({ credentials: ctx.credentials, diagnostics: ctx.diagnostics, connection: ctx.connection }, ctx.folder, request.registries, extra);
+  } catch (error) {
+    // Without GitLab's current entries the value would be a subset: nothing is output rather than that.
+    void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was output: {0}', error instanceof Error ? error.message : String(error)));
+    return;
+  }
   if (combined.missingSecrets.length > 0) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('Left out {0}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
@@ -127,10 +153,11 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
       case 'clipboard': {
         const seconds = ctx.settings.read().clipboardClearSeconds;
         await copyWithAutoClear(combined.json, seconds);
+        const contents = vscode.l10n.t('It holds {0}.', describeContents(combined));
         void vscode.window.showInformationMessage(
           seconds > 0
-            ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your token: the clipboard is cleared in {0} s if it still holds it.', seconds)
-            : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. It contains your token.'),
+            ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your token: the clipboard is cleared in {1} s if it still holds it.', contents, seconds)
+            : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your token.', contents),
         );
         break;
       }
@@ -158,28 +185,23 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
   }
 }
 
-/** Registries our `missing-credentials` diagnostics report, read from their quick fix's arguments. */
-async function missingRegistries(): Promise<MissingRegistry[]> {
+/**
+ * Registries our published `missing-credentials` diagnostics report, with what their "Configure credentials" quick fix
+ * passes, read straight from the diagnostics service (no round trip through the code action provider).
+ */
+async function missingRegistries(diagnostics: Pick<DiagnosticsService, 'published'>): Promise<MissingRegistry[]> {
   const found = new Map<string, MissingRegistry>();
-  let scanned = 0;
-  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
-    for (const diagnostic of diagnostics) {
-      if (diagnostic.source !== DIAGNOSTIC_SOURCE || codeOf(diagnostic) !== 'missing-credentials') continue;
-      if (++scanned > MAX_DIAGNOSTICS_SCANNED) return [...found.values()];
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
-      for (const action of actions ?? []) {
-        if (action.command?.command !== COMMAND_CONFIGURE_CREDENTIALS) continue;
-        const args = action.command.arguments?.[0] as WizardArgs | undefined;
-        if (!args?.registry || found.has(args.registry)) continue;
-        const tag = args.repository ? await tagAt(uri, diagnostic.range, args.repository) : undefined;
-        found.set(args.registry, {
-          registry: args.registry,
-          ...(args.repository ? { repository: args.repository } : {}),
-          ...(tag !== undefined ? { tag } : {}),
-          usedBy: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
-        });
-      }
-    }
+  for (const { uri, diagnostic, finding } of diagnostics.published('missing-credentials').slice(0, MAX_DIAGNOSTICS_SCANNED)) {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const args = configureArgsFor(finding, folder?.uri.toString() ?? '');
+    if (!args || found.has(args.registry)) continue;
+    const tag = args.repository ? await tagAt(uri, diagnostic.range, args.repository) : undefined;
+    found.set(args.registry, {
+      registry: args.registry,
+      ...(args.repository ? { repository: args.repository } : {}),
+      ...(tag !== undefined ? { tag } : {}),
+      usedBy: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
+    });
   }
   return [...found.values()];
 }
@@ -200,9 +222,9 @@ async function tagAt(uri: vscode.Uri, range: vscode.Range, repository: string): 
 }
 
 /** Quick fixes pass registry and repository; the tag comes from the pipeline's diagnostics when they name the same image. */
-async function withPipelineTag(args: WizardArgs): Promise<WizardArgs> {
+async function withPipelineTag(diagnostics: Pick<DiagnosticsService, 'published'>, args: WizardArgs): Promise<WizardArgs> {
   if (args.registry === undefined || args.repository === undefined || args.tag !== undefined) return args;
-  const used = (await missingRegistries()).find((entry) => entry.registry === args.registry && entry.repository === args.repository);
+  const used = (await missingRegistries(diagnostics)).find((entry) => entry.registry === args.registry && entry.repository === args.repository);
   return used?.tag !== undefined ? { ...args, tag: used.tag } : args;
 }
 

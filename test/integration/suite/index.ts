@@ -26,7 +26,8 @@ class TestFailures extends Error {}
 
 async function runMocha(emit: (event: SuiteEvent) => void): Promise<void> {
   const grep = process.env[suiteEnv.grep];
-  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, ...(grep ? { grep } : {}) });
+  // forbidOnly: a stray `.only` fails the run (mocha throws while loading) instead of reporting the rest as absent.
+  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, forbidOnly: true, ...(grep ? { grep } : {}) });
   for (const file of testFiles()) mocha.addFile(file);
   await mocha.loadFilesAsync();
 

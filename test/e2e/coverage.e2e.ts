@@ -1,0 +1,187 @@
+// Coverage as the runner sees it, through the real UI, with a real docker-registry (htpasswd) and the loopback GitLab
+// API test server: a credential stored with the wizard is "stored in VS Code only", not a cleared warning; connected,
+// GitLab's variable without the key is a warning again; Copy gives the whole DOCKER_AUTH_CONFIG (GitLab's entries
+// kept); once GitLab's variable holds the key and the connection is refreshed, the image is quiet and the hover names it.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FakeGitLab } from '../support/fakeGitLab';
+import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { assertSameSecretText } from '../support/secretAssert';
+import { openWorkbench, type Problem, type Workbench } from './harness';
+
+/** Obviously fake test credentials. */
+const username = 'ci-puller';
+const password = 'fake-registry-pass-coverage-e2e';
+const apiToken = 'FAKE-coverage-e2e-gitlab-api-token';
+const otherAuth = Buffer.from('ci:fake-other-registry-token').toString('base64');
+const gitlabValue = `{"auths":{"other.example.com":{"auth":"${otherAuth}"}}}`;
+const nothingCopied = 'nothing copied yet';
+
+declare const navigator: { readonly clipboard: { writeText(text: string): Promise<void> } };
+
+describe('coverage in the workbench: stored in VS Code only until GitLab has it (real registry, loopback GitLab API test server)', function () {
+  this.timeout(300_000);
+  const gitlab = new FakeGitLab();
+  let registry: RunningRegistry;
+  let workbench: Workbench;
+  let workspaceRoot: string;
+  let image: string;
+  let storedAuth: string;
+
+  const of = (code: string) => (problem: Problem) => problem.code.includes(code) && problem.message.includes(registry.host);
+  const missing = (problem: Problem) => of('missing-credentials')(problem);
+  const storedOnly = (problem: Problem) => of('credential-not-in-gitlab')(problem);
+
+  before(async () => {
+    registry = await startRegistry({ kind: 'htpasswd', users: [{ username, password }] });
+    await pushTestImage(registry.url, 'team/app', '1.0', basicAuthorization(username, password));
+    image = `${registry.host}/team/app:1.0`;
+    storedAuth = Buffer.from(`${username}:${password}`).toString('base64');
+    await gitlab.start();
+    gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
+    gitlab.addProject('group/app', 'maintainer');
+    // GitLab's variable already holds another registry's key: a copied value must keep it.
+    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: gitlabValue, raw: true, masked: true });
+    // The pipeline names the registry's real port, so the workspace is written here.
+    workspaceRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-coverage-e2e-'));
+    const workspace = path.join(workspaceRoot, 'coverage');
+    fs.mkdirSync(workspace);
+    fs.writeFileSync(path.join(workspace, '.gitlab-ci.yml'), ['# A private image of the local registry.', 'build:', `  image: ${image}`, '  script:', '    - make', ''].join('\n'));
+    workbench = await openWorkbench({
+      workspace,
+      label: 'e2e-coverage',
+      settings: {
+        'gitlabCiAuth.gitlab.instanceUrl': gitlab.baseUrl,
+        'gitlabCiAuth.gitlab.projectPath': 'group/app',
+        'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
+        'gitlabCiAuth.clipboardClearSeconds': 0,
+        // The sticky "build:" line would cover the image line the hovers and quick fixes point at.
+        'editor.stickyScroll.enabled': false,
+        // The loopback GitLab and the registry share 127.0.0.1: the dependency proxy's job-token key (127.0.0.1 with
+        // GitLab's port) would be a port near miss of the registry's image, which real hosts never are.
+        'gitlabCiAuth.severity': { 'key-near-miss': 'off' },
+      },
+    });
+    await workbench.openFile('.gitlab-ci.yml');
+  });
+
+  /** Chooses an item with the keyboard, as a user does: type to filter, then Enter on the (first) match. */
+  async function pick(label: string): Promise<void> {
+    const rows = workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
+    // The items may arrive after the step opens (step 1 reads the diagnostics first).
+    await rows.locator('.label-name', { hasText: label }).first().waitFor();
+    await workbench.typeInQuickInput(label);
+    await rows.first().locator('.label-name', { hasText: label }).first().waitFor();
+    await workbench.submitQuickInput();
+  }
+
+  /**
+   * The hover at the image once it shows `wanted`: with a diagnostic there, the problem's part may come first and ours
+   * a moment later, so every part of the hover is read until ours is there.
+   */
+  async function hoverShowing(wanted: RegExp): Promise<string> {
+    const target = workbench.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines .view-line span', { hasText: image }).last();
+    return until(async () => {
+      // Away and back: a hover already dismissed at the same spot does not come back by itself.
+      await workbench.page.mouse.move(1100, 420);
+      await target.hover({ timeout: 3000 }).catch(() => undefined);
+      await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first().waitFor({ timeout: 3000 }).catch(() => undefined);
+      const parts = await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').allInnerTexts();
+      const text = parts.join('\n');
+      return wanted.test(text) ? text : undefined;
+    }, 30_000);
+  }
+
+  after(async () => {
+    await workbench?.close();
+    await gitlab.stop();
+    await registry?.stop();
+    if (workspaceRoot) fs.rmSync(workspaceRoot, { recursive: true, force: true });
+  });
+
+  it('stores a verified credential with the wizard: the warning becomes "stored in VS Code only", not a quiet file', async () => {
+    await workbench.problems((list) => list.some(missing));
+    await workbench.runCommand('GitLab CI Auth: Configure Registry Credentials…');
+    await workbench.quickInput({ title: /Configure Registry Credentials/ });
+    await pick(registry.host);
+    await pick('Registry account or robot account');
+    await workbench.quickInput({ message: /username/i });
+    await workbench.submitQuickInput(username);
+    await workbench.quickInput({ message: /token or password/i });
+    await workbench.submitQuickInput(password);
+    await pick('Verify now');
+    await pick('All workspaces on this machine');
+    await workbench.quickInput({ title: /Configure Registry Credentials/ });
+    await workbench.submitQuickInput();
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    // The guidance dialog; with a known project it also offers to open its CI/CD settings.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const problems = await workbench.problems((list) => !list.some(missing) && list.some(storedOnly));
+    const finding = problems.find(storedOnly)!;
+    assert.equal(finding.severity, 'info');
+    assert.equal(finding.line, 3);
+    assert.match(finding.message, /is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it/);
+    assert.match(await hoverShowing(/Stored in VS Code only — not yet in GitLab/), /the runner cannot see it/);
+    assert.deepEqual((await workbench.quickFixTitles(image)).slice(0, 3), ['Connect to GitLab…', 'Copy DOCKER_AUTH_CONFIG', 'GitLab already has it']);
+    await workbench.screenshot('coverage-stored-only');
+  });
+
+  it('connected through the quick fix, GitLab’s variable without the key makes it a warning again, naming the variable', async () => {
+    await workbench.quickFix(image, 'Connect to GitLab…');
+    await workbench.quickInput({ title: /instance/ });
+    await workbench.submitQuickInput();
+    await workbench.quickInput({ title: /token for 127\.0\.0\.1/ });
+    await workbench.submitQuickInput(apiToken);
+    await workbench.notification(/Connected to 127\.0\.0\.1/);
+    const problems = await workbench.problems((list) => list.some(missing) && !list.some(storedOnly));
+    const warning = problems.find(missing)!;
+    assert.equal(warning.severity, 'warning');
+    assert.match(warning.message, /GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for/);
+    assert.match(warning.message, /one is stored in VS Code only/);
+  });
+
+  it('Copy DOCKER_AUTH_CONFIG gives the whole value: GitLab’s entry kept, the stored one added', async () => {
+    await workbench.page.evaluate((value) => navigator.clipboard.writeText(value), nothingCopied);
+    await workbench.quickFix(image, 'Copy DOCKER_AUTH_CONFIG');
+    const copied = await until(async () => {
+      const text = await workbench.clipboard();
+      return text !== nothingCopied ? text : undefined;
+    });
+    // It says what it holds; read in the Notifications center, where a toast that already faded is still listed.
+    await workbench.runCommand('Notifications: Show Notifications');
+    const said = workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /already in GitLab's variable/ }).first();
+    await said.waitFor();
+    const message = (await said.innerText()).trim();
+    assert.match(message, new RegExp(`^DOCKER_AUTH_CONFIG copied\\. It holds ${registry.host.replace(/\./g, '\\.')} from VS Code and other\\.example\\.com already in GitLab's variable\\.`));
+    await workbench.runCommand('Notifications: Hide Notifications');
+    const expected = JSON.stringify({ auths: { 'other.example.com': { auth: otherAuth }, [registry.host]: { auth: storedAuth } } });
+    assertSameSecretText(JSON.stringify(JSON.parse(copied)), expected, 'the copied DOCKER_AUTH_CONFIG');
+    // The user pastes it into GitLab's variable (here: the loopback server's project variable).
+    gitlab.variables.set('project:group/app', []);
+    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: copied, raw: true, masked: true });
+  });
+
+  it('after a refresh, GitLab’s variable holds the key: the image is quiet and the hover names GitLab’s variable', async () => {
+    await workbench.runCommand('GitLab CI Auth: Refresh CI/CD Variables from GitLab');
+    await workbench.problems((list) => !list.some(missing) && !list.some(storedOnly));
+    const hover = await hoverShowing(/GitLab's DOCKER_AUTH_CONFIG \(project variable\) covers this/);
+    assert.ok(!hover.includes(password) && !hover.includes(storedAuth));
+    await workbench.screenshot('coverage-in-gitlab');
+  });
+});
+
+/** Polls `read` (a UI read, e.g. the clipboard) until it gives a value; 15 s at most unless told. */
+async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('nothing arrived in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
