@@ -52,6 +52,8 @@ export interface ResolvedJob {
   readonly isTrigger: boolean;
   /** True when this job's image/services may come from an include that could not be read (remote, project, template, component). */
   readonly mayDependOnUnresolvedInclude: boolean;
+  /** When `rules:` make the job conditional: the rules that can let it run ("rule 1 `if: $CI_COMMIT_TAG`"), for the hover. */
+  readonly runsWhen?: readonly string[];
 }
 
 export type IncludeKind = 'local' | 'project' | 'template' | 'remote' | 'component';

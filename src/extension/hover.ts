@@ -33,6 +33,7 @@ export class ImageHover implements vscode.HoverProvider {
       // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
       const markdown = hoverMarkdown(explanation, jobCount, unknownSources);
+      if (first.job.runsWhen) markdown.appendMarkdown(`\n- ${runsWhenLine(first.job.runsWhen)}`);
       const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
       if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
       return new vscode.Hover(markdown, spanToRange(first.image.span, text));
@@ -47,11 +48,20 @@ export class ImageHover implements vscode.HoverProvider {
   }
 }
 
+/** A job made conditional by `rules:`: the rules that can let it run (repository text, so escaped but for its code spans). */
+function runsWhenLine(rules: readonly string[]): string {
+  return vscode.l10n.t('Runs only when its rules allow: {0}', rules.map(escapeQuotedRule).join('; '));
+}
+
+function escapeQuotedRule(text: string): string {
+  return text.split('`').map((part, index) => (index % 2 === 1 ? code(part) : escapeMarkdown(part))).join('');
+}
+
 /** An `include:` entry with `rules:`: whether GitLab merges it, and which rule (or unknown) decides. */
 function includeDecisionMarkdown(decision: IncludeDecision): vscode.MarkdownString {
   const markdown = new vscode.MarkdownString();
   // The reason quotes the repository's own rule text: escaped, except the backticks the core put around it.
-  const reason = decision.reason.split('`').map((part, index) => (index % 2 === 1 ? code(part) : escapeMarkdown(part))).join('');
+  const reason = escapeQuotedRule(decision.reason);
   switch (decision.outcome) {
     case 'included':
       markdown.appendMarkdown(`**${vscode.l10n.t('Included')}**: ${reason}`);

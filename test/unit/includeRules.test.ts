@@ -242,3 +242,19 @@ describe('spec: inputs of type number and boolean interpolate as Ruby prints the
     assert.equal(defaults.pipeline.jobs[0]?.image?.value, 'a:2.5-false');
   });
 });
+
+describe('job rules: the hover lists the rules that can let a conditional job run', () => {
+  it('rules not ending in when: never are listed in order; a job that always runs has none', () => {
+    const result = check(
+      'build:\n  image: alpine:3\n  script: [x]\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - if: $CI_COMMIT_BRANCH == "main"\n    - changes: [Dockerfile]\n      when: manual\n' +
+        'always:\n  image: alpine:3\n  script: [x]\n  rules:\n    - when: always\n' +
+        'plain:\n  image: alpine:3\n  script: [x]\n',
+    );
+    const runsWhen = Object.fromEntries(result.pipeline.jobs.map((job) => [job.name, job.runsWhen]));
+    assert.deepEqual(runsWhen, {
+      build: ['rule 2 `if: $CI_COMMIT_BRANCH == "main"`', 'rule 3 `changes: Dockerfile` (`when: manual`)'],
+      always: undefined,
+      plain: undefined,
+    });
+  });
+});

@@ -41,7 +41,7 @@ export function decideIncludeRules(rules: CiValue, environment: RuleEnvironment)
   let index = 0;
   for (const rule of rules.items) {
     if (++index > MAX_RULES) return { outcome: 'maybe', reason: `more than ${MAX_RULES} rules` };
-    const label = `rule ${index}${describe(rule)}`;
+    const label = `rule ${index}${describeRule(rule)}`;
     const whenValue = rule.kind === 'map' ? entryValue(rule, 'when') : undefined;
     const excludes = whenValue?.kind === 'scalar' && whenValue.value === 'never';
     const outcome = excludes ? 'excluded' : 'included';
@@ -64,7 +64,7 @@ export function decideIncludeRules(rules: CiValue, environment: RuleEnvironment)
 }
 
 /** `` `if: …` `` or `` `exists: …` ``, for messages: the rule's first clause as written. */
-function describe(rule: CiValue): string {
+export function describeRule(rule: CiValue): string {
   if (rule.kind !== 'map') return '';
   for (const key of ['if', 'exists', 'changes']) {
     const value = entryValue(rule, key);
