@@ -32,6 +32,21 @@ const MAX_PATTERN_COMPARISONS = 10_000;
 const MAX_RULES = 100;
 const VARIABLE = /\$(?:\{(\w+)\}|(\w+))/g;
 
+/**
+ * `$NAME` and `${NAME}` replaced by the known values, as GitLab expands include locations and `exists:` globs
+ * (ExpandVariables.expand_existing); `unknown` names the first variable left as written.
+ */
+export function expandKnownVariables(text: string, variables: Readonly<Record<string, string>>): { text: string; unknown?: string } {
+  let unknown: string | undefined;
+  const expanded = text.replace(VARIABLE, (match, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare ?? '';
+    if (Object.hasOwn(variables, name)) return variables[name]!;
+    unknown ??= name;
+    return match;
+  });
+  return unknown === undefined ? { text: expanded } : { text: expanded, unknown };
+}
+
 export function decideIncludeRules(rules: CiValue, environment: RuleEnvironment): IncludeConditionDecision {
   if (rules.kind !== 'seq') return { outcome: 'maybe', reason: '`rules:` is not a list GitLab accepts' };
   // Every outcome some value of the unknowns could give, with the first reason for it.
@@ -112,15 +127,9 @@ function existsClause(value: CiValue, environment: RuleEnvironment): Truth {
   for (const item of items) {
     if (item.kind !== 'scalar' || item.value === null) return { kind: 'unknown', why: 'has an `exists:` entry that is not a string' };
     // ExpandVariables.expand_existing: known variables expand, others stay as written, so an unknown one is open here.
-    let unknownName: string | undefined;
-    const glob = scalarText(item).replace(VARIABLE, (match, braced: string | undefined, bare: string | undefined) => {
-      const name = braced ?? bare ?? '';
-      if (Object.hasOwn(environment.variables, name)) return environment.variables[name]!;
-      unknownName ??= name;
-      return match;
-    });
-    if (unknownName) return { kind: 'unknown', why: `depends on ${unknownName}, known only at run time` };
-    globs.push(glob);
+    const glob = expandKnownVariables(scalarText(item), environment.variables);
+    if (glob.unknown) return { kind: 'unknown', why: `depends on ${glob.unknown}, known only at run time` };
+    globs.push(glob.text);
   }
   const files = environment.files();
   if (!files) return { kind: 'unknown', why: 'checks files of a project that is not read here' };

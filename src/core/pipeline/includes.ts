@@ -6,7 +6,7 @@
 import type { IncludeDecision, PipelineFile, ProjectFiles, SourceSpan, UnresolvedInclude } from '../types';
 import { emptyMap, entryValue, mapWithEntryVia, mergeEntries, scalarText, type CiEntry, type CiMap, type CiReference, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
-import { decideIncludeRules } from './includeConditions';
+import { decideIncludeRules, expandKnownVariables } from './includeConditions';
 import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, withRubyNumbers, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
 import type { ResolveCache } from './cache';
@@ -44,7 +44,6 @@ export interface LoadedPipeline {
   readonly incomplete: boolean;
 }
 
-const VARIABLE_REFERENCE = /\$(?:\{(\w+)\}|(\w+))/g;
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export class IncludeLoader {
@@ -313,14 +312,8 @@ export class IncludeLoader {
 
   /** GitLab expands variables in include locations; one we do not know leaves the include unresolved. */
   private expand(location: string): { text: string; unknown: boolean } {
-    let unknown = false;
-    const text = location.replace(VARIABLE_REFERENCE, (match, braced: string | undefined, bare: string | undefined) => {
-      const name = braced ?? bare ?? '';
-      if (Object.hasOwn(this.variables, name)) return this.variables[name]!;
-      unknown = true;
-      return match;
-    });
-    return { text, unknown };
+    const expanded = expandKnownVariables(location, this.variables);
+    return { text: expanded.text, unknown: expanded.unknown !== undefined };
   }
 }
 
