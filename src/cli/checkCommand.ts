@@ -20,7 +20,9 @@ import { decodeAuthEntries, type DecodedAuthEntry } from '../core/wizard/authEnt
 import { SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity } from '../core/types';
 import type { CollectedVariable } from '../core/variables';
-import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
+import { scrubSecrets } from '../core/secretScrub';
+import { trimBoth, trimTrailing } from '../core/text';
+import { CliIo, UsageError, parseArgs, parseVariableFlags, secretVariableValues } from './io';
 
 export const CHECK_USAGE = `Usage: gitlab-ci-auth check FILE... [options]
 
@@ -56,12 +58,6 @@ interface Located {
   readonly related: { file: string; line: number; column: number; message: string }[];
 }
 
-/** `--var NAME=VALUE` flags as CI/CD variables, in the order given (a later one of a name wins). */
-function variableFlags(flags: readonly string[]): CollectedVariable[] {
-  const values = parseVariableFlags(flags);
-  return Object.keys(values).map((key) => ({ key, value: values[key]! }));
-}
-
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const { positionals, values, repeated, booleans } = parseArgs(args, {
     values: ['project-dir', 'auth-config', 'ci-registry', 'project-path', 'instance-url', 'format', 'pull-timeout'],
@@ -90,10 +86,13 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const runnerKeys = repeated.get('runner-registry') ?? [];
   if (runnerKeys.length > 0) sources.push(runnerConfigSource(runnerKeys));
 
+  const variableValues = parseVariableFlags(repeated.get('var') ?? []);
+  // A --var value may be a secret: it never reaches a finding (an image name expanded from it, for one).
+  const hide = (text: string): string => scrubSecrets(text, secretVariableValues(variableValues));
   let options: CheckOptions = {
     credentials: sources,
     predefinedVariables: gitlabVariables(values),
-    ciCdVariables: variableFlags(repeated.get('var') ?? []),
+    ciCdVariables: Object.keys(variableValues).map((key): CollectedVariable => ({ key, value: variableValues[key]! })),
     publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES, ...(repeated.get('public-registry') ?? [])],
     ignoredRegistries: repeated.get('ignore-registry') ?? [],
     severities: severityFlags(repeated.get('severity') ?? []),
@@ -117,7 +116,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       });
       options = { ...options, pullResults: (key) => results.get(key) };
       findings = checkPipeline(pipeline, options);
-      skipped.push(...skippedPulls(pipeline, options, results));
+      skipped.push(...skippedPulls(pipeline, options, results).map(({ image, reason }) => ({ image: hide(image), reason: hide(reason) })));
     }
     const texts = new Map(pipeline.files.map((entry) => [entry.path, entry.text]));
     const indexes = new Map<string, LineIndex>();
@@ -136,14 +135,14 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       seen.add(id);
       const index = indexFor(finding.range.file);
       located.push({
-        finding,
+        finding: { ...finding, message: hide(finding.message), ...(finding.data ? { data: hideInData(finding.data, hide) as typeof finding.data } : {}) },
         displayPath: display(finding.range.file),
         projectPath: finding.range.file,
         start: index.positionAt(finding.range.start),
         end: index.positionAt(finding.range.end),
         related: finding.related.map((related) => {
           const position = indexFor(related.span.file).positionAt(related.span.start);
-          return { file: display(related.span.file), line: position.line + 1, column: position.character + 1, message: related.message };
+          return { file: display(related.span.file), line: position.line + 1, column: position.character + 1, message: hide(related.message) };
         }),
       });
     }
@@ -240,9 +239,9 @@ function gitlabVariables(values: Map<string, string>): Record<string, string> {
   }
   if (instanceUrl && !projectPath) throw new UsageError('--instance-url needs --project-path');
   const variables: Record<string, string> = {};
-  if (registry) variables.CI_REGISTRY = registry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (registry) variables.CI_REGISTRY = trimTrailing(registry.replace(/^https?:\/\//i, ''), '/');
   if (projectPath) {
-    const clean = projectPath.replace(/^\/+|\/+$/g, '');
+    const clean = trimBoth(projectPath, '/');
     variables.CI_PROJECT_PATH = clean;
     variables.CI_PROJECT_NAMESPACE = clean.split('/').slice(0, -1).join('/');
     variables.CI_PROJECT_NAME = clean.split('/').pop()!;
@@ -277,6 +276,16 @@ function formatText(located: readonly Located[], fileCount: number, skipped: rea
     .filter(([, n]) => n > 0)
     .map(([severity, n]) => `${n} ${severity}${n === 1 || severity === 'information' ? '' : 's'}`);
   return `${lines.join('\n')}\n\n${notes}${parts.join(', ')} (${files}).\n`;
+}
+
+/** `data` with `hide` applied to every string in it. */
+function hideInData(value: unknown, hide: (text: string) => string): unknown {
+  if (typeof value === 'string') return hide(value);
+  if (Array.isArray(value)) return value.map((item) => hideInData(item, hide));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, hideInData(item, hide)]));
+  }
+  return value;
 }
 
 function formatJson(located: readonly Located[], skipped: readonly SkippedPull[] | undefined): string {

@@ -63,6 +63,22 @@ export function parseArgs(
 }
 
 /**
+ * The parts of `--var` values that may be secrets: the whole value of a variable named like one (TOKEN, PASSWORD,
+ * SECRET, AUTH, KEY, CREDENTIAL, PASS), and the password of a `user:password@` in any value. Findings are scrubbed of them.
+ */
+export function secretVariableValues(variables: Readonly<Record<string, string>>): string[] {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(variables)) {
+    if (/TOKEN|PASSW|SECRET|AUTH|KEY|CREDENTIAL|PASS(?![A-Z])/i.test(name)) secrets.push(value);
+    const at = value.indexOf('@');
+    const userinfo = at > 0 ? value.slice(0, at).replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') : '';
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0 && !userinfo.includes('/')) secrets.push(userinfo.slice(colon + 1));
+  }
+  return secrets.filter((secret) => secret.length >= 3);
+}
+
+/**
  * Parses repeated `--var NAME=VALUE` flags. A malformed flag is not echoed: what the user typed
  * may be a CI/CD variable's secret value.
  */

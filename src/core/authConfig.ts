@@ -7,6 +7,7 @@ import { dockerDomainRegexp, dockerRepositoryPathRegexp, registryKeyPath } from 
 import { compareByteOrder } from './credentials';
 import { LineIndex } from './lineIndex';
 import type { CredentialKey, CredentialSource, CredentialSourceKind } from './types';
+import { trimBoth, trimTrailing } from './text';
 
 export interface AuthEntry {
   /** The `auths` key exactly as written. */
@@ -323,7 +324,7 @@ export function decodeAuthValue(value: string): DecodedAuth {
   }
   const colon = text.indexOf(':');
   if (colon <= 0) return { ok: false, problem: 'no-user', hasColon: colon === 0 };
-  return { ok: true, username: text.slice(0, colon), secret: text.slice(colon + 1).replace(/^\0+|\0+$/g, ''), utf8 };
+  return { ok: true, username: text.slice(0, colon), secret: trimBoth(text.slice(colon + 1), '\0'), utf8 };
 }
 
 // ───────────────────────────── parsing as the runner does ─────────────────────────────
@@ -747,7 +748,7 @@ const dockerHubHosts = new Set(['docker.io', 'index.docker.io', 'registry-1.dock
 
 function splitRegistryInput(registry: string): { host: string; path: string } {
   const withoutScheme = registry.replace(/^https?:\/\//i, '');
-  const trimmed = withoutScheme.replace(/\/+$/, '');
+  const trimmed = trimTrailing(withoutScheme, '/');
   const slash = trimmed.indexOf('/');
   return slash === -1 ? { host: trimmed, path: '' } : { host: trimmed.slice(0, slash), path: trimmed.slice(slash + 1) };
 }

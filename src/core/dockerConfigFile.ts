@@ -27,14 +27,14 @@ export class DockerConfigFileError extends Error {
 }
 
 export interface DockerConfigMergeOptions {
-  /** Clock for the backup name. */
+  /** Unused since backups are one file (`config.json.bak`); kept so callers need not change. */
   readonly now?: Date;
   /** Test seam: runs after the new content is durable in the temp file, before it replaces the target. */
   readonly beforeReplace?: (tempPath: string) => Promise<void> | void;
 }
 
 export interface DockerConfigMergeResult {
-  /** Copy of the previous file (`config.json.bak-<UTC timestamp>`, mode 0600); null when there was none. */
+  /** Copy of the previous file (`config.json.bak`, mode 0600, the only backup kept); null when there was none. */
   readonly backupPath: string | null;
   /** True when the file did not exist before. */
   readonly created: boolean;
@@ -80,7 +80,7 @@ export async function mergeIntoDockerConfigFile(
 
   const directory = dirname(target);
   await mkdir(directory, { recursive: true, mode: DIRECTORY_MODE });
-  const backupPath = existing === undefined ? null : await writeBackup(target, existing, options.now ?? new Date());
+  const backupPath = existing === undefined ? null : await writeBackup(target, existing);
   await replaceAtomically(target, `${JSON.stringify(config, null, '\t')}\n`, options.beforeReplace);
   await removeStaleTempFiles(target);
 
@@ -126,18 +126,22 @@ async function readExisting(target: string): Promise<string | undefined> {
   }
 }
 
-/** `config.json.bak-20250102T030405Z` next to the file, never overwriting an older backup. */
-async function writeBackup(target: string, content: string, now: Date): Promise<string> {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-  for (let attempt = 1; ; attempt++) {
-    const candidate = `${target}.bak-${stamp}${attempt === 1 ? '' : `-${attempt}`}`;
-    try {
-      await writeDurably(candidate, content, 'wx');
-      return candidate;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+/**
+ * One backup, `config.json.bak` next to the file (mode 0600, replaced atomically): a backup holds the previous tokens,
+ * so older ones are not kept. Timestamped backups written by earlier versions (`config.json.bak-<UTC stamp>`) are removed.
+ */
+async function writeBackup(target: string, content: string): Promise<string> {
+  const backup = `${target}.bak`;
+  await replaceAtomically(backup, content, undefined);
+  const older = new RegExp(`^${escapeForRegExp(basename(target))}\\.bak-\\d{8}T\\d{6}Z(?:-\\d+)?$`);
+  for (const name of await readdir(dirname(target)).catch(() => [] as string[])) {
+    if (older.test(name)) await unlink(join(dirname(target), name)).catch(() => undefined);
   }
+  return backup;
+}
+
+function escapeForRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 const TEMP_PREFIX = '.gitlab-ci-auth-';

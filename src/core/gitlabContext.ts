@@ -2,6 +2,7 @@
  * The GitLab context of a working copy (instance, registry, project) and the predefined CI/CD variables
  * the runner would see, derived from the `origin` remote and the user's settings. Nothing here reaches the network.
  */
+import { beforeFirst, trimBoth, trimTrailing } from './text';
 
 export interface GitLabContext {
   /** `https://host[:port][/relative-root]`, no trailing slash. */
@@ -55,7 +56,7 @@ export function gitlabContextFromRemote(remoteUrl: string, settings: GitLabConte
   const effectivePort = port ?? defaultPort;
   const hostWithOptionalPort = effectivePort === defaultPort ? host : `${host}:${effectivePort}`;
   const instanceUrl = `${scheme}://${hostWithOptionalPort}${root}`;
-  const registry = settings.registryHost?.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase() || defaultRegistryHost(host);
+  const registry = trimTrailing(settings.registryHost?.trim().replace(/^https?:\/\//i, '') ?? '', '/').toLowerCase() || defaultRegistryHost(host);
   const segments = projectPath.split('/');
   const namespace = segments.slice(0, -1).join('/');
   // GitLab's host_with_port always carries the port (e.g. gitlab.com:443): the dependency proxy job credential uses it.
@@ -127,7 +128,7 @@ function parseInstanceUrl(url: string): { host: string; scheme: 'https' | 'http'
   const hostPort = splitHostPort(match[2]!);
   if (!hostPort) return null;
   const scheme = (match[1]?.toLowerCase() ?? 'https') as 'https' | 'http';
-  const root = match[3]!.replace(/\/+$/, '');
+  const root = trimTrailing(match[3]!, '/');
   return { host: hostPort.host, scheme, port: hostPort.port, root };
 }
 
@@ -150,9 +151,5 @@ function stripRoot(path: string, root: string): string {
 }
 
 function cleanProjectPath(path: string): string {
-  return path
-    .replace(/[?#].*$/, '')
-    .replace(/^\/+|\/+$/g, '')
-    .replace(/\.git$/i, '')
-    .replace(/\/+$/, '');
+  return trimTrailing(trimBoth(beforeFirst(path, '?#'), '/').replace(/\.git$/i, ''), '/');
 }

@@ -11,6 +11,8 @@ export type VerifyStatus =
   | 'not-found'
   | 'unreachable'
   | 'no-auth-required';
+import { scrubSecrets } from './secretScrub';
+import { trimBoth } from './text';
 
 export interface VerifyRequest {
   /** `host[:port]` as in an `auths` key or an image reference; a scheme or path (`https://index.docker.io/v1/`) is tolerated. */
@@ -223,7 +225,7 @@ async function runSession(
 
 function normalizeRepository(repository: string | undefined, isDockerHub: boolean): string | undefined {
   if (repository === undefined || repository === '') return undefined;
-  const path = repository.replace(/^\/+|\/+$/g, '');
+  const path = trimBoth(repository, '/');
   if (!REPOSITORY_PATTERN.test(path)) throw new TypeError(`"${repository}" is not a valid repository name.`);
   // Official Docker Hub images live under library/ (docker pull alpine = library/alpine).
   return isDockerHub && !path.includes('/') ? `library/${path}` : path;
@@ -644,7 +646,8 @@ function truncate(text: string, max: number): string {
 /** A server may echo what it was sent; make sure neither the secret nor the Basic value ever leaves in a result. */
 function scrubResult(result: VerifyResult, values: readonly string[]): VerifyResult {
   const secrets = values.filter((value) => value.length >= 3);
-  const scrub = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
+  // Scrubbed after the server text was cut to size: a cut echo is caught as a piece of the secret.
+  const scrub = (text: string): string => scrubSecrets(text, secrets);
   const detail = result.detail === undefined ? undefined : truncate(scrub(result.detail), MAX_DETAIL_CHARS);
   return detail === undefined ? { status: result.status, message: scrub(result.message) } : { status: result.status, message: scrub(result.message), detail };
 }

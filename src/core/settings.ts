@@ -5,6 +5,7 @@
 import * as z from './zod';
 import { isFindingCode } from './rules/codes';
 import type { FindingCode } from './types';
+import { trimBoth, trimTrailing } from './text';
 
 export const SEVERITY_LEVELS = ['error', 'warning', 'information', 'hint', 'off'] as const;
 export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
@@ -20,6 +21,8 @@ export const DEFAULT_PUBLIC_REGISTRY_SETTING: readonly string[] = [
   'registry.k8s.io',
   'k8s.gcr.io',
   'registry.access.redhat.com',
+  'nvcr.io',
+  'docker.elastic.co',
 ];
 
 /** A list of registry keys or globs: strings only; blanks dropped, duplicates removed, order kept. */
@@ -37,16 +40,16 @@ const projectRelativePath = z
   );
 
 const optionalUrl = z
-  .pipe(z.string(), z.transform((url) => url.trim().replace(/\/+$/, '')))
+  .pipe(z.string(), z.transform((url) => trimTrailing(url.trim(), '/')))
   .check(z.refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com'));
 
 const optionalHost = z
-  .pipe(z.string(), z.transform((host) => host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '')))
+  .pipe(z.string(), z.transform((host) => trimTrailing(host.trim().replace(/^https?:\/\//i, ''), '/')))
   .check(z.refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path'));
 
 const optionalProjectPath = z.pipe(
   z.string(),
-  z.transform((path) => path.trim().replace(/^\/+|\/+$/g, '').replace(/\.git$/, '')),
+  z.transform((path) => trimBoth(path.trim(), '/').replace(/\.git$/, '')),
 );
 
 const severityLevel = z.enum(SEVERITY_LEVELS);
@@ -58,6 +61,7 @@ const severityLevel = z.enum(SEVERITY_LEVELS);
 const SETTING_SCHEMAS = {
   enable: { schema: z.boolean(), fallback: true },
   publicRegistries: { schema: stringList, fallback: [...DEFAULT_PUBLIC_REGISTRY_SETTING] },
+  additionalPublicRegistries: { schema: stringList, fallback: [] as string[] },
   runnerCoveredRegistries: { schema: stringList, fallback: [] as string[] },
   ciConfigPath: { schema: projectRelativePath, fallback: '.gitlab-ci.yml' },
   extraFiles: { schema: stringList, fallback: [] as string[] },
@@ -82,6 +86,8 @@ export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS) as SettingKey[];
 export interface Settings {
   readonly enable: boolean;
   readonly publicRegistries: readonly string[];
+  /** Public too, on top of `publicRegistries` (what *Treat as public* adds); user, workspace and folder values add up. */
+  readonly additionalPublicRegistries: readonly string[];
   readonly runnerCoveredRegistries: readonly string[];
   readonly ciConfigPath: string;
   readonly extraFiles: readonly string[];
@@ -135,6 +141,7 @@ export function parseSettings(read: (key: SettingKey) => unknown): { settings: S
   const settings: Settings = {
     enable: parseOne('enable', read('enable'), problems),
     publicRegistries: parseOne('publicRegistries', read('publicRegistries'), problems),
+    additionalPublicRegistries: parseOne('additionalPublicRegistries', read('additionalPublicRegistries'), problems),
     runnerCoveredRegistries: parseOne('runnerCoveredRegistries', read('runnerCoveredRegistries'), problems),
     ciConfigPath: parseOne('ciConfigPath', read('ciConfigPath'), problems),
     extraFiles: parseOne('extraFiles', read('extraFiles'), problems),

@@ -50,8 +50,10 @@ export interface ResolvedJob {
   /** `before_script`, `script` and `after_script` lines in run order, each with its span. */
   readonly scriptLines: readonly TracedString[];
   readonly isTrigger: boolean;
-  /** True when this job's image/services may come from an include that could not be read (remote, project, template, component). */
+  /** True when this job's image may come from an include that could not be read (remote, project, template, component). */
   readonly mayDependOnUnresolvedInclude: boolean;
+  /** The same for its services. */
+  readonly servicesMayDependOnUnresolvedInclude: boolean;
   /** When `rules:` make the job conditional: the rules that can let it run ("rule 1 `if: $CI_COMMIT_TAG`"), for the hover. */
   readonly runsWhen?: readonly string[];
 }

@@ -7,7 +7,7 @@ import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEcho
 import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
-import { addPublicRegistry } from './settings';
+import { treatAsPublic } from './settings';
 import {
   COMMAND_CONFIGURE_CREDENTIALS,
   COMMAND_CONNECT_GITLAB,
@@ -51,7 +51,7 @@ export function registerCodeActions(context: vscode.ExtensionContext, log: vscod
     vscode.languages.registerCodeActionsProvider(CI_DOCUMENT_SELECTOR, new CiQuickFixes(diagnostics, gitlab), {
       providedCodeActionKinds: CiQuickFixes.providedCodeActionKinds,
     }),
-    vscode.commands.registerCommand(COMMAND_TREAT_AS_PUBLIC, (args: TreatAsPublicArgs) => addPublicRegistry(vscode.Uri.parse(args.folder), args.registry)),
+    vscode.commands.registerCommand(COMMAND_TREAT_AS_PUBLIC, (args: TreatAsPublicArgs) => treatAsPublic(vscode.Uri.parse(args.folder), args.registry)),
     vscode.commands.registerCommand(COMMAND_MOVE_CREDENTIALS, (args: MoveCredentialsArgs) => moveCredentialsOutOfFile(args, diagnostics, log)),
   );
 }
@@ -163,6 +163,8 @@ function toGitLabFixes(folder: string, connected: boolean): [vscode.CodeAction, 
 }
 
 function ignoreOnLine(finding: Finding, project: ProjectCheck): vscode.CodeAction | undefined {
+  // A file GitLab cannot parse never runs: hiding its syntax error would only hide that.
+  if (finding.code === 'yaml-syntax') return undefined;
   const edits = ignoreOnLineEdit(textOf(project, finding.range.file), finding.range.start, finding.code, finding.range.file);
   return editAction(vscode.l10n.t('Ignore {0} on this line', finding.code), edits, project);
 }

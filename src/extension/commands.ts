@@ -3,6 +3,7 @@
  * activation never runs its modules. It is in dist/extension.js like everything else: one instance of every module.
  */
 export { registerWizard } from './wizard/wizard';
+export { clearCopiedClipboard } from './wizard/outputs';
 export { connectGitLab } from './gitlab/connect';
 export { createRegistryTokenInteractively } from './gitlab/registryToken';
 export { saveDockerAuthConfigInteractively } from './gitlab/saveAuthConfig';

@@ -3,10 +3,12 @@
  * DOCKER_AUTH_CONFIG into SecretStorage, and Copy the combined DOCKER_AUTH_CONFIG. Tokens are never shown.
  */
 import * as vscode from 'vscode';
+import { credentialKindLabel } from '../core/wizard/registryGuide';
 import { parseAuthConfig } from '../core/authConfig';
 import { registryHostOf, registryKeyPath } from '../core/imageRef';
 import { decodeAuthEntries } from '../core/wizard/authEntries';
 import type { StoreScope } from '../core/wizard/credentialWizard';
+import { planImport, replacementQuestion, type ImportConflict } from '../core/wizard/importPlan';
 import { KeyringUnavailableError, type CredentialStore, type StoredCredential, type TokenStatus } from './credentialStore';
 import type { SettingsReader } from './settings';
 import { copyWithAutoClear, type AuthConfigPreview } from './wizard/outputs';
@@ -32,6 +34,7 @@ interface CommandDependencies {
   readonly project: Omit<ProjectAuthConfigSources, 'credentials'> & { readonly connection: Pick<GitLabConnection, 'saveDockerAuthConfig'> };
   /** Registries the user said GitLab already holds, listed (and undone) in Manage. */
   readonly said: SaidInGitLab;
+  readonly log?: vscode.LogOutputChannel;
 }
 
 /** Arguments of Copy DOCKER_AUTH_CONFIG and Save DOCKER_AUTH_CONFIG to GitLab… from a quick fix: the folder whose pipelines decide. */
@@ -192,7 +195,7 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
         void vscode.window.showWarningMessage(vscode.l10n.t('The token for {0} is missing from SecretStorage; re-enter it.', credential.registry));
         return true;
       }
-      const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret }, deps.settings.read().verifyTimeoutSeconds);
+      const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret }, deps.settings.read().verifyTimeoutSeconds, deps.log);
       if (!result) return true;
       const text = result.detail ? `${result.message} (${result.detail})` : result.message;
       if (result.status === 'valid') void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', credential.registry, text));
@@ -230,7 +233,7 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
   });
   if (secret === undefined) return;
   const token = secret.trim();
-  const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret: token }, deps.settings.read().verifyTimeoutSeconds);
+  const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret: token }, deps.settings.read().verifyTimeoutSeconds, deps.log);
   if (result && result.status !== 'valid') {
     const save = vscode.l10n.t('Save anyway');
     const answer = await vscode.window.showWarningMessage(
@@ -256,6 +259,11 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
 /** Imports a DOCKER_AUTH_CONFIG: entries go to SecretStorage. Resolves true when something was stored. */
 export async function importAuthConfig(credentials: CredentialStore, log: vscode.LogOutputChannel, args?: ImportAuthConfigArgs): Promise<boolean> {
   const fromArgument = typeof args?.text === 'string';
+  if (fromArgument && !vscode.workspace.isTrusted) {
+    // The text came from a file or a caller, not from the user's paste: an untrusted workspace never stores it.
+    void vscode.window.showWarningMessage(vscode.l10n.t('Trust this workspace to import credentials from it: nothing was stored.'));
+    return false;
+  }
   const text = fromArgument ? args!.text! : await askForAuthConfig();
   if (text === undefined) return false;
 
@@ -270,20 +278,24 @@ export async function importAuthConfig(credentials: CredentialStore, log: vscode
     void vscode.window.showWarningMessage(vscode.l10n.t('This DOCKER_AUTH_CONFIG has no credentials to import.'));
     return false;
   }
-  const scope: StoreScope | undefined = fromArgument ? 'global' : await askScope();
+  // Always the user's choice, and for text handed over by a caller (a quick fix, a command link) the confirmation too.
+  const entries = [
+    ...decoded.auths.map((entry) => ({ key: entry.key, registry: registryHostOf(registryKeyPath(entry.key)), username: entry.username, store: { secret: entry.secret } })),
+    ...decoded.helpers.map((entry) => ({ key: entry.key, registry: registryHostOf(registryKeyPath(entry.key)), username: '', store: { helper: entry.helper } })),
+  ];
+  const listed = entries.map((entry) => (entry.username ? `${entry.key} (${entry.username})` : entry.key)).join(', ');
+  const scope = await askScope(fromArgument ? vscode.l10n.t('Import {0} from {1}?', listed, args?.origin === 'yaml' ? vscode.l10n.t('the pipeline file') : vscode.l10n.t('the command\'s caller')) : undefined);
   if (!scope) return false;
+  const plan = planImport(entries, credentials.list().map((stored) => ({ key: stored.key, username: stored.username, scope: stored.scope })));
+  const confirmed = new Set<string>(plan.fresh.map((entry) => entry.key));
+  for (const conflict of plan.conflicts) if (await confirmReplacement(conflict)) confirmed.add(conflict.candidate.key);
 
   let count = 0;
-  const total = decoded.auths.length + decoded.helpers.length;
+  const total = entries.length;
   try {
-    for (const entry of decoded.auths) {
-      const registry = registryHostOf(registryKeyPath(entry.key));
-      await credentials.store({ registry, username: entry.username, secret: entry.secret, kind: 'imported' }, scope, entry.key);
-      count++;
-    }
-    for (const entry of decoded.helpers) {
-      const registry = registryHostOf(registryKeyPath(entry.key));
-      await credentials.store({ registry, username: '', kind: 'imported', helper: entry.helper }, scope, entry.key);
+    for (const entry of entries) {
+      if (!confirmed.has(entry.key)) continue;
+      await credentials.store({ registry: entry.registry, username: entry.username, kind: 'imported', ...entry.store }, scope, entry.key);
       count++;
     }
   } catch (error) {
@@ -293,6 +305,10 @@ export async function importAuthConfig(credentials: CredentialStore, log: vscode
       count > 0 ? vscode.l10n.t('{0} Imported {1} of {2} credential(s); the rest were not stored.', error.message, count, total) : vscode.l10n.t('{0} Nothing was imported.', error.message),
     );
     return count > 0;
+  }
+  if (count === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing imported: your stored credentials were kept.'));
+    return false;
   }
   log.info(vscode.l10n.t('Imported {0} registry credential(s){1}.', count, args?.origin === 'yaml' ? vscode.l10n.t(' from a pipeline file') : ''));
   const skipped = decoded.skipped.map((entry) => `${entry.key}: ${entry.reason}`);
@@ -326,12 +342,21 @@ async function askForAuthConfig(): Promise<string | undefined> {
   return undefined;
 }
 
-async function askScope(): Promise<StoreScope | undefined> {
+async function askScope(question?: string): Promise<StoreScope | undefined> {
   const items: Array<vscode.QuickPickItem & { scope: StoreScope }> = [
-    { label: vscode.l10n.t('All workspaces on this machine'), scope: 'global' },
-    { label: vscode.l10n.t('This workspace only'), scope: 'workspace' },
+    { label: vscode.l10n.t('On this computer, for all my projects'), scope: 'global' },
+    { label: vscode.l10n.t('For this project only'), scope: 'workspace' },
   ];
-  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Remember the imported credentials for…'), ignoreFocusOut: true }))?.scope;
+  const title = vscode.l10n.t('Remember the imported credentials for…');
+  return (await vscode.window.showQuickPick(items, { title, ...(question ? { placeHolder: question } : {}), ignoreFocusOut: true }))?.scope;
+}
+
+/** A stored credential is replaced only on an explicit "Replace"; the safe answer comes first. */
+async function confirmReplacement(conflict: ImportConflict): Promise<boolean> {
+  const keep = { label: vscode.l10n.t('Keep mine'), replace: false };
+  const replace = { label: vscode.l10n.t('Replace'), replace: true };
+  const picked = await vscode.window.showQuickPick([keep, replace], { title: vscode.l10n.t('Replace a stored credential?'), placeHolder: replacementQuestion(conflict), ignoreFocusOut: true });
+  return picked?.replace === true;
 }
 
 /** What the list says about a token that cannot be used; empty when it can. */
@@ -344,9 +369,9 @@ function statusLabel(status: TokenStatus): string {
 function describe(credential: StoredCredential): string {
   const parts = [
     vscode.l10n.t('key {0}', credential.key),
-    vscode.l10n.t('kind {0}', credential.kind),
+    credentialKindLabel(credential.kind, vscode.l10n.t),
     vscode.l10n.t('stored {0}', credential.createdAt.slice(0, 10)),
-    credential.scope === 'workspace' ? vscode.l10n.t('this workspace') : vscode.l10n.t('all workspaces'),
+    credential.scope === 'workspace' ? vscode.l10n.t('this project only') : vscode.l10n.t('all my projects'),
   ];
   if (credential.expiresAt) parts.push(vscode.l10n.t('expires {0}', credential.expiresAt.slice(0, 10)));
   return parts.join(' · ');

@@ -19,11 +19,10 @@ import type { CoverageContributor } from './coverage';
 import type { RemoteIncludeSource } from './remoteIncludes';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
 import { ProjectContextResolver } from './projectContext';
+import { ruleDocsUri } from './ruleDocs';
 import { SettingsReader, affectsSettings } from './settings';
 
 export const DIAGNOSTIC_SOURCE = 'GitLab CI Auth';
-/** Each code's documentation is the README section of the same name. */
-export const RULE_DOCS_URL = 'https://example.invalid/gitlab-ci-registry-auth/blob/main/README.md';
 const CHANGE_DELAY_MS = 250;
 /** The files under a folder's `.git` that say where its remote is (see projectContext). */
 const GIT_LOOKUP_FILES = new Set(['.git', '.git/config', '.git/commondir']);
@@ -445,7 +444,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       credentials,
       predefinedVariables,
       ciCdVariables,
-      publicRegistries: settings.publicRegistries,
+      publicRegistries: [...settings.publicRegistries, ...settings.additionalPublicRegistries],
       ignoredRegistries: settings.ignoredRegistries,
       severities: settings.severity,
       ...(pullResults ? { pullResults } : {}),
@@ -550,15 +549,11 @@ const DIAGNOSTIC_SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   hint: vscode.DiagnosticSeverity.Hint,
 };
 
-/** The README anchor documenting a rule code. */
-export function ruleDocsUri(code: FindingCode): vscode.Uri {
-  return vscode.Uri.parse(`${RULE_DOCS_URL}#${code}`);
-}
-
 function toDiagnostic(finding: Finding, text: ProjectText, project: ProjectCheck): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(spanToRange(finding.range, text), finding.message, DIAGNOSTIC_SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;
-  diagnostic.code = { value: finding.code, target: ruleDocsUri(finding.code) };
+  const page = ruleDocsUri(finding.code);
+  diagnostic.code = page ? { value: finding.code, target: page } : finding.code;
   const related = finding.related.flatMap((location) => {
     const relatedText = project.texts.get(location.span.file);
     if (!relatedText) return [];

@@ -8,7 +8,9 @@ import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
 import { registerHover } from './hover';
-import { loadCommands, registerOnFirstUse } from './lazyCommands';
+import { loadCommands, loadedCommands, registerOnFirstUse } from './lazyCommands';
+import { registerRuleDocs } from './ruleDocs';
+import { registerWalkthroughProgress } from './walkthrough';
 import { registerGitLabOnDemand } from './lazyGitLab';
 import { registerPullCheck, type PullCheckService } from './pullCheck';
 import { registerSaidInGitLab, type SaidInGitLab } from './saidInGitLab';
@@ -20,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });
   context.subscriptions.push(log);
 
+  registerRuleDocs(context);
   const credentials = registerCredentialStore(context, log);
   const gitlab = registerGitLabOnDemand(context, log, credentials);
   const said = registerSaidInGitLab(context);
@@ -27,12 +30,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const diagnostics = registerDiagnostics(context, log, [credentials, gitlab, said], gitlab, pulls);
   registerCodeActions(context, log, diagnostics, gitlab);
   registerHover(context, diagnostics, pulls);
+  registerWalkthroughProgress(context, credentials, gitlab);
   registerOnFirstUse(context, WIZARD_COMMANDS, () => loadCommands().registerWizard(context, log, credentials, gitlab, diagnostics, said));
 
   return { diagnostics, pulls, credentials, saidInGitLab: said };
 }
 
-export function deactivate(): void {}
+/** A DOCKER_AUTH_CONFIG we copied does not outlive the extension in the clipboard (the auto-clear timer dies with us). */
+export function deactivate(): Thenable<void> | undefined {
+  return loadedCommands()?.clearCopiedClipboard();
+}
 
 /** Exported for the integration tests; not a stable public API. */
 export interface ExtensionApi {

@@ -1,7 +1,9 @@
 /** Hover on an image or service name: where Docker pulls it from, what the runner looks up, and what covers it. */
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
+import { shortList } from '../core/rules/context';
 import { describeAge, type PullResult } from '../core/pullCheck';
+import { escapeMarkdown, markdownCode } from '../core/text';
 import type { IncludeDecision, Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
@@ -29,10 +31,10 @@ export class ImageHover implements vscode.HoverProvider {
       if (!first) continue;
       // A scalar shared through extends/anchors/default: explained for its first job, with how many jobs use it.
       const explanation = explainImage(first.image, first.job, entry.pipeline, project.options);
-      const jobCount = new Set(hits.map((hit) => hit.job.name)).size;
+      const jobs = [...new Set(hits.map((hit) => hit.job.name))];
       // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
-      const markdown = hoverMarkdown(explanation, jobCount, unknownSources);
+      const markdown = hoverMarkdown(explanation, jobs, unknownSources);
       if (first.job.runsWhen) markdown.appendMarkdown(`\n- ${runsWhenLine(first.job.runsWhen)}`);
       const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
       if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
@@ -78,7 +80,7 @@ function includeDecisionMarkdown(decision: IncludeDecision): vscode.MarkdownStri
   return markdown;
 }
 
-function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownSources: readonly string[]): vscode.MarkdownString {
+function hoverMarkdown(explanation: ImageExplanation, jobs: readonly string[], unknownSources: readonly string[]): vscode.MarkdownString {
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${statusLine(explanation)}**\n\n`);
   const lines: string[] = [];
@@ -96,17 +98,18 @@ function hoverMarkdown(explanation: ImageExplanation, jobCount: number, unknownS
     // The run-time values decide what Docker reads; only the registry is known.
     lines.push(vscode.l10n.t('Values set at run time: {0}', explanation.unknownVariables.map((name) => code(`$${name}`)).join(', ')));
   } else if (docker.error && !unknown) {
-    lines.push(vscode.l10n.t('Docker rejects it: {0}', docker.error));
+    lines.push(vscode.l10n.t('Docker rejects it: {0}', escapeMarkdown(docker.error)));
   }
   if (explanation.lookupPath) lines.push(vscode.l10n.t('The runner looks up credentials for {0}', code(explanation.lookupPath)));
   const coverage = coverageLine(explanation);
   if (coverage) lines.push(coverage);
   if (explanation.status === 'coverage-unknown' && unknownSources.length > 0) {
-    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.join(', ')));
+    lines.push(vscode.l10n.t('Credentials may come from {0}, whose contents are not known here', unknownSources.map(escapeMarkdown).join(', ')));
   }
   const origin = provenanceLine(explanation.via);
   if (origin) lines.push(origin);
-  if (jobCount > 1) lines.push(vscode.l10n.t('Used by {0} jobs', jobCount));
+  // The same names, in the same order and shortening, as the finding's message.
+  lines.push(jobs.length > 1 ? vscode.l10n.t('Jobs: {0}', shortList(jobs.map(code))) : vscode.l10n.t('Job: {0}', code(jobs[0] ?? '')));
   markdown.appendMarkdown(lines.map((line) => `- ${line}`).join('\n'));
   return markdown;
 }
@@ -121,11 +124,6 @@ function pullLine(result: PullResult): string {
       : vscode.l10n.t('Pull checked {0}: the manifest exists and this credential ({1}) may pull it.', age, result.credentialKey);
   }
   return vscode.l10n.t('Pull checked {0}: {1}', age, result.message);
-}
-
-/** Registry text is not trusted Markdown: every character Markdown or HTML could read is escaped (spaces stay, so it wraps). */
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~&]/g, '\\$&');
 }
 
 function statusLine(explanation: ImageExplanation): string {
@@ -159,12 +157,12 @@ function coverageLine(explanation: ImageExplanation): string | undefined {
   if (match?.origin === 'gitlab-variable') {
     // The key's label is the variable's: `project variable DOCKER_AUTH_CONFIG (group/app)`.
     const level = match.label.startsWith('group ') ? vscode.l10n.t('group variable') : vscode.l10n.t('project variable');
-    return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG ({0}) covers this: {1}, key {2}", level, match.label, code(match.key));
+    return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG ({0}) covers this: {1}, key {2}", level, escapeMarkdown(match.label), code(match.key));
   }
   if (match?.origin === 'said-in-gitlab') return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG covers this, as you said (key {0}); undo it under Manage Registry Credentials", code(match.key));
   if (match?.source === 'job-payload') return vscode.l10n.t('The job token covers this (key {0})', code(match.key));
-  if (match) return vscode.l10n.t('Covered by the key {0} from {1}', code(match.key), match.label);
-  if (storedMatch) return vscode.l10n.t('Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it', code(storedMatch.key), storedMatch.label);
+  if (match) return vscode.l10n.t('Covered by the key {0} from {1}', code(match.key), escapeMarkdown(match.label));
+  if (storedMatch) return vscode.l10n.t('Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it', code(storedMatch.key), escapeMarkdown(storedMatch.label));
   return undefined;
 }
 
@@ -195,8 +193,7 @@ function provenanceKind(kind: Provenance['kind']): string {
   }
 }
 
-/** Inline code that survives backticks in the value. */
+/** Repository text as inline code it cannot break out of (no link, image or HTML from a value). */
 function code(value: string): string {
-  const fence = value.includes('`') ? '``' : '`';
-  return `${fence}${value.replace(/\n/g, ' ')}${fence}`;
+  return markdownCode(value);
 }

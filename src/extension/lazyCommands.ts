@@ -2,8 +2,15 @@ import * as vscode from 'vscode';
 import type * as Commands from './commands';
 
 /** The command-only UI, required on first use: activation never runs its modules (esbuild keeps the `require` lazy). */
+let loaded: typeof Commands | undefined;
+
 export function loadCommands(): typeof Commands {
-  return require('./commands') as typeof Commands;
+  return (loaded ??= require('./commands') as typeof Commands);
+}
+
+/** The commands bundle if a command has loaded it, without loading it (for deactivate). */
+export function loadedCommands(): typeof Commands | undefined {
+  return loaded;
 }
 
 /**

@@ -32,8 +32,8 @@ function gitDirAt(dir: string): string | undefined {
   }
   if (stat.isDirectory()) return dotGit;
   // A worktree or submodule: ".git" is a file saying "gitdir: <path>", relative to the file's folder.
-  const pointer = readFirstLine(dotGit)?.match(/^gitdir:\s*(.+)$/);
-  return pointer ? path.resolve(dir, pointer[1]!.trim()) : undefined;
+  const pointer = readFirstLine(dotGit)?.match(/^gitdir:(.+)$/)?.[1]!.trim();
+  return pointer ? path.resolve(dir, pointer) : undefined;
 }
 
 function readFirstLine(file: string): string | undefined {
@@ -76,7 +76,7 @@ export function parseGitConfig(text: string): GitConfigEntry[] {
       subsection = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : dot >= 0 ? name!.slice(dot + 1).toLowerCase() : undefined;
       continue;
     }
-    const assignment = line.match(/^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/);
+    const assignment = line.match(/^([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$/);
     if (!assignment || section === '') continue;
     entries.push({ section, subsection, key: assignment[1]!.toLowerCase(), value: parseValue(assignment[2] ?? 'true') });
   }

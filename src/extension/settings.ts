@@ -11,7 +11,7 @@ export class SettingsReader {
   /** The settings in effect for a resource (a workspace folder or a file); undefined scope = window level. */
   read(scope?: vscode.ConfigurationScope): Settings {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
-    const { settings, problems } = parseSettings((key) => configuration.get(key));
+    const { settings, problems } = parseSettings((key) => (key === ADDITIONAL_PUBLIC ? allLevels(configuration.inspect<unknown>(key)) : configuration.get(key)));
     for (const problem of problems) {
       const line = `${problem.key}: ${problem.message}`;
       if (this.reported.has(line)) continue;
@@ -27,14 +27,50 @@ export function affectsSettings(event: vscode.ConfigurationChangeEvent, scope?: 
   return event.affectsConfiguration(SETTINGS_SECTION, scope);
 }
 
+const ADDITIONAL_PUBLIC = 'additionalPublicRegistries';
+
+/** The entries of a list setting at every level, added up (a non-list level is handed on for the schema to reject). */
+function allLevels(inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): unknown {
+  const levels = [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue].filter((value) => value !== undefined);
+  const bad = levels.find((value) => !Array.isArray(value));
+  if (bad !== undefined) return bad;
+  return levels.length === 0 ? undefined : levels.flatMap((value) => value as unknown[]);
+}
+
 /**
- * Adds a registry to `gitlabCiAuth.publicRegistries` of a workspace folder, starting from the value in effect there
- * so the defaults are kept.
+ * *Treat as public*: adds just this registry to `gitlabCiAuth.additionalPublicRegistries` in the settings the user
+ * picks (workspace or user), says what changed, and offers Undo. `publicRegistries` and its defaults are left alone.
  */
-export async function addPublicRegistry(folder: vscode.Uri, registry: string): Promise<void> {
+export async function treatAsPublic(folder: vscode.Uri, registry: string): Promise<boolean> {
   const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION, folder);
-  const current = configuration.get<unknown>('publicRegistries');
-  const list = Array.isArray(current) ? current.filter((entry): entry is string => typeof entry === 'string') : [];
-  if (list.includes(registry)) return;
-  await configuration.update('publicRegistries', [...list, registry], vscode.ConfigurationTarget.WorkspaceFolder);
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  type Choice = vscode.QuickPickItem & { target: vscode.ConfigurationTarget; where: string };
+  const workspaceTarget = multiRoot ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+  const items: Choice[] = [
+    { label: vscode.l10n.t('This project'), description: vscode.l10n.t('workspace settings (.vscode/settings.json)'), target: workspaceTarget, where: vscode.l10n.t('the workspace settings (.vscode/settings.json)') },
+    { label: vscode.l10n.t('All my projects'), description: vscode.l10n.t('user settings'), target: vscode.ConfigurationTarget.Global, where: vscode.l10n.t('your user settings') },
+  ];
+  const choice = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Treat {0} as public', registry),
+    placeHolder: vscode.l10n.t('Its images are pulled without credentials. Where should this apply?'),
+  });
+  if (!choice) return false;
+  const current = levelValue(configuration.inspect<unknown>(ADDITIONAL_PUBLIC), choice.target);
+  if (!current.includes(registry)) await configuration.update(ADDITIONAL_PUBLIC, [...current, registry], choice.target);
+  const undo = vscode.l10n.t('Undo');
+  const answer = await vscode.window.showInformationMessage(
+    vscode.l10n.t('{0} is treated as public: added to gitlabCiAuth.additionalPublicRegistries in {1}. Its images are no longer reported.', registry, choice.where),
+    undo,
+  );
+  if (answer === undo) {
+    const now = levelValue(configuration.inspect<unknown>(ADDITIONAL_PUBLIC), choice.target).filter((entry) => entry !== registry);
+    await configuration.update(ADDITIONAL_PUBLIC, now.length > 0 ? now : undefined, choice.target);
+  }
+  return true;
+}
+
+function levelValue(inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined, target: vscode.ConfigurationTarget): string[] {
+  const value =
+    target === vscode.ConfigurationTarget.Global ? inspected?.globalValue : target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newWorkbenchContext } from '../harness/browser';
 import { startCodeServer, type RunningCodeServer } from '../harness/codeServer';
-import { registerOpenPage, saveScreenshot } from '../harness/workbenchRegistry';
+import { keepForReadme, registerOpenPage, saveScreenshot } from '../harness/workbenchRegistry';
 
 const workspace = 'test/fixtures/workspaces/e2e-diagnostics';
 const uiTimeoutMs = 30_000;
@@ -59,7 +59,7 @@ describe('diagnostics in the workbench', function () {
     await hover.waitFor({ timeout: uiTimeoutMs });
     const text = await hover.innerText();
     assert.match(text, /private\.example\.org:5000\/postgres/);
-    await saveScreenshot(page, 'diagnostics-hover');
+    keepForReadme(await saveScreenshot(page, 'diagnostics-hover'), 'screenshot-hover');
     await page.keyboard.press('Escape');
   });
 
@@ -80,7 +80,7 @@ describe('diagnostics in the workbench', function () {
       if (Date.now() > deadline) throw new Error(`Ctrl+. never offered the fix; offered: ${offered.join(' | ') || 'none'}`);
       await page.keyboard.press('Escape');
     }
-    await saveScreenshot(page, 'diagnostics-quick-fix-menu');
+    keepForReadme(await saveScreenshot(page, 'diagnostics-quick-fix-menu'), 'screenshot-diagnostics');
     await fix.click();
     await page.locator('.monaco-editor .view-line').filter({ hasText: 'gitlab-ci-auth-ignore missing-credentials' }).waitFor({ timeout: uiTimeoutMs });
     await problemRows().filter({ hasText: 'Ln 16' }).waitFor({ state: 'detached', timeout: uiTimeoutMs });

@@ -89,7 +89,7 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     assert.equal(shared.file, '.gitlab-ci.yml');
     assert.equal(shared.line, includeLine);
     assert.match(shared.message, /In the included file gitlab:group\/shared-ci@v1\.2\/templates\/build\.yml, line 2:/);
-    assert.match(shared.message, /Job: shared-build\./);
+    assert.match(shared.message, /\(job shared-build\)/);
     assert.ok(uncovered(problems), 'the local job is still flagged where it is written');
     assert.match(await workbench.hover('private.example.com/team/build:1.0'), /No credentials cover this registry/);
     await workbench.screenshot('include-fetched');
@@ -115,13 +115,13 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
       .click();
     await workbench.quickInput({ title: /Configure Registry Credentials/ });
     await workbench.pickQuickInputItem('private.example.com');
-    await workbench.pickQuickInputItem('Registry account or robot account');
+    await workbench.pickQuickInputItem('Registry account (username and password or token)');
     await workbench.quickInput({ message: /username/i });
     await workbench.submitQuickInput('ci-puller');
     await workbench.quickInput({ message: /token or password/i });
     await workbench.submitQuickInput(registryToken);
     await workbench.pickQuickInputItem('Skip verification');
-    await workbench.pickQuickInputItem('This workspace only');
+    await workbench.pickQuickInputItem('For this project only');
     await workbench.pickQuickInputItem('Save as CI/CD variable in GitLab');
     await workbench.submitQuickInput();
 

@@ -99,7 +99,7 @@ describe('pull check: Check That Every Image Can Be Pulled against real registri
     await workbench.quickInput({ message: /It is hidden as you type/ });
     await workbench.submitQuickInput(json);
     await workbench.quickInput({ title: 'Remember the imported credentials for…' });
-    await pick('This workspace only');
+    await pick('For this project only');
     await workbench.notification('Imported 3 credential(s) into SecretStorage.');
     assert.equal(tokenServer.requests.length, 0, 'nothing is sent before the user asks');
 

@@ -185,7 +185,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     assert.equal(await window.page.locator('.quick-input-widget:visible .quick-input-box input').getAttribute('type'), 'password');
     await window.submitQuickInput(json);
     await window.quickInput({ title: 'Remember the imported credentials for…' });
-    await pick(window, 'All workspaces on this machine');
+    await pick(window, 'On this computer, for all my projects');
     await seen(window, 'Imported 1 credential(s) into SecretStorage.');
   }
 

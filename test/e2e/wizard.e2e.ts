@@ -10,6 +10,7 @@ import { openWorkbench, type Problem, type Workbench } from './harness';
 import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
+import { keepForReadme } from '../harness/workbenchRegistry';
 
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
 const username = 'ci-puller';
@@ -89,14 +90,18 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await screenshot('step-1-registry');
     await pick(registry.host);
 
-    // Step 2: kind of credential; a self-hosted registry gets its own account first.
+    // Step 2: kinds that fit a self-hosted registry: its own account first, no GitLab token kinds.
     const kindStep = await workbench.quickInput({ title: stepTitle(2) });
-    assert.match(kindStep.items[0] ?? '', /Registry account or robot account/);
+    assert.deepEqual(kindStep.items, ['Registry account (username and password or token)', 'Harbor robot account']);
     await screenshot('step-2-kind');
-    await pick('Registry account or robot account');
+    await pick('Registry account');
 
-    // Step 3: username; a ':' is rejected as the user types.
-    await workbench.quickInput({ title: stepTitle(3) });
+    // Step 3: username, with an example for this kind; Enter on an empty box says what goes there; ':' is rejected as typed.
+    const usernameStep = await workbench.quickInput({ title: stepTitle(3) });
+    assert.equal(usernameStep.placeholder, 'ci-pull');
+    await workbench.page.keyboard.press('Enter');
+    const empty = await waitForValidation('error');
+    assert.equal(empty.message, 'Enter the username. The registry username');
     await workbench.typeInQuickInput('ci:puller');
     const rejected = await waitForValidation('error');
     assert.match(rejected.message, /:/, `validation message: ${rejected.message}`);
@@ -113,7 +118,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
 
     // Step 5: verify against the registry → wrong credentials, with Back / Save anyway / Cancel.
     const verifyStep = await workbench.quickInput({ title: stepTitle(5) });
-    assert.equal(verifyStep.items[0], 'Verify now');
+    assert.deepEqual(verifyStep.items, ['Verify now (recommended)', 'Skip verification']);
     await screenshot('step-5-verify');
     await pick('Verify now');
     const failure = await quickPickWithPlaceholder('Wrong credentials');
@@ -123,7 +128,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await progressGone();
     assert.match(failure.title, stepTitle(5));
     assert.deepEqual(failure.items, ['Back: change the username or token', 'Save anyway', 'Cancel']);
-    await screenshot('step-5-wrong-credentials');
+    keepForReadme(await screenshot('step-5-wrong-credentials'), 'screenshot-wizard');
     await pick('Back: change the username or token');
 
     // Back on the token step: type the right one and verify again.
@@ -133,19 +138,25 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await workbench.quickInput({ title: stepTitle(5) });
     await pick('Verify now');
 
-    // Step 6: the verification result is shown, then where to remember it.
+    // Step 6: the verification result is shown as a message and on the step, then where to remember it.
+    await workbench.notification('The credentials are valid and can pull team/app:1.0.');
     const storeStep = await quickPickWithPlaceholder('The credentials are valid and can pull team/app:1.0.');
     await progressGone();
     assert.match(storeStep.title, stepTitle(6));
-    assert.deepEqual(storeStep.items, ['All workspaces on this machine', 'This workspace only']);
+    assert.deepEqual(storeStep.items, ['On this computer, for all my projects', 'For this project only']);
     await screenshot('step-6-verified-store');
-    await pick('All workspaces on this machine');
+    await pick('On this computer, for all my projects');
 
     // Step 7: outputs; the clipboard is chosen by default.
     await clipboardWrite(nothingCopied);
     const outputStep = await workbench.quickInput({ title: stepTitle(7) });
     assert.ok(outputStep.items.includes('Copy DOCKER_AUTH_CONFIG to the clipboard'), outputStep.items.join(' | '));
     assert.deepEqual(await checkedItems(), ['Copy DOCKER_AUTH_CONFIG to the clipboard']);
+    const rows = await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts();
+    assert.ok(rows.some((row) => row.includes('Cleared from the clipboard after 60 s')), rows.join(' | '));
+    // Not connected to GitLab: the GitLab choice says it connects first.
+    assert.ok(outputStep.items.includes('Connect to GitLab and save as CI/CD variable…'), outputStep.items.join(' | '));
+    assert.ok(!outputStep.items.includes('Save as CI/CD variable in GitLab'), outputStep.items.join(' | '));
     await screenshot('step-7-output');
     await workbench.submitQuickInput();
 
@@ -161,6 +172,14 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await screenshot('done-gitlab-guidance');
     await dialog.getByRole('button', { name: 'OK' }).click();
     await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('logs each verification and its outcome in the GitLab CI Auth output channel', () => {
+    const logs = filesUnder(workbench.server.userDataDir).filter((file) => file.endsWith('GitLab CI Auth.log'));
+    const text = logs.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    assert.match(text, new RegExp(`Verifying the credentials of ${username} for ${registry.host.replace(/\./g, '\\.')}/team/app:1\\.0`));
+    assert.match(text, /Verification for .*: wrong-credentials/);
+    assert.match(text, /Verification for .*: valid/);
   });
 
   it('leaves exactly the minified DOCKER_AUTH_CONFIG on the clipboard', async () => {
@@ -190,6 +209,9 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   it('Manage → Rotate: the registry rejects the new token, "Save anyway" still replaces it', async () => {
     await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
     await workbench.quickInput({ title: 'Registry Credentials' });
+    const listed = (await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts()).join('\n');
+    assert.match(listed, /Username and password or token/);
+    assert.doesNotMatch(listed, /registry-account/);
     await screenshot('manage-list');
     await pick(registry.host);
     await workbench.quickInput({ title: registry.host });
@@ -261,7 +283,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   }
 
   /** A screenshot once the quick input's and notifications' fade animations are over (README candidates). */
-  async function screenshot(name: string): Promise<void> {
+  async function screenshot(name: string): Promise<string> {
     // Away from the list: a row under the mouse (the one just clicked) would show its hover over the next step.
     await workbench.page.mouse.move(1100, 420);
     await workbench.page.evaluate(() =>
@@ -272,7 +294,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
           .map((animation) => animation.finished.catch(() => undefined)),
       ),
     );
-    await workbench.screenshot(name);
+    return workbench.screenshot(name);
   }
 
   /** VS Code keeps a finished progress notification up for a moment; wait it out so screenshots show the step alone. */

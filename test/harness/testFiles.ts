@@ -42,7 +42,7 @@ export function readTestFile(source: string): TestFile {
   const env: Record<string, string> = {};
   let timeoutSeconds = defaultTimeoutSeconds;
   for (const line of text.split('\n')) {
-    const header = /^\s*\/\/\s*@(workspace|settings|env|timeout)\s+(.+?)\s*$/.exec(line);
+    const header = /^\s*\/\/\s*@(workspace|settings|env|timeout)\s+(\S.*)$/.exec(line.trimEnd());
     if (!header) {
       if (/^\s*(\/\/.*|\/\*.*|\*.*)?$/.test(line)) continue; // other comments and blank lines
       break; // headers live above the first line of code

@@ -19,6 +19,15 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   return file;
 }
 
+/**
+ * With UPDATE_README_SCREENSHOTS=1, copies a screenshot of this run to media/<name>.png, where README.md shows it:
+ * the README's images are always taken from the e2e runs (`UPDATE_README_SCREENSHOTS=1 npm run test:e2e`).
+ */
+export function keepForReadme(screenshot: string, name: 'screenshot-diagnostics' | 'screenshot-hover' | 'screenshot-wizard'): void {
+  if (process.env['UPDATE_README_SCREENSHOTS'] !== '1') return;
+  fs.copyFileSync(screenshot, path.join(__dirname, '../../../media', `${name}.png`));
+}
+
 export async function screenshotOpenWorkbenches(name: string): Promise<void> {
   let index = 0;
   for (const page of openPages) {

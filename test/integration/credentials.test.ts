@@ -7,6 +7,7 @@ import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { codeOf, ourDiagnostics, pipelineUri, untilCode } from './support';
 import { eventually } from '../support/eventually';
 import { filesUnder, maxScannedBytes } from '../support/files';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 const registry = 'registry.wizard.example:5050';
 /** An obviously fake token that must never reach a file, a log or a setting. */
@@ -40,9 +41,34 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
 
   it('imports a DOCKER_AUTH_CONFIG given as text, and the missing-credentials diagnostic disappears', async () => {
     const text = JSON.stringify({ auths: { [registry]: { auth: sentinelAuth } } }, null, 2);
-    const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' });
+    const stored = await answeringQuickPicks(() => vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' }));
     assert.equal(stored, true);
     await untilMissing(pipelineUri(), false);
+  });
+
+  it('never replaces a stored credential without the user saying so: a file\'s credential for the same key is skipped on "Keep mine"', async () => {
+    const attackerAuth = Buffer.from('attacker:FAKE-attacker-token').toString('base64');
+    const text = JSON.stringify({ auths: { [registry]: { auth: attackerAuth } } });
+    // Each quick pick is answered with its first item: scope "All workspaces", then "Keep mine".
+    const stored = await answeringQuickPicks(() => vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' }));
+    assert.equal(stored, false, 'nothing imported');
+    await vscode.env.clipboard.writeText('');
+    assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
+    const clipboard = await vscode.env.clipboard.readText();
+    await vscode.env.clipboard.writeText('');
+    assert.ok(!clipboard.includes(attackerAuth), 'the file\'s credential was not stored');
+    assert.ok(clipboard.includes(sentinelAuth), 'the user\'s credential is still there');
+  });
+
+  it('clears the clipboard on deactivate when it still holds the copied DOCKER_AUTH_CONFIG', async () => {
+    await vscode.env.clipboard.writeText('');
+    assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
+    assert.ok((await vscode.env.clipboard.readText()).includes(sentinelAuth), 'copied');
+    // The module VS Code loaded (same require cache in this extension host): its deactivate, as VS Code calls it.
+    const extension = vscode.extensions.getExtension('gitlab-ci-registry-auth.gitlab-ci-registry-auth')!;
+    const main = require(path.join(extension.extensionPath, 'dist', 'extension.js')) as { deactivate(): Thenable<void> | undefined };
+    await main.deactivate();
+    assert.equal(await vscode.env.clipboard.readText(), '');
   });
 
   it('copies the combined DOCKER_AUTH_CONFIG: minified, one line, the imported key and auth', async () => {

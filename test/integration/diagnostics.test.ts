@@ -52,7 +52,7 @@ describe('diagnostics for .gitlab-ci.yml', () => {
     for (const diagnostic of diagnostics.filter((candidate) => codeOf(candidate) === 'missing-credentials')) {
       assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
       const target = (diagnostic.code as { target: vscode.Uri }).target;
-      assert.match(target.toString(), /README\.md#missing-credentials$/);
+      assert.match(target.toString(), /\/docs\/rules\/missing-credentials\.md$/);
     }
     // alpine is on Docker Hub, a public registry.
     assert.ok(!diagnostics.some((diagnostic) => diagnostic.range.start.line === 26), 'the public image was flagged');

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { codeOf, diagnosticsWhen, hoverText, ourDiagnostics, serveGitLabFixture } from './support';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 const apiToken = 'FAKE-integration-gitlab-api-token';
 const registrySecret = 'FAKE-integration-registry-password';
@@ -26,7 +27,7 @@ function describeAll(diagnostics: readonly vscode.Diagnostic[]): string {
   return diagnostics.map((diagnostic) => `${codeOf(diagnostic)}@${diagnostic.range.start.line}: ${diagnostic.message.slice(0, 90)}`).join('\n');
 }
 
-const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) => codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry}:`);
+const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) => codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry} (`);
 const localMissing = missingFor('private.example.com');
 const includedMissing = missingFor('shared.example.com');
 
@@ -80,10 +81,12 @@ describe('GitLab connection through the extension API, against the loopback GitL
     try {
       const otherToken = 'FAKE-integration-other-instance-token';
       elsewhere.tokens.set(otherToken, { scopes: ['api'] });
-      const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
-        instanceUrl: elsewhere.baseUrl,
-        token: otherToken,
-      });
+      const connection = await answeringQuickPicks(() =>
+        vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
+          instanceUrl: elsewhere.baseUrl,
+          token: otherToken,
+        }),
+      );
       assert.equal(connection?.['origin'], elsewhere.baseUrl);
       const [outcome] = await vscode.commands.executeCommand<RefreshOutcome[]>('gitlabCiAuth.refreshGitLab');
       assert.equal(outcome!.ok, false);
@@ -97,10 +100,12 @@ describe('GitLab connection through the extension API, against the loopback GitL
 
   it('connects with {instanceUrl, token} as command arguments: checked on that instance, kept out of the result', async () => {
     assert.equal(gitlab.requests.length, 0, 'nothing reaches GitLab before connecting');
-    const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
-      instanceUrl: gitlab.baseUrl,
-      token: apiToken,
-    });
+    const connection = await answeringQuickPicks(() =>
+      vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', {
+        instanceUrl: gitlab.baseUrl,
+        token: apiToken,
+      }),
+    );
     assert.ok(connection, 'connected');
     assert.equal(connection['username'], 'alice');
     assert.deepEqual(connection['scopes'], ['api']);
@@ -113,7 +118,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
     const diagnostics = await diagnosticsWhen(pipeline(), (found) => found.some(includedMissing));
     const included = diagnostics.find(includedMissing)!;
     assert.equal(included.range.start.line, includeLine);
-    assert.match(included.message, /In the included file gitlab:group\/shared-ci@v1\.2\/templates\/build\.yml, line 2: .*Job: shared-build\./);
+    assert.match(included.message, /In the included file gitlab:group\/shared-ci@v1\.2\/templates\/build\.yml, line 2: No credentials for .* \(job shared-build\)/);
     assert.ok(
       (included.relatedInformation ?? []).every((related) => related.location.uri.toString() === pipeline().toString()),
       'related locations are workspace files only',

@@ -39,9 +39,11 @@ describe('hovers, and the project registry from the git origin', () => {
     assert.ok(text.includes('`other.example.com`'), text);
   });
 
-  it('hover on a template image shared by jobs tells how many use it', async () => {
+  it('hover on a template image shared by jobs names them as the warning does', async () => {
     const text = await hoverText(pipeline(), 18, 'other.example.com');
-    assert.match(text, /Used by 2 jobs/);
+    assert.match(text, /Jobs: `lint`, `unit`/);
+    const [diagnostic] = vscode.languages.getDiagnostics(pipeline()).filter((found) => found.range.start.line === 18);
+    assert.equal(diagnostic?.message, 'No credentials for other.example.com (jobs lint, unit)');
   });
 
   it('hover on a tag made of run-time variables shows <CI_COMMIT_REF_SLUG>, never "Docker rejects"', async () => {

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FakeGitLab } from '../support/fakeGitLab';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 const extensionId = 'gitlab-ci-registry-auth.gitlab-ci-registry-auth';
 const apiToken = 'FAKE-integration-lazy-gitlab-token';
@@ -34,7 +35,7 @@ describe('commands whose code runs on first use (the wizard, the GitLab connecti
     try {
       gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
       // The real command checks the token with GitLab and resolves with the stored connection; a placeholder that did not hand over would give undefined.
-      const connection = await vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken });
+      const connection = await answeringQuickPicks(() => vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }));
       assert.equal(connection?.['username'], 'alice');
       assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
 

@@ -22,6 +22,7 @@ import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedP
 import { eventually } from '../support/eventually';
 import { filesUnder, maxScannedBytes } from '../support/files';
 import { codeOf, pipelineUri } from './support';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
 const sentinel = 'FAKE-secrets-sentinel-token-5e1d';
@@ -258,7 +259,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const log = vscode.window.createOutputChannel('GitLab CI Auth (secrets import test)', { log: true });
       disposables.push(log);
       const text = JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${sentinel}`).toString('base64') } } });
-      assert.equal(await importAuthConfig(store, log, { text, origin: 'yaml' }), false);
+      assert.equal(await answeringQuickPicks(() => importAuthConfig(store, log, { text, origin: 'yaml' })), false);
       assert.deepEqual(store.list(), []);
       assert.deepEqual(profile.stateKeys(), []);
     });
@@ -311,13 +312,13 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { published: () => [], checkFolder: () => undefined } });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
-        choose('Registry account or robot account'),
+        choose('Registry account'),
         type(username),
         type(sentinel),
         choose('Skip verification'),
-        choose('All workspaces on this machine'),
+        choose('On this computer, for all my projects'),
         (call) => {
-          assert.match(call.options.placeholder ?? '', /The OS keychain is not available, so the token cannot be stored/);
+          assert.match(call.options.placeholder ?? '', /secret storage is not available, so the token cannot be stored/);
           return choose('Use it once without storing')(call);
         },
         chooseMany('Copy DOCKER_AUTH_CONFIG to the clipboard'),
@@ -416,7 +417,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       // earlier copy (the wizard's, 1 s too) then finds other text and cannot clear this one early.
       const auth = Buffer.from(`${username}:${sentinel}`).toString('base64');
       const text = JSON.stringify({ auths: { [registry]: { auth }, 'clipboard.wizard.example': { auth } } });
-      assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' }), true);
+      assert.equal(await answeringQuickPicks(() => vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' })), true);
     });
 
     it('is cleared after the configured time when it still holds the DOCKER_AUTH_CONFIG', async () => {

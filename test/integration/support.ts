@@ -72,7 +72,8 @@ export async function hoverText(uri: vscode.Uri, line: number, text: string): Pr
   return (hovers ?? [])
     .flatMap((hover) => hover.contents)
     .map((content) => (typeof content === 'string' ? content : 'value' in content ? content.value : ''))
-    .join('\n');
+    .join('\n')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1'); // Markdown's backslash escapes (hover values are escaped), as the hover shows them
 }
 
 /**

@@ -37,3 +37,30 @@ export function propertyRunner(seedOffset: number): <T>(property: fc.IPropertyWi
     assert.fail(`property failed (replay: FUZZ_SEED=${SEED}; property seed ${seed}, path ${details.counterexamplePath})\ncounterexample: ${shown}\n${cause.slice(0, 1200)}`);
   };
 }
+
+/** Hostile generators: inputs shaped to make a super-linear algorithm blow up, sized by the caller. */
+export const hostile = {
+  /** `**a**a…**b`: `stars` double stars, none of which can match `'a'.repeat(n)` at the end (no `b`). */
+  manyStarGlob: (stars: number): string => `${Array.from({ length: stars }, () => '**').join('a')}b`,
+  /** One shell line of `count` `cp` words with no target: what made the docker-config copy pattern quadratic. */
+  longCopyLine: (count: number): string => `cp ${Array.from({ length: count }, () => 'cp').join(' ')} x`,
+  /** Values that break out of a Markdown code span or inject a link, an image or HTML. */
+  markdownValues: [
+    'a`b',
+    '``` [x](https://evil.example) ```',
+    '`![img](https://evil.example/p.png)`',
+    '<img src=x onerror=alert(1)>',
+    '[click](command:gitlabCiAuth.importAuthConfig?%7B%22text%22%3A%22x%22%7D)',
+    'line\n\n# heading\n---',
+    '*bold* _it_ ~~s~~ \\` | table |',
+  ] as readonly string[],
+};
+
+/** Runs `work` and fails when it takes longer than `ms` (a bound per case, measured after the case returns). */
+export function withinMs<T>(ms: number, label: string, work: () => T): T {
+  const started = performance.now();
+  const result = work();
+  const took = performance.now() - started;
+  assert.ok(took < ms, `${label}: took ${took.toFixed(0)} ms (limit ${ms} ms)`);
+  return result;
+}

@@ -84,18 +84,25 @@ describe('mergeIntoDockerConfigFile', () => {
     assert.deepEqual(Object.keys(written.auths).sort(), ['gitlab.example.com:5050', 'https://index.docker.io/v1/']);
   });
 
-  test('backs up the previous file byte for byte (mode 0600) and makes the new file 0600', async () => {
+  test('backs up the previous file byte for byte (mode 0600), keeps only that one backup, and makes the new file 0600', async () => {
     const { configPath } = await freshConfigPath();
     const previous = '{\n  "auths": {},\n  "detachKeys": "ctrl-e,e"\n}\n';
     await writeExisting(configPath, previous, 0o644);
     const result = await mergeIntoDockerConfigFile(configPath, [entry], { now });
-    assert.equal(result.backupPath, `${configPath}.bak-20250304T050607Z`);
+    // A backup left by an earlier version holds older tokens: it goes.
+    await writeExisting(`${configPath}.bak-20240101T000000Z`, '{"auths":{"old":{"auth":"b2xkOnRva2Vu"}}}', 0o644);
+    assert.equal(result.backupPath, `${configPath}.bak`);
     assert.equal(await readFile(result.backupPath!, 'utf8'), previous);
     assert.equal(await mode(result.backupPath!), 0o600);
     assert.equal(await mode(configPath), 0o600);
 
+    const current = await readFile(configPath, 'utf8');
     const second = await mergeIntoDockerConfigFile(configPath, [entry], { now });
-    assert.equal(second.backupPath, `${configPath}.bak-20250304T050607Z-2`, 'an earlier backup is never overwritten');
+    assert.equal(second.backupPath, `${configPath}.bak`);
+    assert.equal(await readFile(second.backupPath!, 'utf8'), current, 'the one backup holds the file as it was just before');
+    assert.equal(await mode(second.backupPath!), 0o600);
+    const names = await readdir(join(configPath, '..'));
+    assert.deepEqual(names.filter((name) => name.includes('.bak')), ['config.json.bak'], 'one backup, no older tokens kept');
   });
 
   test('invalid JSON: throws a typed error without quoting the file, and leaves it untouched with no backup', async () => {
@@ -204,9 +211,9 @@ describe('mergeIntoDockerConfigFile', () => {
     assert.deepEqual(Object.keys(written.auths), ['other.example.com', 'registry.example.com:5050']);
     const names = await readdir(join(configPath, '..'));
     assert.deepEqual(names.filter((name) => name.endsWith('.tmp')), [], 'the dead process left no temp file behind');
-    // The killed run had already backed up the old file; both backups hold it.
-    const backups = names.filter((name) => name.startsWith('config.json.bak-'));
-    assert.equal(backups.length, 2);
+    // The killed run had already backed up the old file; the one backup still holds it.
+    const backups = names.filter((name) => name.startsWith('config.json.bak'));
+    assert.equal(backups.length, 1);
     for (const backup of backups) assert.equal(await readFile(join(configPath, '..', backup), 'utf8'), previous);
     assert.equal(await readFile(result.backupPath!, 'utf8'), previous);
   });

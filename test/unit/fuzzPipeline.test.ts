@@ -259,7 +259,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
 
-const KEY_LINE = /^(\s*-?\s*)([^\s:#][^:#]*?):(\s|$)/;
+const KEY_LINE = /^(\s*(?:-\s*)?)([^\s:#][^:#]*?):(\s|$)/;
 
 function mutate(text: string, change: Mutation): string {
   const lines = text.split('\n');

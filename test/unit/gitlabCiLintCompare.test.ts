@@ -18,6 +18,7 @@ function job(name: string, image: string | null, services: string[] = [], isTrig
     scriptLines: [],
     isTrigger,
     mayDependOnUnresolvedInclude: false,
+    servicesMayDependOnUnresolvedInclude: false,
   };
 }
 

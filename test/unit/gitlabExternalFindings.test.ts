@@ -50,7 +50,7 @@ describe('findings inside fetched include files are shown on the include entry',
     assert.equal(missing.range.file, '.gitlab-ci.yml');
     assert.equal(result.text(missing.range), 'templates/build.yml');
     assert.match(missing.message, /^In the included file gitlab:group\/shared-ci@v1\/templates\/build\.yml, line 2: No credentials for /);
-    assert.match(missing.message, /Job: shared-build\./);
+    assert.match(missing.message, /\(job shared-build\)/);
     assert.equal(missing.data?.['registry'], 'private.example.com', 'the quick fix still knows the registry');
     assert.equal(missing.data?.['includedFile'], 'gitlab:group/shared-ci@v1/templates/build.yml');
     assert.deepEqual(missing.related, [], 'the include step is the range itself, not repeated as related');
@@ -67,7 +67,7 @@ describe('findings inside fetched include files are shown on the include entry',
     const [missing] = result.of('missing-credentials');
     assert.ok(missing);
     assert.equal(result.text(missing.range), '/templates/base.yml');
-    assert.match(missing.message, /Job: package\./);
+    assert.match(missing.message, /\(job package\)/);
     assert.match(missing.message, /gitlab:group\/shared-ci@main\/templates\/base\.yml, line 2/);
     const relatedTexts = missing.related.map((location) => result.text(location.span));
     assert.ok(relatedTexts.includes('package'), `the job key is related: ${JSON.stringify(relatedTexts)}`);
@@ -84,7 +84,7 @@ describe('findings inside fetched include files are shown on the include entry',
     assert.equal(missing.range.file, 'ci/shared.yml');
     assert.equal(result.text(missing.range), 'outer.yml');
     assert.match(missing.message, /^In the included file gitlab:group\/shared-ci@main\/inner\.yml, line 3: /);
-    assert.match(missing.message, /Job: inner-job\./);
+    assert.match(missing.message, /\(job inner-job\)/);
     const sites = externalIncludeSites(result.pipeline, result.isExternal);
     assert.equal(result.text(sites.get('gitlab:group/shared-ci@main/inner.yml')!), 'outer.yml');
   });

@@ -12,7 +12,12 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { createDiskProjectFiles } from '../../src/core/pipeline';
+import { createDiskProjectFiles, localIncludeGlob } from '../../src/core/pipeline';
+import { MAX_GLOB_PATTERN_LENGTH } from '../../src/core/pipeline/diskFiles';
+import { writesDockerConfig } from '../../src/core/rules/shellPatterns';
+import { hostile, withinMs } from '../support/fuzz';
+import { parseInstanceUrl } from '../../src/core/gitlab/instance';
+import { trimTrailing } from '../../src/core/text';
 import type { Finding, FindingCode, Pipeline, ProjectFiles } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 
@@ -365,5 +370,48 @@ describe('the CLI on hostile input', () => {
     assert.doesNotMatch(result.stderr, /^\s+at /m);
     assert.equal(result.status, 0);
     assert.deepEqual(JSON.parse(result.stdout).jobs.job, { image: 'registry.example.com/x', services: [] });
+  });
+});
+
+describe('hostile patterns (issue 13)', () => {
+  it('matches include: local wildcards with many ** against long names in linear time', () => {
+    const name = 'a'.repeat(200);
+    for (let stars = 4; stars <= 40; stars += 2) {
+      const matcher = localIncludeGlob(hostile.manyStarGlob(stars));
+      assert.equal(withinMs(50, `${stars} stars`, () => matcher.test(name)), false);
+    }
+    assert.equal(localIncludeGlob('**a**b').test(`${name}b`), true);
+    assert.equal(localIncludeGlob('ci/*/x.yml').test('ci/a/b/x.yml'), false);
+    assert.equal(localIncludeGlob('ci/**/x.yml').test('ci/a/b/x.yml'), true);
+    assert.equal(localIncludeGlob(`${'*'.repeat(MAX_GLOB_PATTERN_LENGTH + 1)}`).test('a'), false, 'an overlong pattern matches nothing');
+  });
+
+  it('checks a pipeline whose include: local wildcard has many ** within bounds', () => {
+    const files = { '.gitlab-ci.yml': `include:\n  - local: '${hostile.manyStarGlob(6)}'\njob:\n  script: [x]\n`, [`${'a'.repeat(80)}.yml`]: 'x: 1\n' };
+    checkWithin(files, { ms: 500, mb: 20 });
+  });
+
+  it('checks a 7 KB kaniko script of long cp lines, for many jobs and DOCKER_CONFIG values, within bounds', () => {
+    const line = hostile.longCopyLine(2300); // ~7 KB
+    assert.equal(withinMs(50, 'one line', () => writesDockerConfig(line, ['/kaniko/.docker', '/a', '/b'])), false);
+    const jobs = Array.from({ length: 10 }, (_, i) =>
+      `job${i}:\n  image: gcr.io/kaniko-project/executor:debug\n  variables: { DOCKER_CONFIG: /c${i} }\n  script:\n    - export DOCKER_CONFIG=/d${i}\n    - '${line}'\n    - /kaniko/executor --destination registry.example.com/x\n`,
+    );
+    const { findings } = checkWithin({ '.gitlab-ci.yml': jobs.join('') }, { ms: 2000, mb: 20 });
+    assert.equal(only(findings, 'kaniko-missing-config').length, 10, 'every job still reported');
+    // The linear matcher still recognises the copies it must.
+    assert.equal(writesDockerConfig('cp "$CFG" "/kaniko/.docker/config.json"', ['/kaniko/.docker']), true);
+    assert.equal(writesDockerConfig('mkdir -p /x && install -m 600 cfg /kaniko/.docker/ ; echo', ['/kaniko/.docker']), true);
+    assert.equal(writesDockerConfig('cp /kaniko/.docker/config.json /tmp/x', ['/kaniko/.docker']), false);
+  });
+});
+
+describe('hostile text for the patterns lint flagged (issue 13)', () => {
+  it('normalises URLs and paths of many slashes, and lines of many unclosed $[[, in linear time', () => {
+    const slashes = `https://gitlab.example.com${'/'.repeat(50_000)}x`;
+    withinMs(200, 'instance URL', () => parseInstanceUrl(slashes));
+    withinMs(200, 'trailing slashes', () => trimTrailing(`${'/'.repeat(50_000)}x`, '/'));
+    const unclosed = `spec:\n  inputs:\n    a:\n      default: x\n---\njob:\n  script: ["${'$[[ inputs.a '.repeat(5_000)}"]\n`;
+    checkWithin({ '.gitlab-ci.yml': unclosed }, { ms: 1000, mb: 20 });
   });
 });

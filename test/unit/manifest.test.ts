@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FINDING_CODES } from '../../src/core/rules/codes';
 
 // The compiled test runs from out/test/unit; the manifest and media are at the repository root.
 const root = path.resolve(__dirname, '../../..');
@@ -54,6 +55,31 @@ test('walkthrough command links name contributed commands', () => {
       assert.ok(contributed.has(command!) || command!.startsWith('workbench.'), `${step.id} links ${command}`);
     }
   }
+});
+
+test('every rule code has its page in docs/rules/<code>.md, shipped in the .vsix, and no page without a code', () => {
+  const pages = fs.readdirSync(path.join(root, 'docs/rules')).filter((name) => name.endsWith('.md'));
+  for (const code of FINDING_CODES) {
+    const page = `docs/rules/${code}.md`;
+    assert.ok(pages.includes(`${code}.md`), `${page} exists (one Markdown file per rule code)`);
+    assert.ok(isShipped(page), `${page} is in the .vsix`);
+    assert.match(fs.readFileSync(path.join(root, page), 'utf8'), new RegExp(`^# ${code}\\n`), `${page} starts with "# ${code}"`);
+  }
+  assert.deepEqual(pages.filter((name) => !(FINDING_CODES as readonly string[]).includes(name.slice(0, -3))), [], 'pages for unknown codes');
+});
+
+test('README images are relative links to files shipped in the .vsix, and no example.invalid placeholder is left', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  assert.ok(images.length >= 3);
+  for (const image of images) {
+    assert.ok(!/^\w+:/.test(image), `${image} is relative`);
+    assert.ok(fs.existsSync(path.join(root, image)), `${image} exists`);
+    assert.ok(isShipped(image), `${image} is in the .vsix`);
+  }
+  const packageScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['package']!;
+  assert.match(packageScript, /--no-rewrite-relative-links/);
+  assert.doesNotMatch(fs.readFileSync(path.join(root, 'package.json'), 'utf8'), /example\.invalid/);
 });
 
 test('the .vsix ships every file the manifest points at (main, bin, icon) and no bundle the build does not make', () => {

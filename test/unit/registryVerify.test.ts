@@ -138,6 +138,39 @@ describe('verifyRegistryCredentials when the registry cannot be talked to', () =
     }
   });
 
+  test('echoes of the secret escaped, URL-encoded, re-encoded or cut short never reach the result', async () => {
+    // A token with characters JSON and URLs escape, so every rendering differs from the raw one.
+    const secret = 'glpat-"Ab/c+d e\\f=g&h?i<j>k-1234567890';
+    const basic = Buffer.from(`ci-reader:${secret}`).toString('base64');
+    const echoes = [
+      JSON.stringify(secret),
+      encodeURIComponent(secret),
+      encodeURIComponent(basic),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(`x${secret}`).toString('base64url'),
+      `${secret.slice(0, 20)}...`,
+      `…${basic.slice(-12)}`,
+      basic.slice(3, 40),
+    ];
+    for (const echo of echoes) {
+      const server = await startLoopbackHttpServer((incoming, response) => {
+        if (!incoming.headers.authorization) response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="r"' }).end();
+        else response.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: `you sent ${echo} here` }] }));
+      });
+      try {
+        const result = await verify({ ...request, secret, registry: server.host });
+        assert.equal(result.status, 'wrong-credentials');
+        const shown = `${result.message} ${result.detail ?? ''}`;
+        for (const piece of [secret.slice(6, 16), basic.slice(6, 16), 'Ab%2Fc', 'Ab\\/c', Buffer.from(secret).toString('base64').slice(4, 14)]) {
+          assert.ok(!shown.includes(piece), `echo #${echoes.indexOf(echo)}: a piece of the secret reached the result`);
+        }
+        assert.match(shown, /DENIED: you sent .*\[redacted\]/, `the error is still shown for echo #${echoes.indexOf(echo)}`);
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+
   test('a registry error body that echoes the credentials never reaches the result', async () => {
     const server = await startLoopbackHttpServer((request, response) => {
       const sent = request.headers.authorization;

@@ -3,6 +3,7 @@
  * meant for, and never appears in any process's argv, in stderr, or in any file written, on success and on every error path.
  */
 import { describe, it, before, after } from 'node:test';
+import { runCli } from './cliSupport';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -155,3 +156,24 @@ describe('gitlab-ci-auth build keeps the token secret', () => {
     }
   });
 });
+
+describe('--var values in CLI findings (issue 13, item 8)', () => {
+  it('never prints a --var value that may be a secret, in any format', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-var-'));
+    try {
+      fs.writeFileSync(path.join(dir, '.gitlab-ci.yml'), 'job:\n  image: $REG/app:$DEPLOY_TOKEN\n  script: [x]\nother:\n  image: ${CI_REGISTRY_PASSWORD}x/y\n  script: [x]\n');
+      for (const format of ['text', 'json', 'codequality']) {
+        const run = await runCliIn(dir, ['check', '.gitlab-ci.yml', '--format', format, '--var', 'REG=deploy:FAKE-pw-in-url-123@registry.example.com', '--var', 'DEPLOY_TOKEN=FAKE:token:value!!', '--var', 'CI_REGISTRY_PASSWORD=FAKEpw/']);
+        const output = `${run.stdout}${run.stderr}`;
+        assert.ok(output.includes('registry.example.com'), `${format}: the finding still names the registry`);
+        for (const secret of ['FAKE-pw-in-url-123', 'FAKE:token:value!!', 'FAKEpw/']) assert.ok(!output.includes(secret), `${format}: a --var secret reached the output`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function runCliIn(cwd: string, argv: readonly string[]) {
+  return runCli(argv, { cwd });
+}

@@ -98,7 +98,7 @@ function fakeServices(options: {
 
 /** The usual happy path from step 2 onwards for a GitLab deploy token. */
 function deployTokenSteps(): Reply[] {
-  return [choose('Deploy token'), type('gitlab+deploy-token-7'), type(TOKEN), choose('Verify now'), choose('All workspaces'), chooseMany('Copy')];
+  return [choose('Deploy token'), type('gitlab+deploy-token-7'), type(TOKEN), choose('Verify now'), choose('for all my projects'), chooseMany('Copy')];
 }
 
 describe('credential wizard: happy path', () => {
@@ -109,7 +109,7 @@ describe('credential wizard: happy path', () => {
       atStep(3, 7, type('gitlab+deploy-token-7')),
       atStep(4, 7, expecting((call) => assert.equal(call.kind === 'input' && call.options.password, true, 'token box must be a password box'), type(`  ${TOKEN}\n`))),
       atStep(5, 7, choose('Verify now')),
-      atStep(6, 7, choose('This workspace only')),
+      atStep(6, 7, choose('For this project only')),
       atStep(7, 7, chooseMany('Copy', 'preview')),
     ]);
     const services = fakeServices();
@@ -162,7 +162,7 @@ describe('credential wizard: happy path', () => {
       type('robot'),
       type(TOKEN),
       choose('Verify now'),
-      choose('All workspaces'),
+      choose('for all my projects'),
       chooseMany('Copy'),
     ]);
     await runScripted(prompter, services);
@@ -204,9 +204,9 @@ describe('credential wizard: Back', () => {
       choose('Skip verification'),
       back, // store → verify
       atStep(5, 7, choose('Skip verification')),
-      choose('All workspaces'),
+      choose('for all my projects'),
       back, // output → store
-      atStep(6, 7, choose('All workspaces')),
+      atStep(6, 7, choose('for all my projects')),
       chooseMany('Copy'),
     ]);
     const outcome = await runScripted(prompter, services);
@@ -315,9 +315,34 @@ describe('credential wizard: validation', () => {
     });
   });
 
-  it('pre-fills _json_key_base64 for Google Artifact Registry', async () => {
-    await inputAt([choose('-docker.pkg.dev'), type('europe-west1-docker.pkg.dev'), choose('Google service account key')], (options) => {
-      assert.equal(options.value, '_json_key_base64');
+  it('pre-fills the fixed username of each Google kind (_json_key_base64, _json_key, oauth2accesstoken)', async () => {
+    for (const [kind, username] of [['(_json_key_base64)', '_json_key_base64'], ['(_json_key)', '_json_key'], ['oauth2accesstoken', 'oauth2accesstoken']] as const) {
+      await inputAt([choose('-docker.pkg.dev'), type('europe-west1-docker.pkg.dev'), choose(kind)], (options) => {
+        assert.equal(options.value, username);
+      });
+    }
+  });
+
+  it('offers the kinds that fit the registry, each with its username placeholder, and speaks of that kind when the username is empty', async () => {
+    const kindsFor = async (registry: string): Promise<string[]> => {
+      let labels: string[] = [];
+      const prompter = new ScriptedPrompter([choose('Enter another registry'), type(registry), expecting((call) => (labels = (call.options as PickOptions<unknown>).items.map((item) => item.label)), cancel)]);
+      await runCredentialWizard(prompter, fakeServices());
+      return labels;
+    };
+    assert.deepEqual(await kindsFor('docker.io'), ['Docker Hub personal access token']);
+    assert.deepEqual(await kindsFor('ghcr.io'), ['GitHub personal access token (classic)']);
+    assert.deepEqual(await kindsFor('myregistry.azurecr.io'), ['Repository-scoped token', 'Service principal']);
+    assert.deepEqual(await kindsFor('quay.io'), ['Quay robot account', 'Registry account (username and password or token)']);
+    assert.deepEqual(await kindsFor('harbor.example.com'), ['Harbor robot account', 'Registry account (username and password or token)']);
+    assert.deepEqual(await kindsFor('registry.example.com:5000'), ['Registry account (username and password or token)', 'Harbor robot account']);
+    for (const labels of [await kindsFor('docker.io'), await kindsFor('registry.example.com:5000')]) {
+      assert.ok(!labels.some((label) => /job token|Deploy token/i.test(label)), labels.join(' | '));
+    }
+    await inputAt([choose('Enter another registry'), type('docker.io'), choose('Docker Hub')], (options) => {
+      assert.equal(options.placeholder, 'my-docker-id');
+      assert.match(options.validate!('') ?? '', /Docker ID/);
+      assert.doesNotMatch(options.validate!('') ?? '', /deploy token/i);
     });
   });
 });
@@ -331,7 +356,7 @@ describe('credential wizard: AWS ECR', () => {
       choose('dkr.ecr'),
       type(ecr),
       atStep(2, 4, expecting((call) => assert.match(JSON.stringify(call.options), /ecr-login/), choose('ecr-login'))),
-      atStep(3, 4, choose('All workspaces')),
+      atStep(3, 4, choose('for all my projects')),
       atStep(4, 4, chooseMany('Copy')),
     ]);
     const outcome = await runScripted(prompter, services);
@@ -369,7 +394,7 @@ describe('credential wizard: verification outcomes', () => {
       }, choose('Back')),
       atStep(4, 7, type(OTHER_TOKEN)),
       choose('Verify now'),
-      choose('All workspaces'),
+      choose('for all my projects'),
       chooseMany('Copy'),
     ]);
     await runScripted(prompter, services);
@@ -386,7 +411,7 @@ describe('credential wizard: verification outcomes', () => {
       type('robot'),
       type(TOKEN),
       choose('Verify now'),
-      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, `${message} Remember it for…`), choose('All workspaces'))),
+      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, `${message} Remember it for…`), choose('for all my projects'))),
       chooseMany('Copy'),
     ]);
     assert.equal((await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder' })).status, 'done');
@@ -421,7 +446,7 @@ describe('credential wizard: verification outcomes', () => {
         type(TOKEN),
         choose('Verify now'),
         expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, headline), choose('Save anyway')),
-        choose('All workspaces'),
+        choose('for all my projects'),
         chooseMany('Copy'),
       ]);
       assert.equal((await runScripted(prompter, services)).status, 'done');
@@ -448,7 +473,7 @@ describe('credential wizard: verification outcomes', () => {
       type(TOKEN),
       choose('Verify now'),
       atStep(5, 7, choose('Skip verification')),
-      choose('All workspaces'),
+      choose('for all my projects'),
       chooseMany('Copy'),
     ]);
     assert.equal((await runScripted(prompter, services)).status, 'done');
@@ -462,7 +487,7 @@ describe('credential wizard: keychain unavailable', () => {
     const prompter = new ScriptedPrompter([
       choose('registry.gitlab.com'),
       ...deployTokenSteps().slice(0, 5),
-      expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /keychain is not available/), choose('Use it once')),
+      expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /secret storage is not available/), choose('Use it once')),
       chooseMany('Copy'),
     ]);
     const outcome = await runScripted(prompter, services);
@@ -531,7 +556,7 @@ describe('credential wizard: credential kinds', () => {
     await runScripted(withoutConnection, fakeServices());
 
     const services = fakeServices({ createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, expiresAt: '2027-01-31' }) });
-    const prompter = new ScriptedPrompter([choose('registry.example.com:5050'), choose('Create a registry token for me'), atStep(5, 7, choose('Verify now')), choose('All workspaces'), chooseMany('Copy')]);
+    const prompter = new ScriptedPrompter([choose('registry.example.com:5050'), choose('Create a registry token for me'), atStep(5, 7, choose('Verify now')), choose('for all my projects'), chooseMany('Copy')]);
     await runScripted(prompter, services);
     assert.deepEqual(services.stored[0]!.credential, { registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, kind: 'created-in-gitlab', expiresAt: '2027-01-31' });
   });
@@ -543,7 +568,7 @@ describe('credential wizard: credential kinds', () => {
       expecting((call) => {
         const labels = (call.options as PickOptions<unknown>).items.map((item) => item.label);
         assert.ok(!labels.some((label) => label.includes('Create a registry token')), labels.join(' | '));
-        assert.equal(labels[0], 'Registry account or robot account');
+        assert.equal(labels[0], 'Registry account (username and password or token)');
       }, cancel),
     ]);
     assert.deepEqual(await runScripted(prompter, services), { status: 'cancelled' });

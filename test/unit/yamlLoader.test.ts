@@ -15,6 +15,7 @@ import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS } from '../../src/core/pipeline/options';
 import { composeDocuments, convertDocument, parsePipelineFile } from '../../src/core/pipeline/yamlLoader';
 import { corpusFilesDir as CORPUS, corpusSkip } from '../support/corpus';
+import { plainSyntaxErrors } from '../../src/core/pipeline/yamlMessages';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
@@ -113,11 +114,10 @@ function compare(text: string, name: string): boolean {
   const documents = parseAllDocuments(text, YAML_OPTIONS) as Document.Parsed[];
   const errors = documents.flatMap((document) => document.errors);
   const syntax = ctx.problems.filter((problem) => problem.code === 'yaml-syntax');
-  const at = (start: number, end: number): [number, number] => [Math.min(start, text.length), Math.max(Math.min(start, text.length), Math.min(end, text.length))];
-  // One finding per place and message (the first line of yaml's, never the quoted text after a colon).
-  const expected = new Set(errors.map((error) => JSON.stringify([...at(error.pos[0], error.pos[1]), error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/: .*$/, '')])));
+  // One finding per line, in plain words (never quoting the file), where the Composer found the errors.
+  const expected = new Set(plainSyntaxErrors(errors, text).map((error) => JSON.stringify([error.start, error.end, error.message])));
   assert.deepEqual(
-    syntax.map((problem) => JSON.stringify([problem.range.start, problem.range.end, problem.message.replace(/^YAML syntax error: /, '')])),
+    syntax.map((problem) => JSON.stringify([problem.range.start, problem.range.end, problem.message])),
     [...expected],
     `${name}: syntax errors`,
   );

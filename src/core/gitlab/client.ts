@@ -10,14 +10,42 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
   text(): Promise<string>;
+  /** The body as a stream (fetch's `Response` has it): read up to a limit, then cancelled. */
+  readonly body?: ReadableStream<Uint8Array> | null;
+}
+
+/** Largest answer read from GitLab or from a remote include's server; the rest of a bigger one is never read. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** The body as text, or undefined when it is larger than `maxBytes` (the stream is cancelled there, not read to its end). */
+export async function readTextCapped(response: HttpResponse, maxBytes = MAX_RESPONSE_BYTES): Promise<string | undefined> {
+  if (!response.body) {
+    const text = await response.text();
+    return Buffer.byteLength(text) > maxBytes ? undefined : text;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) return undefined;
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export interface HttpRequestInit {
   readonly method: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
-  /** The GitLab client always uses 'manual'; 'follow' only for anonymous public fetches. */
-  readonly redirect: 'manual' | 'follow';
+  /** Always 'manual': a redirect is followed by hand, and only within one origin, or not at all. */
+  readonly redirect: 'manual';
   readonly signal?: AbortSignal;
 }
 
@@ -148,7 +176,12 @@ export class GitLabClient {
         throw networkError(description, cause);
       }
       this.options.log?.(`${request.method} ${request.path} ${response.status}`);
-      const text = await response.text();
+      const text = await readTextCapped(response);
+      if (text === undefined) {
+        throw new GitLabApiError('bad-response', `GitLab's answer to ${request.method} ${request.path} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; it was not read.`, {
+          status: response.status,
+        });
+      }
       if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, text };
 
       if (response.status === 429) {
@@ -192,7 +225,7 @@ function nextPageUrl(response: GitLabResponse, currentUrl: string): string | und
   const link = response.headers.get('link');
   if (!link) return undefined;
   for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    const match = /<([^<>]+)>\s*;\s*rel="?next"?/.exec(part);
     if (match) return match[1];
   }
   return undefined;

@@ -2,6 +2,7 @@
  * GitLab REST failures as values with a reason. Messages are written for the user and never carry a token:
  * they are built from the status, the request's method and path, and GitLab's own error text.
  */
+import { truncateText } from '../text';
 
 export type GitLabErrorReason =
   /** 401: the token is missing, expired, revoked or unknown. */
@@ -81,10 +82,11 @@ export function errorFromResponse(
 ): GitLabApiError {
   const json = parseJsonObject(body);
   const where = `${request.method} ${decodeForDisplay(request.path)} on ${request.host}`;
-  const gitlabText = gitlabErrorText(json);
+  // Server text is cut short before it reaches a notification.
+  const gitlabText = cut(gitlabErrorText(json));
 
   if (status === 401) {
-    const detail = typeof json?.['error_description'] === 'string' ? json['error_description'] : gitlabText;
+    const detail = typeof json?.['error_description'] === 'string' ? cut(json['error_description']) : gitlabText;
     const why = json?.['error'] === 'invalid_token' ? 'the token is expired, revoked or unknown' : 'the token was not accepted';
     return new GitLabApiError(
       'unauthorized',
@@ -131,7 +133,7 @@ export function errorFromResponse(
       { status },
     );
   }
-  const detail = gitlabText ?? (body.trim().slice(0, 200) || `${status}`);
+  const detail = gitlabText ?? (cut(body.trim()) || `${status}`);
   return new GitLabApiError('validation', `GitLab rejected ${where}: ${detail}`, { status, detail });
 }
 
@@ -184,6 +186,13 @@ function causeCode(cause: unknown): string {
     if ('code' in cause && typeof cause.code === 'string') return cause.code;
   }
   return 'network error';
+}
+
+/** The most of a server's error text a message shows. */
+const MAX_SERVER_TEXT = 200;
+
+function cut<T extends string | undefined>(text: T): T {
+  return (text === undefined ? text : truncateText(text.replace(/\s+/g, ' '), MAX_SERVER_TEXT)) as T;
 }
 
 /** `/projects/group%2Fapp/variables` reads better as `/projects/group/app/variables` in a message. */

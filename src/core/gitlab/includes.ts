@@ -5,8 +5,11 @@
  */
 import type { ExternalIncludeRequest, ExternalIncludes } from '../pipeline/options';
 import type { GitLabApi } from './api';
-import type { FetchLike } from './client';
+import { MAX_RESPONSE_BYTES, readTextCapped, type FetchLike } from './client';
 import { GitLabApiError } from './errors';
+
+/** Same-origin redirects followed for one remote include. */
+const MAX_REDIRECTS = 5;
 
 /** Why an include could not be fetched; shown in the log and in the unresolved-include hover. */
 export interface IncludeFetchFailure {
@@ -156,16 +159,41 @@ export class ExternalIncludeCache implements ExternalIncludes {
     return fetched.ok ? this.sized({ ok: true, path: parsed.toString(), text: fetched.text }) : fetched;
   }
 
-  /** GET without any credential: a remote include must be public for GitLab too. */
+  /**
+   * GET without any credential: a remote include must be public for GitLab too. A redirect is followed only within
+   * the URL's own origin (same scheme, host and port): never to another host (a request into the user's network)
+   * nor down to http. The body is read up to MAX_RESPONSE_BYTES and no further.
+   */
   private async fetchPublicText(url: string): Promise<CacheEntry> {
-    let response;
-    try {
-      response = await this.options.fetchPublic(url, { method: 'GET', headers: { Accept: 'text/plain, application/x-yaml, */*' }, redirect: 'follow', signal: AbortSignal.timeout(15_000) });
-    } catch {
-      return { ok: false, message: `Could not reach ${new URL(url).host}.` };
+    const signal = AbortSignal.timeout(15_000);
+    let current = new URL(url);
+    for (let redirects = 0; ; redirects++) {
+      let response;
+      try {
+        response = await this.options.fetchPublic(current.toString(), { method: 'GET', headers: { Accept: 'text/plain, application/x-yaml, */*' }, redirect: 'manual', signal });
+      } catch {
+        return { ok: false, message: `Could not reach ${current.host}.` };
+      }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        const location = response.headers.get('location');
+        const next = location ? urlOrNull(location, current) : null;
+        if (!next || redirects >= MAX_REDIRECTS) return { ok: false, message: `${current.host} redirected ${url} and the redirect was not followed.` };
+        if (next.origin !== current.origin) {
+          return { ok: false, message: `${current.host} redirected ${url} to ${next.protocol}//${next.host}: a redirect to another host or scheme is not followed.` };
+        }
+        current = next;
+        continue;
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel().catch(() => undefined);
+        return { ok: false, message: `${current.host} answered ${response.status} for ${url}.` };
+      }
+      const text = await readTextCapped(response).catch(() => null);
+      if (text === null) return { ok: false, message: `Could not read ${url}.` };
+      if (text === undefined) return { ok: false, message: `${url} is larger than ${MAX_RESPONSE_BYTES} bytes; it was not read.` };
+      return { ok: true, path: url, text };
     }
-    if (response.status !== 200) return { ok: false, message: `${new URL(url).host} answered ${response.status} for ${url}.` };
-    return { ok: true, path: url, text: await response.text() };
   }
 
   private defaultBranch(api: GitLabApi, project: string): Promise<string | undefined> {
@@ -180,6 +208,14 @@ export class ExternalIncludeCache implements ExternalIncludes {
   private sized(entry: CacheEntry & { ok: true }): CacheEntry {
     const limit = this.options.maxBytes ?? 2 * 1024 * 1024;
     return entry.text.length > limit ? { ok: false, message: `${entry.path} is larger than ${limit} bytes.` } : entry;
+  }
+}
+
+function urlOrNull(location: string, base: URL): URL | null {
+  try {
+    return new URL(location, base);
+  } catch {
+    return null;
   }
 }
 

@@ -2,6 +2,7 @@
  * GitLab instance URLs and resource ids. A token is bound to one instance origin: everything here
  * exists so that it is only ever sent there.
  */
+import { trimTrailing } from '../text';
 
 export interface GitLabInstance {
   /** `https://gitlab.example.com` or `https://example.com/gitlab` (relative URL root kept), no trailing slash. */
@@ -36,7 +37,7 @@ export function parseInstanceUrl(input: string): InstanceUrlResult {
   }
   if (url.username || url.password) return { ok: false, problem: 'Leave credentials out of the URL; the token is asked for next.' };
   if (url.search || url.hash) return { ok: false, problem: 'Leave the query and fragment out of the instance URL.' };
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
+  const path = trimTrailing(url.pathname, '/').replace(/\/api\/v4$/, '');
   const baseUrl = `${url.origin}${path}`;
   return { ok: true, instance: { baseUrl, origin: url.origin, host: url.host, apiUrl: `${baseUrl}/api/v4` } };
 }

@@ -26,20 +26,61 @@ export function normalizeProjectPath(relative: string): string | undefined {
   return segments.length > 0 ? segments.join('/') : undefined;
 }
 
+/** Longest `include: local` wildcard matched at all: a longer one matches nothing (it is reported as not found). */
+export const MAX_GLOB_PATTERN_LENGTH = 1024;
+
+/** A compiled wildcard: `test` answers in time linear in the path (times the pattern's length, which is bounded). */
+export interface LocalIncludeMatcher {
+  test(path: string): boolean;
+}
+
+const ANY = -1; // `**`: any character, `/` included
+const SEGMENT = -2; // `*`: any character but `/`
+
 /**
  * GitLab's `include: local` wildcard: `**` matches any characters including `/`, `*` any except `/`,
- * the rest literally, against the whole project-relative path.
+ * the rest literally, against the whole project-relative path. Matched by stepping the set of pattern positions
+ * through the path once (no backtracking regular expression: `**` repeated against a long name stays linear).
  */
-export function localIncludeGlob(pattern: string): RegExp {
-  let source = '';
+export function localIncludeGlob(pattern: string): LocalIncludeMatcher {
+  if (pattern.length > MAX_GLOB_PATTERN_LENGTH) return { test: () => false };
+  const tokens: number[] = [];
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] === '*' && pattern[i + 1] === '*') {
-      source += '.*';
+      tokens.push(ANY);
       i++;
-    } else if (pattern[i] === '*') source += '[^/]*';
-    else source += pattern[i]!.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    } else tokens.push(pattern[i] === '*' ? SEGMENT : pattern.charCodeAt(i));
   }
-  return new RegExp(`^${source}$`);
+  const count = tokens.length;
+  /** Adds the positions reachable from the marked ones without reading a character (a star matching nothing). */
+  const close = (states: Uint8Array): void => {
+    for (let i = 0; i < count; i++) if (states[i] && tokens[i]! < 0) states[i + 1] = 1;
+  };
+  return {
+    test(path: string): boolean {
+      let current = new Uint8Array(count + 1);
+      let next = new Uint8Array(count + 1);
+      current[0] = 1;
+      close(current);
+      for (let at = 0; at < path.length; at++) {
+        const code = path.charCodeAt(at);
+        next.fill(0);
+        let alive = false;
+        for (let i = 0; i < count; i++) {
+          if (!current[i]) continue;
+          const token = tokens[i]!;
+          if (token === ANY || (token === SEGMENT && code !== 0x2f)) next[i] = 1;
+          else if (token === code) next[i + 1] = 1;
+          else continue;
+          alive = true;
+        }
+        if (!alive) return false;
+        close(next);
+        [current, next] = [next, current];
+      }
+      return current[count] === 1;
+    },
+  };
 }
 
 /**

@@ -93,7 +93,9 @@ export function withRubyNumbers(values: ReadonlyMap<string, ProvidedInput>, text
   return result;
 }
 
-const BLOCK = /\$\[\[\s*(.*?)\s*\]\]/g;
+// `$[[ expression ]]` on one line; the expression stops at the next `$[[`, so a line of many unclosed blocks is
+// scanned once (the expression is trimmed where it is used).
+const BLOCK = /\$\[\[((?:[^\]$\n\r\u2028\u2029]|\](?!\])|\$(?!\[\[))*)\]\]/g;
 
 function inputText(value: ProvidedInput): string {
   if (typeof value === 'string') return value;

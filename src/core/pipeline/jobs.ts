@@ -220,7 +220,8 @@ export class JobBuilder {
       matrix: this.matrix(job),
       scriptLines,
       isTrigger,
-      mayDependOnUnresolvedInclude: this.mayDependOnUnresolvedInclude(name, raw),
+      mayDependOnUnresolvedInclude: this.mayDependOnUnresolvedInclude(name, raw, 'image'),
+      servicesMayDependOnUnresolvedInclude: this.mayDependOnUnresolvedInclude(name, raw, 'services'),
     };
   }
 
@@ -352,15 +353,17 @@ export class JobBuilder {
   }
 
   /**
-   * Conservative: the image may come from (or be overridden by) an include we could not read unless the job sets
-   * `image:` itself in a file merged after every unresolved include; a missing `extends` parent also counts.
+   * Conservative: the image (or the services) may come from, or be overridden by, an include we could not read unless
+   * the job sets that key itself in a file merged after every unresolved include; a missing `extends` parent also
+   * counts. `image:` and `services:` are judged alike, each on its own (a top-level or `default:` value can be
+   * replaced by an include's `default:`).
    */
-  private mayDependOnUnresolvedInclude(name: string, raw: CiMap): boolean {
+  private mayDependOnUnresolvedInclude(name: string, raw: CiMap, key: 'image' | 'services'): boolean {
     if (this.inputs.lastUnresolvedOrder < 0) return false;
     if (this.inputs.extendsResolver.hasMissingParent(name)) return true;
-    const ownImage = raw.entries.get('image');
-    if (!ownImage) return true;
-    const order = this.inputs.mergeOrder.get(ownImage.keySpan.file) ?? -1;
+    const own = raw.entries.get(key);
+    if (!own) return true;
+    const order = this.inputs.mergeOrder.get(own.keySpan.file) ?? -1;
     return order < this.inputs.lastUnresolvedOrder;
   }
 }

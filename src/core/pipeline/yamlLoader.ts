@@ -9,6 +9,7 @@ import type { SourceSpan } from '../types';
 import type { CiReference, CiValue } from './ciValue';
 import type { ResolveContext } from './context';
 import { parseFast, type FastDocument } from './fastYaml';
+import { plainSyntaxErrors } from './yamlMessages';
 import { isPrimitive, psychScalarValue, REFERENCE_TAG, ValueBuilder, YAML_OPTIONS, type PairValue } from './valueBuilder';
 
 export { REFERENCE_TAG } from './valueBuilder';
@@ -129,14 +130,9 @@ function reportTooDeep(ctx: ResolveContext, span: SourceSpan): void {
 
 /** Reports the errors yaml's Composer found. */
 function reportSyntaxErrors(path: string, text: string, documents: readonly Document.Parsed[], ctx: ResolveContext): void {
-  for (const document of documents) {
-    for (const error of document.errors) {
-      // Only the first line, and nothing after a colon: the rest may quote the file (`…in YAML stream: "<token>"`),
-      // which may hold a secret. The range shows the user where.
-      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/: .*$/, '');
-      const start = Math.min(error.pos[0], text.length);
-      ctx.report('yaml-syntax', 'error', `YAML syntax error: ${message}`, { file: path, start, end: Math.max(start, Math.min(error.pos[1], text.length)) });
-    }
+  // Plain words, never quoting the file (a broken line may hold a secret); the range shows the user where.
+  for (const error of plainSyntaxErrors(documents.flatMap((document) => document.errors), text)) {
+    ctx.report('yaml-syntax', 'error', error.message, { file: path, start: error.start, end: error.end });
   }
 }
 

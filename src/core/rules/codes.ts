@@ -3,6 +3,7 @@ import type { FindingCode, Severity } from '../types';
 /**
  * Every rule code with its default severity: the runtime form of `FindingCode`.
  * Typed as a full record so adding a code to `FindingCode` without a default here is a compile error.
+ * Each code also needs its page, `docs/rules/<code>.md` (starting `# <code>`); a unit test checks it.
  */
 export const DEFAULT_SEVERITIES: Readonly<Record<FindingCode, Severity>> = {
   'yaml-syntax': 'error',

@@ -112,7 +112,6 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
       for (const miss of misses) findings.push(nearMissFinding(context, byRegistry, miss));
       continue;
     }
-    const images = unique(byRegistry.map((evaluation) => evaluation.expanded!));
     const lookupPaths = unique(byRegistry.map((evaluation) => evaluation.lookupPath));
     const stored = byRegistry.find((evaluation) => evaluation.storedMatch !== null)?.storedMatch ?? null;
     // GitLab's variable is what the runner reads when there is one; a job whose YAML DOCKER_AUTH_CONFIG applies saw none.
@@ -133,27 +132,24 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
       findings.push({
         code: 'credential-not-in-gitlab',
         severity: 'information',
-        message:
-          `A credential for ${registry} is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it: ` +
-          `the runner cannot see VS Code, so unless GitLab has the key "${stored.key}" it pulls ${quoteList(images)} anonymously.${jobsSuffix(byRegistry)}`,
+        // The fact first, as for missing-credentials; the hover says what the runner does without the key.
+        message: `A credential for ${registry} is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it (${jobsNamed(byRegistry)})`,
         range: first.image.span,
         related: related(byRegistry),
         data,
       });
       continue;
     }
-    const why = readVariable
-      ? // The variable was read: its keys are known, and none matches.
-        `GitLab's ${readVariable.label ?? 'DOCKER_AUTH_CONFIG variable'} has no key for ${registry}` +
-        (stored ? ` (one is stored in VS Code only, under "${stored.key}": save it to GitLab)` : '') +
-        `, so the runner pulls ${quoteList(images)} anonymously, which fails for a private image (no key matches "${first.lookupPath}" or its parents).`
-      : `the runner pulls ${quoteList(images)} anonymously, which fails for a private image ` +
-        `(no DOCKER_AUTH_CONFIG, runner or job-token key matches "${first.lookupPath}" or its parents).`;
+    // The fact, short enough for the Problems panel; the hover and the rule page say why and what the runner looked up.
+    // With GitLab's variable read, the fact is that it lacks the key (and whether VS Code has one to save there).
+    const gitlabLacks = readVariable
+      ? `: GitLab's ${readVariable.label ?? 'DOCKER_AUTH_CONFIG variable'} has no key for it` +
+        (stored ? ` (one is stored in VS Code only, under "${stored.key}": save it to GitLab)` : '')
+      : '';
     findings.push({
       code: 'missing-credentials',
       severity: 'warning',
-      // The first words are what the Problems panel shows; the why follows (the hover has the details).
-      message: `No credentials for ${registry}: ${why}${jobsSuffix(byRegistry)}`,
+      message: `No credentials for ${registry} (${jobsNamed(byRegistry)})${gitlabLacks}`,
       range: first.image.span,
       related: related(byRegistry),
       data: { ...data, ...(readVariable ? { gitlabVariable: readVariable.label ?? '' } : {}) },
@@ -311,6 +307,13 @@ function combinationNames(evaluations: readonly ImageEvaluation[]): string[] {
   return unique([...combinations].map(describeCombination));
 }
 
+/** `job build`, `jobs a, b, c and 2 more`, with the matrix combinations: the same names the hover lists. */
+function jobsNamed(evaluations: readonly ImageEvaluation[]): string {
+  const jobs = jobNames(evaluations);
+  const combinations = combinationNames(evaluations);
+  return `${jobs.length > 1 ? 'jobs' : 'job'} ${shortList(jobs)}${combinations.length > 0 ? `; matrix: ${shortList(combinations)}` : ''}`;
+}
+
 function jobsSuffix(evaluations: readonly ImageEvaluation[]): string {
   const jobs = jobNames(evaluations);
   const combinations = combinationNames(evaluations);
@@ -324,6 +327,3 @@ function combinationsData(evaluations: readonly ImageEvaluation[]): { combinatio
   return combinations.length > 0 ? { combinations } : {};
 }
 
-function quoteList(items: readonly string[]): string {
-  return shortList(items.map((item) => `"${item}"`));
-}

@@ -243,14 +243,21 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
       if (found.match) {
         status = found.match.source === 'job-payload' ? 'job-token' : 'covered';
         match = found.match;
-      } else if (publicLookup(lookupPath).match) status = 'public';
+      } else if (publicLookup(lookupPath).match || publicLookup(withoutHttpsPort(lookupPath)).match) status = 'public';
       else if (ignoredLookup(lookupPath).match) status = 'ignored';
-      else if (job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
+      else if (role === 'service' ? job.servicesMayDependOnUnresolvedInclude : job.mayDependOnUnresolvedInclude) status = 'may-come-from-include';
       else if (found.coverageUnknown || keysUnknown) status = 'coverage-unknown';
       else status = storedMatch ? 'stored-only' : 'uncovered';
     }
     return { job, image, role, combination, unknownVariables, shown, docker, lookupPath, sources, yamlAuthConfig, expanded, status, match, storedMatch };
   };
+}
+
+/** `docker.io:443/library/alpine` → `docker.io/library/alpine`: 443 is the port every registry is reached on anyway. */
+function withoutHttpsPort(lookupPath: string): string {
+  const slash = lookupPath.indexOf('/');
+  const host = slash === -1 ? lookupPath : lookupPath.slice(0, slash);
+  return host.endsWith(':443') ? host.slice(0, -4) + (slash === -1 ? '' : lookupPath.slice(slash)) : lookupPath;
 }
 
 /**

@@ -4,6 +4,7 @@
  * line folding, block indentation) and gives up (null) whenever its decoding does not reproduce the known value.
  */
 import type { SourceSpan } from '../types';
+import { beforeFirst, trimTrailing } from '../text';
 
 /** Value index → file offset for one scalar; `offsets[value.length]` is the end of the last character. */
 export interface ScalarSourceMap {
@@ -25,8 +26,8 @@ export function scalarSourceMap(text: string, span: SourceSpan, value: string): 
           ? decodeFlow(raw, 1, raw.lastIndexOf("'"), 'single')
           : decodeFlow(raw, 0, raw.length, 'plain');
   if (!decoded) return null;
-  const trimmedDecoded = decoded.value.replace(/\n+$/, '');
-  const trimmedValue = value.replace(/\n+$/, '');
+  const trimmedDecoded = trimTrailing(decoded.value, '\n');
+  const trimmedValue = trimTrailing(value, '\n');
   if (trimmedDecoded !== trimmedValue) return null;
   const length = trimmedValue.length;
   const offsets = decoded.offsets.slice(0, length).map((offset) => offset + span.start);
@@ -134,7 +135,7 @@ function decodeFlow(raw: string, from: number, to: number, style: 'plain' | 'sin
 function decodeBlock(raw: string): Decoded | null {
   const headerEnd = raw.indexOf('\n');
   if (headerEnd < 0) return { value: '', offsets: [], ends: [] };
-  const header = raw.slice(0, headerEnd).replace(/#.*$/, '').trim();
+  const header = beforeFirst(raw.slice(0, headerEnd), '#').trim();
   const folded = header.startsWith('>');
   const explicitIndent = /[1-9]/.exec(header);
   const lines: { start: number; text: string }[] = [];

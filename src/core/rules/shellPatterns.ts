@@ -2,6 +2,7 @@
  * Recognisers for the few shell idioms the rules and quick fixes care about. They work on raw script text:
  * a false negative only costs a missed hint, so they aim at the common spellings, not at parsing shell.
  */
+import { trimTrailing } from '../text';
 
 /** `echo [-n] $DOCKER_AUTH_CONFIG` / `"$DOCKER_AUTH_CONFIG"` / `${DOCKER_AUTH_CONFIG}` followed by a redirect or `| tee`. */
 export interface AuthConfigEcho {
@@ -52,18 +53,31 @@ export function kanikoExecutorOffset(text: string): number {
 
 /**
  * True when the script text writes a docker `config.json` into one of `directories` (e.g. `/kaniko/.docker`):
- * a redirect, `tee`, `cp`/`mv`/`install`/`ln` onto the file or into the directory.
+ * a redirect, `tee`, `cp`/`mv`/`install`/`ln` onto the file or into the directory. Linear in the text: a copy is
+ * recognised per command (split at `;`, `&`, `|` and line ends) by its last word, not by a backtracking pattern.
  */
 export function writesDockerConfig(text: string, directories: readonly string[]): boolean {
+  const targets = new Set<string>();
   for (const directory of directories) {
-    const dir = escapeRegExp(directory.replace(/\/+$/, ''));
-    const file = `${dir}/config\\.json`;
-    const quote = `["']?`;
-    const redirect = new RegExp(`(?:>>?|\\btee\\b(?:\\s+-a)?)\\s*${quote}${file}(?![\\w.-])`);
-    const copy = new RegExp(`\\b(?:cp|mv|install|ln)\\b[^;&|\\n]*\\s${quote}(?:${file}|${dir}/?)${quote}(?=\\s*(?:$|[;&|\\n]))`, 'm');
-    if (redirect.test(text) || copy.test(text)) return true;
+    const dir = trimTrailing(directory, '/');
+    targets.add(`${dir}/config.json`).add(dir).add(`${dir}/`);
+    const redirect = new RegExp(`(?:>>?|\\btee\\b(?:\\s+-a)?)\\s*["']?${escapeRegExp(dir)}/config\\.json(?![\\w.-])`);
+    if (redirect.test(text)) return true;
+  }
+  for (const command of text.split(/[;&|\n]/)) {
+    const words = command.trim().split(/\s+/);
+    if (words.length < 2) continue;
+    const target = stripQuotes(words[words.length - 1]!);
+    if (!targets.has(target)) continue;
+    if (/\b(?:cp|mv|install|ln)\b/.test(words.slice(0, -1).join(' '))) return true;
   }
   return false;
+}
+
+function stripQuotes(word: string): string {
+  const start = word.startsWith('"') || word.startsWith("'") ? 1 : 0;
+  const end = word.endsWith('"') || word.endsWith("'") ? word.length - 1 : word.length;
+  return start < end ? word.slice(start, end) : word;
 }
 
 /** Directories a script line sets `DOCKER_CONFIG` to (`export DOCKER_CONFIG=/x` or `DOCKER_CONFIG=/x cmd`). */

@@ -93,8 +93,14 @@ export interface WizardServices {
   usedRegistries?(): readonly string[];
   /** Jobs of the active pipeline that can receive a config.json step (kaniko, docker); empty when there is none. */
   configStepJobs(): readonly string[];
-  /** True when the GitLab connection can save DOCKER_AUTH_CONFIG as a CI/CD variable. */
+  /** True when the GitLab connection can save DOCKER_AUTH_CONFIG as a CI/CD variable (connecting first if needed). */
   readonly canSaveToGitLab: boolean;
+  /** True when a GitLab connection is stored: saving needs no connecting first. */
+  readonly gitlabConnected?: boolean;
+  /** Seconds after which a copied DOCKER_AUTH_CONFIG is cleared from the clipboard (0: kept). */
+  readonly clipboardClearSeconds?: number;
+  /** Shows a short message the user must not miss (e.g. that verification passed). */
+  announce?(message: string): void;
   deliver(request: DeliveryRequest): Promise<void>;
   /** Shows the final "how to store it in GitLab" guidance. */
   showGuidance(message: string, detail: string): Promise<void>;
@@ -406,8 +412,10 @@ class CredentialWizard {
     const result = await this.prompter.input({
       ...this.position('username'),
       prompt: guide?.usernamePrompt ?? this.t('The registry username'),
+      ...(guide ? { placeholder: guide.usernamePlaceholder } : {}),
       value: this.state.username ?? guide?.usernameValue ?? '',
-      validate: (text) => schemaProblem(usernameSchema, text.trim()),
+      // An empty box is answered with what this kind's username is, not a generic rule.
+      validate: (text) => (text.trim() === '' && guide ? this.t('Enter the username. {0}', guide.usernamePrompt) : schemaProblem(usernameSchema, text.trim())),
     });
     if (result.kind !== 'value') return this.notAValue(result);
     this.state.username = result.value.trim();
@@ -443,8 +451,12 @@ class CredentialWizard {
         ...this.position('verify'),
         placeholder: this.t('Check the credential against {0} before storing it?', this.state.registry!),
         items: [
-          { label: this.t('Verify now'), detail: this.t('Asks the registry for a pull token; nothing is downloaded.'), value: 'verify' },
-          { label: this.t('Skip verification'), value: 'skip' },
+          {
+            label: this.t('Verify now (recommended)'),
+            detail: this.t('Signs in to {0} as the runner will: with the username and token (Basic auth), or by asking for a pull token where the registry issues them. Nothing is downloaded.', this.state.registry!),
+            value: 'verify',
+          },
+          { label: this.t('Skip verification'), detail: this.t('Store it without checking, e.g. when the registry cannot be reached from here.'), value: 'skip' },
         ],
         activeValue: 'verify',
       });
@@ -465,6 +477,7 @@ class CredentialWizard {
       if (outcome.status === 'valid' || guessedTagMissing) {
         // Otherwise the user never learns that the check passed: the flow just moves on.
         this.state.verifiedMessage = outcome.message;
+        this.services.announce?.(outcome.message);
         return { next: 'store' };
       }
 
@@ -509,8 +522,8 @@ class CredentialWizard {
       ...this.position('store'),
       placeholder: this.state.verifiedMessage !== undefined ? this.t('{0} Remember it for…', this.state.verifiedMessage) : this.t('Remember this credential for…'),
       items: [
-        { label: this.t('All workspaces on this machine'), detail: this.t('Token in SecretStorage (the OS keychain); registry and username in global state.'), value: 'global' },
-        { label: this.t('This workspace only'), detail: this.t('Token in SecretStorage (the OS keychain); registry and username in workspace state.'), value: 'workspace' },
+        { label: this.t('On this computer, for all my projects'), detail: this.t("The token is kept in VS Code's secret storage, never in settings or files."), value: 'global' },
+        { label: this.t('For this project only'), detail: this.t("The token is kept in VS Code's secret storage; only this project's windows use it."), value: 'workspace' },
       ],
       ...(this.state.scope ? { activeValue: this.state.scope } : {}),
     });
@@ -524,7 +537,7 @@ class CredentialWizard {
     }
     const fallback = await this.prompter.pick<'once' | 'back' | 'cancel'>({
       ...this.position('store'),
-      placeholder: this.t('The OS keychain is not available, so the token cannot be stored.'),
+      placeholder: this.t("VS Code's secret storage is not available, so the token cannot be stored."),
       items: [
         { label: this.t('Use it once without storing'), detail: this.t('Continue to the output; the token is forgotten when the wizard closes.'), value: 'once' },
         { label: this.t('Back'), value: 'back' },
@@ -555,12 +568,18 @@ class CredentialWizard {
   private async outputStep(): Promise<Transition> {
     const jobs = this.services.configStepJobs();
     const items: PickItem<OutputAction>[] = [
-      { label: this.t('Copy DOCKER_AUTH_CONFIG to the clipboard'), detail: this.t('Minified, single line; cleared again after a while if still there.'), value: 'clipboard' },
+      { label: this.t('Copy DOCKER_AUTH_CONFIG to the clipboard'), detail: this.clipboardDetail(), value: 'clipboard' },
       { label: this.t('Show it in a read-only preview'), detail: this.t('The auth values stay hidden until you reveal them.'), value: 'preview' },
       { label: this.t('Merge into ~/.docker/config.json'), detail: this.t('For local docker pull; asks first and keeps a backup.'), value: 'docker-config' },
     ];
     if (jobs.length > 0) items.push({ label: this.t('Insert a config.json step into a job'), detail: this.t('For kaniko or docker build jobs, which do not read DOCKER_AUTH_CONFIG themselves.'), value: 'config-step' });
-    if (this.services.canSaveToGitLab) items.push({ label: this.t('Save as CI/CD variable in GitLab'), detail: this.t('Variable type, masked, not expanded.'), value: 'gitlab-variable' });
+    if (this.services.canSaveToGitLab) {
+      items.push(
+        this.services.gitlabConnected === false
+          ? { label: this.t('Connect to GitLab and save as CI/CD variable…'), detail: this.t('Asks for your GitLab instance and a token, then saves it (Variable type, masked, not expanded).'), value: 'gitlab-variable' }
+          : { label: this.t('Save as CI/CD variable in GitLab'), detail: this.t('Variable type, masked, not expanded.'), value: 'gitlab-variable' },
+      );
+    }
 
     const actions = await this.prompter.pickMany<OutputAction>({
       ...this.position('output'),
@@ -590,6 +609,12 @@ class CredentialWizard {
       await this.services.showGuidance(this.t('Store it in GitLab as the CI/CD variable DOCKER_AUTH_CONFIG'), gitlabVariableGuidance(this.t));
     }
     return 'done';
+  }
+
+  private clipboardDetail(): string {
+    const seconds = this.services.clipboardClearSeconds;
+    if (seconds === undefined) return this.t('Minified, single line.');
+    return seconds > 0 ? this.t('Minified, single line. Cleared from the clipboard after {0} s.', String(seconds)) : this.t('Minified, single line. Kept on the clipboard.');
   }
 
   /** Which stored registries go into the output; only asked when there is more than this one. Undefined: Back. */

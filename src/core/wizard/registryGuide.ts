@@ -13,7 +13,7 @@ export interface GitLabProjectInfo {
   readonly projectPath: string;
 }
 
-export type RegistryFamily = 'gitlab' | 'docker-hub' | 'ghcr' | 'quay' | 'azure' | 'google' | 'ecr' | 'other';
+export type RegistryFamily = 'gitlab' | 'docker-hub' | 'ghcr' | 'quay' | 'harbor' | 'azure' | 'google' | 'ecr' | 'other';
 
 /** ECR hosts: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`. Their passwords expire after 12 hours. */
 const ecrHost = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/i;
@@ -35,6 +35,7 @@ export function registryFamily(registry: string, project?: GitLabProjectInfo): R
   if (host.endsWith('.azurecr.io')) return 'azure';
   if (host.endsWith('-docker.pkg.dev') || host === 'gcr.io' || host.endsWith('.gcr.io')) return 'google';
   if (host === 'registry.gitlab.com' || host.includes('gitlab')) return 'gitlab';
+  if (host.includes('harbor')) return 'harbor';
   return 'other';
 }
 
@@ -81,7 +82,36 @@ export type CredentialKindId =
   | 'group-access-token'
   | 'personal-access-token'
   | 'job-token'
+  | 'docker-hub-token'
+  | 'github-token'
+  | 'robot-account'
+  | 'azure-repository-token'
+  | 'azure-service-principal'
+  | 'google-service-account-key'
+  | 'google-access-token'
   | 'registry-account';
+
+/** What each kind is called in lists (Manage Registry Credentials): words, never the id. */
+export function credentialKindLabel(kind: string, t: (message: string, ...args: string[]) => string): string {
+  switch (kind) {
+    case 'deploy-token': return t('GitLab deploy token');
+    case 'project-access-token': return t('GitLab project access token');
+    case 'group-access-token': return t('GitLab group access token');
+    case 'personal-access-token': return t('GitLab personal access token');
+    case 'job-token': return t('CI job token');
+    case 'docker-hub-token': return t('Docker Hub access token');
+    case 'github-token': return t('GitHub personal access token');
+    case 'robot-account': return t('Robot account');
+    case 'azure-repository-token': return t('Azure repository token');
+    case 'azure-service-principal': return t('Azure service principal');
+    case 'google-service-account-key': return t('Google service account key');
+    case 'google-access-token': return t('Google access token');
+    case 'created-in-gitlab': return t('Token created in GitLab');
+    case 'imported': return t('Imported from a DOCKER_AUTH_CONFIG');
+    case 'ecr-login': return t('AWS ECR credential helper');
+    default: return t('Username and password or token');
+  }
+}
 
 /** Guidance for one credential kind on one registry. */
 export interface CredentialKindGuide {
@@ -89,34 +119,64 @@ export interface CredentialKindGuide {
   readonly label: string;
   /** The scope or permission to grant, and who the username is. */
   readonly detail: string;
-  /** Shown in the username box. */
+  /** Shown above the username box: which username this kind takes. */
   readonly usernamePrompt: string;
-  /** Pre-filled username, when one is conventional (e.g. `_json_key_base64`). */
+  /** Shown in the empty username box, an example of this kind's username. */
+  readonly usernamePlaceholder: string;
+  /** Pre-filled username, when the kind has a fixed one (e.g. `_json_key`). */
   readonly usernameValue?: string;
   /** The page that creates this kind of token, when known. */
   readonly createUrl?: string;
 }
 
+type Localize = (message: string, ...args: string[]) => string;
+
 /**
- * The credential kinds to offer for a registry, the most fitting first. GitLab kinds come first on a GitLab registry;
- * "registry account" (robot accounts, access tokens of other registries) first elsewhere.
+ * The credential kinds that fit a registry, the most fitting first: GitLab's kinds for a GitLab registry, the
+ * registry's own kinds (access token, robot account, service account key…) elsewhere, username and password for
+ * any other registry. AWS ECR has no kinds: the wizard offers its credential helper instead.
  */
-export function credentialKindsFor(
-  registry: string,
-  t: (message: string, ...args: string[]) => string,
-  project?: GitLabProjectInfo,
-): CredentialKindGuide[] {
+export function credentialKindsFor(registry: string, t: Localize, project?: GitLabProjectInfo): CredentialKindGuide[] {
   const family = registryFamily(registry, project);
+  switch (family) {
+    case 'gitlab':
+      return gitlabKinds(t, project);
+    case 'docker-hub':
+      return [{ kind: 'docker-hub-token', label: t('Docker Hub personal access token'), detail: t('Scope Read-only (public repositories need none). Username: your Docker ID, not your e-mail.'), usernamePrompt: t('Your Docker ID (the username, not the e-mail address)'), usernamePlaceholder: 'my-docker-id', createUrl: 'https://app.docker.com/settings/personal-access-tokens' }];
+    case 'ghcr':
+      return [{ kind: 'github-token', label: t('GitHub personal access token (classic)'), detail: t('Scope read:packages; fine-grained tokens do not work with ghcr.io. Username: your GitHub username.'), usernamePrompt: t('Your GitHub username'), usernamePlaceholder: 'octocat', createUrl: 'https://github.com/settings/tokens/new?scopes=read:packages&description=gitlab-ci-registry-pull' }];
+    case 'quay':
+      return [robotAccount(t, t('Quay robot account'), t('Read permission on the repositories (Organization > Robot Accounts). Username: organization+robotname.'), 'myorg+ci_pull', 'https://quay.io/organization/'), otherAccount(t)];
+    case 'harbor':
+      return [harborRobot(t), otherAccount(t)];
+    case 'azure':
+      return [
+        { kind: 'azure-repository-token', label: t('Repository-scoped token'), detail: t('A token with the _repositories_pull scope map (Repository permissions > Tokens). Username: the token name.'), usernamePrompt: t('The token name'), usernamePlaceholder: 'ci-pull' },
+        { kind: 'azure-service-principal', label: t('Service principal'), detail: t('Role AcrPull on the registry. Username: the application (client) ID; password: a client secret.'), usernamePrompt: t('The application (client) ID'), usernamePlaceholder: '00000000-0000-0000-0000-000000000000' },
+      ];
+    case 'google':
+      return [
+        { kind: 'google-service-account-key', label: t('Service account key (_json_key_base64)'), detail: t('Role Artifact Registry Reader. Username _json_key_base64; token: the key file in base64 on one line (base64 -w 0 key.json).'), usernamePrompt: t('Keep _json_key_base64 for a base64-encoded key file'), usernamePlaceholder: '_json_key_base64', usernameValue: '_json_key_base64', createUrl: 'https://console.cloud.google.com/iam-admin/serviceaccounts' },
+        { kind: 'google-service-account-key', label: t('Service account key (_json_key)'), detail: t('Role Artifact Registry Reader. Username _json_key; token: the key file\'s JSON, pasted on one line.'), usernamePrompt: t('Keep _json_key for the key file\'s JSON'), usernamePlaceholder: '_json_key', usernameValue: '_json_key', createUrl: 'https://console.cloud.google.com/iam-admin/serviceaccounts' },
+        { kind: 'google-access-token', label: t('Access token (oauth2accesstoken)'), detail: t('Username oauth2accesstoken; token from gcloud auth print-access-token. It expires after one hour: for trying out only.'), usernamePrompt: t('Keep oauth2accesstoken'), usernamePlaceholder: 'oauth2accesstoken', usernameValue: 'oauth2accesstoken' },
+      ];
+    case 'ecr':
+    case 'other':
+      return [otherAccount(t), harborRobot(t)];
+  }
+}
+
+function gitlabKinds(t: Localize, project?: GitLabProjectInfo): CredentialKindGuide[] {
   const base = project?.instanceUrl ?? 'https://gitlab.com';
   const projectUrl = project ? `${base}/${project.projectPath}` : undefined;
   const groupPath = project?.projectPath.includes('/') ? project.projectPath.slice(0, project.projectPath.lastIndexOf('/')) : undefined;
-
-  const gitlab: CredentialKindGuide[] = [
+  return [
     {
       kind: 'deploy-token',
       label: t('Deploy token'),
       detail: t('Scope read_registry (add write_registry to push). Works on every tier. Username: the deploy token\'s own username (gitlab+deploy-token-N unless you chose one).'),
-      usernamePrompt: t("The deploy token's username: it must match, e.g. gitlab+deploy-token-42"),
+      usernamePrompt: t("The deploy token's username: it must match"),
+      usernamePlaceholder: 'gitlab+deploy-token-42',
       ...(projectUrl ? { createUrl: `${projectUrl}/-/settings/repository#js-deploy-tokens` } : {}),
     },
     {
@@ -124,6 +184,7 @@ export function credentialKindsFor(
       label: t('Project access token'),
       detail: t('Scope read_registry (write_registry to push), role Reporter or higher. Any non-empty username works, e.g. the token name.'),
       usernamePrompt: t('Any non-empty username works with an access token, e.g. the token name'),
+      usernamePlaceholder: 'ci-registry-pull',
       ...(projectUrl ? { createUrl: `${projectUrl}/-/settings/access_tokens` } : {}),
     },
     {
@@ -131,6 +192,7 @@ export function credentialKindsFor(
       label: t('Group access token'),
       detail: t('Scope read_registry (write_registry to push): pulls from every project of the group. Any non-empty username works, e.g. the token name.'),
       usernamePrompt: t('Any non-empty username works with an access token, e.g. the token name'),
+      usernamePlaceholder: 'ci-registry-pull',
       ...(groupPath ? { createUrl: `${base}/groups/${groupPath}/-/settings/access_tokens` } : {}),
     },
     {
@@ -138,6 +200,7 @@ export function credentialKindsFor(
       label: t('Personal access token'),
       detail: t('Scope read_registry. Acts as you in every pipeline that uses it; prefer a deploy or access token. Username: your GitLab username.'),
       usernamePrompt: t('Your GitLab username (GitLab ignores it for access tokens, but it must not be empty)'),
+      usernamePlaceholder: 'your-gitlab-username',
       createUrl: `${base}/-/user_settings/personal_access_tokens?name=ci-registry-pull&scopes=read_registry`,
     },
     {
@@ -145,26 +208,19 @@ export function credentialKindsFor(
       label: t('CI job token (CI_REGISTRY_USER / CI_JOB_TOKEN)'),
       detail: t('Automatic for this instance\'s registry: nothing to store. Read the notes.'),
       usernamePrompt: 'gitlab-ci-token',
+      usernamePlaceholder: 'gitlab-ci-token',
     },
   ];
-  const account = registryAccountGuide(family, t);
-  return family === 'gitlab' ? [...gitlab, account] : [account, ...gitlab];
 }
 
-function registryAccountGuide(family: RegistryFamily, t: (message: string, ...args: string[]) => string): CredentialKindGuide {
-  const kind = 'registry-account' as const;
-  switch (family) {
-    case 'docker-hub':
-      return { kind, label: t('Docker Hub access token'), detail: t('Your Docker ID and a personal access token with Read-only access.'), usernamePrompt: t('Your Docker ID'), createUrl: 'https://app.docker.com/settings/personal-access-tokens' };
-    case 'ghcr':
-      return { kind, label: t('GitHub classic personal access token'), detail: t('Your GitHub username and a classic token with read:packages (fine-grained tokens do not work with GHCR).'), usernamePrompt: t('Your GitHub username'), createUrl: 'https://github.com/settings/tokens/new?scopes=read:packages&description=gitlab-ci-registry-pull' };
-    case 'quay':
-      return { kind, label: t('Quay robot account'), detail: t('A robot account with Read permission on the repositories; username organization+robotname.'), usernamePrompt: t('The robot account name, e.g. myorg+ci_pull') };
-    case 'azure':
-      return { kind, label: t('Azure repository token or service principal'), detail: t('A repository-scoped token (username = token name) or a service principal (username = appId) with AcrPull.'), usernamePrompt: t('The token name or the service principal appId') };
-    case 'google':
-      return { kind, label: t('Google service account key'), detail: t('Username _json_key_base64 and, as the token, the base64 of a service account key with Artifact Registry Reader.'), usernamePrompt: t('Keep _json_key_base64 for a base64-encoded service account key'), usernameValue: '_json_key_base64' };
-    default:
-      return { kind, label: t('Registry account or robot account'), detail: t('A read-only (pull) account or token of this registry.'), usernamePrompt: t('The registry username') };
-  }
+function robotAccount(t: Localize, label: string, detail: string, placeholder: string, createUrl?: string): CredentialKindGuide {
+  return { kind: 'robot-account', label, detail, usernamePrompt: t('The robot account\'s full name'), usernamePlaceholder: placeholder, ...(createUrl ? { createUrl } : {}) };
+}
+
+function harborRobot(t: Localize): CredentialKindGuide {
+  return robotAccount(t, t('Harbor robot account'), t('Pull permission on the project (Project > Robot Accounts). Username: the full robot name, robot$project+name.'), 'robot$myproject+ci-pull');
+}
+
+function otherAccount(t: Localize): CredentialKindGuide {
+  return { kind: 'registry-account', label: t('Registry account (username and password or token)'), detail: t('A read-only (pull) account or token of this registry.'), usernamePrompt: t('The registry username'), usernamePlaceholder: 'ci-pull' };
 }

@@ -9,8 +9,8 @@ import { gitlabWorkflowSession, pickFolder, type ConnectionInfo, type GitLabConn
 
 /**
  * Arguments the command accepts (all optional). `folder` prefills the instance from that folder's project.
- * `instanceUrl` with `token` connects without asking, for automation (scripts, tests): the caller stands in for the
- * user's confirmation. The token is then checked against that instance only and kept only in SecretStorage under
+ * `instanceUrl` with `token` connects after one confirmation that names the instance (any caller can pass arguments,
+ * a `command:` link too). The token is then checked against that instance only and kept only in SecretStorage under
  * that instance's origin, exactly like a typed one; it is never logged or shown.
  */
 export interface ConnectArgs {
@@ -68,6 +68,16 @@ async function connectWithArguments(
     return undefined;
   }
   const instance = parsed.instance;
+  // Any caller can pass arguments (another extension, a command: link): storing a token and choosing where it goes
+  // take the user's explicit confirmation.
+  const connect = { label: vscode.l10n.t('Connect'), confirmed: true };
+  const cancel = { label: vscode.l10n.t('Cancel'), confirmed: false };
+  const answer = await vscode.window.showQuickPick([connect, cancel], {
+    title: vscode.l10n.t('Connect to GitLab at {0}?', instance.origin),
+    placeHolder: vscode.l10n.t('A command was run with a GitLab token for {0}: connecting stores it in SecretStorage and sends it to {0}.', instance.origin),
+    ignoreFocusOut: true,
+  });
+  if (answer?.confirmed !== true) return undefined;
   const token = args.token ?? '';
   return checkAndSave(connections, log, instance, workspaceInstanceUrl, () => checkToken(connections, instance, token));
 }

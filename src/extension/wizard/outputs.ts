@@ -23,6 +23,7 @@ export function dockerConfigPath(): string {
  */
 export async function copyWithAutoClear(json: string, clearSeconds: number): Promise<{ readonly cleared: Promise<boolean> }> {
   await vscode.env.clipboard.writeText(json);
+  lastCopied = json;
   if (clearSeconds <= 0) return { cleared: Promise.resolve(false) };
   const cleared = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => {
@@ -38,6 +39,16 @@ export async function copyWithAutoClear(json: string, clearSeconds: number): Pro
     timer.unref?.();
   });
   return { cleared };
+}
+
+/** What we last put in the clipboard, so deactivate can clear it if it is still there. */
+let lastCopied: string | undefined;
+
+/** Clears the clipboard when it still holds what we copied (whatever `clipboardClearSeconds` says). */
+export async function clearCopiedClipboard(): Promise<void> {
+  const copied = lastCopied;
+  lastCopied = undefined;
+  if (copied !== undefined && (await vscode.env.clipboard.readText()) === copied) await vscode.env.clipboard.writeText('');
 }
 
 const PREVIEW_SCHEME = 'gitlab-ci-auth-preview';
@@ -103,7 +114,7 @@ export async function mergeIntoDockerConfigWithConfirmation(credentials: readonl
   const merge = vscode.l10n.t('Merge');
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t('Merge {0} registry credential(s) into {1}?', tokens.length, file),
-    { modal: true, detail: vscode.l10n.t('Existing entries for other registries are kept; a backup of the file is written first. The file stores the tokens in plain base64.') },
+    { modal: true, detail: vscode.l10n.t('Existing entries for other registries are kept. The previous file is copied to config.json.bak first (mode 0600), replacing any older backup, so only one old copy of your tokens is kept. The file stores the tokens in plain base64.') },
     merge,
   );
   if (answer !== merge) return false;
@@ -113,7 +124,7 @@ export async function mergeIntoDockerConfigWithConfirmation(credentials: readonl
       tokens.map((credential) => ({ registry: credential.registry, username: credential.username, secret: credential.secret! })),
     );
     log.info(vscode.l10n.t('Merged registry credentials into {0} (keys {1}).', file, result.keys.join(', ')));
-    const done = result.created ? vscode.l10n.t('Created {0}.', file) : vscode.l10n.t('Merged into {0}; the previous file is at {1}.', file, result.backupPath ?? '-');
+    const done = result.created ? vscode.l10n.t('Created {0}.', file) : vscode.l10n.t('Merged into {0}; the previous file is at {1} (the only backup kept, mode 0600).', file, result.backupPath ?? '-');
     if (result.credsStore !== null) {
       void vscode.window.showWarningMessage(
         vscode.l10n.t('{0} But it sets credsStore "{1}", so docker reads credentials from that helper and ignores these entries; use docker login instead.', done, result.credsStore),

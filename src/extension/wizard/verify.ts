@@ -2,8 +2,22 @@
 import * as vscode from 'vscode';
 import { verifyRegistryCredentials, type VerifyResult } from '../../core/registryVerify';
 
-/** Verifies under a cancellable notification; undefined when the user cancelled. */
+/** Verifies under a cancellable notification, logging the attempt and its outcome; undefined when the user cancelled. */
 export async function verifyWithProgress(
+  request: { registry: string; username: string; secret: string; repository?: string; tag?: string },
+  timeoutSeconds: number,
+  log?: vscode.LogOutputChannel,
+): Promise<VerifyResult | undefined> {
+  // What was tried and how it ended, so a user can follow it in the output channel; never the token.
+  const target = request.repository ? `${request.registry}/${request.repository}${request.tag ? `:${request.tag}` : ''}` : request.registry;
+  log?.info(vscode.l10n.t('Verifying the credentials of {0} for {1}…', request.username, target));
+  const result = await verifyUnlogged(request, timeoutSeconds);
+  if (result === undefined) log?.info(vscode.l10n.t('Verification for {0} cancelled.', request.registry));
+  else log?.info(vscode.l10n.t('Verification for {0}: {1} — {2}', request.registry, result.status, result.detail ? `${result.message} (${result.detail})` : result.message));
+  return result;
+}
+
+async function verifyUnlogged(
   request: { registry: string; username: string; secret: string; repository?: string; tag?: string },
   timeoutSeconds: number,
 ): Promise<VerifyResult | undefined> {

@@ -17,6 +17,7 @@ import { projectAuthConfig, storedKeysUsedIn } from '../projectAuthConfig';
 import type { SaidInGitLab } from '../saidInGitLab';
 import type { GitLabConnection } from '../gitlab/gitlab';
 import { ProjectContextResolver } from '../projectContext';
+import { hasStoredConnection } from '../gitlab/storageKeys';
 import { SettingsReader } from '../settings';
 import { AuthConfigPreview, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
 import { QuickInputPrompter } from './quickInputPrompter';
@@ -41,7 +42,16 @@ export function registerWizard(
 ): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
-  const deps: WizardDependencies = { log, credentials, preview, settings, connection: gitlab, projects: new ProjectContextResolver(), diagnostics };
+  const deps: WizardDependencies = {
+    log,
+    credentials,
+    preview,
+    settings,
+    connection: gitlab,
+    projects: new ProjectContextResolver(),
+    diagnostics,
+    isGitLabConnected: () => hasStoredConnection(context.globalState),
+  };
   context.subscriptions.push(preview);
 
   const configure = async (args?: WizardArgs): Promise<boolean> => {
@@ -57,7 +67,7 @@ export function registerWizard(
   };
 
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
-  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure(), project: { diagnostics, connection: gitlab }, said });
+  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure(), project: { diagnostics, connection: gitlab }, said, log });
 }
 
 /** The parts of the extension the wizard works with; tests build them around a failing SecretStorage. */
@@ -71,6 +81,8 @@ export interface WizardDependencies {
   /** Step 1 reads the registries the pipelines use without credentials from the published diagnostics; the checked
    * pipelines say which stored credentials they use. */
   readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
+  /** Whether a GitLab connection is stored (saving to GitLab then needs no connecting first). */
+  readonly isGitLabConnected?: () => boolean;
 }
 
 /** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
@@ -91,6 +103,7 @@ interface ServiceContext {
   readonly project: GitLabProjectInfo | undefined;
   readonly targets: readonly ConfigStepTarget[];
   readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
+  readonly isGitLabConnected?: () => boolean;
 }
 
 function createServices(ctx: ServiceContext): WizardServices {
@@ -104,7 +117,10 @@ function createServices(ctx: ServiceContext): WizardServices {
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
     },
     ...(createToken ? { createRegistryToken: createToken } : {}),
-    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds),
+    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds, ctx.log),
+    announce: (message) => void vscode.window.showInformationMessage(message),
+    clipboardClearSeconds: ctx.settings.read().clipboardClearSeconds,
+    gitlabConnected: ctx.isGitLabConnected?.() ?? false,
     store: async (credential, scope) => {
       try {
         await credentials.store(credential, scope);
