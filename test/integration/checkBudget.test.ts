@@ -8,7 +8,7 @@ import { EXTENSION_ID, codeOf, describeDiagnostic, ourDiagnostics, pipelineUri }
 
 const BUDGET_MS = 200;
 /** Room for what surrounds a check in the extension host (the edit's sync, publishing) on a loaded 2-core machine. */
-const MARGIN_MS = 1_500;
+const MARGIN_MS = 3_000;
 
 /** ~1 MB of jobs ending in a syntax error: yaml's Composer reads it (not the fast parser), which takes seconds. */
 function slowPipeline(): string {
@@ -53,7 +53,10 @@ function checkedUntil(api: ExtensionApi, accept: (diagnostics: vscode.Diagnostic
 const stopped = (diagnostics: vscode.Diagnostic[]) =>
   diagnostics.filter((diagnostic) => codeOf(diagnostic) === 'limit-exceeded' && diagnostic.message.includes('took longer than'));
 
-describe('check time budget', () => {
+describe('check time budget', function () {
+  // The unbudgeted check of the slow file takes seconds, tens of seconds on a loaded machine.
+  this.timeout(240_000);
+
   it('stops a slow check within its budget, says so on the root file, and never blocks the host much longer', async () => {
     const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
     const editor = await vscode.window.showTextDocument(pipelineUri());
@@ -69,8 +72,10 @@ describe('check time budget', () => {
     assert.deepEqual(stopped(fullCheck), []);
 
     // With the budget: the check of the next edit stops, and says so on the root file.
+    // The re-check the setting causes may be quick (the parse and the jobs are cached): wait for it, whatever it shows.
+    const rechecked = checkedUntil(api, () => true);
     await vscode.workspace.getConfiguration('gitlabCiAuth').update('checkTimeBudgetMs', BUDGET_MS, vscode.ConfigurationTarget.Global);
-    await checkedUntil(api, (diagnostics) => stopped(diagnostics).length > 0);
+    await rechecked;
     let budgeted: vscode.Diagnostic[] = [];
     const budgetedMs = await longestBlock(async () => {
       const done = checkedUntil(api, (diagnostics) => stopped(diagnostics).length > 0);
