@@ -81,17 +81,8 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
    * The hover at the image once it shows `wanted`: with a diagnostic there, the problem's part may come first and ours
    * a moment later, so every part of the hover is read until ours is there.
    */
-  async function hoverShowing(wanted: RegExp): Promise<string> {
-    const target = workbench.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines .view-line span', { hasText: image }).last();
-    return until(async () => {
-      // Away and back: a hover already dismissed at the same spot does not come back by itself.
-      await workbench.page.mouse.move(1100, 420);
-      await target.hover({ timeout: 3000 }).catch(() => undefined);
-      await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first().waitFor({ timeout: 3000 }).catch(() => undefined);
-      const parts = await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').allInnerTexts();
-      const text = parts.join('\n');
-      return wanted.test(text) ? text : undefined;
-    }, 30_000);
+  function hoverShowing(wanted: RegExp): Promise<string> {
+    return workbench.hoverMatching(image, wanted);
   }
 
   after(async () => {

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, newWorkbenchContext } from '../harness/browser';
 import { startCodeServer, type CodeServerOptions, type RunningCodeServer } from '../harness/codeServer';
 import { registerOpenPage, saveScreenshot } from '../harness/workbenchRegistry';
+import { eventually } from '../support/eventually';
 
 export type WorkbenchOptions = Omit<CodeServerOptions, 'extensions'>;
 
@@ -357,6 +358,27 @@ export class Workbench {
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
     await hover.first().waitFor();
     return (await hover.first().innerText()).trim();
+  }
+
+  /**
+   * Hovers `text` until the hover's parts together match `wanted` (a problem's hover part can come first, and our
+   * provider's part a moment later), moving away and back between tries: a hover already dismissed at the same spot
+   * does not come back by itself. Returns all parts' text.
+   */
+  async hoverMatching(text: string, wanted: RegExp, timeoutMs = 30_000): Promise<string> {
+    const target = this.editorText(text);
+    const parts = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
+    return eventually(
+      async () => {
+        await this.page.mouse.move(1100, 420);
+        await target.hover({ timeout: 3000 }).catch(() => undefined);
+        await parts.first().waitFor({ timeout: 3000 }).catch(() => undefined);
+        const shown = (await parts.allInnerTexts()).join('\n');
+        return wanted.test(shown) ? shown : undefined;
+      },
+      `the hover of ${text} matches ${wanted}`,
+      timeoutMs,
+    );
   }
 
   // ---- Notifications and clipboard ----

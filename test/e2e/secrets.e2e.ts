@@ -113,6 +113,10 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     // code-server's SecretStorage (browser localStorage) writes each window's whole cached map, so with both windows
     // open the later write drops the other window's token. The metadata (globalState) keeps both; the extension must
     // then say which token is missing rather than copy a DOCKER_AUTH_CONFIG that silently lacks it.
+    // Copy gives the stored credentials the pipeline uses, so the pipeline pulls from both registries.
+    const pipelineFile = path.join(workbench.server.workspaceDir, '.gitlab-ci.yml');
+    const pulls = ['one', 'two'].map((name) => `${name}:\n  image: ${name}.wizard.example/team/app:1.0\n  script:\n    - make\n`);
+    fs.writeFileSync(pipelineFile, `${fs.readFileSync(pipelineFile, 'utf8').trimEnd()}\n${pulls.join('')}`);
     const second = new Workbench(workbench.server, workbench.context.browser()!, workbench.context, await workbench.context.newPage());
     await second.waitUntilReady();
     await importByPaste(workbench, authConfig('one.wizard.example', windowOneToken));
