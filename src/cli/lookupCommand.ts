@@ -4,8 +4,8 @@
  * as the runner drops it, with the reason in `warnings`; a helper name with a path aborts the lookup (`error`).
  */
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
-import { lookupCredential, nearMisses } from '../core/credentials';
-import { registryKeyPath, runnerLookupPath } from '../core/imageRef';
+import { lookupCredential, nearMisses } from '../core/registry/credentialLookup';
+import { registryKeyPath, runnerLookupPath } from '../core/registry/imageRef';
 import type { CredentialSource, CredentialSourceKind } from '../core/types';
 import { CliIo, UsageError, parseArgs } from './io';
 

@@ -3,8 +3,8 @@
  * Parsing never keeps a password, token or `auth` value, and no message quotes one.
  */
 import * as z from './zod';
-import { dockerDomainRegexp, dockerRepositoryPathRegexp, registryKeyPath } from './imageRef';
-import { compareByteOrder } from './credentials';
+import { dockerDomainRegexp, dockerRepositoryPathRegexp, registryKeyPath } from './registry/imageRef';
+import { compareByteOrder } from './registry/credentialLookup';
 import { LineIndex } from './lineIndex';
 import type { CredentialKey, CredentialSource, CredentialSourceKind } from './types';
 import { trimBoth, trimTrailing } from './text';

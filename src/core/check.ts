@@ -4,16 +4,16 @@
  * (which jobs use the image at an offset, and how the runner reads it).
  */
 import { resolvePipeline } from './pipeline';
-import { pullKeyOf, pullPlanOf } from './pullCheck';
+import { pullKeyOf, pullPlanOf } from './registry/pullCheck';
 import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
 import type { CheckOptions, DockerView, ImageStatus, RuleContext } from './rules/context';
 import { spanKey } from './rules/context';
-import { AUTH_CONFIG_VARIABLE, createImageEvaluator, createVariableValues, evaluateImages } from './rules/images';
+import { AUTH_CONFIG_VARIABLE, createImageEvaluator, createVariableValues, evaluateImages } from './rules/imageEvaluation';
 import { RULES } from './rules';
 import { scalarSourceMap } from './rules/scalarSource';
 import type { ScalarSourceMap } from './rules/scalarSource';
-import { suppressionChecker } from './suppression';
+import { suppressionChecker } from './rules/suppression';
 import type { CredentialMatch, Finding, FindingCode, Pipeline, ProjectFiles, Provenance, ResolvedJob, TracedString } from './types';
 
 export type { CheckOptions, ImageStatus } from './rules/context';

@@ -3,7 +3,7 @@
  * Edits come from the core's pure edit functions and become WorkspaceEdits here.
  */
 import * as vscode from 'vscode';
-import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit, type TextEdit } from '../core/edits';
+import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit, type TextEdit } from '../core/rules/fixEdits';
 import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';

@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { credentialKindLabel } from '../core/wizard/registryGuide';
 import { parseAuthConfig } from '../core/authConfig';
-import { registryHostOf, registryKeyPath } from '../core/imageRef';
-import { decodeAuthEntries } from '../core/wizard/authEntries';
+import { registryHostOf, registryKeyPath } from '../core/registry/imageRef';
+import { decodeAuthEntries } from '../core/auth/decodeEntries';
 import type { StoreScope } from '../core/wizard/credentialWizard';
 import { planImport, replacementQuestion, type ImportConflict } from '../core/wizard/importPlan';
 import { KeyringUnavailableError, type CredentialStore, type StoredCredential, type TokenStatus } from './credentialStore';

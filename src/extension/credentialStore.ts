@@ -7,9 +7,9 @@
  */
 import * as vscode from 'vscode';
 import { authConfigKeyFor, type CredentialInput } from '../core/authConfig';
-import { registryKeyPath } from '../core/imageRef';
+import { registryKeyPath } from '../core/registry/imageRef';
 import type { CredentialKey, CredentialSource } from '../core/types';
-import { combinedAuthConfig, type HelperInput } from '../core/wizard/combinedAuthConfig';
+import { combinedAuthConfig, type HelperInput } from '../core/auth/combinedAuthConfig';
 import type { StoreScope, StoredCredentialKind, WizardCredential } from '../core/wizard/credentialWizard';
 import type { CoverageContributor } from './coverage';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import { shortList } from '../core/rules/context';
-import { describeAge, type PullResult } from '../core/pullCheck';
+import { describeAge, type PullResult } from '../core/registry/pullCheck';
 import { escapeMarkdown, markdownCode } from '../core/text';
 import type { Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';

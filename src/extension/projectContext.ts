@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitlabContextFromRemote, type GitLabContext } from '../core/gitlabContext';
+import { gitlabContextFromRemote, type GitLabContext } from '../core/gitlab/projectContext';
 import type { Settings } from '../core/settings';
 
 /** Where a folder's git configuration lives, or undefined when the folder is not in a git repository. */

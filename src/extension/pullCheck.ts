@@ -5,8 +5,8 @@
  * in a trusted workspace (it sends stored secrets to the registries the repository names).
  */
 import * as vscode from 'vscode';
-import { pullKeyOf, pullPlanOf, type PullCredential, type PullPlanEntry, type PullResult } from '../core/pullCheck';
-import { evaluateImages } from '../core/rules/images';
+import { pullKeyOf, pullPlanOf, type PullCredential, type PullPlanEntry, type PullResult } from '../core/registry/pullCheck';
+import { evaluateImages } from '../core/rules/imageEvaluation';
 import { COMMAND_CHECK_PULLS } from './commandIds';
 import type { CredentialStore } from './credentialStore';
 import type { DiagnosticsService, PullResultSource } from './diagnostics';

@@ -6,7 +6,7 @@
 import { Uri, WorkspaceEdit, type Replacement } from '../support/fakeVscode';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ignoreOnLineEdit, removeVariableEdit, type TextEdit } from '../../src/core/edits';
+import { ignoreOnLineEdit, removeVariableEdit, type TextEdit } from '../../src/core/rules/fixEdits';
 import { toWorkspaceEdit } from '../../src/extension/codeActions';
 import { ProjectText, type ProjectCheck } from '../../src/extension/diagnostics';
 

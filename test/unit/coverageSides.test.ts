@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainImage } from '../../src/core/check';
-import { saidInGitLabSource, splitCoverage } from '../../src/core/credentials';
+import { saidInGitLabSource, splitCoverage } from '../../src/core/registry/credentialLookup';
 import { coverageFromVariables } from '../../src/core/gitlab/variablesCoverage';
 import type { CredentialSource } from '../../src/core/types';
 import { GITLAB_COM, authConfigSource, check } from './checkSupport';

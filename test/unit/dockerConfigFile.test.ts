@@ -4,7 +4,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DockerConfigFileError, mergeIntoDockerConfigFile } from '../../src/core/dockerConfigFile';
+import { DockerConfigFileError, mergeIntoDockerConfigFile } from '../../src/core/auth/dockerConfigFile';
 
 const entry = { registry: 'registry.example.com:5050', username: 'gitlab+deploy-token-7', secret: 'fake-deploy-token-value' };
 const expectedAuth = Buffer.from('gitlab+deploy-token-7:fake-deploy-token-value').toString('base64');

@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
-import { lookupCredential } from '../../src/core/credentials';
-import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/imageRef';
+import { lookupCredential } from '../../src/core/registry/credentialLookup';
+import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/registry/imageRef';
 import { propertyRunner, runs } from '../support/fuzz';
 
 /** The full budget gives this file ~66,000 of the 100,000 cases: these parsers are cheap. */

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { jobPayloadSource } from '../../src/core/credentials';
+import { jobPayloadSource } from '../../src/core/registry/credentialLookup';
 import { createResolveCache } from '../../src/core/pipeline';
 import type { Finding, Pipeline, SourceSpan } from '../../src/core/types';
 import { corpusFileNames, corpusFilesDir, corpusSkip } from '../support/corpus';

@@ -11,7 +11,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { GitLabClient, MAX_RESPONSE_BYTES } from '../../src/core/gitlab/client';
 import { GitLabApiError } from '../../src/core/gitlab/errors';
-import { ExternalIncludeCache } from '../../src/core/gitlab/includes';
+import { ExternalIncludeCache } from '../../src/core/gitlab/externalIncludeCache';
 import { parseInstanceUrl } from '../../src/core/gitlab/instance';
 import type { ExternalIncludeRequest } from '../../src/core/pipeline/options';
 

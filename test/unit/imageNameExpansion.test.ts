@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expandImageName, expandImageNameTracked, registryDependsOnUnknownVariable } from '../../src/core/variables';
+import { expandImageName, expandImageNameTracked, registryDependsOnUnknownVariable } from '../../src/core/registry/imageVariables';
 
 // The runner expands variable values once, then the image name; an unknown variable expands to the empty string.
 test('expandImageNameTracked: a fully known name is expanded through its variables, nothing unknown', () => {

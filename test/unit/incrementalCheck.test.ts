@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkProject } from '../../src/core/check';
 import { createResolveCache } from '../../src/core/pipeline';
-import { keyListSource } from '../../src/core/rules/images';
+import { keyListSource } from '../../src/core/rules/imageEvaluation';
 import type { ResolvedJob } from '../../src/core/types';
 import { corpusFileNames, corpusFilesDir, corpusSkip } from '../support/corpus';
 import { scaled } from '../support/fuzz';

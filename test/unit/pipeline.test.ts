@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolvePipeline } from '../../src/core/pipeline/index';
+import { resolvePipeline } from '../../src/core/pipeline';
 import type { Pipeline, ResolvedJob, TracedString } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 

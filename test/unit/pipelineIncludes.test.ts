@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDiskProjectFiles, localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline/index';
+import { createDiskProjectFiles, localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline';
 import type { Pipeline, ResolvedJob } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 

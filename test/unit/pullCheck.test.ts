@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkProject } from '../../src/core/check';
-import { pullKeyOf, pullPlanOf, type PullPlanEntry, type PullResult } from '../../src/core/pullCheck';
-import { runPullChecks } from '../../src/core/pullCheckRun';
-import { probeImagePull } from '../../src/core/registryVerify';
-import { evaluateImages } from '../../src/core/rules/images';
+import { pullKeyOf, pullPlanOf, type PullPlanEntry, type PullResult } from '../../src/core/registry/pullCheck';
+import { runPullChecks } from '../../src/core/registry/pullCheckRun';
+import { probeImagePull } from '../../src/core/registry/verify';
+import { evaluateImages } from '../../src/core/rules/imageEvaluation';
 import { NO_CONTEXT, authConfigSource, memoryFiles } from './checkSupport';
 import { runCli } from './cliSupport';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { decodeTokenAccess, parseAuthChallenges, registryEndpointFor, verifyRegistryCredentials } from '../../src/core/registryVerify';
+import { decodeTokenAccess, parseAuthChallenges, registryEndpointFor, verifyRegistryCredentials } from '../../src/core/registry/verify';
 import { GITLAB_ACCESS_DENIED_BODY } from '../support/tokenServer';
 import { verify } from '../support/verify';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Scalar, parseAllDocuments, visit } from 'yaml';
-import { ignoreCommentLocator, suppressedCodesAt } from '../../src/core/suppression';
+import { ignoreCommentLocator, suppressedCodesAt } from '../../src/core/rules/suppression';
 import { corpusFileNames, corpusFilesDir as corpus, corpusSkip } from '../support/corpus';
 
 describe('suppressedCodesAt', () => {

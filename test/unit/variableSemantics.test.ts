@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ciCdVariablesOf, type LevelVariables } from '../../src/core/gitlab/variablesCoverage';
 import type { GitLabVariable } from '../../src/core/gitlab/schemas';
-import { resolvePipeline } from '../../src/core/pipeline/index';
-import { jobVariableValues } from '../../src/core/rules/images';
-import { expandImageNameTracked, MAX_EXPANDED_LENGTH, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/variables';
+import { resolvePipeline } from '../../src/core/pipeline';
+import { jobVariableValues } from '../../src/core/rules/imageEvaluation';
+import { expandImageNameTracked, MAX_EXPANDED_LENGTH, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/registry/imageVariables';
 import { check, memoryFiles } from './checkSupport';
 
 /** `sortAndExpandAll`'s values by name (the last of a name), as GitLab's spec compares them (`to_hash`). */

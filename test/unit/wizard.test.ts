@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { VerifyResult } from '../../src/core/registryVerify';
+import type { VerifyResult } from '../../src/core/registry/verify';
 import {
   runCredentialWizard,
   type DeliveryRequest,

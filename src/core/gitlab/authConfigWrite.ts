@@ -4,7 +4,7 @@
  * (GET with `filter[environment_scope]`, then POST or PUT). Plans carry registry keys, never values.
  */
 import { AuthConfigError, decodeAuthValue, mergeAuthConfig, parseAuthConfig, type CredentialInput } from '../authConfig';
-import { registryKeyPath } from '../imageRef';
+import { registryKeyPath } from '../registry/imageRef';
 import type { GitLabApi, VariableFields, VariableOwner } from './api';
 import { GitLabApiError } from './errors';
 import type { GitLabVariable } from './schemas';

@@ -3,7 +3,7 @@
  * so a user can see where the local resolution differs from what the server will run.
  */
 import { parse } from 'yaml';
-import { RESERVED_TOP_LEVEL_KEYS } from '../pipeline/index';
+import { RESERVED_TOP_LEVEL_KEYS } from '../pipeline';
 import type { Pipeline } from '../types';
 
 /** A job's images as one side sees them. */

@@ -6,7 +6,7 @@
 import { compareFindings } from '../check';
 import { LineIndex } from '../lineIndex';
 import { resolvePipeline, type ResolveOptions } from '../pipeline';
-import { suppressionChecker } from '../suppression';
+import { suppressionChecker } from '../rules/suppression';
 import type { Finding, FindingCode, Pipeline, ProjectFiles, SourceSpan, TracedString } from '../types';
 
 export interface ExternalFindingsInput {

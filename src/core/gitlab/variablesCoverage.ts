@@ -5,7 +5,7 @@
  */
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
 import type { CredentialSource } from '../types';
-import type { CollectedVariable } from '../variables';
+import type { CollectedVariable } from '../registry/imageVariables';
 import type { GitLabApi, VariableOwner } from './api';
 import { GitLabApiError } from './errors';
 import { namespaceChain } from './instance';

@@ -5,7 +5,7 @@
 import type { SourceSpan } from '../types';
 import { entryValue, scalarText, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
-import type { Interpolator } from './yamlLoader';
+import type { Interpolator } from '../yaml/reader';
 
 export interface InputSpec {
   readonly name: string;

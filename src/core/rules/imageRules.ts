@@ -3,12 +3,12 @@
  * and auth-config-shadows-job-token for keys that come from outside the YAML.
  * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
  */
-import { credentialLookup, nearMissesOfPath, splitCoverage, type NearMiss } from '../credentials';
-import { registryHostOf } from '../imageRef';
+import { credentialLookup, nearMissesOfPath, splitCoverage, type NearMiss } from '../registry/credentialLookup';
+import { registryHostOf } from '../registry/imageRef';
 import type { CredentialSource, Finding, LookupResult, RelatedLocation, ResolvedJob, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
 import { describeCombination, groupBy, provenanceRelated, shortList, spanKeyMemo, unique } from './context';
-import { keyListSource } from './images';
+import { keyListSource } from './imageEvaluation';
 
 const NEAR_MISS_EXPLANATIONS: Readonly<Record<string, string>> = {
   port: 'the port differs (the runner compares host:port exactly)',

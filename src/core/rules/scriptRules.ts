@@ -3,10 +3,10 @@
  * A script line written once in a template is reported once, with every job that runs it.
  */
 import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
-import { expandImageName } from '../variables';
+import { expandImageName } from '../registry/imageVariables';
 import type { Rule, RuleContext } from './context';
 import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
-import { isKanikoImage } from './images';
+import { isKanikoImage } from './imageEvaluation';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
 export const scriptRules: Rule = {

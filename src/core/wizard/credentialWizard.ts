@@ -4,7 +4,7 @@
  * (but stay reachable with Back). Side effects (verify, store, output) go through {@link WizardServices}.
  */
 import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../authConfig';
-import type { VerifyResult } from '../registryVerify';
+import type { VerifyResult } from '../registry/verify';
 import type { Localize, PickItem, Prompter, PromptResult } from './prompter';
 import {
   credentialKindsFor,

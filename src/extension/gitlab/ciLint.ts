@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { compareJobImages, formatComparison, jobImagesFromMergedYaml, jobImagesFromPipeline } from '../../core/gitlab/ciLintCompare';
-import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline/index';
+import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline';
 import type { ExternalIncludes } from '../../core/pipeline/options';
 import { projectFileOf } from '../documents';
 import type { FolderAccess } from './connections';

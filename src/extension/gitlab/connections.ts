@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { GitLabApi } from '../../core/gitlab/api';
 import { GitLabClient, type FetchLike, type GitLabCredential } from '../../core/gitlab/client';
 import { parseInstanceUrl, type GitLabInstance } from '../../core/gitlab/instance';
-import type { GitLabContext } from '../../core/gitlabContext';
+import type { GitLabContext } from '../../core/gitlab/projectContext';
 import { ProjectContextResolver } from '../projectContext';
 import { SettingsReader } from '../settings';
 import { CONNECTIONS_KEY, TOKEN_SECRET_PREFIX } from './storageKeys';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { GitLabApiError } from '../../core/gitlab/errors';
 import { readVariablesCoverage, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
-import type { CollectedVariable } from '../../core/variables';
+import type { CollectedVariable } from '../../core/registry/imageVariables';
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
 import type { GitLabConnections } from './connections';

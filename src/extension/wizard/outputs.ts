@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { mergeIntoDockerConfigFile } from '../../core/dockerConfigFile';
+import { mergeIntoDockerConfigFile } from '../../core/auth/dockerConfigFile';
 import type { WizardCredential } from '../../core/wizard/credentialWizard';
 import type { CredentialStore } from '../credentialStore';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics';

@@ -1,6 +1,6 @@
 /** Registry verification from the extension: trusted workspaces only, under a cancellable progress notification. */
 import * as vscode from 'vscode';
-import { verifyRegistryCredentials, type VerifyResult } from '../../core/registryVerify';
+import { verifyRegistryCredentials, type VerifyResult } from '../../core/registry/verify';
 
 /** Verifies under a cancellable notification, logging the attempt and its outcome; undefined when the user cancelled. */
 export async function verifyWithProgress(

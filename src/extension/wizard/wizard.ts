@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { CreatedToken, MissingRegistry, WizardArgs, WizardServices } from '../../core/wizard/credentialWizard';
 import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/credentialWizard';
-import { parseDockerReference } from '../../core/imageRef';
+import { parseDockerReference } from '../../core/registry/imageRef';
 import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
 import { COMMAND_CONFIGURE_CREDENTIALS } from '../commandIds';
 import { describeContents, registerCredentialCommands } from '../credentialCommands';

@@ -7,8 +7,8 @@
  */
 import { CST } from 'yaml';
 import type { SourceSpan } from '../types';
-import type { CiReference, CiScalar, CiValue } from './ciValue';
-import type { ResolveLimits } from './options';
+import type { CiReference, CiScalar, CiValue } from '../pipeline/ciValue';
+import type { ResolveLimits } from '../pipeline/options';
 import { isPrimitive, REFERENCE_TAG, resolvePlain, ValueBuilder, type PairValue } from './valueBuilder';
 
 /** A file the fast parser accepted: its converted content and what converting it takes from a check. */

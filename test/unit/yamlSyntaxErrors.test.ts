@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS } from '../../src/core/pipeline/options';
-import { parsePipelineFile } from '../../src/core/pipeline/yamlLoader';
+import { parsePipelineFile } from '../../src/core/yaml/reader';
 
 /** The yaml-syntax findings of a text: message and the underlined text. */
 function syntaxErrors(text: string): [string, string][] {

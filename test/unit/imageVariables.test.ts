@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandImageName, expandVariables, registryDependsOnUnknownVariable } from '../../src/core/variables';
+import { expandImageName, expandVariables, registryDependsOnUnknownVariable } from '../../src/core/registry/imageVariables';
 
 const known = (values: Record<string, string>) => (name: string) => values[name];
 

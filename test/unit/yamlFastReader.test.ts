@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import type { CiReference } from '../../src/core/pipeline/ciValue';
 import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS, type ResolveLimits } from '../../src/core/pipeline/options';
-import { convertContent, convertDocument, parsePipelineFile, readPipelineFile } from '../../src/core/pipeline/yamlLoader';
+import { convertContent, convertDocument, parsePipelineFile, readPipelineFile } from '../../src/core/yaml/reader';
 import { corpusFilesDir as CORPUS, corpusSkip } from '../support/corpus';
 import { propertyRunner, runs, scaled } from '../support/fuzz';
 import { editRandomLine, random } from '../support/randomEdits';

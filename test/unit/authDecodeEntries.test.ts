@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAuthEntries } from '../../src/core/wizard/authEntries';
-import { combinedAuthConfig } from '../../src/core/wizard/combinedAuthConfig';
+import { decodeAuthEntries } from '../../src/core/auth/decodeEntries';
+import { combinedAuthConfig } from '../../src/core/auth/combinedAuthConfig';
 import { isEcrRegistry, registryFamily } from '../../src/core/wizard/registryGuide';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');

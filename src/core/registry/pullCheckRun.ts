@@ -3,7 +3,7 @@
  * `probeImagePull`. Kept apart from the plan so that what only the command needs stays out of the activation bundle.
  */
 import type { CredentialResolver, PullCredential, PullPlanEntry, PullResult, PullTarget } from './pullCheck';
-import { probeImagePull, type VerifyResult } from './registryVerify';
+import { probeImagePull, type VerifyResult } from './verify';
 
 export interface PullCheckOptions {
   /** Budget per request. */

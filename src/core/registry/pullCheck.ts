@@ -5,8 +5,8 @@
  * their codes. The shells (command, CLI) decide which secret stands behind a matching key; results come back into
  * `checkPipeline` through `CheckOptions.pullResults` and become findings on each image's line.
  */
-import type { ImageEvaluation } from './rules/context';
-import type { CredentialMatch, FindingCode } from './types';
+import type { ImageEvaluation } from '../rules/context';
+import type { CredentialMatch, FindingCode } from '../types';
 
 /** What a pull would do. `skipped`: not checked, with the reason (a run-time name, a credential only the runner has). */
 export type PullOutcome = 'found' | 'not-found' | 'denied' | 'rejected' | 'unreachable' | 'skipped';

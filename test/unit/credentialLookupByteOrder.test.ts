@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareByteOrder } from '../../src/core/credentials';
+import { compareByteOrder } from '../../src/core/registry/credentialLookup';
 
 // Go's sort.Strings compares UTF-8 bytes: that is code point order, which differs from JavaScript's UTF-16 order
 // for characters above U+FFFF (surrogate pairs) against U+E000–U+FFFF.

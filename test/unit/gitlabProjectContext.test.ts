@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gitlabContextFromRemote } from '../../src/core/gitlabContext';
+import { gitlabContextFromRemote } from '../../src/core/gitlab/projectContext';
 
 describe('gitlabContextFromRemote', () => {
   it('reads a gitlab.com scp-style ssh remote and derives the predefined variables GitLab sets', () => {

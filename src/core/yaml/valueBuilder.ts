@@ -5,8 +5,8 @@
  */
 import { Document, isScalar, type CollectionTag, type Scalar, type ScalarTag, type Tags } from 'yaml';
 import type { SourceSpan } from '../types';
-import type { CiEntry, CiMap, CiValue } from './ciValue';
-import { withVia } from './ciValue';
+import type { CiEntry, CiMap, CiValue } from '../pipeline/ciValue';
+import { withVia } from '../pipeline/ciValue';
 
 export const REFERENCE_TAG = '!reference';
 

@@ -3,11 +3,11 @@
  * predefined), Docker's validity, the runner's lookup path, and which credential source (if any) matches.
  */
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
-import { credentialLookup, jobPayloadSource, splitCoverage } from '../credentials';
-import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../imageRef';
-import type { DockerReference } from '../imageRef';
+import { credentialLookup, jobPayloadSource, splitCoverage } from '../registry/credentialLookup';
+import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../registry/imageRef';
+import type { DockerReference } from '../registry/imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
-import { expandImageNameTracked, expandVariables, resolveJobVariables, type CollectedVariable, type ImageNameExpansion, type JobVariables } from '../variables';
+import { expandImageNameTracked, expandVariables, resolveJobVariables, type CollectedVariable, type ImageNameExpansion, type JobVariables } from '../registry/imageVariables';
 import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
 
 export const AUTH_CONFIG_VARIABLE = 'DOCKER_AUTH_CONFIG';

@@ -11,8 +11,8 @@ export type VerifyStatus =
   | 'not-found'
   | 'unreachable'
   | 'no-auth-required';
-import { scrubSecrets } from './secretScrub';
-import { trimBoth } from './text';
+import { scrubSecrets } from '../secretScrub';
+import { trimBoth } from '../text';
 
 export interface VerifyRequest {
   /** `host[:port]` as in an `auths` key or an image reference; a scheme or path (`https://index.docker.io/v1/`) is tolerated. */

@@ -3,7 +3,7 @@
  * nearly matched. Sources come in the runner's order: DOCKER_AUTH_CONFIG, the runner host's config, the job payload.
  */
 import { parentPath, registryHostOf, registryKeyPath, runnerLookupPath } from './imageRef';
-import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSourceKind, LookupResult } from './types';
+import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSourceKind, LookupResult } from '../types';
 
 /**
  * The two sides of coverage: what the runner can see (everything but `stored-here`) and what is known only in VS Code.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit } from '../../src/core/edits';
-import type { TextEdit } from '../../src/core/edits';
+import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit } from '../../src/core/rules/fixEdits';
+import type { TextEdit } from '../../src/core/rules/fixEdits';
 import { check } from './checkSupport';
 
 function apply(text: string, edits: readonly TextEdit[]): string {

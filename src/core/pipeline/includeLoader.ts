@@ -9,7 +9,7 @@ import type { ResolveContext } from './context';
 import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
 import type { ResolveCache } from './cache';
-import { convertContent, convertDocument, readPipelineFile, type ParsedFile } from './yamlLoader';
+import { convertContent, convertDocument, readPipelineFile, type ParsedFile } from '../yaml/reader';
 
 /** Which project a file belongs to: `local` includes inside it are read from there. */
 type FileScope = { readonly kind: 'root' } | { readonly kind: 'project'; readonly project: string; readonly ref: string | undefined };

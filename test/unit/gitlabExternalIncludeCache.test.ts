@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { GitLabApi } from '../../src/core/gitlab/api';
 import { GitLabClient, type FetchLike, type HttpRequestInit } from '../../src/core/gitlab/client';
-import { ExternalIncludeCache, parseComponentAddress } from '../../src/core/gitlab/includes';
+import { ExternalIncludeCache, parseComponentAddress } from '../../src/core/gitlab/externalIncludeCache';
 import { parseInstanceUrl } from '../../src/core/gitlab/instance';
 import { FakeGitLab } from '../support/fakeGitLab';
 

@@ -6,10 +6,10 @@
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, type CST, type Document, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { SourceSpan } from '../types';
-import type { CiReference, CiValue } from './ciValue';
-import type { ResolveContext } from './context';
-import { parseFast, type FastDocument } from './fastYaml';
-import { plainSyntaxErrors } from './yamlMessages';
+import type { CiReference, CiValue } from '../pipeline/ciValue';
+import type { ResolveContext } from '../pipeline/context';
+import { parseFast, type FastDocument } from './fastReader';
+import { plainSyntaxErrors } from './syntaxErrors';
 import { isPrimitive, psychScalarValue, REFERENCE_TAG, ValueBuilder, YAML_OPTIONS, type PairValue } from './valueBuilder';
 
 export { REFERENCE_TAG } from './valueBuilder';

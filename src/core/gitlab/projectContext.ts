@@ -2,7 +2,7 @@
  * The GitLab context of a working copy (instance, registry, project) and the predefined CI/CD variables
  * the runner would see, derived from the `origin` remote and the user's settings. Nothing here reaches the network.
  */
-import { beforeFirst, trimBoth, trimTrailing } from './text';
+import { beforeFirst, trimBoth, trimTrailing } from '../text';
 
 export interface GitLabContext {
   /** `https://host[:port][/relative-root]`, no trailing slash. */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
-import { jobPayloadSource, lookupCredential, nearMisses, runnerConfigSource } from '../../src/core/credentials';
-import { registryKeyPath } from '../../src/core/imageRef';
+import { jobPayloadSource, lookupCredential, nearMisses, runnerConfigSource } from '../../src/core/registry/credentialLookup';
+import { registryKeyPath } from '../../src/core/registry/imageRef';
 import type { CredentialSource, CredentialSourceKind } from '../../src/core/types';
 
 function source(kind: CredentialSourceKind, keys: readonly string[], credsStore?: string): CredentialSource {

@@ -2,11 +2,11 @@
  * Pure text edits behind the quick fixes. Each works on the file text as written, touches as little as possible
  * and keeps comments and formatting; an empty list means "no safe edit here".
  */
-import { LineIndex } from './lineIndex';
-import { findAuthConfigEchoes, isDockerRegistryCommand, kanikoExecutorOffset } from './rules/shellPatterns';
-import { isKanikoImage } from './rules/images';
+import { LineIndex } from '../lineIndex';
+import { findAuthConfigEchoes, isDockerRegistryCommand, kanikoExecutorOffset } from './shellPatterns';
+import { isKanikoImage } from './imageEvaluation';
 import { IGNORE_MARKER, ignoreCommentLocator } from './suppression';
-import type { FindingCode, Pipeline, SourceSpan, TracedString } from './types';
+import type { FindingCode, Pipeline, SourceSpan, TracedString } from '../types';
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 
 /** Replace [start, end) of `file` with `newText`. */

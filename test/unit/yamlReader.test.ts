@@ -13,9 +13,9 @@ import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Docume
 import type { CiValue } from '../../src/core/pipeline/ciValue';
 import { ResolveContext } from '../../src/core/pipeline/context';
 import { DEFAULT_LIMITS } from '../../src/core/pipeline/options';
-import { composeDocuments, convertDocument, parsePipelineFile } from '../../src/core/pipeline/yamlLoader';
+import { composeDocuments, convertDocument, parsePipelineFile } from '../../src/core/yaml/reader';
 import { corpusFilesDir as CORPUS, corpusSkip } from '../support/corpus';
-import { plainSyntaxErrors } from '../../src/core/pipeline/yamlMessages';
+import { plainSyntaxErrors } from '../../src/core/yaml/syntaxErrors';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 

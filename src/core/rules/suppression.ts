@@ -7,13 +7,13 @@
  *
  * Without codes, every rule is silenced; unknown codes are ignored (a typo silences nothing); text after `--` is a free reason.
  */
-import { LineIndex } from './lineIndex';
-import type { CiValue } from './pipeline/ciValue';
-import { parseFast } from './pipeline/fastYaml';
-import { DEFAULT_LIMITS } from './pipeline/options';
-import { composeDocuments } from './pipeline/yamlLoader';
-import { isFindingCode } from './rules/codes';
-import type { FindingCode } from './types';
+import { LineIndex } from '../lineIndex';
+import type { CiValue } from '../pipeline/ciValue';
+import { parseFast } from '../yaml/fastReader';
+import { DEFAULT_LIMITS } from '../pipeline/options';
+import { composeDocuments } from '../yaml/reader';
+import { isFindingCode } from './codes';
+import type { FindingCode } from '../types';
 import { Scalar, visit } from 'yaml';
 
 export const IGNORE_MARKER = 'gitlab-ci-auth-ignore';
