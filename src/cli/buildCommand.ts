@@ -3,7 +3,7 @@
  * DOCKER_AUTH_CONFIG. The token comes from stdin only, so it never lands in shell history or process listings,
  * and no message ever repeats it.
  */
-import { buildAuthConfig, mergeAuthConfig } from '../core/authConfig';
+import { buildAuthConfig, mergeAuthConfig } from '../core/auth/build';
 import { CliIo, UsageError, parseArgs } from './io';
 
 export async function runBuild(args: string[], io: CliIo): Promise<number> {

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
+import { credentialSourceFromAuthConfig } from '../core/registry/credentialSources';
+import { parseAuthConfig } from '../core/auth/parse';
 import { DEFAULT_PUBLIC_REGISTRIES, checkPipeline, checkProject } from '../core/check';
 import type { CheckOptions } from '../core/check';
 import { runnerConfigSource } from '../core/registry/credentialLookup';

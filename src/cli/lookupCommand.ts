@@ -3,7 +3,8 @@
  * which credential GitLab Runner would attach to IMAGE, as one JSON line. A broken config is dropped whole,
  * as the runner drops it, with the reason in `warnings`; a helper name with a path aborts the lookup (`error`).
  */
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
+import { credentialSourceFromAuthConfig } from '../core/registry/credentialSources';
+import { parseAuthConfig } from '../core/auth/parse';
 import { lookupCredential, nearMisses } from '../core/registry/credentialLookup';
 import { registryKeyPath, runnerLookupPath } from '../core/registry/imageRef';
 import type { CredentialSource, CredentialSourceKind } from '../core/types';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { credentialKindLabel } from '../core/wizard/registryGuide';
-import { parseAuthConfig } from '../core/authConfig';
+import { parseAuthConfig } from '../core/auth/parse';
 import { registryHostOf, registryKeyPath } from '../core/registry/imageRef';
 import { decodeAuthEntries } from '../core/auth/decodeEntries';
 import type { StoreScope } from '../core/wizard/credentialWizard';

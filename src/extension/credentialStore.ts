@@ -6,7 +6,8 @@
  * runner sees, so an image they match is reported as "stored in VS Code only" rather than covered.
  */
 import * as vscode from 'vscode';
-import { authConfigKeyFor, type CredentialInput } from '../core/authConfig';
+import { authConfigKeyFor } from '../core/auth/build';
+import type { CredentialInput } from '../core/auth/schemas';
 import { registryKeyPath } from '../core/registry/imageRef';
 import type { CredentialKey, CredentialSource } from '../core/types';
 import { combinedAuthConfig, type HelperInput } from '../core/auth/combinedAuthConfig';

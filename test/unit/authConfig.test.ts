@@ -1,19 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  AuthConfigError,
-  authConfigKeyFor,
-  authConfigSchema,
-  buildAuthConfig,
-  credentialSourceFromAuthConfig,
-  decodeAuthValue,
-  dockerCliEnvProblems,
-  mergeAuthConfig,
-  parseAuthConfig,
-  validateCredentialInput,
-  type AuthConfigParseResult,
-} from '../../src/core/authConfig';
+import { AuthConfigError, authConfigKeyFor, buildAuthConfig, mergeAuthConfig } from '../../src/core/auth/build';
+import { authConfigSchema, validateCredentialInput } from '../../src/core/auth/schemas';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { decodeAuthValue } from '../../src/core/auth/base64';
+import { dockerCliEnvProblems, parseAuthConfig } from '../../src/core/auth/parse';
+import type { AuthConfigParseResult } from '../../src/core/auth/types';
 
 const fakeToken = 'fake-token-not-real';
 /** Standard base64 via Node, independent of the code under test. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { parseAuthConfig } from '../../src/core/auth/parse';
 import { jobPayloadSource, lookupCredential, nearMisses, runnerConfigSource } from '../../src/core/registry/credentialLookup';
 import { registryKeyPath } from '../../src/core/registry/imageRef';
 import type { CredentialSource, CredentialSourceKind } from '../../src/core/types';

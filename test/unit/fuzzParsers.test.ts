@@ -8,7 +8,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { parseAuthConfig } from '../../src/core/auth/parse';
 import { lookupCredential } from '../../src/core/registry/credentialLookup';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/registry/imageRef';
 import { propertyRunner, runs } from '../support/fuzz';

@@ -2,7 +2,8 @@
  * The DOCKER_AUTH_CONFIG for a set of stored credentials: `auths` from `buildAuthConfig` (minified, keys in byte
  * order) plus a `credHelpers` object for helper entries such as ECR's `ecr-login`, still on one line.
  */
-import { buildAuthConfig, type CredentialInput } from '../authConfig';
+import { buildAuthConfig } from './build';
+import type { CredentialInput } from './schemas';
 
 export interface HelperInput {
   /** The `credHelpers` key (`host[:port]`). */

@@ -4,7 +4,7 @@
  * secret of each `auths` entry, decoded as GitLab Runner / docker do (`auth` = base64 of `user:secret`, standard
  * alphabet with padding, overriding `username`/`password`), and the `credHelpers` entries.
  */
-import { decodeAuthValue } from '../authConfig';
+import { decodeAuthValue } from './base64';
 
 export interface DecodedAuthEntry {
   /** The key exactly as written. */

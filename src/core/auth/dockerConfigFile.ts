@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { AuthConfigError, authConfigKeyFor, mergeAuthConfig, type CredentialInput } from '../authConfig';
+import { AuthConfigError, authConfigKeyFor, mergeAuthConfig } from './build';
+import type { CredentialInput } from './schemas';
 
 export type DockerConfigFileErrorReason = 'invalid-json' | 'not-an-object' | 'invalid-auths' | 'invalid-input' | 'not-a-file';
 

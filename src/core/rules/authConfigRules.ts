@@ -3,7 +3,7 @@
  * would drop it), committed-credentials (a literal secret in the repository) and auth-config-shadows-job-token
  * (a key on the `$CI_REGISTRY` host). Ranges point inside the JSON when the YAML quoting allows an exact mapping.
  */
-import { parseAuthConfig } from '../authConfig';
+import { parseAuthConfig } from '../auth/parse';
 import { registryKeyPath } from '../registry/imageRef';
 import type { Finding, ResolvedJob, TracedString } from '../types';
 import { expandVariables } from '../registry/imageVariables';

@@ -2,7 +2,8 @@
  * Evaluates every image and service the way GitLab Runner would for each job: variable expansion (job, matrix,
  * predefined), Docker's validity, the runner's lookup path, and which credential source (if any) matches.
  */
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
+import { credentialSourceFromAuthConfig } from '../registry/credentialSources';
+import { parseAuthConfig } from '../auth/parse';
 import { credentialLookup, jobPayloadSource, splitCoverage } from '../registry/credentialLookup';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../registry/imageRef';
 import type { DockerReference } from '../registry/imageRef';

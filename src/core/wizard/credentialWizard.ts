@@ -3,7 +3,7 @@
  * one `WizardState`; a history stack makes Back work; steps already satisfied by the command's arguments are skipped
  * (but stay reachable with Back). Side effects (verify, store, output) go through {@link WizardServices}.
  */
-import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../authConfig';
+import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../auth/schemas';
 import type { VerifyResult } from '../registry/verify';
 import type { Localize, PickItem, Prompter, PromptResult } from './prompter';
 import {

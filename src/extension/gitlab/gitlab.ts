@@ -4,7 +4,7 @@
  * them and registers the commands. Required only once GitLab is in use (lazyGitLab.ts).
  */
 import * as vscode from 'vscode';
-import { buildAuthConfig } from '../../core/authConfig';
+import { buildAuthConfig } from '../../core/auth/build';
 import { expiryWarnings, type TrackedToken } from '../../core/gitlab/tokenExpiry';
 import { dockerAuthConfigKey, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
 import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
