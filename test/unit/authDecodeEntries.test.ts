@@ -98,6 +98,9 @@ describe('registry families', () => {
 
   it('classifies the preset registries', () => {
     assert.equal(registryFamily('docker.io'), 'docker-hub');
+    // Docker Hub's registry API host and its legacy alias (registry/dockerHub.ts) are Docker Hub too.
+    assert.equal(registryFamily('registry.hub.docker.com'), 'docker-hub');
+    assert.equal(registryFamily('registry-1.docker.io'), 'docker-hub');
     assert.equal(registryFamily('ghcr.io'), 'ghcr');
     assert.equal(registryFamily('quay.io'), 'quay');
     assert.equal(registryFamily('myteam.azurecr.io'), 'azure');

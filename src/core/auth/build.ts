@@ -1,6 +1,7 @@
 /** Building a DOCKER_AUTH_CONFIG, or merging credentials into one, as both the runner and the Docker CLI read it. */
 import { LineIndex } from '../lineIndex';
 import { compareByteOrder } from '../registry/credentialLookup';
+import { DOCKER_HUB_AUTH_KEY, isDockerHubHost } from '../registry/dockerHub';
 import { registryKeyPath } from '../registry/imageRef';
 import { encodeBase64 } from './base64';
 import { articleFor, describeJsonError, JsonReader, JsonSyntaxError, type JsonNode } from './jsonReader';
@@ -21,9 +22,6 @@ export class AuthConfigError extends Error {
   }
 }
 
-const dockerHubKey = 'https://index.docker.io/v1/';
-const dockerHubHosts = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-
 /**
  * The `auths` key to write for a registry the user typed. Docker Hub in any spelling (`docker.io`, `index.docker.io`,
  * `registry-1.docker.io`, `https://index.docker.io/v1/`) → `https://index.docker.io/v1/`, the one key both the runner and
@@ -33,10 +31,10 @@ const dockerHubHosts = new Set(['docker.io', 'index.docker.io', 'registry-1.dock
 export function authConfigKeyFor(registry: string): string {
   const { host, path } = splitRegistryInput(registry.trim());
   const lowerHost = host.toLowerCase();
-  if (dockerHubHosts.has(lowerHost)) {
+  if (isDockerHubHost(lowerHost)) {
     // `/v1` and `/v2` are API endpoints of the legacy URL form, not namespaces.
     const namespace = path.replace(/^v[12](?:\/|$)/i, '');
-    return namespace === '' ? dockerHubKey : `docker.io/${namespace}`;
+    return namespace === '' ? DOCKER_HUB_AUTH_KEY : `docker.io/${namespace}`;
   }
   return path === '' ? lowerHost : `${lowerHost}/${path}`;
 }

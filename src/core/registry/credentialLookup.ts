@@ -2,6 +2,7 @@
  * Which credential GitLab Runner attaches to an image pull (`Resolver.AllConfigs` + `ConfigForImage`), and which keys
  * nearly matched. Sources come in the runner's order: DOCKER_AUTH_CONFIG, the runner host's config, the job payload.
  */
+import { DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN, DOCKER_HUB_HOSTS } from './dockerHub';
 import { parentPath, registryHostOf, registryKeyPath, runnerLookupPath } from './imageRef';
 import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSourceKind, LookupResult } from '../types';
 
@@ -117,9 +118,11 @@ export interface NearMiss {
   readonly via: CredentialKey['via'];
 }
 
-const dockerHubKey = 'https://index.docker.io/v1/';
-/** Hosts people write for Docker Hub that the runner does not map to `docker.io` (without an http(s) scheme, for `index.docker.io`). */
-const dockerHubMisspellings = new Set(['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'hub.docker.com']);
+/**
+ * Hosts people write for Docker Hub that the runner does not map to `docker.io` (without an http(s) scheme, for
+ * `index.docker.io`), and `hub.docker.com`: Docker Hub's website, pasted for its registry though it is none.
+ */
+const dockerHubMisspellings: ReadonlySet<string> = new Set([...[...DOCKER_HUB_HOSTS].filter((host) => host !== DOCKER_HUB_DOMAIN), 'hub.docker.com']);
 
 /** `host[:port]` → host without the port (IPv6 brackets kept). */
 function withoutPort(host: string): string {
@@ -142,14 +145,14 @@ function nearMissFor(key: CredentialKey, lookupPath: string, candidates: readonl
   if (lookupPath.startsWith('docker.io/') && /^docker\.io\/library(?:\/|$)/.test(key.path)) {
     // The runner does not insert `library/`: `alpine` is looked up as docker.io/alpine.
     const rest = key.path.slice('docker.io/library'.length);
-    const suggestedKey = rest === '' ? dockerHubKey : `docker.io${rest}`;
+    const suggestedKey = rest === '' ? DOCKER_HUB_AUTH_KEY : `docker.io${rest}`;
     // `docker.io/library` was meant for official images, which the runner looks up as docker.io/<name>.
     const officialImage = /^docker\.io\/[^/]+$/.test(lookupPath);
     if (rest === '' ? officialImage : matches(suggestedKey)) return { suggestedKey, reason: 'docker-io-library' };
   }
   if (lookupPath.startsWith('docker.io/') && dockerHubMisspellings.has(keyHost)) {
     const rest = keyRest.replace(/^\/v[12](?=\/|$)/i, '');
-    const suggestedKey = rest === '' ? dockerHubKey : `docker.io${rest}`;
+    const suggestedKey = rest === '' ? DOCKER_HUB_AUTH_KEY : `docker.io${rest}`;
     if (rest === '' || matches(suggestedKey)) return { suggestedKey, reason: 'docker-hub-spelling' };
   }
   const otherScheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(key.key);

@@ -4,6 +4,7 @@
  * - GitLab Runner (`normalizeImageRef`, `convertToRegistryPath`) decides which credentials are attached.
  * They disagree on purpose-built edge cases (uppercase first component, `library/`), so both are kept.
  */
+import { DOCKER_HUB_DOMAIN, DOCKER_HUB_LEGACY_DOMAIN } from './dockerHub';
 
 /** How Docker reads an image reference. All fields but `valid`/`error` are null when it is invalid. */
 export interface DockerReference {
@@ -18,8 +19,6 @@ export interface DockerReference {
   readonly error: string | null;
 }
 
-const dockerHubDomain = 'docker.io';
-const legacyDockerHubDomain = 'index.docker.io';
 const officialRepoPrefix = 'library/';
 const nameTotalLengthMax = 255;
 
@@ -57,17 +56,17 @@ function splitDockerDomain(name: string): { domain: string; remainder: string } 
   let domain: string;
   let remainder: string;
   if (slash === -1) {
-    domain = dockerHubDomain;
+    domain = DOCKER_HUB_DOMAIN;
     remainder = name;
   } else {
     const first = name.slice(0, slash);
     const isDomain =
-      first === 'localhost' || first === legacyDockerHubDomain || /[.:]/.test(first) || first.toLowerCase() !== first;
-    domain = isDomain ? first : dockerHubDomain;
+      first === 'localhost' || first === DOCKER_HUB_LEGACY_DOMAIN || /[.:]/.test(first) || first.toLowerCase() !== first;
+    domain = isDomain ? first : DOCKER_HUB_DOMAIN;
     remainder = isDomain ? name.slice(slash + 1) : name;
   }
-  if (domain === legacyDockerHubDomain) domain = dockerHubDomain;
-  if (domain === dockerHubDomain && !remainder.includes('/')) remainder = officialRepoPrefix + remainder;
+  if (domain === DOCKER_HUB_LEGACY_DOMAIN) domain = DOCKER_HUB_DOMAIN;
+  if (domain === DOCKER_HUB_DOMAIN && !remainder.includes('/')) remainder = officialRepoPrefix + remainder;
   return { domain, remainder };
 }
 
@@ -178,8 +177,8 @@ export function runnerLookupPath(image: string): string {
   const slash = path.indexOf('/');
   const first = slash === -1 ? path : path.slice(0, slash);
   const isDockerHub = slash === -1 || (!/[.:]/.test(first) && first.toLowerCase() !== 'localhost');
-  if (isDockerHub) path = `${dockerHubDomain}/${path}`;
-  else if (first.toLowerCase() === legacyDockerHubDomain) path = path.slice('index.'.length);
+  if (isDockerHub) path = `${DOCKER_HUB_DOMAIN}/${path}`;
+  else if (first.toLowerCase() === DOCKER_HUB_LEGACY_DOMAIN) path = path.slice('index.'.length);
   return withLowerCaseHost(path);
 }
 
@@ -194,7 +193,7 @@ export function registryKeyPath(key: string): string {
     const rest = key.slice(scheme[0].length);
     const slash = rest.indexOf('/');
     const host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase();
-    return host === legacyDockerHubDomain ? dockerHubDomain : host;
+    return host === DOCKER_HUB_LEGACY_DOMAIN ? DOCKER_HUB_DOMAIN : host;
   }
   let path = key.endsWith('/') ? key.slice(0, -1) : key;
   const tagIndex = path.lastIndexOf(':');

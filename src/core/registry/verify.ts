@@ -12,6 +12,7 @@ export type VerifyStatus =
   | 'unreachable'
   | 'no-auth-required';
 import { scrubSecrets } from '../secretScrub';
+import { DOCKER_HUB_API_HOST, isDockerHubHost } from './dockerHub';
 import { trimBoth } from '../text';
 
 export interface VerifyRequest {
@@ -43,9 +44,6 @@ export interface VerifyResult {
   readonly detail?: string;
 }
 
-/** Docker Hub names that Docker resolves to the API host `registry-1.docker.io`. */
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -84,7 +82,7 @@ export function registryEndpointFor(registry: string): RegistryEndpoint | undefi
   } catch {
     return undefined;
   }
-  if (DOCKER_HUB_HOSTS.has(url.hostname) && url.port === '') {
+  if (isDockerHubHost(url.hostname) && url.port === '') {
     return { baseUrl: `https://${DOCKER_HUB_API_HOST}`, isDockerHub: true };
   }
   const scheme = isLoopbackHost(url.hostname) ? 'http' : 'https';

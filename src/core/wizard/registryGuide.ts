@@ -2,6 +2,7 @@
  * What the wizard knows about registries and credential kinds: presets, which kind of token each registry wants,
  * the username to use, the scope to grant and the page that creates it. Plain data, no I/O.
  */
+import { isDockerHubHost } from '../registry/dockerHub';
 
 /** The GitLab project the workspace belongs to (from settings or the `origin` remote). */
 export interface GitLabProjectInfo {
@@ -29,7 +30,7 @@ export function registryFamily(registry: string, project?: GitLabProjectInfo): R
   const host = hostOf(registry);
   if (project && registry.toLowerCase() === project.registry.toLowerCase()) return 'gitlab';
   if (ecrHost.test(host)) return 'ecr';
-  if (host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io') return 'docker-hub';
+  if (isDockerHubHost(host)) return 'docker-hub';
   if (host === 'ghcr.io') return 'ghcr';
   if (host === 'quay.io') return 'quay';
   if (host.endsWith('.azurecr.io')) return 'azure';
