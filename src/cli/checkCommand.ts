@@ -9,7 +9,7 @@ import { credentialSourceFromAuthConfig } from '../core/registry/credentialSourc
 import { parseAuthConfig } from '../core/auth/parse';
 import { DEFAULT_PUBLIC_REGISTRIES, checkPipeline, checkProject } from '../core/check';
 import type { CheckOptions } from '../core/check';
-import { runnerConfigSource } from '../core/registry/credentialLookup';
+import { runnerConfigSource } from '../core/registry/credentialSources';
 import { gitlabContextFromRemote } from '../core/gitlab/projectContext';
 import { LineIndex } from '../core/lineIndex';
 import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';

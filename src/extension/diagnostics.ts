@@ -6,7 +6,7 @@
 import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkProject, includeVariables, type CheckOptions } from '../core/check';
-import { jobPayloadSource, runnerConfigSource } from '../core/registry/credentialLookup';
+import { jobPayloadSource, runnerConfigSource } from '../core/registry/credentialSources';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';

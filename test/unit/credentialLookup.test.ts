@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
 import { parseAuthConfig } from '../../src/core/auth/parse';
-import { jobPayloadSource, lookupCredential, nearMisses, runnerConfigSource } from '../../src/core/registry/credentialLookup';
+import { lookupCredential, nearMisses } from '../../src/core/registry/credentialLookup';
+import { jobPayloadSource, runnerConfigSource } from '../../src/core/registry/credentialSources';
 import { registryKeyPath } from '../../src/core/registry/imageRef';
 import type { CredentialSource, CredentialSourceKind } from '../../src/core/types';
 

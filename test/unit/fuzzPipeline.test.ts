@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
 import { parseAuthConfig } from '../../src/core/auth/parse';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { jobPayloadSource } from '../../src/core/registry/credentialLookup';
+import { jobPayloadSource } from '../../src/core/registry/credentialSources';
 import { createResolveCache } from '../../src/core/pipeline';
 import type { Finding, Pipeline, SourceSpan } from '../../src/core/types';
 import { corpusFileNames, corpusFilesDir, corpusSkip } from '../support/corpus';

@@ -88,24 +88,6 @@ export function credentialLookup(sources: readonly CredentialSource[]): (lookupP
   };
 }
 
-/**
- * The credentials GitLab itself puts in the job payload: the job token for the GitLab container registry (`$CI_REGISTRY`)
- * and for the dependency proxy (`$CI_DEPENDENCY_PROXY_SERVER`, always `host:port`), each only when the variable is set.
- */
-export function jobPayloadSource(vars: { readonly CI_REGISTRY?: string; readonly CI_DEPENDENCY_PROXY_SERVER?: string }): CredentialSource {
-  const urls = [vars.CI_REGISTRY, vars.CI_DEPENDENCY_PROXY_SERVER].filter((url): url is string => Boolean(url));
-  const keys: CredentialKey[] = [...new Set(urls)].map((url) => ({ key: url, path: registryKeyPath(url), via: 'job-token', label: 'job token' }));
-  return { kind: 'job-payload', keys };
-}
-
-/**
- * Registry keys the runner covers on its own (its host's `~/.docker/config.json`, a credential helper, `config.toml`
- * `environment`), as the `runnerCoveredRegistries` setting lists them. Matched like `auths` keys.
- */
-export function runnerConfigSource(keys: readonly string[], label = 'runner setting'): CredentialSource {
-  return { kind: 'runner-config', keys: keys.map((key) => ({ key, path: registryKeyPath(key), via: 'auths', label })) };
-}
-
 export type NearMissReason = 'port' | 'scheme' | 'docker-hub-spelling' | 'docker-io-library' | 'case';
 
 export interface NearMiss {

@@ -4,7 +4,8 @@
  */
 import { credentialSourceFromAuthConfig } from '../registry/credentialSources';
 import { parseAuthConfig } from '../auth/parse';
-import { credentialLookup, jobPayloadSource, splitCoverage } from '../registry/credentialLookup';
+import { credentialLookup, splitCoverage } from '../registry/credentialLookup';
+import { jobPayloadSource } from '../registry/credentialSources';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../registry/imageRef';
 import type { DockerReference } from '../registry/imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
