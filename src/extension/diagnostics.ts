@@ -16,7 +16,7 @@ import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
 import type { CollectedVariable } from '../core/registry/imageVariables';
 import type { CoverageContributor } from './coverage';
-import type { RemoteIncludeSource } from './externalIncludeSource';
+import type { ExternalIncludeSource } from './externalIncludeSource';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
 import { ProjectContextResolver } from './projectContext';
 import { ruleDocsUri } from './ruleDocs';
@@ -102,10 +102,10 @@ export function registerDiagnostics(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   coverage: readonly CoverageContributor[],
-  remoteIncludes?: RemoteIncludeSource,
+  externalIncludeSource?: ExternalIncludeSource,
   pulls?: PullResultSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage, remoteIncludes, pulls);
+  const service = new DiagnosticsController(log, coverage, externalIncludeSource, pulls);
   context.subscriptions.push(service);
   return service;
 }
@@ -143,7 +143,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly coverage: readonly CoverageContributor[],
-    private readonly remoteIncludes?: RemoteIncludeSource,
+    private readonly externalIncludeSource?: ExternalIncludeSource,
     private readonly pulls?: PullResultSource,
   ) {
     this.settings = new SettingsReader(log);
@@ -452,7 +452,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
 
     const entries: EntryCheck[] = [];
     const texts = new Map<string, ProjectText>();
-    const externalIncludes = this.remoteIncludes?.externalIncludesFor(folder);
+    const externalIncludes = this.externalIncludeSource?.externalIncludesFor(folder);
     const cacheKey = folder.uri.toString();
     const cache = this.parseCaches.get(cacheKey) ?? createResolveCache();
     this.parseCaches.set(cacheKey, cache);
@@ -477,7 +477,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       entries.push({ rootFile, pipeline, findings });
       // Fetched in the background when connected; their arrival fires a coverage change and a re-check.
       const wanted = pipeline.unresolvedIncludes.flatMap((include) => (include.request ? [include.request] : []));
-      if (wanted.length > 0) this.remoteIncludes?.requestIncludes(folder, wanted);
+      if (wanted.length > 0) this.externalIncludeSource?.requestIncludes(folder, wanted);
       for (const file of pipeline.files) if (!isExternal(file.path) && !texts.has(file.path)) texts.set(file.path, new ProjectText(file.text));
     };
     if (files.read(settings.ciConfigPath) !== undefined) addEntry(settings.ciConfigPath);

@@ -6,7 +6,7 @@ import type { ExternalIncludeRequest, ExternalIncludes } from '../core/pipeline/
  * (the GitLab connection). Reads are synchronous from what was fetched; fetching runs in the background and is
  * announced through the provider's coverage `onDidChange`, which re-runs the diagnostics.
  */
-export interface RemoteIncludeSource {
+export interface ExternalIncludeSource {
   externalIncludesFor(folder: vscode.WorkspaceFolder): ExternalIncludes | undefined;
   requestIncludes(folder: vscode.WorkspaceFolder, requests: readonly ExternalIncludeRequest[]): void;
 }
