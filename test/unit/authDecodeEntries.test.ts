@@ -85,6 +85,14 @@ describe('combinedAuthConfig', () => {
     assert.doesNotMatch(json, /\s/);
     assert.equal(combinedAuthConfig([], [{ key: 'x.dkr.ecr', helper: 'ecr-login' }]), '{"auths":{},"credHelpers":{"x.dkr.ecr":"ecr-login"}}');
   });
+
+  it('orders credHelpers keys in byte order, as buildAuthConfig orders auths (differs from UTF-16 above U+FFFF)', () => {
+    const json = combinedAuthConfig([], [
+      { key: 'a\u{10000}.example', helper: 'one' },
+      { key: 'a\uFFFF.example', helper: 'two' },
+    ]);
+    assert.deepEqual(Object.keys((JSON.parse(json) as { credHelpers: Record<string, string> }).credHelpers), ['a\uFFFF.example', 'a\u{10000}.example']);
+  });
 });
 
 describe('registry families', () => {

@@ -2,6 +2,7 @@
  * The DOCKER_AUTH_CONFIG for a set of stored credentials: `auths` from `buildAuthConfig` (minified, keys in byte
  * order) plus a `credHelpers` object for helper entries such as ECR's `ecr-login`, still on one line.
  */
+import { compareByteOrder } from '../registry/credentialLookup';
 import { buildAuthConfig } from './build';
 import type { CredentialInput } from './schemas';
 
@@ -20,6 +21,6 @@ export function combinedAuthConfig(tokens: readonly CredentialInput[], helpers: 
   const auths = buildAuthConfig(tokens);
   if (helpers.length === 0) return auths;
   const credHelpers: Record<string, string> = {};
-  for (const { key, helper } of [...helpers].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) credHelpers[key] = helper;
+  for (const { key, helper } of [...helpers].sort((a, b) => compareByteOrder(a.key, b.key))) credHelpers[key] = helper;
   return `${auths.slice(0, -1)},"credHelpers":${JSON.stringify(credHelpers)}}`;
 }
