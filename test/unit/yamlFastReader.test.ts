@@ -1,5 +1,5 @@
 /**
- * The fast first pass (fastYaml.ts) against the reference reader (yamlLoader.ts, built on yaml's Composer) it stands in
+ * The fast first pass (src/core/yaml/fastReader.ts) against the reference reader (yaml/reader.ts, built on yaml's Composer) it stands in
  * for: on every corpus file, fixture, bench pipeline, generated YAML and random edit it either declines, or gives
  * exactly what the reference reader gives — values, spans, key spans, provenance, the references passed to
  * `onReference`, the problems reported and the alias budget taken. It must also accept what CI files usually are, or it

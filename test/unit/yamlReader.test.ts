@@ -1,5 +1,5 @@
 /**
- * The reference reader (yamlLoader.ts) builds values from the nodes of yaml's Composer. Here it is compared with a
+ * The reference reader (src/core/yaml/reader.ts) builds values from the nodes of yaml's Composer. Here it is compared with a
  * plain, independent reading of `parseAllDocuments` (YAML 1.1, as GitLab's Psych reads it) over the corpus, every
  * fixture and generated YAML: the same values (merge keys in Psych's order, Psych's y/n), the same spans, and the same
  * syntax errors.

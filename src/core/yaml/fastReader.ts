@@ -1,5 +1,5 @@
 /**
- * A fast first pass: one scan of the text straight to the `CiValue` the reference reader (yamlLoader.ts) gives, for
+ * A fast first pass: one scan of the text straight to the `CiValue` the reference reader (yaml/reader.ts) gives, for
  * the YAML that CI files actually hold. It accepts a conservative subset (one document, block maps and sequences
  * indented with spaces, single-line scalars and flow collections, `|`/`>` block scalars, comments, anchors, aliases,
  * `<<` and `!reference [...]`) and declines everything else, cheaply and early; the reference reader then reads it.
@@ -366,7 +366,7 @@ class FastParser {
       anchor = this.name(this.pos + 1, false);
       const at = this.skipSpaces(this.pos + 1 + anchor.length);
       if (at === this.pos + 1 + anchor.length && at < text.length && text.charCodeAt(at) !== NEWLINE) decline();
-      // The same name defined again inside its own node: the inner definition wins in yaml and Psych; left to yamlLoader.
+      // The same name defined again inside its own node: the inner definition wins in yaml and Psych; left to the reference reader (reader.ts).
       if (this.anchors.get(anchor) === PENDING) decline();
       this.anchors.set(anchor, PENDING);
       const code = text.charCodeAt(at);

@@ -2,7 +2,7 @@
  * The reference YAML reader: yaml's own Composer (YAML 1.1, as GitLab's Psych reads it) gives the documents, their
  * syntax errors and every node's range; `DocumentConverter` turns a document into a `CiValue` with exact source spans,
  * aliases sharing the anchored value, `<<` merge keys the way Psych merges them, and the `!reference` tag. The fast
- * first pass (fastYaml.ts) reads most CI files instead and gives the same values; this reader takes everything else.
+ * first pass (fastReader.ts) reads most CI files instead and gives the same values; this reader takes everything else.
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, type CST, type Document, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { SourceSpan } from '../types';

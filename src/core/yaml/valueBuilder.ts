@@ -1,5 +1,5 @@
 /**
- * What both YAML readers (the reference reader in yamlLoader.ts and the fast parser in fastYaml.ts) share: scalars
+ * What both YAML readers (the reference reader in reader.ts and the fast parser in fastReader.ts) share: scalars
  * resolved with yaml's own YAML 1.1 tags and Psych's booleans, and maps built the way Psych does (`<<` merge keys, last
  * duplicate key wins) while counting expanded size and alias budget.
  */
