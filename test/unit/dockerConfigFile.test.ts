@@ -175,7 +175,7 @@ describe('mergeIntoDockerConfigFile', () => {
     await writeExisting(configPath, previous, 0o600);
 
     // The child writes with a hook that pauses once the new content is durable in the temp file, just before the rename.
-    const modulePath = join(__dirname, '..', '..', 'src', 'core', 'dockerConfigFile.js');
+    const modulePath = join(__dirname, '..', '..', 'src', 'core', 'auth', 'dockerConfigFile.js');
     const script = `
       const { mergeIntoDockerConfigFile } = require(${JSON.stringify(modulePath)});
       const entries = JSON.parse(process.env.ENTRIES);
