@@ -4,6 +4,7 @@
  * I/O error. Findings never contain a secret, so every format is safe to keep as a CI artifact.
  */
 import { createHash } from 'node:crypto';
+import { cachedIn } from '../core/memo';
 import * as path from 'node:path';
 import { credentialSourceFromAuthConfig } from '../core/registry/credentialSources';
 import { parseAuthConfig } from '../core/auth/parse';
@@ -121,14 +122,8 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
     const texts = new Map(pipeline.files.map((entry) => [entry.path, entry.text]));
     const indexes = new Map<string, LineIndex>();
-    const indexFor = (projectPath: string): LineIndex => {
-      let index = indexes.get(projectPath);
-      if (!index) {
-        index = new LineIndex(texts.get(projectPath) ?? files.read(projectPath) ?? '');
-        indexes.set(projectPath, index);
-      }
-      return index;
-    };
+    const indexFor = (projectPath: string): LineIndex =>
+      cachedIn(indexes, projectPath, () => new LineIndex(texts.get(projectPath) ?? files.read(projectPath) ?? ''));
     const display = (projectPath: string) => toPosix(path.relative(cwd, path.join(projectDir, projectPath))) || projectPath;
     for (const finding of findings) {
       const id = `${projectDir}\u0000${finding.code}\u0000${finding.range.file}\u0000${finding.range.start}\u0000${finding.range.end}\u0000${finding.message}`;

@@ -4,6 +4,7 @@
  * (which jobs use the image at an offset, and how the runner reads it).
  */
 import { resolvePipeline } from './pipeline';
+import { cachedIn } from './memo';
 import { pullKeyOf, pullPlanOf } from './registry/pullCheck';
 import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
@@ -185,12 +186,10 @@ function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly 
     if (!messages) seen.set(id, [finding.message]);
     else if (messages.includes(finding.message)) continue;
     else messages.push(finding.message);
-    let isSuppressed = checkers.get(finding.range.file);
-    if (!isSuppressed) {
+    const isSuppressed = cachedIn(checkers, finding.range.file, () => {
       const text = texts.get(finding.range.file);
-      isSuppressed = text === undefined ? () => false : suppressionChecker(text);
-      checkers.set(finding.range.file, isSuppressed);
-    }
+      return text === undefined ? () => false : suppressionChecker(text);
+    });
     if (isSuppressed(finding.range.start, finding.code)) continue;
     result.push(severity ? { ...finding, severity } : finding);
   }

@@ -2,10 +2,10 @@
  * Evaluates every image and service the way GitLab Runner would for each job: variable expansion (job, matrix,
  * predefined), Docker's validity, the runner's lookup path, and which credential source (if any) matches.
  */
-import { credentialSourceFromAuthConfig } from '../registry/credentialSources';
+import { cachedIn } from '../memo';
+import { credentialSourceFromAuthConfig, jobPayloadSource } from '../registry/credentialSources';
 import { parseAuthConfig } from '../auth/parse';
 import { credentialLookup, splitCoverage } from '../registry/credentialLookup';
-import { jobPayloadSource } from '../registry/credentialSources';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../registry/imageRef';
 import type { DockerReference } from '../registry/imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
@@ -80,25 +80,9 @@ export function createVariableValues(predefined: Readonly<Record<string, string>
   const byVariables = new WeakMap<object, JobVariables>();
   const byCombination = new WeakMap<object, WeakMap<object, JobVariables>>();
   return (job, combination) => {
-    if (!combination) {
-      let values = byVariables.get(job.variables);
-      if (!values) {
-        values = jobVariableValues(job, predefined, null, ciCdVariables);
-        byVariables.set(job.variables, values);
-      }
-      return values;
-    }
-    let combinations = byCombination.get(job.variables);
-    if (!combinations) {
-      combinations = new WeakMap();
-      byCombination.set(job.variables, combinations);
-    }
-    let withCombination = combinations.get(combination);
-    if (!withCombination) {
-      withCombination = jobVariableValues(job, predefined, combination, ciCdVariables);
-      combinations.set(combination, withCombination);
-    }
-    return withCombination;
+    if (!combination) return cachedIn(byVariables, job.variables, () => jobVariableValues(job, predefined, null, ciCdVariables));
+    const combinations = cachedIn(byCombination, job.variables, () => new WeakMap<object, JobVariables>());
+    return cachedIn(combinations, combination, () => jobVariableValues(job, predefined, combination, ciCdVariables));
   };
 }
 
@@ -183,14 +167,7 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
   // Keyed by the values record: jobs (and combinations) with the same values share it.
   const expansions = new WeakMap<object, Map<string, Expansion>>();
 
-  const lookup = (lookupPath: string, sources: readonly CredentialSource[]): LookupResult => {
-    let bySources = lookups.get(sources);
-    if (!bySources) {
-      bySources = cachedLookup(sources);
-      lookups.set(sources, bySources);
-    }
-    return bySources(lookupPath);
-  };
+  const lookup = (lookupPath: string, sources: readonly CredentialSource[]): LookupResult => cachedIn(lookups, sources, () => cachedLookup(sources))(lookupPath);
 
   const sourcesFor = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null): JobSources => {
     const variable = job.variables[AUTH_CONFIG_VARIABLE];
@@ -198,30 +175,19 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
     if (hasExternalAuthConfig || !variable) return externalSources;
     const known = valuesOf(job, combination);
     const expanded = variable.raw ? variable.value : expandVariables(variable.value, (name) => known.known[name]);
-    let cached = yamlSourceCache.get(expanded);
-    if (!cached) {
+    const cached = cachedIn(yamlSourceCache, expanded, () => {
       const { source, keysUnknown } = yamlAuthConfigSource(expanded);
-      cached = { sources: [...(source ? [source] : []), ...runnerSources, ...payloadSources], keysUnknown };
-      yamlSourceCache.set(expanded, cached);
-    }
+      return { sources: [...(source ? [source] : []), ...runnerSources, ...payloadSources], keysUnknown };
+    });
     return { sources: cached.sources, yamlAuthConfig: { variable }, keysUnknown: cached.keysUnknown };
   };
 
   /** The runner's expansion of a name with a `$`, with the unknown variables it refers to. */
-  const expand = (written: string, values: JobVariables): Expansion => {
-    let byName = expansions.get(values);
-    if (!byName) {
-      byName = new Map();
-      expansions.set(values, byName);
-    }
-    let expansion = byName.get(written);
-    if (!expansion) {
+  const expand = (written: string, values: JobVariables): Expansion =>
+    cachedIn(cachedIn(expansions, values, () => new Map<string, Expansion>()), written, () => {
       const tracked: ImageNameExpansion = expandImageNameTracked(written, values);
-      expansion = { name: tracked.expanded.trim(), shown: tracked.shown.trim(), unknownVariables: tracked.unknownVariables, registryUnknown: tracked.registryUnknown };
-      byName.set(written, expansion);
-    }
-    return expansion;
-  };
+      return { name: tracked.expanded.trim(), shown: tracked.shown.trim(), unknownVariables: tracked.unknownVariables, registryUnknown: tracked.registryUnknown };
+    });
 
   return (job, image, role, combination) => {
     const { sources, yamlAuthConfig, keysUnknown } = sourcesFor(job, combination);
@@ -277,12 +243,7 @@ function startReadingsGeneration(): void {
 }
 
 function readingOf(name: string): Reading {
-  let reading = readings.get(name);
-  if (!reading) {
-    reading = previousReadings.get(name) ?? { docker: parseDockerReference(name), lookupPath: runnerLookupPath(name) };
-    readings.set(name, reading);
-  }
-  return reading;
+  return cachedIn(readings, name, () => previousReadings.get(name) ?? { docker: parseDockerReference(name), lookupPath: runnerLookupPath(name) });
 }
 
 interface Expansion {
@@ -300,14 +261,7 @@ const NONE: readonly string[] = [];
 function cachedLookup(sources: readonly CredentialSource[]): (lookupPath: string) => LookupResult {
   const lookupIn = credentialLookup(sources);
   const results = new Map<string, LookupResult>();
-  return (lookupPath) => {
-    let result = results.get(lookupPath);
-    if (!result) {
-      result = lookupIn(lookupPath);
-      results.set(lookupPath, result);
-    }
-    return result;
-  };
+  return (lookupPath) => cachedIn(results, lookupPath, () => lookupIn(lookupPath));
 }
 
 function derivedJobPayload(predefined: Readonly<Record<string, string>>): CredentialSource[] {

@@ -3,6 +3,7 @@
  * A script line written once in a template is reported once, with every job that runs it.
  */
 import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
+import { cachedIn } from '../memo';
 import { expandImageName } from '../registry/imageVariables';
 import type { Rule, RuleContext } from './context';
 import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
@@ -30,11 +31,7 @@ function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
   // A template's line reaches every new job through one span object: its key is built once.
   const keyOf = spanKeyMemo();
   for (const job of jobs) {
-    let keys = lineKeys.get(job);
-    if (!keys) {
-      keys = job.scriptLines.map((line) => keyOf(line.span));
-      lineKeys.set(job, keys);
-    }
+    const keys = cachedIn(lineKeys, job, () => job.scriptLines.map((line) => keyOf(line.span)));
     for (let index = 0; index < keys.length; index++) {
       const line = job.scriptLines[index]!;
       const key = keys[index]!;
