@@ -39,6 +39,8 @@ try {
   step('typecheck and compile tests (tsc -p .)', () => run('npx', ['tsc', '-p', '.']));
   // Lint (regexp backtracking, floating promises, no vscode in src/core); skipped for a narrowed --grep run.
   if (!options.grep) step('lint (eslint)', () => run('npx', ['eslint', '--max-warnings', '0']));
+  // Formatting (Prettier; `npm run format` fixes it); skipped for a narrowed --grep run like lint.
+  if (!options.grep) step('format (prettier --check)', () => run('npx', ['prettier', '--check', '.']));
   if (options.layers.some((layer) => layer === 'integration' || layer === 'e2e')) {
     step('build and package the extension (npm run package)', () => run('npm', ['run', '--silent', 'package']));
   }
