@@ -12,6 +12,8 @@ import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
 export interface ImagesReport {
   readonly jobs: Record<string, { readonly image: string | null; readonly services: readonly string[] }>;
   readonly unresolvedIncludes: readonly string[];
+  /** `include:` entries with `rules:` (only when there are some): included, excluded (not merged) or maybe, and why. */
+  readonly includeRules?: readonly { readonly file: string; readonly line: number; readonly outcome: string; readonly reason: string }[];
 }
 
 /** Problems in the given file that make the output meaningless: it could not be parsed, or was too large or an alias bomb. */
@@ -22,7 +24,17 @@ export function imagesReport(pipeline: Pipeline): ImagesReport {
   for (const job of pipeline.jobs) {
     jobs[job.name] = { image: job.image?.value ?? null, services: job.services.map((service) => service.value) };
   }
-  return { jobs, unresolvedIncludes: pipeline.unresolvedIncludes.map((include) => include.location) };
+  const unresolvedIncludes = pipeline.unresolvedIncludes.map((include) => include.location);
+  const decisions = pipeline.includeDecisions ?? [];
+  if (decisions.length === 0) return { jobs, unresolvedIncludes };
+  const lineOf = (file: string, offset: number): number => {
+    const text = pipeline.files.find((candidate) => candidate.path === file)?.text ?? '';
+    let line = 1;
+    for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+    return line;
+  };
+  const includeRules = decisions.map(({ span, outcome, reason }) => ({ file: span.file, line: lineOf(span.file, span.start), outcome, reason }));
+  return { jobs, unresolvedIncludes, includeRules };
 }
 
 export async function runImages(args: string[], io: CliIo): Promise<number> {

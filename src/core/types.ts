@@ -54,6 +54,8 @@ export interface ResolvedJob {
   readonly mayDependOnUnresolvedInclude: boolean;
   /** The same for its services. */
   readonly servicesMayDependOnUnresolvedInclude: boolean;
+  /** When `rules:` make the job conditional: the rules that can let it run ("rule 1 `if: $CI_COMMIT_TAG`"), for the hover. */
+  readonly runsWhen?: readonly string[];
 }
 
 export type IncludeKind = 'local' | 'project' | 'template' | 'remote' | 'component';
@@ -78,6 +80,15 @@ export interface UnresolvedInclude {
   readonly request?: ExternalIncludeRequest;
 }
 
+/** An `include:` entry with `rules:`: included, not included (not merged), or maybe (treated as unreadable). */
+export interface IncludeDecision {
+  readonly outcome: 'included' | 'excluded' | 'maybe';
+  /** "rule 1 `if: $CI_COMMIT_BRANCH == "main"` matches", or what the decision depends on. */
+  readonly reason: string;
+  /** The entry (its hash), for the hover. */
+  readonly span: SourceSpan;
+}
+
 /** One project file that took part in the pipeline, kept so findings can be turned into lines and columns. */
 export interface PipelineFile {
   readonly path: string;
@@ -93,6 +104,8 @@ export interface Pipeline {
   /** Top-level `variables:` (after include merge). */
   readonly globalVariables: Readonly<Record<string, TracedVariable>>;
   readonly unresolvedIncludes: readonly UnresolvedInclude[];
+  /** How each `include:` entry with `rules:` was decided (for its hover). */
+  readonly includeDecisions?: readonly IncludeDecision[];
   /** Problems met while resolving: YAML syntax, extends missing/cycle/depth, include not found, bad !reference, missing inputs. */
   readonly problems: readonly Finding[];
 }

@@ -4,7 +4,7 @@ import { explainImage, findImageAt, type ImageExplanation } from '../core/check'
 import { shortList } from '../core/rules/context';
 import { describeAge, type PullResult } from '../core/registry/pullCheck';
 import { escapeMarkdown, markdownCode } from '../core/text';
-import type { Provenance } from '../core/types';
+import type { IncludeDecision, Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 import type { PullCheckService } from './pullCheck';
@@ -35,12 +35,49 @@ export class ImageHover implements vscode.HoverProvider {
       // What might cover it when coverage is unknown: a credsStore, or a GitLab variable whose value is hidden.
       const unknownSources = project.options.credentials.flatMap((source) => (source.credsStore ? [source.credsStore] : []));
       const markdown = hoverMarkdown(explanation, jobs, unknownSources);
+      if (first.job.runsWhen) markdown.appendMarkdown(`\n- ${runsWhenLine(first.job.runsWhen)}`);
       const pull = this.pulls?.resultFor(project.folder, explanation.pullKey);
       if (pull) markdown.appendMarkdown(`\n\n${escapeMarkdown(pullLine(pull))}`);
       return new vscode.Hover(markdown, spanToRange(first.image.span, text));
     }
+    for (const entry of project.entries) {
+      const decision = entry.pipeline.includeDecisions?.find(
+        (candidate) => candidate.span.file === file.relativePath && candidate.span.start <= offset && offset <= candidate.span.end,
+      );
+      if (decision) return new vscode.Hover(includeDecisionMarkdown(decision), spanToRange(decision.span, text));
+    }
     return undefined;
   }
+}
+
+/** A job made conditional by `rules:`: the rules that can let it run (repository text, so escaped but for its code spans). */
+function runsWhenLine(rules: readonly string[]): string {
+  return vscode.l10n.t('Runs only when its rules allow: {0}', rules.map(escapeQuotedRule).join('; '));
+}
+
+function escapeQuotedRule(text: string): string {
+  return text.split('`').map((part, index) => (index % 2 === 1 ? code(part) : escapeMarkdown(part))).join('');
+}
+
+/** An `include:` entry with `rules:`: whether GitLab merges it, and which rule (or unknown) decides. */
+function includeDecisionMarkdown(decision: IncludeDecision): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString();
+  // The reason quotes the repository's own rule text: escaped, except the backticks the core put around it.
+  const reason = escapeQuotedRule(decision.reason);
+  switch (decision.outcome) {
+    case 'included':
+      markdown.appendMarkdown(`**${vscode.l10n.t('Included')}**: ${reason}`);
+      break;
+    case 'excluded':
+      markdown.appendMarkdown(`**${vscode.l10n.t('Not included')}**: ${reason}. ${vscode.l10n.t('Its jobs are not checked.')}`);
+      break;
+    case 'maybe':
+      markdown.appendMarkdown(
+        `**${vscode.l10n.t('Maybe')}**: ${reason}. ${vscode.l10n.t('Checked as if included; images it could change are not reported as uncovered.')}`,
+      );
+      break;
+  }
+  return markdown;
 }
 
 function hoverMarkdown(explanation: ImageExplanation, jobs: readonly string[], unknownSources: readonly string[]): vscode.MarkdownString {
@@ -110,7 +147,7 @@ function statusLine(explanation: ImageExplanation): string {
     case 'ignored':
       return vscode.l10n.t('Registry ignored by settings');
     case 'may-come-from-include':
-      return vscode.l10n.t('May be overridden by an include that cannot be read here');
+      return vscode.l10n.t('May be overridden by an include that cannot be read or decided here');
   }
 }
 

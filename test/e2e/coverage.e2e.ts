@@ -106,13 +106,13 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     await workbench.runCommand('GitLab CI Auth: Configure Registry Credentials…');
     await workbench.quickInput({ title: /Configure Registry Credentials/ });
     await pick(registry.host);
-    await pick('Registry account or robot account');
-    await workbench.quickInput({ message: /username/i });
+    await pick('Registry account');
+    await workbench.quickInput({ title: /\(3\/\d+\)/ });
     await workbench.submitQuickInput(username);
-    await workbench.quickInput({ message: /token or password/i });
+    await workbench.quickInput({ title: /\(4\/\d+\)/ });
     await workbench.submitQuickInput(password);
     await pick('Verify now');
-    await pick('All workspaces on this machine');
+    await pick('On this computer, for all my projects');
     await workbench.quickInput({ title: /Configure Registry Credentials/ });
     await workbench.submitQuickInput();
     const dialog = workbench.page.locator('.monaco-dialog-box');

@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
+import { answeringQuickPicks } from '../support/quickPickAnswers';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { codeOf, diagnosticsWhen, hoverText, serveGitLabFixture } from './support';
 
@@ -60,7 +61,7 @@ describe('coverage the runner sees: stored in VS Code only vs GitLab, against th
 
   it('a stored credential turns missing-credentials into the "stored in VS Code only" information, with its quick fixes and hover', async () => {
     const stored = JSON.stringify({ auths: { 'private.example.com': { auth: auth('puller', storedSecret) } } });
-    assert.equal(await vscode.commands.executeCommand('gitlabCiAuth.importAuthConfig', { text: stored, origin: 'yaml' }), true);
+    assert.equal(await answeringQuickPicks(() => vscode.commands.executeCommand('gitlabCiAuth.importAuthConfig', { text: stored, origin: 'yaml' })), true);
     const diagnostics = await diagnosticsWhen(pipeline(), (found) => found.some(notInGitLab) && !found.some(missing));
     const finding = diagnostics.find(notInGitLab)!;
     assert.equal(finding.severity, vscode.DiagnosticSeverity.Information);
@@ -91,12 +92,12 @@ describe('coverage the runner sees: stored in VS Code only vs GitLab, against th
 
   it('connected, GitLab’s variable without the key is missing-credentials naming the variable; Copy merges both sides', async () => {
     gitlab.addVariable(`project:${project}`, { key: 'DOCKER_AUTH_CONFIG', raw: true, masked: true, value: JSON.stringify({ auths: { 'other.example.com': { auth: auth('ci', gitlabSecret) } } }) });
-    const connection = await vscode.commands.executeCommand('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken });
+    const connection = await answeringQuickPicks(() => vscode.commands.executeCommand('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }));
     assert.ok(connection, 'connected');
     const diagnostics = await diagnosticsWhen(pipeline(), (found) => found.some(missing) && !found.some(notInGitLab));
     const warning = diagnostics.find(missing)!;
     assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
-    assert.match(warning.message, /^No credentials for private\.example\.com: GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for private\.example\.com/);
+    assert.match(warning.message, /^No credentials for private\.example\.com \(job build\): GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/);
     assert.match(warning.message, /one is stored in VS Code only/);
     const titles = (await quickFixTitles(warning)).map((action) => action.title);
     assert.deepEqual(titles.slice(0, 2), ['Save to GitLab…', 'Copy DOCKER_AUTH_CONFIG'], titles.join(' | '));

@@ -51,6 +51,17 @@ describe('hovers, and the project registry from the git origin', () => {
     assert.ok(text.includes('registry.gitlab.example.com/team/app:<CI_COMMIT_REF_SLUG>-build'), text);
     assert.doesNotMatch(text, /Docker rejects|Invalid image/);
     assert.match(text, /job token/i);
+    // The job runs only on main: the hover says which rule lets it run.
+    assert.ok(text.includes('Runs only when its rules allow: rule 1 `if: $CI_COMMIT_BRANCH == "main"`'), text);
+  });
+
+  it('hover on an include with rules says whether GitLab merges it, and which rule decides', async () => {
+    const text = await hoverText(pipeline(), 35, 'ci/optional.yml');
+    assert.match(text, /Not included/);
+    assert.ok(text.includes('no rule matches'), text);
+    // Its job is not checked: the registry it names is flagged nowhere.
+    const flagged = await diagnosticsWhen(pipeline(), (found) => found.length > 0);
+    assert.ok(!flagged.some((diagnostic) => diagnostic.message.includes('registry.example.com/never')), flagged.map((diagnostic) => diagnostic.message).join('\n'));
   });
 
   it('hover elsewhere in the file shows nothing of ours', async () => {

@@ -21,7 +21,8 @@ import { assertSameSecretText, hideSecrets, secretForms } from '../support/secre
 import { choose, chooseMany, ScriptedPrompter, type } from '../support/scriptedPrompter';
 import { eventually } from '../support/eventually';
 import { filesUnder, maxScannedBytes } from '../support/files';
-import { codeOf, pipelineUri } from './support';
+import type { ExtensionApi } from '../../src/extension/extension';
+import { codeOf, EXTENSION_ID, pipelineUri } from './support';
 import { answeringQuickPicks } from '../support/quickPickAnswers';
 
 /** Obviously fake; every flow below carries it, and the last test scans for it. */
@@ -412,11 +413,14 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
   });
 
   describe('clipboard (gitlabCiAuth.clipboardClearSeconds = 1)', () => {
+    const clipboardUser = `${username}-clipboard`;
     before(async () => {
-      // Two credentials, so the combined JSON copied here is one no earlier test copied: a clearing timer left from an
-      // earlier copy (the wizard's, 1 s too) then finds other text and cannot clear this one early.
-      const auth = Buffer.from(`${username}:${sentinel}`).toString('base64');
-      const text = JSON.stringify({ auths: { [registry]: { auth }, 'clipboard.wizard.example': { auth } } });
+      // A username no earlier test stored, so the JSON copied here is one no earlier copy holds: a clearing timer left
+      // from an earlier copy (1 s too) then finds other text and cannot clear this one early. (Copy gives the
+      // credentials the pipeline uses, so a second, unused registry would not make it differ.)
+      const api = (await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate()) as ExtensionApi;
+      for (const stored of api.credentials.list()) await api.credentials.remove(stored);
+      const text = JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${clipboardUser}:${sentinel}`).toString('base64') } } });
       assert.equal(await answeringQuickPicks(() => vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text, origin: 'yaml' })), true);
     });
 
@@ -426,7 +430,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const start = Date.now();
       assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
       const copied = await vscode.env.clipboard.readText();
-      assert.ok(copied.includes(Buffer.from(`${username}:${sentinel}`).toString('base64')), 'the command copied the stored credential');
+      assert.ok(copied.includes(Buffer.from(`${clipboardUser}:${sentinel}`).toString('base64')), 'the command copied the stored credential');
       await eventually(async () => (await vscode.env.clipboard.readText()) === '', 'the clipboard is cleared');
       const elapsed = Date.now() - start;
       assert.ok(elapsed >= 1_000, `cleared after ${elapsed} ms, before the 1 s setting`);

@@ -83,4 +83,20 @@ describe('gitlab-ci-auth images', () => {
     assert.equal(code, 2);
     assert.match(stderr, /NAME=VALUE/);
   });
+
+  it('decides include rules with --var: an excluded include is not merged, and each decision is listed with its line', async () => {
+    const yaml = 'include:\n  - local: ci.yml\n    rules:\n      - if: $DEPLOY == "yes"\n';
+    await withTempFile('.gitlab-ci.yml', yaml, async (file) => {
+      fs.writeFileSync(path.join(path.dirname(file), 'ci.yml'), 'deploy:\n  image: registry.example.com/ops/deployer:3\n  script: [x]\n');
+      const included = JSON.parse((await run([file, '--var', 'DEPLOY=yes'])).stdout);
+      assert.deepEqual(included.jobs, { deploy: { image: 'registry.example.com/ops/deployer:3', services: [] } });
+      assert.deepEqual(included.includeRules, [{ file: '.gitlab-ci.yml', line: 2, outcome: 'included', reason: 'rule 1 `if: $DEPLOY == "yes"` matches' }]);
+      const excluded = JSON.parse((await run([file, '--var', 'DEPLOY=no'])).stdout);
+      assert.deepEqual(excluded.jobs, {});
+      assert.equal(excluded.includeRules[0].outcome, 'excluded');
+      const maybe = JSON.parse((await run([file])).stdout);
+      assert.deepEqual(Object.keys(maybe.jobs), ['deploy']);
+      assert.equal(maybe.includeRules[0].outcome, 'maybe');
+    });
+  });
 });

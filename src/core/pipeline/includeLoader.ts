@@ -3,10 +3,11 @@
  * file's own content wins over all of them (deep merge of top-level keys). Local files are read from the project;
  * project, template, remote and component includes are asked of `ExternalIncludes` and otherwise recorded as unresolved.
  */
-import type { PipelineFile, ProjectFiles, SourceSpan, UnresolvedInclude } from '../types';
+import type { IncludeDecision, PipelineFile, ProjectFiles, SourceSpan, UnresolvedInclude } from '../types';
 import { emptyMap, entryValue, mapWithEntryVia, mergeEntries, scalarText, type CiEntry, type CiMap, type CiReference, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
-import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, type ProvidedInput } from './inputs';
+import { decideIncludeRules, expandKnownVariables } from './includeConditions';
+import { createInterpolator, plainValue, readInputSpecs, resolveInputValues, withRubyNumbers, type ProvidedInput } from './inputs';
 import type { ExternalIncludeRequest, ExternalIncludes } from './options';
 import type { ResolveCache } from './cache';
 import { convertContent, convertDocument, readPipelineFile, type ParsedFile } from '../yaml/reader';
@@ -24,6 +25,8 @@ interface IncludeItem {
   /** True when the location names a variable GitLab would expand but we do not know. */
   readonly unknownVariable: boolean;
   readonly inputs: ReadonlyMap<string, ProvidedInput>;
+  /** The entry's `rules:` and the hash holding them. */
+  readonly rules?: { readonly value: CiValue; readonly span: SourceSpan };
 }
 
 /** The merged configuration of all files plus what a caller needs to explain it. */
@@ -31,6 +34,7 @@ export interface LoadedPipeline {
   readonly config: CiMap;
   readonly files: readonly PipelineFile[];
   readonly unresolvedIncludes: readonly UnresolvedInclude[];
+  readonly includeDecisions: readonly IncludeDecision[];
   readonly references: readonly CiReference[];
   /** Position of each file's own content in the merge order (later wins); a file merged twice keeps its last. */
   readonly mergeOrder: ReadonlyMap<string, number>;
@@ -40,7 +44,6 @@ export interface LoadedPipeline {
   readonly incomplete: boolean;
 }
 
-const VARIABLE_REFERENCE = /\$(?:\{(\w+)\}|(\w+))/g;
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export class IncludeLoader {
@@ -49,6 +52,8 @@ export class IncludeLoader {
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly contents = new Map<string, CiValue | undefined>();
   private readonly unresolved: UnresolvedInclude[] = [];
+  private readonly decisions = new Map<string, IncludeDecision>();
+  private projectFileList: readonly string[] | undefined;
   private readonly references: CiReference[] = [];
   private readonly mergeOrder = new Map<string, number>();
   private order = 0;
@@ -73,6 +78,7 @@ export class IncludeLoader {
       config,
       files: this.files,
       unresolvedIncludes: this.unresolved,
+      includeDecisions: [...this.decisions.values()],
       references: this.references,
       mergeOrder: this.mergeOrder,
       lastUnresolvedOrder: this.lastUnresolvedOrder,
@@ -130,7 +136,8 @@ export class IncludeLoader {
         const specs = readInputSpecs(header);
         const where = includedAt ?? header?.span ?? { file: path, start: 0, end: 0 };
         // Root inputs may still be given when the pipeline is run; an include that omits one is a definite error.
-        const values = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
+        const given = resolveInputValues(specs, provided, where, this.ctx, includedAt ? 'error' : 'warning');
+        const values = withRubyNumbers(given, (file) => (file === path ? text : this.files.find((candidate) => candidate.path === file)?.text));
         content = convertDocument(parsed.content, path, text, this.ctx, { interpolate: createInterpolator(values, specs, this.ctx), onReference });
       } else {
         const file = parsed;
@@ -142,8 +149,26 @@ export class IncludeLoader {
     return content;
   }
 
-  /** The included files' merged contents, each top-level entry marked with the include step. */
+  /**
+   * The included files' merged contents, each top-level entry marked with the include step. An entry whose `rules:`
+   * exclude it is not read (GitLab does not check that it exists either); one whose rules cannot be decided here is
+   * read, and then counts as an unresolved include: what it could override is not reported as uncovered.
+   */
   private loadInclude(item: IncludeItem, scope: FileScope, stack: readonly string[]): CiMap[] {
+    if (!item.rules) return this.loadIncludeItem(item, scope, stack);
+    const decision = decideIncludeRules(item.rules.value, {
+      variables: this.variables,
+      files: () => (scope.kind === 'root' ? (this.projectFileList ??= this.projectFiles.glob('**')) : undefined),
+    });
+    const key = `${item.rules.span.file}\u0000${item.rules.span.start}`;
+    this.decisions.set(key, { ...decision, span: item.rules.span });
+    if (decision.outcome === 'excluded') return [];
+    const loaded = this.loadIncludeItem(item, scope, stack);
+    if (decision.outcome === 'maybe') this.lastUnresolvedOrder = this.order++;
+    return loaded;
+  }
+
+  private loadIncludeItem(item: IncludeItem, scope: FileScope, stack: readonly string[]): CiMap[] {
     if (item.unknownVariable) return this.markUnresolved(item, item.request);
     if (item.kind === 'local' && item.local !== undefined) {
       if (scope.kind === 'project') {
@@ -251,9 +276,11 @@ export class IncludeLoader {
     const inputsValue = entryValue(hash, 'inputs');
     const inputs = new Map<string, ProvidedInput>();
     if (inputsValue?.kind === 'map') for (const key of inputsValue.entries.keys()) inputs.set(key, entryValue(inputsValue, key)!);
+    const rulesValue = entryValue(hash, 'rules');
+    const rules = rulesValue ? { rules: { value: rulesValue, span: hash.span } } : {};
     const make = (kind: IncludeItem['kind'], written: { value: string; span: SourceSpan }, build: (expanded: string) => Partial<IncludeItem>): IncludeItem => {
       const expanded = this.expand(written.value);
-      return { kind, location: written.value, span: written.span, unknownVariable: expanded.unknown, inputs, ...build(expanded.text) };
+      return { kind, location: written.value, span: written.span, unknownVariable: expanded.unknown, inputs, ...rules, ...build(expanded.text) };
     };
     const local = text('local');
     if (local) return [make('local', local, (path) => ({ local: path }))];
@@ -285,14 +312,8 @@ export class IncludeLoader {
 
   /** GitLab expands variables in include locations; one we do not know leaves the include unresolved. */
   private expand(location: string): { text: string; unknown: boolean } {
-    let unknown = false;
-    const text = location.replace(VARIABLE_REFERENCE, (match, braced: string | undefined, bare: string | undefined) => {
-      const name = braced ?? bare ?? '';
-      if (Object.hasOwn(this.variables, name)) return this.variables[name]!;
-      unknown = true;
-      return match;
-    });
-    return { text, unknown };
+    const expanded = expandKnownVariables(location, this.variables);
+    return { text: expanded.text, unknown: expanded.unknown !== undefined };
   }
 }
 

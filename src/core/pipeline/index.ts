@@ -70,6 +70,7 @@ function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOpti
       jobs,
       globalVariables: builder.globals(),
       unresolvedIncludes: loaded.unresolvedIncludes,
+      includeDecisions: loaded.includeDecisions,
       problems: ctx.problems,
     };
   } catch (error) {

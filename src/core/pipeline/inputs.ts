@@ -56,6 +56,43 @@ export function resolveInputValues(
   return values;
 }
 
+/**
+ * A number as Ruby prints it (Float#to_s), which is what GitLab interpolates: a YAML float keeps its `.0`
+ * (`1.0` → `1.0`, `1e3` → `1000.0`), exponent form from 1e16 and below 1e-4 (`1.0e+16`, `1.0e-05`); an integer as is.
+ * `source` is the scalar as written: only it tells `1.0` from `1`.
+ */
+export function rubyNumberText(value: number, source: string): string {
+  const written = source.trim().replace(/_/g, '');
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  if (!/^[-+]?(\d*\.\d*([eE][-+]?\d+)?|\d+[eE][-+]?\d+)$/.test(written)) return String(value);
+  const [mantissa = '0', exponentText = '0'] = value.toExponential().split('e');
+  const exponent = Number(exponentText);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
+  let text: string;
+  if (exponent >= 16 || exponent < -4) {
+    const fraction = digits.slice(1) || '0';
+    text = `${digits[0]}.${fraction}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  } else if (exponent < 0) {
+    text = `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  } else {
+    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+    text = `${whole}.${digits.slice(exponent + 1) || '0'}`;
+  }
+  return negative ? `-${text}` : text;
+}
+
+/** Number inputs rewritten as the text Ruby would interpolate, reading each one's source from `textOf(file)`. */
+export function withRubyNumbers(values: ReadonlyMap<string, ProvidedInput>, textOf: (file: string) => string | undefined): Map<string, ProvidedInput> {
+  const result = new Map(values);
+  for (const [name, value] of values) {
+    if (typeof value === 'string' || value.kind !== 'scalar' || typeof value.value !== 'number') continue;
+    const source = textOf(value.span.file)?.slice(value.span.start, value.span.end);
+    if (source !== undefined) result.set(name, rubyNumberText(value.value, source));
+  }
+  return result;
+}
+
 // `$[[ expression ]]` on one line; the expression stops at the next `$[[`, so a line of many unclosed blocks is
 // scanned once (the expression is trimmed where it is used).
 const BLOCK = /\$\[\[((?:[^\]$\n\r\u2028\u2029]|\](?!\])|\$(?!\[\[))*)\]\]/g;

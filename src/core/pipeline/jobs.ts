@@ -5,6 +5,7 @@
 import type { Provenance, ResolvedJob, SourceSpan, TracedString, TracedVariable } from '../types';
 import { entryValue, joinVia, scalarText, withVia, type CiMap, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
+import { describeRule } from './includeConditions';
 import type { ExtendsResolver } from './extends';
 import type { JobMemo, ReadClosure, ReadTracker } from './jobReuse';
 import type { ReferenceResolver } from './references';
@@ -145,7 +146,32 @@ export class JobBuilder {
     if (raw?.kind !== 'map') return undefined;
     const job = this.inputs.extendsResolver.resolve(name) ?? raw;
     if (this.rulesNeverRun(entryValue(job, 'rules'))) return undefined;
-    return this.build(name, span, raw, job);
+    const built = this.build(name, span, raw, job);
+    const runsWhen = this.runsWhen(entryValue(job, 'rules'));
+    return runsWhen ? { ...built, runsWhen } : built;
+  }
+
+  /**
+   * The rules that can let a job with `rules:` run (those not `when: never`), at most 5; undefined when the first rule
+   * has no clause and runs it (it always runs). Which one applies is decided when the pipeline is created.
+   */
+  private runsWhen(rules: CiValue | undefined): readonly string[] | undefined {
+    const list = this.deref(rules);
+    if (list?.kind !== 'seq') return undefined;
+    const runs: string[] = [];
+    let index = 0;
+    for (const rule of this.inputs.references.flatten(list)) {
+      index++;
+      const map = rule.kind === 'map' ? rule : undefined;
+      const when = map ? this.deref(entryValue(map, 'when')) : undefined;
+      const whenText = when?.kind === 'scalar' && when.value !== null ? scalarText(when) : 'on_success';
+      if (whenText === 'never') continue;
+      const clauses = map ? ['if', 'exists', 'changes'].filter((key) => map.entries.has(key)) : [];
+      if (clauses.length === 0 && runs.length === 0 && index === 1) return undefined;
+      runs.push(`rule ${index}${describeRule(rule)}${whenText === 'on_success' || whenText === 'always' ? '' : ` (\`when: ${whenText}\`)`}`);
+      if (runs.length === 5) break;
+    }
+    return runs.length > 0 ? runs : undefined;
   }
 
   /**
