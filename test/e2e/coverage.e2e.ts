@@ -158,7 +158,6 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     await said.waitFor();
     const message = (await said.innerText()).trim();
     assert.match(message, new RegExp(`^DOCKER_AUTH_CONFIG copied\\. It holds ${registry.host.replace(/\./g, '\\.')} from VS Code and other\\.example\\.com already in GitLab's variable\\.`));
-    await workbench.runCommand('Notifications: Hide Notifications');
     const expected = JSON.stringify({ auths: { 'other.example.com': { auth: otherAuth }, [registry.host]: { auth: storedAuth } } });
     assertSameSecretText(JSON.stringify(JSON.parse(copied)), expected, 'the copied DOCKER_AUTH_CONFIG');
     // The user pastes it into GitLab's variable (here: the loopback server's project variable).
