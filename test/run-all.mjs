@@ -141,7 +141,12 @@ async function layerStep(layer) {
 }
 
 function combine(a, b) {
-  return { passed: a.passed + b.passed, failed: a.failed + b.failed, failures: [...a.failures, ...b.failures], skipped: [...(a.skipped ?? []), ...(b.skipped ?? [])] };
+  return {
+    passed: a.passed + b.passed,
+    failed: a.failed + b.failed,
+    failures: [...a.failures, ...b.failures],
+    skipped: [...(a.skipped ?? []), ...(b.skipped ?? [])],
+  };
 }
 
 /** Compiled tests of `folder` whose source still exists (out/ may hold files of deleted or renamed tests). */
@@ -185,8 +190,10 @@ async function runNodeTests(layer, files, env = {}) {
   const args = [
     '--test',
     `--test-timeout=${NODE_TEST_TIMEOUT_MS[layer]}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
     ...(options.grep ? [`--test-name-pattern=${escapeRegExp(options.grep)}`] : []),
     ...files,
   ];

@@ -144,7 +144,13 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  io.stdout(format === 'json' ? formatJson(located, pull ? skipped : undefined) : format === 'codequality' ? formatCodeQuality(located) : formatText(located, positionals.length, skipped));
+  io.stdout(
+    format === 'json'
+      ? formatJson(located, pull ? skipped : undefined)
+      : format === 'codequality'
+        ? formatCodeQuality(located)
+        : formatText(located, positionals.length, skipped),
+  );
   return located.some(({ finding }) => finding.severity === 'error' || finding.severity === 'warning') ? 1 : 0;
 }
 

@@ -32,7 +32,15 @@ const stringList = z.pipe(
 );
 
 const projectRelativePath = z
-  .pipe(z.string(), z.transform((path) => path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '')))
+  .pipe(
+    z.string(),
+    z.transform((path) =>
+      path
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, ''),
+    ),
+  )
   .check(
     z.refine((path) => path !== '' && !path.startsWith('/') && !/^[a-z]:/i.test(path), 'must be a path relative to the workspace folder'),
     z.refine((path) => !path.split('/').includes('..'), 'must stay inside the workspace folder'),
@@ -40,11 +48,17 @@ const projectRelativePath = z
   );
 
 const optionalUrl = z
-  .pipe(z.string(), z.transform((url) => trimTrailing(url.trim(), '/')))
+  .pipe(
+    z.string(),
+    z.transform((url) => trimTrailing(url.trim(), '/')),
+  )
   .check(z.refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com'));
 
 const optionalHost = z
-  .pipe(z.string(), z.transform((host) => trimTrailing(host.trim().replace(/^https?:\/\//i, ''), '/')))
+  .pipe(
+    z.string(),
+    z.transform((host) => trimTrailing(host.trim().replace(/^https?:\/\//i, ''), '/')),
+  )
   .check(z.refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path'));
 
 const optionalProjectPath = z.pipe(

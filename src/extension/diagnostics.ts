@@ -325,7 +325,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         return;
       }
       if (!state.last) return;
-      const matters = state.readPaths.has(relativePath) || dropped || (change !== 'changed' && mayBePipelineFile({ folder: state.folder, relativePath }, this.settingsOf(state.folder)));
+      const matters =
+        state.readPaths.has(relativePath) ||
+        dropped ||
+        (change !== 'changed' && mayBePipelineFile({ folder: state.folder, relativePath }, this.settingsOf(state.folder)));
       if (!matters) return;
       state.diskGeneration++;
       this.schedule(state, CHANGE_DELAY_MS);
@@ -376,7 +379,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
     const unchanged = state.last?.stamp === stamp;
-    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
+    const project =
+      unchanged && state.last
+        ? state.last
+        : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
 
@@ -517,7 +523,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       this.publishedByUri.delete(uri);
     }
     for (const [uri, published] of byUri) {
-      this.collection.set(vscode.Uri.parse(uri), published.map((entry) => entry.diagnostic));
+      this.collection.set(
+        vscode.Uri.parse(uri),
+        published.map((entry) => entry.diagnostic),
+      );
       this.publishedByUri.set(uri, published);
     }
     state.published = new Set(byUri.keys());
@@ -557,7 +566,12 @@ function toDiagnostic(finding: Finding, text: ProjectText, project: ProjectCheck
   const related = finding.related.flatMap((location) => {
     const relatedText = project.texts.get(location.span.file);
     if (!relatedText) return [];
-    return [new vscode.DiagnosticRelatedInformation(new vscode.Location(fileUri(project.folder, location.span.file), spanToRange(location.span, relatedText)), location.message)];
+    return [
+      new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(fileUri(project.folder, location.span.file), spanToRange(location.span, relatedText)),
+        location.message,
+      ),
+    ];
   });
   if (related.length > 0) diagnostic.relatedInformation = related;
   return diagnostic;

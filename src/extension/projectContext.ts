@@ -32,7 +32,9 @@ function gitDirAt(dir: string): string | undefined {
   }
   if (stat.isDirectory()) return dotGit;
   // A worktree or submodule: ".git" is a file saying "gitdir: <path>", relative to the file's folder.
-  const pointer = readFirstLine(dotGit)?.match(/^gitdir:(.+)$/)?.[1]!.trim();
+  const pointer = readFirstLine(dotGit)
+    ?.match(/^gitdir:(.+)$/)?.[1]!
+    .trim();
   return pointer ? path.resolve(dir, pointer) : undefined;
 }
 

@@ -45,7 +45,10 @@ describe('pull check: Check That Every Image Can Be Pulled against real registri
     tokenRegistry = await startRegistry({ kind: 'token', tokenServer });
     await pushTestImage(basic.url, 'group/app', '1.0', basicAuthorization(alice.username, alice.password));
     await pushTestImage(reject.url, 'group/app', '1.0', basicAuthorization(carol.username, carol.password));
-    for (const [repository, tag] of [['team/api', '2.0'], ['team/other', '1']] as const) {
+    for (const [repository, tag] of [
+      ['team/api', '2.0'],
+      ['team/other', '1'],
+    ] as const) {
       const push = tokenServer.mintToken('seed', [{ type: 'repository', name: repository, actions: ['push', 'pull'] }]);
       await pushTestImage(tokenRegistry.url, repository, tag, `Bearer ${push}`);
     }

@@ -306,8 +306,14 @@ test('mergeAuthConfig refuses an existing value that is not a JSON object, with 
     () => mergeAuthConfig(`{"auths":{"x.example.com":{"auth":"${secretish}"}}`, entry),
     (error: unknown) => AuthConfigError.is(error, 'invalid-json') && /line 1/.test(error.message) && !error.message.includes(secretish),
   );
-  assert.throws(() => mergeAuthConfig('[]', entry), (error: unknown) => AuthConfigError.is(error, 'not-an-object'));
-  assert.throws(() => mergeAuthConfig('{"auths":"x"}', entry), (error: unknown) => AuthConfigError.is(error, 'invalid-auths'));
+  assert.throws(
+    () => mergeAuthConfig('[]', entry),
+    (error: unknown) => AuthConfigError.is(error, 'not-an-object'),
+  );
+  assert.throws(
+    () => mergeAuthConfig('{"auths":"x"}', entry),
+    (error: unknown) => AuthConfigError.is(error, 'invalid-auths'),
+  );
 });
 
 test('as a credential source: auths and credHelpers keys with runner paths, credHelpers winning on the same raw key', () => {

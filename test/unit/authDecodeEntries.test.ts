@@ -50,10 +50,15 @@ describe('decodeAuthEntries (import of an existing DOCKER_AUTH_CONFIG)', () => {
   });
 
   it('skips entries without user:secret, never quoting the value', () => {
-    const text = JSON.stringify({ auths: { 'no-colon.example.com': { auth: b64('fakevalue') }, 'empty.example.com': {}, 'id.example.com': { identitytoken: 'fake-id' } } });
+    const text = JSON.stringify({
+      auths: { 'no-colon.example.com': { auth: b64('fakevalue') }, 'empty.example.com': {}, 'id.example.com': { identitytoken: 'fake-id' } },
+    });
     const decoded = decodeAuthEntries(text)!;
     assert.deepEqual(decoded.auths, []);
-    assert.deepEqual(decoded.skipped.map((entry) => entry.key), ['no-colon.example.com', 'empty.example.com', 'id.example.com']);
+    assert.deepEqual(
+      decoded.skipped.map((entry) => entry.key),
+      ['no-colon.example.com', 'empty.example.com', 'id.example.com'],
+    );
     assert.ok(!JSON.stringify(decoded.skipped).includes('fake'));
   });
 
@@ -72,12 +77,18 @@ describe('combinedAuthConfig', () => {
       { registry: 'registry.example.com:5050', username: 'robot', secret: 'fake-5' },
       { registry: 'docker.io', username: 'alice', secret: 'fake-6' },
     ]);
-    assert.equal(json, `{"auths":{"https://index.docker.io/v1/":{"auth":"${b64('alice:fake-6')}"},"registry.example.com:5050":{"auth":"${b64('robot:fake-5')}"}}}`);
+    assert.equal(
+      json,
+      `{"auths":{"https://index.docker.io/v1/":{"auth":"${b64('alice:fake-6')}"},"registry.example.com:5050":{"auth":"${b64('robot:fake-5')}"}}}`,
+    );
     assert.doesNotMatch(json, /\s/);
   });
 
   it('adds credHelpers for helper entries, still on one line', () => {
-    const json = combinedAuthConfig([{ registry: 'registry.example.com', username: 'robot', secret: 'fake-7' }], [{ key: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', helper: 'ecr-login' }]);
+    const json = combinedAuthConfig(
+      [{ registry: 'registry.example.com', username: 'robot', secret: 'fake-7' }],
+      [{ key: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', helper: 'ecr-login' }],
+    );
     assert.deepEqual(JSON.parse(json), {
       auths: { 'registry.example.com': { auth: b64('robot:fake-7') } },
       credHelpers: { '123456789012.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
@@ -87,10 +98,13 @@ describe('combinedAuthConfig', () => {
   });
 
   it('orders credHelpers keys in byte order, as buildAuthConfig orders auths (differs from UTF-16 above U+FFFF)', () => {
-    const json = combinedAuthConfig([], [
-      { key: 'a\u{10000}.example', helper: 'one' },
-      { key: 'a\uFFFF.example', helper: 'two' },
-    ]);
+    const json = combinedAuthConfig(
+      [],
+      [
+        { key: 'a\u{10000}.example', helper: 'one' },
+        { key: 'a\uFFFF.example', helper: 'two' },
+      ],
+    );
     assert.deepEqual(Object.keys((JSON.parse(json) as { credHelpers: Record<string, string> }).credHelpers), ['a\uFFFF.example', 'a\u{10000}.example']);
   });
 });
@@ -114,7 +128,10 @@ describe('registry families', () => {
     assert.equal(registryFamily('myteam.azurecr.io'), 'azure');
     assert.equal(registryFamily('europe-west1-docker.pkg.dev'), 'google');
     assert.equal(registryFamily('registry.gitlab.com'), 'gitlab');
-    assert.equal(registryFamily('registry.example.com:5050', { instanceUrl: 'https://example.com', registry: 'registry.example.com:5050', projectPath: 'a/b' }), 'gitlab');
+    assert.equal(
+      registryFamily('registry.example.com:5050', { instanceUrl: 'https://example.com', registry: 'registry.example.com:5050', projectPath: 'a/b' }),
+      'gitlab',
+    );
     assert.equal(registryFamily('registry.example.com:5050'), 'other');
   });
 });

@@ -12,7 +12,9 @@ export function memoryFiles(files: Readonly<Record<string, string>>): ProjectFil
     read: (path) => (Object.hasOwn(files, path) ? files[path] : undefined),
     glob: (pattern) => {
       const matcher = localIncludeGlob(pattern);
-      return Object.keys(files).filter((path) => matcher.test(path)).sort();
+      return Object.keys(files)
+        .filter((path) => matcher.test(path))
+        .sort();
     },
   };
 }

@@ -43,7 +43,10 @@ describe('toWorkspaceEdit', () => {
       replacements.map(({ range }) => [range.start.line, range.end.line]),
       edits.map(() => [1, 1]),
     );
-    assert.equal(applyRanges(text, replacements), 'build:\n  image: registry.example.com/team/app:1 # gitlab-ci-auth-ignore missing-credentials\n  script: [make]\n');
+    assert.equal(
+      applyRanges(text, replacements),
+      'build:\n  image: registry.example.com/team/app:1 # gitlab-ci-auth-ignore missing-credentials\n  script: [make]\n',
+    );
   });
 
   it('spans several lines when the core edit does (removing a committed variable)', () => {

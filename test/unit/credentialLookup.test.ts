@@ -32,8 +32,14 @@ test('on the same path the first source wins: DOCKER_AUTH_CONFIG shadows the job
 });
 
 test('within one source the raw key first in byte order wins among keys of the same path', () => {
-  assert.equal(matchedKey('registry.example.com/app', [source('DOCKER_AUTH_CONFIG', ['registry.example.com', 'https://registry.example.com'])]), 'https://registry.example.com');
-  assert.equal(matchedKey('registry.example.com/app', [source('DOCKER_AUTH_CONFIG', ['registry.example.com', 'REGISTRY.EXAMPLE.COM'])]), 'REGISTRY.EXAMPLE.COM');
+  assert.equal(
+    matchedKey('registry.example.com/app', [source('DOCKER_AUTH_CONFIG', ['registry.example.com', 'https://registry.example.com'])]),
+    'https://registry.example.com',
+  );
+  assert.equal(
+    matchedKey('registry.example.com/app', [source('DOCKER_AUTH_CONFIG', ['registry.example.com', 'REGISTRY.EXAMPLE.COM'])]),
+    'REGISTRY.EXAMPLE.COM',
+  );
 });
 
 test('a path-scoped key covers its repositories only, segment by segment', () => {
@@ -83,7 +89,10 @@ test('the job token: dependency proxy key gitlab.com:443 does not match gitlab.c
 test('the port must match exactly', () => {
   assert.equal(matchedKey('registry.example.com:5000/x', [source('DOCKER_AUTH_CONFIG', ['registry.example.com'])]), null);
   assert.equal(matchedKey('registry.example.com/x', [source('DOCKER_AUTH_CONFIG', ['registry.example.com:443'])]), null);
-  assert.equal(matchedKey('registry.example.com:5000/x', [source('DOCKER_AUTH_CONFIG', ['http://registry.example.com:5000'])]), 'http://registry.example.com:5000');
+  assert.equal(
+    matchedKey('registry.example.com:5000/x', [source('DOCKER_AUTH_CONFIG', ['http://registry.example.com:5000'])]),
+    'http://registry.example.com:5000',
+  );
 });
 
 test('image hosts are matched case-insensitively, paths are not', () => {
@@ -118,7 +127,9 @@ test('near misses: port, scheme, Docker Hub spelling, docker.io/library, case', 
     ]),
   ];
   const misses = (image: string) => nearMisses(image, sources).map(({ key, suggestedKey, reason }) => ({ key, suggestedKey, reason }));
-  assert.deepEqual(misses('registry.example.com:5050/group/app:1'), [{ key: 'registry.example.com', suggestedKey: 'registry.example.com:5050', reason: 'port' }]);
+  assert.deepEqual(misses('registry.example.com:5050/group/app:1'), [
+    { key: 'registry.example.com', suggestedKey: 'registry.example.com:5050', reason: 'port' },
+  ]);
   assert.deepEqual(misses('alpine:3'), [
     { key: 'index.docker.io', suggestedKey: 'https://index.docker.io/v1/', reason: 'docker-hub-spelling' },
     { key: 'docker.io/library', suggestedKey: 'https://index.docker.io/v1/', reason: 'docker-io-library' },

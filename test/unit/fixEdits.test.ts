@@ -99,7 +99,8 @@ describe('kanikoConfigStepEdit', () => {
   });
 
   it('writes $HOME/.docker/config.json before the first docker command of a docker job, in before_script', () => {
-    const yaml = 'push:\n  image: docker:27\n  before_script:\n    - docker info\n    - docker pull registry.example.com/base\n  script:\n    - docker push registry.example.com/app\n';
+    const yaml =
+      'push:\n  image: docker:27\n  before_script:\n    - docker info\n    - docker pull registry.example.com/base\n  script:\n    - docker push registry.example.com/app\n';
     const { pipeline } = check(yaml);
     assert.equal(
       apply(yaml, kanikoConfigStepEdit(pipeline, 'push')),
@@ -131,10 +132,7 @@ describe('replaceEchoEdit', () => {
 
   it('escapes the new text for a double-quoted YAML scalar', () => {
     const text = 'a:\n  script:\n    - "echo \\"$DOCKER_AUTH_CONFIG\\" > c.json"\n';
-    assert.equal(
-      apply(text, replaceEchoEdit(text, span(text, '"echo'))),
-      `a:\n  script:\n    - "printf '%s' \\"$DOCKER_AUTH_CONFIG\\" > c.json"\n`,
-    );
+    assert.equal(apply(text, replaceEchoEdit(text, span(text, '"echo'))), `a:\n  script:\n    - "printf '%s' \\"$DOCKER_AUTH_CONFIG\\" > c.json"\n`);
   });
 });
 
@@ -151,7 +149,10 @@ describe('replaceKeyEdit', () => {
 describe('removeVariableEdit', () => {
   it('removes the entry lines from a block map, keeping the other variables and comments', () => {
     const text = 'variables:\n  # registry access\n  A: 1\n  DOCKER_AUTH_CONFIG: >\n    {"auths": {}}\n  B: x # keep\njob:\n  script: [x]\n';
-    assert.equal(apply(text, removeVariableEdit(text, span(text, 'DOCKER_AUTH_CONFIG'))), 'variables:\n  # registry access\n  A: 1\n  B: x # keep\njob:\n  script: [x]\n');
+    assert.equal(
+      apply(text, removeVariableEdit(text, span(text, 'DOCKER_AUTH_CONFIG'))),
+      'variables:\n  # registry access\n  A: 1\n  B: x # keep\njob:\n  script: [x]\n',
+    );
   });
 
   it('removes variables: too when it was the only entry', () => {

@@ -68,7 +68,10 @@ describe('external includes through the loopback GitLab API test server', () => 
     const cache = new ExternalIncludeCache({ api, instanceHost: host, fetchPublic: publicFetch({}, []) });
     const component = { kind: 'component' as const, component: `${host}/shared/ci/scan@1.4.0` };
     await cache.prefetch([component]);
-    assert.deepEqual(cache.read(component), { path: 'gitlab:shared/ci@1.4.0/templates/scan/template.yml', text: 'scan:\n  image: registry.example.com/scan:1.4\n' });
+    assert.deepEqual(cache.read(component), {
+      path: 'gitlab:shared/ci@1.4.0/templates/scan/template.yml',
+      text: 'scan:\n  image: registry.example.com/scan:1.4\n',
+    });
   });
 
   it('leaves ~latest components and components of other instances unresolved, with a reason', async () => {
@@ -87,7 +90,7 @@ describe('external includes through the loopback GitLab API test server', () => 
     assert.deepEqual(cache.read(template), { path: 'template:Docker.gitlab-ci.yml', text: 'docker-build:\n  image: docker:27\n' });
   });
 
-  it('fetches a nested template (Jobs/…) from GitLab\'s public source without any token', async () => {
+  it("fetches a nested template (Jobs/…) from GitLab's public source without any token", async () => {
     const calls: { url: string; init: HttpRequestInit }[] = [];
     const url = 'https://gitlab.com/gitlab-org/gitlab/-/raw/master/lib/gitlab/ci/templates/Jobs/Build.gitlab-ci.yml';
     const cache = new ExternalIncludeCache({ api, instanceHost: host, fetchPublic: publicFetch({ [url]: 'build:\n  image: x\n' }, calls) });

@@ -42,7 +42,10 @@ function viaReference(text: string, limits: ResolveLimits): Outcome {
   const parsed = parsePipelineFile('f.yml', text, ctx);
   const references: CiReference[] = [];
   // A file with a `spec:` header is converted by the loader in two parts; here only its content matters for the value.
-  const value = parsed.content && !parsed.header ? convertDocument(parsed.content, 'f.yml', text, ctx, { onReference: (reference) => void references.push(reference) }) : undefined;
+  const value =
+    parsed.content && !parsed.header
+      ? convertDocument(parsed.content, 'f.yml', text, ctx, { onReference: (reference) => void references.push(reference) })
+      : undefined;
   return { value: plain(value), references: plain(references), problems: plain(ctx.problems), budgetLeft: ctx.expansionsRemaining };
 }
 
@@ -110,7 +113,31 @@ describe('fast YAML path', () => {
   it('agrees after random line edits of corpus files', { skip: corpusSkip }, () => {
     const next = random(4_242);
     const vocabulary = {
-      typed: [' ', ':', ': ', '- ', '#', ' # c', '"', "'", '&a ', '*a', '!reference [.x, y]', '|', '>-', '[', ']', '{', '}', ',', '\t', 'x', '<<: *a', '\\', '---'],
+      typed: [
+        ' ',
+        ':',
+        ': ',
+        '- ',
+        '#',
+        ' # c',
+        '"',
+        "'",
+        '&a ',
+        '*a',
+        '!reference [.x, y]',
+        '|',
+        '>-',
+        '[',
+        ']',
+        '{',
+        '}',
+        ',',
+        '\t',
+        'x',
+        '<<: *a',
+        '\\',
+        '---',
+      ],
       inserted: ['', '  # comment', '    # deeper', '---', '...', 'x: &a {k: v}', '  <<: *a', '- item', '  key:', '  - |', '    folded', '\t- tab', 'spec:'],
       aimed: /^\s*(- |[\w.-]+:)/,
     };
@@ -126,13 +153,79 @@ describe('fast YAML path', () => {
   });
 
   it('agrees on generated YAML, valid or not', () => {
-    const scalar = fc.constantFrom('a', 'x y', 'x:y', '"q\\"t"', '"\\x41\\u00e9\\t"', "'s''q'", 'yes', 'No', '0x10', '017', '1:30', '~', '1.5', '.inf', 'e5', '2001-12-14', '<<', '*a', '*b', '&a v', '&b [1]', '!!str 5', '!reference [a, b]', '!reference [.x, 1]', '|\n    l1\n\n    l2\n', '|+\n    k\n\n', '>-\n    f\n    g\n', '>\n    f\n\n      m\n', '', '@bad', '"open', '[1, 2]', '[]', '{}', '{k: v, m: [x, *a]}', '[*a, *b]', '# c', 'v # c', 'v#c', 'a\n      continued', 'a\n\n      b', '- x', 'v   ');
+    const scalar = fc.constantFrom(
+      'a',
+      'x y',
+      'x:y',
+      '"q\\"t"',
+      '"\\x41\\u00e9\\t"',
+      "'s''q'",
+      'yes',
+      'No',
+      '0x10',
+      '017',
+      '1:30',
+      '~',
+      '1.5',
+      '.inf',
+      'e5',
+      '2001-12-14',
+      '<<',
+      '*a',
+      '*b',
+      '&a v',
+      '&b [1]',
+      '!!str 5',
+      '!reference [a, b]',
+      '!reference [.x, 1]',
+      '|\n    l1\n\n    l2\n',
+      '|+\n    k\n\n',
+      '>-\n    f\n    g\n',
+      '>\n    f\n\n      m\n',
+      '',
+      '@bad',
+      '"open',
+      '[1, 2]',
+      '[]',
+      '{}',
+      '{k: v, m: [x, *a]}',
+      '[*a, *b]',
+      '# c',
+      'v # c',
+      'v#c',
+      'a\n      continued',
+      'a\n\n      b',
+      '- x',
+      'v   ',
+    );
     const key = fc.constantFrom('a', 'b', '<<', '"q k"', "'s'", '? c', 'spec', '&k d', '', 'true', '1', '~');
     const line = fc
-      .tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom('', '- ', '-   '), key, fc.constantFrom(': ', ':', ' ', ':  '), scalar, fc.constantFrom('', ' ', '  # t', '\t'))
+      .tuple(
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom('', '- ', '-   '),
+        key,
+        fc.constantFrom(': ', ':', ' ', ':  '),
+        scalar,
+        fc.constantFrom('', ' ', '  # t', '\t'),
+      )
       .map(([indent, dash, k, sep, v, trail]) => `${'  '.repeat(indent)}${dash}${k}${sep}${v}${trail}`);
-    const extra = fc.constantFrom('---', '', '# top', '  # indented', '      # deep', '.t: &a {image: x, s: [1]}', '.u: &b\n  image: y\n  tags: [z]', 'j:\n  <<: *a\n  s: 2', 'k: [*a, *a]', 'm:\n  <<: [*a, *b]', 'l:\n- a\n- b', 's:\n  - k: v\n    j: w\n  -\n  - z');
-    const file = fc.tuple(fc.array(fc.oneof(line, extra), { minLength: 1, maxLength: 12 }), fc.boolean()).map(([lines, newline]) => `${lines.join('\n')}${newline ? '\n' : ''}`);
+    const extra = fc.constantFrom(
+      '---',
+      '',
+      '# top',
+      '  # indented',
+      '      # deep',
+      '.t: &a {image: x, s: [1]}',
+      '.u: &b\n  image: y\n  tags: [z]',
+      'j:\n  <<: *a\n  s: 2',
+      'k: [*a, *a]',
+      'm:\n  <<: [*a, *b]',
+      'l:\n- a\n- b',
+      's:\n  - k: v\n    j: w\n  -\n  - z',
+    );
+    const file = fc
+      .tuple(fc.array(fc.oneof(line, extra), { minLength: 1, maxLength: 12 }), fc.boolean())
+      .map(([lines, newline]) => `${lines.join('\n')}${newline ? '\n' : ''}`);
     let accepted = 0;
     run(
       fc.property(file, (text) => {
@@ -156,7 +249,8 @@ describe('fast YAML path', () => {
       singleQuotes: "a: 'it''s'\nb: ''\nc: \"\"\n",
       anchorsAndMerge: '.a: &a\n  image: x\n  tags: [t]\n.b: &b {image: y, stage: s}\nj:\n  stage: early\n  <<: [*a, *b]\n  image: own\nk:\n  <<: *b\nl: *a\n',
       reference: '.x:\n  script: [a, b]\nj:\n  script:\n    - !reference [.x, script]\n    - echo\n  after_script: !reference [.x, script]  # c\n',
-      commentsAfterValues: 'a: 1 # one\nb:\n  c: x   # two\n    # deeper, taken by the value\n  # same indent, kept by the map\nd:\n  - e # three\n  # kept by the sequence\nf: 2\n',
+      commentsAfterValues:
+        'a: 1 # one\nb:\n  c: x   # two\n    # deeper, taken by the value\n  # same indent, kept by the map\nd:\n  - e # three\n  # kept by the sequence\nf: 2\n',
       commentsBetweenItems: 'a:\n  # before\n  - x\n\n  # between\n  - y\n# after\nb: 1\n',
       emptyValues: 'a:\nb:   \nc: # comment\nd:\n  e:\n  f:\n  # trailing\ng:\n  - \n  -\nh: ~\n',
       trailingSpaces: 'a: x   \nb: "y"  \nc:\n  - z  \n',
@@ -165,7 +259,8 @@ describe('fast YAML path', () => {
       nextLineScalar: 'when:\n  manual\nx:\n  "quoted"\n',
       documentStart: '# header\n---\na: 1\n',
       flowMaps: 'a: {k: v, "q": [1, 2], m: {n: ~}}\nb: [[a], {c: d}]\n',
-      yaml11Scalars: 'b: [yes, No, on, OFF, y]\nn: [0o17, 017, 0x1F, 1_000, 1:30, .5, -.inf, .NaN, 6.02e+23, e5]\nd: 2001-12-14\nk:\n  1: one\n  true: t\n  ~: null key\n',
+      yaml11Scalars:
+        'b: [yes, No, on, OFF, y]\nn: [0o17, 017, 0x1F, 1_000, 1:30, .5, -.inf, .NaN, 6.02e+23, e5]\nd: 2001-12-14\nk:\n  1: one\n  true: t\n  ~: null key\n',
       duplicateKeys: 'a: 1\nb: 2\na: 3\n',
       compactMaps: 'a:\n- k: v\n  j: w\n- "q": 1\n-   spaced: 2\n    more: 3\nb: x\n',
       documentStartComment: '--- # the pipeline\na: 1\n',

@@ -56,7 +56,8 @@ function fromDocument(document: Document.Parsed, text: string): Plain | undefine
     if (isScalar(yamlNode)) {
       const value = yamlNode.value;
       const plain = psychPlain(yamlNode as Scalar);
-      const quoted = (yamlNode.type === 'QUOTE_DOUBLE' || yamlNode.type === 'QUOTE_SINGLE') && end - start >= 2 && text.slice(start + 1, end - 1) === String(value);
+      const quoted =
+        (yamlNode.type === 'QUOTE_DOUBLE' || yamlNode.type === 'QUOTE_SINGLE') && end - start >= 2 && text.slice(start + 1, end - 1) === String(value);
       return { span: quoted ? [start + 1, end - 1] : [start, end], value: plain };
     }
     if (isSeq(yamlNode)) {
@@ -147,7 +148,10 @@ function checkSpanTexts(value: Plain, text: string, name: string): void {
 
 function yamlFiles(folder: string): string[] {
   if (!fs.existsSync(folder)) return [];
-  return fs.readdirSync(folder, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name)).map((entry) => path.join(entry.parentPath, entry.name));
+  return fs
+    .readdirSync(folder, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 describe('the reference YAML reader', () => {
@@ -205,7 +209,7 @@ describe('the reference YAML reader', () => {
     assert.ok(ctx.problems.length > 0 && ctx.problems.every((problem) => !problem.message.includes('SECRET')));
   });
 
-  it('builds no stack trace for each of yaml\'s errors (a file of thousands of them stays cheap), and restores the setting', () => {
+  it("builds no stack trace for each of yaml's errors (a file of thousands of them stays cheap), and restores the setting", () => {
     // Found by the deep-nesting fuzz test: `? - &a ` repeated is flat, but one error per unit, each an Error whose
     // stack trace cost most of the time and memory of reading it.
     const limit = Error.stackTraceLimit;
@@ -213,15 +217,48 @@ describe('the reference YAML reader', () => {
     assert.ok(Array.isArray(documents));
     const errors = documents.flatMap((document) => document.errors);
     assert.ok(errors.length >= 2_000, `${errors.length} errors`);
-    assert.ok(errors.every((error) => !/\n\s+at /.test(error.stack ?? '')), 'no stack frames captured');
+    assert.ok(
+      errors.every((error) => !/\n\s+at /.test(error.stack ?? '')),
+      'no stack frames captured',
+    );
     assert.equal(Error.stackTraceLimit, limit);
   });
 
   it('matches the Composer on generated YAML, valid or not', () => {
-    const scalar = fc.constantFrom('a', 'x y', '"q\\"t"', "'s''q'", 'yes', '0x10', '~', '1.5', '<<', '*a', '&a v', '!!str 5', '!reference [a, b]', '|\n    l1\n    l2\n', '>-\n    f\n', '', '@bad', '"open', '[1, 2]', '{k: v}', '# c', 'v # c');
+    const scalar = fc.constantFrom(
+      'a',
+      'x y',
+      '"q\\"t"',
+      "'s''q'",
+      'yes',
+      '0x10',
+      '~',
+      '1.5',
+      '<<',
+      '*a',
+      '&a v',
+      '!!str 5',
+      '!reference [a, b]',
+      '|\n    l1\n    l2\n',
+      '>-\n    f\n',
+      '',
+      '@bad',
+      '"open',
+      '[1, 2]',
+      '{k: v}',
+      '# c',
+      'v # c',
+    );
     const key = fc.constantFrom('a', 'b', '<<', '"q k"', '? c', 'spec', '&k d', '');
-    const line = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom('', '- '), key, fc.constantFrom(': ', ':', ' '), scalar, fc.constantFrom('', '\t', ' ')).map(([indent, dash, k, sep, v, trail]) => `${'  '.repeat(indent)}${dash}${k}${sep}${v}${trail}`);
-    const file = fc.array(fc.oneof(line, fc.constantFrom('---', '.t: &a {image: x, s: [1]}', 'j:\n  <<: *a\n  s: 2', 'k: [*a, *a]')), { minLength: 1, maxLength: 12 }).map((lines) => `${lines.join('\n')}\n`);
-    fc.assert(fc.property(file, (text) => void compare(text, JSON.stringify(text))), { numRuns: 400, seed: 13 });
+    const line = fc
+      .tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom('', '- '), key, fc.constantFrom(': ', ':', ' '), scalar, fc.constantFrom('', '\t', ' '))
+      .map(([indent, dash, k, sep, v, trail]) => `${'  '.repeat(indent)}${dash}${k}${sep}${v}${trail}`);
+    const file = fc
+      .array(fc.oneof(line, fc.constantFrom('---', '.t: &a {image: x, s: [1]}', 'j:\n  <<: *a\n  s: 2', 'k: [*a, *a]')), { minLength: 1, maxLength: 12 })
+      .map((lines) => `${lines.join('\n')}\n`);
+    fc.assert(
+      fc.property(file, (text) => void compare(text, JSON.stringify(text))),
+      { numRuns: 400, seed: 13 },
+    );
   });
 });

@@ -8,7 +8,9 @@ import { parsePipelineFile } from '../../src/core/yaml/reader';
 function syntaxErrors(text: string): [string, string][] {
   const ctx = new ResolveContext(DEFAULT_LIMITS);
   parsePipelineFile('.gitlab-ci.yml', text, ctx);
-  return ctx.problems.filter((problem) => problem.code === 'yaml-syntax').map((problem) => [problem.message, text.slice(problem.range.start, problem.range.end)]);
+  return ctx.problems
+    .filter((problem) => problem.code === 'yaml-syntax')
+    .map((problem) => [problem.message, text.slice(problem.range.start, problem.range.end)]);
 }
 
 describe('YAML syntax errors in plain words', () => {
@@ -29,7 +31,12 @@ describe('YAML syntax errors in plain words', () => {
   });
 
   it("never yaml's internal wording for these, one finding per line, and never a name that is not a CI keyword", () => {
-    const texts = ['build:\n  stage build\n  script: x\n', 'build:\n  image: a\n  - x\n', 'build:\n  image: a\n   stage: x\n', 'job:\n  glpat-FAKE0TOKEN0xyz\n  x: 1\n'];
+    const texts = [
+      'build:\n  stage build\n  script: x\n',
+      'build:\n  image: a\n  - x\n',
+      'build:\n  image: a\n   stage: x\n',
+      'job:\n  glpat-FAKE0TOKEN0xyz\n  x: 1\n',
+    ];
     for (const text of texts) {
       const errors = syntaxErrors(text);
       assert.ok(errors.length > 0, text);

@@ -46,7 +46,6 @@ function requireValid(entries: readonly CredentialInput[]): void {
   }
 }
 
-
 /** Key → `{"auth":…}` JSON for each entry, one per lookup path (a later entry for the same path wins). */
 function authMembers(entries: readonly CredentialInput[]): Map<string, { key: string; json: string }> {
   const byPath = new Map<string, { key: string; json: string }>();
@@ -100,7 +99,10 @@ export function mergeAuthConfig(existingText: string, entries: readonly Credenti
   }
   if (/\S/.test(existingText.slice(end))) {
     const position = new LineIndex(existingText).positionAt(end);
-    throw new AuthConfigError('invalid-json', `The existing config has text after its JSON object (line ${position.line + 1}, column ${position.character + 1}).`);
+    throw new AuthConfigError(
+      'invalid-json',
+      `The existing config has text after its JSON object (line ${position.line + 1}, column ${position.character + 1}).`,
+    );
   }
   if (root === null || root.kind === 'null') return buildAuthConfig(entries);
   if (root.kind !== 'object') throw new AuthConfigError('not-an-object', `The existing config must be a JSON object, not ${articleFor(root.kind)}.`);

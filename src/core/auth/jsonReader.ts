@@ -148,7 +148,7 @@ export class JsonReader {
     const start = this.position++;
     let value = '';
     for (;;) {
-      if (this.position >= this.text.length) this.fail('a string is not closed (missing \'"\')', start);
+      if (this.position >= this.text.length) this.fail("a string is not closed (missing '\"')", start);
       const char = this.text[this.position]!;
       const code = char.charCodeAt(0);
       if (char === '"') {
@@ -184,7 +184,12 @@ export function membersFolded(node: JsonNode & { kind: 'object' }, field: string
   return node.members.filter((member) => member.key.toLowerCase() === folded);
 }
 
-export function describeJsonError(text: string, error: JsonSyntaxError, what: string, consequence = ' The runner ignores every credential in it.'): AuthConfigProblem {
+export function describeJsonError(
+  text: string,
+  error: JsonSyntaxError,
+  what: string,
+  consequence = ' The runner ignores every credential in it.',
+): AuthConfigProblem {
   const position = new LineIndex(text).positionAt(error.offset);
   const insideAuth = error.keyPath.length > 0 && error.keyPath[error.keyPath.length - 1]!.toLowerCase() === 'auth';
   const hint =

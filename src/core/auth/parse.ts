@@ -249,7 +249,14 @@ export function parseAuthConfig(text: string): AuthConfigParseResult {
     });
   }
   if (auths.length === 0 && credHelpers.size === 0 && credsStore === null) {
-    warnings.push({ entry: null, field: null, message: 'The config has no "auths" entries: it gives no credentials.', offset: root.start, length: 1, severity: 'warning' });
+    warnings.push({
+      entry: null,
+      field: null,
+      message: 'The config has no "auths" entries: it gives no credentials.',
+      offset: root.start,
+      length: 1,
+      severity: 'warning',
+    });
   }
 
   return {
@@ -364,7 +371,8 @@ export function dockerCliEnvProblems(text: string): AuthConfigProblem[] {
   try {
     ({ value: root, end } = new JsonReader(text).readFirstValue());
   } catch (error) {
-    if (error instanceof JsonSyntaxError) return [{ ...describeJsonError(text, error, 'DOCKER_AUTH_CONFIG', ' Docker CLI ≥ 28.3 ignores it.'), severity: 'warning' }];
+    if (error instanceof JsonSyntaxError)
+      return [{ ...describeJsonError(text, error, 'DOCKER_AUTH_CONFIG', ' Docker CLI ≥ 28.3 ignores it.'), severity: 'warning' }];
     throw error;
   }
   if (/\S/.test(text.slice(end))) {

@@ -31,7 +31,10 @@ export const registryHostSchema = z.string().check(
 );
 
 export const usernameSchema = z.string().check(
-  z.minLength(1, 'Enter the username (for a GitLab deploy token: its username, e.g. gitlab+deploy-token-1; for a personal or project access token: any non-empty name).'),
+  z.minLength(
+    1,
+    'Enter the username (for a GitLab deploy token: its username, e.g. gitlab+deploy-token-1; for a personal or project access token: any non-empty name).',
+  ),
   z.refine((value) => !value.includes(':'), 'The username must not contain ":" (the registry reads everything before the first ":" as the username).'),
   z.refine((value) => !/\s/.test(value), 'The username must not contain spaces or line breaks.'),
 );

@@ -170,7 +170,12 @@ export class ExternalIncludeCache implements ExternalIncludes {
     for (let redirects = 0; ; redirects++) {
       let response;
       try {
-        response = await this.options.fetchPublic(current.toString(), { method: 'GET', headers: { Accept: 'text/plain, application/x-yaml, */*' }, redirect: 'manual', signal });
+        response = await this.options.fetchPublic(current.toString(), {
+          method: 'GET',
+          headers: { Accept: 'text/plain, application/x-yaml, */*' },
+          redirect: 'manual',
+          signal,
+        });
       } catch {
         return { ok: false, message: `Could not reach ${current.host}.` };
       }
@@ -180,7 +185,10 @@ export class ExternalIncludeCache implements ExternalIncludes {
         const next = location ? urlOrNull(location, current) : null;
         if (!next || redirects >= MAX_REDIRECTS) return { ok: false, message: `${current.host} redirected ${url} and the redirect was not followed.` };
         if (next.origin !== current.origin) {
-          return { ok: false, message: `${current.host} redirected ${url} to ${next.protocol}//${next.host}: a redirect to another host or scheme is not followed.` };
+          return {
+            ok: false,
+            message: `${current.host} redirected ${url} to ${next.protocol}//${next.host}: a redirect to another host or scheme is not followed.`,
+          };
         }
         current = next;
         continue;
@@ -234,5 +242,13 @@ function notConnected(): CacheEntry {
 }
 
 function cacheKey(request: ExternalIncludeRequest): string {
-  return JSON.stringify([request.kind, request.project ?? '', request.ref ?? '', request.file ?? '', request.template ?? '', request.url ?? '', request.component ?? '']);
+  return JSON.stringify([
+    request.kind,
+    request.project ?? '',
+    request.ref ?? '',
+    request.file ?? '',
+    request.template ?? '',
+    request.url ?? '',
+    request.component ?? '',
+  ]);
 }

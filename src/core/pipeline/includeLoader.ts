@@ -181,7 +181,9 @@ export class IncludeLoader {
       // A single file is read once, here: it decides between "does not exist" and loading it.
       const singleText = isGlob ? undefined : this.projectFiles.read(location);
       if (paths.length === 0 || (!isGlob && singleText === undefined)) {
-        this.ctx.report('include-not-found', 'error', `Included file '${item.location}' does not exist in the project.`, item.span, { location: item.location });
+        this.ctx.report('include-not-found', 'error', `Included file '${item.location}' does not exist in the project.`, item.span, {
+          location: item.location,
+        });
         this.missingIncludes++;
         return [];
       }
@@ -227,7 +229,12 @@ export class IncludeLoader {
   /** Enforces the include count, depth and cycle bounds; false means "skip this file". */
   private mayEnter(path: string, span: SourceSpan, stack: readonly string[]): boolean {
     if (stack.includes(path)) {
-      this.ctx.report('limit-exceeded', 'warning', `'${path}' includes itself (through ${stack.length - stack.indexOf(path)} file(s)); the cycle is not followed.`, span);
+      this.ctx.report(
+        'limit-exceeded',
+        'warning',
+        `'${path}' includes itself (through ${stack.length - stack.indexOf(path)} file(s)); the cycle is not followed.`,
+        span,
+      );
       return false;
     }
     if (stack.length > this.ctx.limits.maxIncludeDepth) {

@@ -11,7 +11,11 @@ import type { CredentialKey, CredentialMatch, CredentialSource, CredentialSource
  * `said-in-gitlab` sources drop out of the runner's side once GitLab's DOCKER_AUTH_CONFIG itself was read: its keys
  * are then known, and a user's word cannot outrank them.
  */
-export function splitCoverage(sources: readonly CredentialSource[]): { runner: CredentialSource[]; storedHere: CredentialSource[]; gitlabVariable: CredentialSource | undefined } {
+export function splitCoverage(sources: readonly CredentialSource[]): {
+  runner: CredentialSource[];
+  storedHere: CredentialSource[];
+  gitlabVariable: CredentialSource | undefined;
+} {
   const gitlabVariable = sources.find((source) => source.origin === 'gitlab-variable' && !source.credsStore);
   const runner = sources.filter((source) => source.origin !== 'stored-here' && !(gitlabVariable && source.origin === 'said-in-gitlab'));
   return { runner, storedHere: sources.filter((source) => source.origin === 'stored-here'), gitlabVariable };

@@ -60,8 +60,7 @@ function splitDockerDomain(name: string): { domain: string; remainder: string } 
     remainder = name;
   } else {
     const first = name.slice(0, slash);
-    const isDomain =
-      first === 'localhost' || first === DOCKER_HUB_LEGACY_DOMAIN || /[.:]/.test(first) || first.toLowerCase() !== first;
+    const isDomain = first === 'localhost' || first === DOCKER_HUB_LEGACY_DOMAIN || /[.:]/.test(first) || first.toLowerCase() !== first;
     domain = isDomain ? first : DOCKER_HUB_DOMAIN;
     remainder = isDomain ? name.slice(slash + 1) : name;
   }

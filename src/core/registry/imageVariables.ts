@@ -15,12 +15,7 @@ const SHELL_SPECIAL = new Set(['*', '#', '$', '@', '!', '?', '-', '0', '1', '2',
 const RUNNER_EMPTY_SPECIAL = new Set(['*', '#', '@', '!', '?', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
 function isNameChar(code: number): boolean {
-  return (
-    code === 95 /* _ */ ||
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122)
-  );
+  return code === 95 /* _ */ || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 /** Go's `getShellName`: the name after a `$` and how many characters the reference takes (0 = a lone `$`). */

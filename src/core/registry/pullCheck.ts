@@ -93,7 +93,8 @@ export function pullPlanOf(evaluation: ImageEvaluation): PullPlanEntry {
     case 'registry-unknown':
       return { key, skipped: 'Docker would reject this image name.' };
     case 'covered':
-      if (match?.source === 'runner-config') return { key, skipped: `Covered by the runner's own configuration (${match.label}), which only the runner can use.` };
+      if (match?.source === 'runner-config')
+        return { key, skipped: `Covered by the runner's own configuration (${match.label}), which only the runner can use.` };
       break;
     case 'public':
     case 'uncovered':
@@ -101,7 +102,16 @@ export function pullPlanOf(evaluation: ImageEvaluation): PullPlanEntry {
       break;
   }
   const reference = docker.digest ?? docker.tag ?? 'latest';
-  return { target: { key, image: name, registry: docker.registry, repository: docker.repository, reference, match: status === 'covered' || status === 'stored-only' ? match : null } };
+  return {
+    target: {
+      key,
+      image: name,
+      registry: docker.registry,
+      repository: docker.repository,
+      reference,
+      match: status === 'covered' || status === 'stored-only' ? match : null,
+    },
+  };
 }
 
 /** "2 minutes ago" for a hover. */

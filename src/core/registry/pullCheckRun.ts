@@ -99,7 +99,11 @@ function pullResultOf(verified: VerifyResult, target: PullTarget, withCredential
         ...detail,
       };
     case 'wrong-credentials':
-      return { outcome: 'rejected', message: `${target.registry} rejected the credential for ${target.match?.key ?? target.registry} (wrong username or token, or expired).`, ...detail };
+      return {
+        outcome: 'rejected',
+        message: `${target.registry} rejected the credential for ${target.match?.key ?? target.registry} (wrong username or token, or expired).`,
+        ...detail,
+      };
     case 'unreachable':
       return { outcome: 'unreachable', message: `${target.registry} could not be checked: ${verified.message}`, ...detail };
   }

@@ -4,13 +4,7 @@
  * Network access goes through an injectable `fetch`; nothing here imports `vscode`.
  */
 
-export type VerifyStatus =
-  | 'valid'
-  | 'wrong-credentials'
-  | 'no-pull-access'
-  | 'not-found'
-  | 'unreachable'
-  | 'no-auth-required';
+export type VerifyStatus = 'valid' | 'wrong-credentials' | 'no-pull-access' | 'not-found' | 'unreachable' | 'no-auth-required';
 import { scrubSecrets } from '../secretScrub';
 import { DOCKER_HUB_API_HOST, isDockerHubHost } from './dockerHub';
 import { trimBoth } from '../text';
@@ -44,7 +38,6 @@ export interface VerifyResult {
   readonly detail?: string;
 }
 
-
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -74,7 +67,11 @@ export interface RegistryEndpoint {
  * Returns undefined when the name is not a usable `host[:port]`.
  */
 export function registryEndpointFor(registry: string): RegistryEndpoint | undefined {
-  const hostPort = registry.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? '';
+  const hostPort =
+    registry
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split('/')[0] ?? '';
   if (hostPort === '' || /[\s@?#\\]/.test(hostPort)) return undefined;
   let url: URL;
   try {
@@ -331,7 +328,10 @@ class RegistrySession {
 
     const tokenResponse = await this.request(realm.toString(), 'GET', this.basicAuthorization);
     if ((tokenResponse.status === 401 || tokenResponse.status === 403) && this.basicAuthorization === undefined) {
-      return anonymousRefused(`The registry's token service refuses anonymous access (HTTP ${tokenResponse.status}).`, describeResponse(tokenResponse, `token service ${realm.host}`));
+      return anonymousRefused(
+        `The registry's token service refuses anonymous access (HTTP ${tokenResponse.status}).`,
+        describeResponse(tokenResponse, `token service ${realm.host}`),
+      );
     }
     if (tokenResponse.status === 401 || tokenResponse.status === 403) {
       return {
@@ -491,9 +491,7 @@ function bearerTokenOf(response: FetchedResponse): string | undefined {
 }
 
 function grantsPull(access: readonly TokenAccess[], repository: string): boolean {
-  return access.some(
-    (entry) => entry.type === 'repository' && entry.name === repository && (entry.actions.includes('pull') || entry.actions.includes('*')),
-  );
+  return access.some((entry) => entry.type === 'repository' && entry.name === repository && (entry.actions.includes('pull') || entry.actions.includes('*')));
 }
 
 function classifyManifestProbe(probe: FetchedResponse, repository: string, reference: string): VerifyResult {
@@ -564,9 +562,7 @@ function registryErrorsOf(body: string): string | undefined {
   return errors
     .map((error: unknown) => {
       const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-      return [typeof code === 'string' ? code : undefined, typeof message === 'string' ? truncate(message, 160) : undefined]
-        .filter(Boolean)
-        .join(': ');
+      return [typeof code === 'string' ? code : undefined, typeof message === 'string' ? truncate(message, 160) : undefined].filter(Boolean).join(': ');
     })
     .join('; ');
 }

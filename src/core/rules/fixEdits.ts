@@ -31,7 +31,10 @@ export function ignoreOnLineEdit(text: string, offset: number, code: FindingCode
   if (marker) {
     const listStart = marker.index + marker[0].length - marker[1]!.length;
     const list = marker[1]!.split(/\s--(?:\s|$)|#/)[0]!;
-    const words = list.trim().split(/[\s,]+/).filter(Boolean);
+    const words = list
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean);
     if (words.length === 0 || words.includes(code)) return [];
     const at = lineStart + listStart + list.trimEnd().length;
     return [{ file, start: at, end: at, newText: `, ${code}` }];
@@ -199,10 +202,7 @@ function isFlowParent(node: unknown): boolean {
   return (isMap(node) || isSeq(node)) && Boolean(node.flow);
 }
 
-function findVariablePair(
-  text: string,
-  offset: number,
-): { pair: Pair; map: YAMLMap; mapPair: Pair | null; mapParent: unknown } | null {
+function findVariablePair(text: string, offset: number): { pair: Pair; map: YAMLMap; mapPair: Pair | null; mapParent: unknown } | null {
   let result: { pair: Pair; map: YAMLMap; mapPair: Pair | null; mapParent: unknown } | null = null;
   for (const document of parseAllDocuments(text)) {
     if (!(document instanceof Document)) continue;

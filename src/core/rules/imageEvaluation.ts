@@ -9,7 +9,14 @@ import { credentialLookup, splitCoverage } from '../registry/credentialLookup';
 import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../registry/imageRef';
 import type { DockerReference } from '../registry/imageRef';
 import type { CredentialSource, LookupResult, Pipeline, ResolvedJob, TracedString } from '../types';
-import { expandImageNameTracked, expandVariables, resolveJobVariables, type CollectedVariable, type ImageNameExpansion, type JobVariables } from '../registry/imageVariables';
+import {
+  expandImageNameTracked,
+  expandVariables,
+  resolveJobVariables,
+  type CollectedVariable,
+  type ImageNameExpansion,
+  type JobVariables,
+} from '../registry/imageVariables';
 import type { CheckOptions, ImageEvaluation, ImageStatus, YamlAuthConfig } from './context';
 
 export const AUTH_CONFIG_VARIABLE = 'DOCKER_AUTH_CONFIG';
@@ -124,7 +131,12 @@ export function evaluateImages(pipeline: Pipeline, options: CheckOptions, values
   return evaluations;
 }
 
-type ImageEvaluator = (job: ResolvedJob, image: TracedString, role: 'image' | 'service', combination: Readonly<Record<string, string>> | null) => ImageEvaluation;
+type ImageEvaluator = (
+  job: ResolvedJob,
+  image: TracedString,
+  role: 'image' | 'service',
+  combination: Readonly<Record<string, string>> | null,
+) => ImageEvaluation;
 
 /** The job's image, then its services, for one combination. */
 function evaluateJobImages(evaluator: ImageEvaluator, job: ResolvedJob, combination: Readonly<Record<string, string>> | null, into: ImageEvaluation[]): void {
@@ -140,7 +152,13 @@ const previousEvaluations = new WeakMap<ResolvedJob, { readonly optionsKey: stri
 
 /** Everything of the options an evaluation depends on (severities do not change it). */
 function evaluationOptionsKey(options: CheckOptions): string {
-  return JSON.stringify([options.credentials, options.predefinedVariables, options.ciCdVariables ?? [], options.publicRegistries, options.ignoredRegistries ?? []]);
+  return JSON.stringify([
+    options.credentials,
+    options.predefinedVariables,
+    options.ciCdVariables ?? [],
+    options.publicRegistries,
+    options.ignoredRegistries ?? [],
+  ]);
 }
 
 /**
@@ -148,7 +166,10 @@ function evaluationOptionsKey(options: CheckOptions): string {
  * per job, name expansions per set of values, and the credential lookups per lookup path (templates, anchors and
  * `default:` make most jobs share a few images, so each is worked out once).
  */
-export function createImageEvaluator(options: CheckOptions, valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables, options.ciCdVariables)): ImageEvaluator {
+export function createImageEvaluator(
+  options: CheckOptions,
+  valuesOf: VariableValuesOf = createVariableValues(options.predefinedVariables, options.ciCdVariables),
+): ImageEvaluator {
   const publicLookup = cachedLookup([keyListSource(options.publicRegistries, 'public registry')]);
   const ignoredLookup = cachedLookup([keyListSource(options.ignoredRegistries ?? [], 'ignored registry')]);
   // Only what the runner sees decides coverage; a credential stored in VS Code alone is looked up separately.
@@ -167,7 +188,8 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
   // Keyed by the values record: jobs (and combinations) with the same values share it.
   const expansions = new WeakMap<object, Map<string, Expansion>>();
 
-  const lookup = (lookupPath: string, sources: readonly CredentialSource[]): LookupResult => cachedIn(lookups, sources, () => cachedLookup(sources))(lookupPath);
+  const lookup = (lookupPath: string, sources: readonly CredentialSource[]): LookupResult =>
+    cachedIn(lookups, sources, () => cachedLookup(sources))(lookupPath);
 
   const sourcesFor = (job: ResolvedJob, combination: Readonly<Record<string, string>> | null): JobSources => {
     const variable = job.variables[AUTH_CONFIG_VARIABLE];
@@ -184,10 +206,19 @@ export function createImageEvaluator(options: CheckOptions, valuesOf: VariableVa
 
   /** The runner's expansion of a name with a `$`, with the unknown variables it refers to. */
   const expand = (written: string, values: JobVariables): Expansion =>
-    cachedIn(cachedIn(expansions, values, () => new Map<string, Expansion>()), written, () => {
-      const tracked: ImageNameExpansion = expandImageNameTracked(written, values);
-      return { name: tracked.expanded.trim(), shown: tracked.shown.trim(), unknownVariables: tracked.unknownVariables, registryUnknown: tracked.registryUnknown };
-    });
+    cachedIn(
+      cachedIn(expansions, values, () => new Map<string, Expansion>()),
+      written,
+      () => {
+        const tracked: ImageNameExpansion = expandImageNameTracked(written, values);
+        return {
+          name: tracked.expanded.trim(),
+          shown: tracked.shown.trim(),
+          unknownVariables: tracked.unknownVariables,
+          registryUnknown: tracked.registryUnknown,
+        };
+      },
+    );
 
   return (job, image, role, combination) => {
     const { sources, yamlAuthConfig, keysUnknown } = sourcesFor(job, combination);

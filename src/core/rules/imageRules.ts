@@ -313,4 +313,3 @@ function combinationsData(evaluations: readonly ImageEvaluation[]): { combinatio
   const combinations = combinationNames(evaluations);
   return combinations.length > 0 ? { combinations } : {};
 }
-

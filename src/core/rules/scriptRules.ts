@@ -114,7 +114,7 @@ function kanikoMissingConfig(context: RuleContext): Finding[] {
     code: 'kaniko-missing-config' as const,
     severity: 'warning' as const,
     message:
-      'kaniko pushes here, but no script step writes /kaniko/.docker/config.json: kaniko does not get the runner\'s pull credentials or the ' +
+      "kaniko pushes here, but no script step writes /kaniko/.docker/config.json: kaniko does not get the runner's pull credentials or the " +
       'job token, so the push fails with UNAUTHORIZED ("error checking push permissions"). Write the config first, e.g. ' +
       `printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json.${jobsText(jobs)}`,
     range: lineRange(context, line, offset),

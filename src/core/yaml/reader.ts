@@ -50,11 +50,16 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
   const control = CONTROL_CHARACTER.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    ctx.report('yaml-syntax', 'error', `The file contains the control character U+${code}, which YAML does not allow (is it a binary file?); it is not analysed.`, {
-      file: path,
-      start: control.index,
-      end: control.index + 1,
-    });
+    ctx.report(
+      'yaml-syntax',
+      'error',
+      `The file contains the control character U+${code}, which YAML does not allow (is it a binary file?); it is not analysed.`,
+      {
+        file: path,
+        start: control.index,
+        end: control.index + 1,
+      },
+    );
     return nothing;
   }
   const documents = readDocuments(path, text, ctx);
@@ -131,7 +136,10 @@ function reportTooDeep(ctx: ResolveContext, span: SourceSpan): void {
 /** Reports the errors yaml's Composer found. */
 function reportSyntaxErrors(path: string, text: string, documents: readonly Document.Parsed[], ctx: ResolveContext): void {
   // Plain words, never quoting the file (a broken line may hold a secret); the range shows the user where.
-  for (const error of plainSyntaxErrors(documents.flatMap((document) => document.errors), text)) {
+  for (const error of plainSyntaxErrors(
+    documents.flatMap((document) => document.errors),
+    text,
+  )) {
     ctx.report('yaml-syntax', 'error', error.message, { file: path, start: error.start, end: error.end });
   }
 }
@@ -201,7 +209,11 @@ class DocumentConverter {
     const [start, end] = node.range!;
     if (isSeq(node)) {
       if (node.tag === REFERENCE_TAG) return this.reference(node.items, start, end);
-      return this.builder.seq(node.items.map((item) => this.convert(item, depth + 1, start)), start, end);
+      return this.builder.seq(
+        node.items.map((item) => this.convert(item, depth + 1, start)),
+        start,
+        end,
+      );
     }
     const pairs: PairValue[] = [];
     for (const pair of node.items) {

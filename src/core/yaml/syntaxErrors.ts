@@ -6,12 +6,66 @@ import type { YAMLError } from 'yaml';
 
 /** Keys of GitLab CI job and top-level configuration: safe to name in a message because they come from this list. */
 const CI_KEYWORDS: ReadonlySet<string> = new Set([
-  'after_script', 'allow_failure', 'artifacts', 'before_script', 'cache', 'coverage', 'default', 'dependencies',
-  'environment', 'except', 'extends', 'hooks', 'id_tokens', 'image', 'include', 'inherit', 'interruptible', 'needs',
-  'only', 'pages', 'parallel', 'release', 'resource_group', 'retry', 'rules', 'script', 'secrets', 'services',
-  'spec', 'stage', 'stages', 'tags', 'timeout', 'trigger', 'variables', 'when', 'workflow', 'name', 'entrypoint',
-  'alias', 'command', 'local', 'project', 'file', 'ref', 'remote', 'template', 'component', 'inputs', 'matrix', 'key',
-  'paths', 'policy', 'if', 'changes', 'exists', 'expire_in', 'reports', 'docker', 'pull_policy',
+  'after_script',
+  'allow_failure',
+  'artifacts',
+  'before_script',
+  'cache',
+  'coverage',
+  'default',
+  'dependencies',
+  'environment',
+  'except',
+  'extends',
+  'hooks',
+  'id_tokens',
+  'image',
+  'include',
+  'inherit',
+  'interruptible',
+  'needs',
+  'only',
+  'pages',
+  'parallel',
+  'release',
+  'resource_group',
+  'retry',
+  'rules',
+  'script',
+  'secrets',
+  'services',
+  'spec',
+  'stage',
+  'stages',
+  'tags',
+  'timeout',
+  'trigger',
+  'variables',
+  'when',
+  'workflow',
+  'name',
+  'entrypoint',
+  'alias',
+  'command',
+  'local',
+  'project',
+  'file',
+  'ref',
+  'remote',
+  'template',
+  'component',
+  'inputs',
+  'matrix',
+  'key',
+  'paths',
+  'policy',
+  'if',
+  'changes',
+  'exists',
+  'expire_in',
+  'reports',
+  'docker',
+  'pull_policy',
 ]);
 
 export interface PlainSyntaxError {
@@ -30,7 +84,8 @@ export function plainSyntaxError(error: Pick<YAMLError, 'code' | 'message' | 'po
   switch (error.code) {
     case 'MULTILINE_IMPLICIT_KEY':
     case 'MISSING_CHAR': {
-      if (error.code === 'MISSING_CHAR' && /quote/i.test(error.message)) return at('Missing closing quote: a quoted value must end on its line or with the same quote character');
+      if (error.code === 'MISSING_CHAR' && /quote/i.test(error.message))
+        return at('Missing closing quote: a quoted value must end on its line or with the same quote character');
       if (error.code === 'MISSING_CHAR' && !/map values/.test(error.message)) return at(`YAML syntax error: ${yamlWording(error.message)}`);
       const written = text.slice(firstLine.start, firstLine.end).trim();
       const colon = written.indexOf(':');
@@ -38,7 +93,8 @@ export function plainSyntaxError(error: Pick<YAMLError, 'code' | 'message' | 'po
         const key = written.slice(0, colon);
         return at(`Missing space after ${named(key, 'the key')}: write "key: value"`, firstLine);
       }
-      if (written.startsWith('- ') || written === '-') return at('A list item ("- …") cannot follow a key on the same level: indent it under its key', firstLine);
+      if (written.startsWith('- ') || written === '-')
+        return at('A list item ("- …") cannot follow a key on the same level: indent it under its key', firstLine);
       return at(`Missing ":" after ${named(written.split(/\s/)[0] ?? '', 'the key on this line')}`, firstLine);
     }
     case 'TAB_AS_INDENT':
@@ -63,7 +119,10 @@ export function plainSyntaxError(error: Pick<YAMLError, 'code' | 'message' | 'po
 
 /** yaml's own first line, without the position and never the quoted text after a colon. */
 function yamlWording(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/: .*$/, '');
+  return message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/: .*$/, '');
 }
 
 function named(key: string, otherwise: string): string {

@@ -25,8 +25,8 @@ const SCHEMA_TAGS = SCHEMA_DOCUMENT.schema.tags as ReadonlyArray<ScalarTag | Col
 // Psych (GitLab's YAML reader) takes yes/true/on and no/false/off as booleans, but `y`, `Y`, `n` and `N` as strings,
 // where YAML 1.1 (and yaml's 1.1 schema) has them booleans: a job or variable named `y` keeps its name.
 const PSYCH_BOOLEANS = { true: /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, false: /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ };
-const PLAIN_TAGS = SCHEMA_TAGS.filter((tag): tag is ScalarTag => tag.default === true && !tag.collection && tag.test !== undefined).map(
-  (tag): ScalarTag => (tag.tag === 'tag:yaml.org,2002:bool' ? { ...tag, test: tag.test!.test('y') ? PSYCH_BOOLEANS.true : PSYCH_BOOLEANS.false } : tag),
+const PLAIN_TAGS = SCHEMA_TAGS.filter((tag): tag is ScalarTag => tag.default === true && !tag.collection && tag.test !== undefined).map((tag): ScalarTag =>
+  tag.tag === 'tag:yaml.org,2002:bool' ? { ...tag, test: tag.test!.test('y') ? PSYCH_BOOLEANS.true : PSYCH_BOOLEANS.false } : tag,
 );
 const STRING_TAG = SCHEMA_TAGS.find((tag) => tag.tag === 'tag:yaml.org,2002:str') as ScalarTag;
 const TAG_OPTIONS = SCHEMA_DOCUMENT.options;
