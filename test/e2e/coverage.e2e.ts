@@ -48,7 +48,10 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     workspaceRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-coverage-e2e-'));
     const workspace = path.join(workspaceRoot, 'coverage');
     fs.mkdirSync(workspace);
-    fs.writeFileSync(path.join(workspace, '.gitlab-ci.yml'), ['# A private image of the local registry.', 'build:', `  image: ${image}`, '  script:', '    - make', ''].join('\n'));
+    fs.writeFileSync(
+      path.join(workspace, '.gitlab-ci.yml'),
+      ['# A private image of the local registry.', 'build:', `  image: ${image}`, '  script:', '    - make', ''].join('\n'),
+    );
     workbench = await openWorkbench({
       workspace,
       label: 'e2e-coverage',
@@ -148,7 +151,12 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     const said = workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /already in GitLab's variable/ }).first();
     await said.waitFor();
     const message = (await said.innerText()).trim();
-    assert.match(message, new RegExp(`^DOCKER_AUTH_CONFIG copied\\. It holds ${registry.host.replace(/\./g, '\\.')} from VS Code and other\\.example\\.com already in GitLab's variable\\.`));
+    assert.match(
+      message,
+      new RegExp(
+        `^DOCKER_AUTH_CONFIG copied\\. It holds ${registry.host.replace(/\./g, '\\.')} from VS Code and other\\.example\\.com already in GitLab's variable\\.`,
+      ),
+    );
     const expected = JSON.stringify({ auths: { 'other.example.com': { auth: otherAuth }, [registry.host]: { auth: storedAuth } } });
     assertSameSecretText(JSON.stringify(JSON.parse(copied)), expected, 'the copied DOCKER_AUTH_CONFIG');
     // The user pastes it into GitLab's variable (here: the loopback server's project variable).

@@ -150,7 +150,9 @@ export class Workbench {
 
   /** Saves the active editor (Ctrl+S) and waits until its tab is no longer dirty. */
   async save(): Promise<void> {
-    await this.activeEditor().click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await this.activeEditor()
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => undefined);
     await this.page.keyboard.press('Control+S');
     await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
   }
@@ -242,13 +244,7 @@ export class Workbench {
     const widget = this.quickInputWidget();
     const inputBox = widget.locator('.quick-input-box .monaco-inputbox');
     const classes = (await inputBox.count()) > 0 ? ((await inputBox.first().getAttribute('class')) ?? '') : '';
-    const validation = /\berror\b/.test(classes)
-      ? 'error'
-      : /\bwarning\b/.test(classes)
-        ? 'warning'
-        : /\binfo\b/.test(classes)
-          ? 'info'
-          : undefined;
+    const validation = /\berror\b/.test(classes) ? 'error' : /\bwarning\b/.test(classes) ? 'warning' : /\binfo\b/.test(classes) ? 'info' : undefined;
     const box = this.quickInputBox();
     return {
       title: (await textOrEmpty(widget.locator('.quick-input-title'))).trim(),
@@ -342,7 +338,13 @@ export class Workbench {
     for (;;) {
       await this.clickOnText(text);
       await this.page.keyboard.press('Control+.');
-      if (await item.waitFor({ timeout: 3000 }).then(() => true, () => false)) return item;
+      if (
+        await item.waitFor({ timeout: 3000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return item;
       const offered = await this.page.locator('.action-widget .monaco-list-row.action .title').allTextContents();
       if (Date.now() > deadline) {
         throw new Error(`no code action ${String(wanted ?? '')} at "${text}"; offered: ${offered.join(' | ') || 'none'}`);
@@ -372,7 +374,10 @@ export class Workbench {
       async () => {
         await this.page.mouse.move(1100, 420);
         await target.hover({ timeout: 3000 }).catch(() => undefined);
-        await parts.first().waitFor({ timeout: 3000 }).catch(() => undefined);
+        await parts
+          .first()
+          .waitFor({ timeout: 3000 })
+          .catch(() => undefined);
         const shown = (await parts.allInnerTexts()).join('\n');
         return wanted.test(shown) ? shown : undefined;
       },

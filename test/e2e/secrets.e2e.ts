@@ -159,7 +159,11 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     for (const problem of problems) assert.equal(leakIn(problem.label), undefined, 'a problem shows the token');
 
     // The extension's output channel is a file under the user-data dir's logs; wait until it has our lines.
-    await eventually(() => filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log is on disk');
+    await eventually(
+      () =>
+        filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')),
+      'the extension log is on disk',
+    );
     for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
       assert.equal(leakIn(fs.readFileSync(file, 'latin1')), undefined, `${file} holds a token`);
     }
@@ -174,7 +178,10 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
       }
       return entries;
     });
-    assert.ok(storage.some(([key]) => key === 'secrets.provider'), 'SecretStorage is where code-server keeps it');
+    assert.ok(
+      storage.some(([key]) => key === 'secrets.provider'),
+      'SecretStorage is where code-server keeps it',
+    );
     for (const [key, value] of storage) assert.equal(leakIn(value), undefined, `localStorage["${key}"] holds a token`);
     assert.equal(leakIn(await workbench.clipboard()), undefined, 'the clipboard no longer holds a token');
   });
@@ -205,7 +212,9 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
   }
 
   async function problemsUntil(missing: boolean): Promise<void> {
-    const problems = await workbench.problems((list) => list.some((problem) => problem.code.includes('missing-credentials') && problem.message.includes(registry)) === missing);
+    const problems = await workbench.problems(
+      (list) => list.some((problem) => problem.code.includes('missing-credentials') && problem.message.includes(registry)) === missing,
+    );
     shown.push(...problems.map((problem) => problem.label));
   }
 
@@ -219,7 +228,12 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
 
 async function pick(window: Workbench, label: string): Promise<void> {
   await window.typeInQuickInput(label);
-  await window.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').first().locator('.label-name', { hasText: label }).first().waitFor();
+  await window.page
+    .locator('.quick-input-widget:visible .quick-input-list .monaco-list-row')
+    .first()
+    .locator('.label-name', { hasText: label })
+    .first()
+    .waitFor();
   await window.submitQuickInput();
 }
 

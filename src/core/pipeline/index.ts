@@ -7,7 +7,7 @@ import type { Pipeline, ProjectFiles } from '../types';
 import { entryValue } from './ciValue';
 import { ResolveContext } from './context';
 import { ExtendsResolver } from './extends';
-import { IncludeLoader, type LoadedPipeline } from './includes';
+import { IncludeLoader, type LoadedPipeline } from './includeLoader';
 import { JobMemo, ReadTracker } from './jobReuse';
 import { JobBuilder } from './jobs';
 import { DEFAULT_LIMITS, type ResolveOptions } from './options';
