@@ -39,6 +39,8 @@ try {
   step('typecheck and compile tests (tsc -p .)', () => run('npx', ['tsc', '-p', '.']));
   // Lint (regexp backtracking, floating promises, no vscode in src/core); skipped for a narrowed --grep run.
   if (!options.grep) step('lint (eslint)', () => run('npx', ['eslint', '--max-warnings', '0']));
+  // Formatting (Prettier; `npm run format` fixes it); skipped for a narrowed --grep run like lint.
+  if (!options.grep) step('format (prettier --check)', () => run('npx', ['prettier', '--check', '.']));
   if (options.layers.some((layer) => layer === 'integration' || layer === 'e2e')) {
     step('build and package the extension (npm run package)', () => run('npm', ['run', '--silent', 'package']));
   }
@@ -139,7 +141,12 @@ async function layerStep(layer) {
 }
 
 function combine(a, b) {
-  return { passed: a.passed + b.passed, failed: a.failed + b.failed, failures: [...a.failures, ...b.failures], skipped: [...(a.skipped ?? []), ...(b.skipped ?? [])] };
+  return {
+    passed: a.passed + b.passed,
+    failed: a.failed + b.failed,
+    failures: [...a.failures, ...b.failures],
+    skipped: [...(a.skipped ?? []), ...(b.skipped ?? [])],
+  };
 }
 
 /** Compiled tests of `folder` whose source still exists (out/ may hold files of deleted or renamed tests). */
@@ -183,8 +190,10 @@ async function runNodeTests(layer, files, env = {}) {
   const args = [
     '--test',
     `--test-timeout=${NODE_TEST_TIMEOUT_MS[layer]}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
     ...(options.grep ? [`--test-name-pattern=${escapeRegExp(options.grep)}`] : []),
     ...files,
   ];

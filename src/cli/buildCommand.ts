@@ -3,7 +3,7 @@
  * DOCKER_AUTH_CONFIG. The token comes from stdin only, so it never lands in shell history or process listings,
  * and no message ever repeats it.
  */
-import { buildAuthConfig, mergeAuthConfig } from '../core/authConfig';
+import { buildAuthConfig, mergeAuthConfig } from '../core/auth/build';
 import { CliIo, UsageError, parseArgs } from './io';
 
 export async function runBuild(args: string[], io: CliIo): Promise<number> {
@@ -15,7 +15,7 @@ export async function runBuild(args: string[], io: CliIo): Promise<number> {
   if (registry === undefined) throw new UsageError('--registry HOST is required, e.g. --registry registry.example.com:5050');
   if (username === undefined) throw new UsageError('--username USER is required');
   if (!booleans.has('password-stdin')) {
-    throw new UsageError("--password-stdin is required: the token is read from stdin, e.g. printf '%s' \"$TOKEN\" | gitlab-ci-auth build ... --password-stdin");
+    throw new UsageError('--password-stdin is required: the token is read from stdin, e.g. printf \'%s\' "$TOKEN" | gitlab-ci-auth build ... --password-stdin');
   }
   const mergePath = values.get('merge');
   let existing: string | undefined;

@@ -4,23 +4,25 @@
  * I/O error. Findings never contain a secret, so every format is safe to keep as a CI artifact.
  */
 import { createHash } from 'node:crypto';
+import { cachedIn } from '../core/memo';
 import * as path from 'node:path';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
+import { credentialSourceFromAuthConfig } from '../core/registry/credentialSources';
+import { parseAuthConfig } from '../core/auth/parse';
 import { DEFAULT_PUBLIC_REGISTRIES, checkPipeline, checkProject } from '../core/check';
 import type { CheckOptions } from '../core/check';
-import { runnerConfigSource } from '../core/credentials';
+import { runnerConfigSource } from '../core/registry/credentialSources';
 import { Deadline } from '../core/deadline';
-import { gitlabContextFromRemote } from '../core/gitlabContext';
+import { gitlabContextFromRemote } from '../core/gitlab/projectContext';
 import { LineIndex } from '../core/lineIndex';
 import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
-import { pullPlanOf, type CredentialResolver, type PullResult } from '../core/pullCheck';
-import { runPullChecks } from '../core/pullCheckRun';
+import { pullPlanOf, type CredentialResolver, type PullResult } from '../core/registry/pullCheck';
+import { runPullChecks } from '../core/registry/pullCheckRun';
 import { isFindingCode } from '../core/rules/codes';
-import { evaluateImages } from '../core/rules/images';
-import { decodeAuthEntries, type DecodedAuthEntry } from '../core/wizard/authEntries';
+import { evaluateImages } from '../core/rules/imageEvaluation';
+import { decodeAuthEntries, type DecodedAuthEntry } from '../core/auth/decodeEntries';
 import { DEFAULT_CHECK_TIME_BUDGET_MS, SEVERITY_LEVELS } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity } from '../core/types';
-import type { CollectedVariable } from '../core/variables';
+import type { CollectedVariable } from '../core/registry/imageVariables';
 import { scrubSecrets } from '../core/secretScrub';
 import { trimBoth, trimTrailing } from '../core/text';
 import { CliIo, UsageError, parseArgs, parseVariableFlags, secretVariableValues } from './io';
@@ -125,14 +127,8 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
     const texts = new Map(pipeline.files.map((entry) => [entry.path, entry.text]));
     const indexes = new Map<string, LineIndex>();
-    const indexFor = (projectPath: string): LineIndex => {
-      let index = indexes.get(projectPath);
-      if (!index) {
-        index = new LineIndex(texts.get(projectPath) ?? files.read(projectPath) ?? '');
-        indexes.set(projectPath, index);
-      }
-      return index;
-    };
+    const indexFor = (projectPath: string): LineIndex =>
+      cachedIn(indexes, projectPath, () => new LineIndex(texts.get(projectPath) ?? files.read(projectPath) ?? ''));
     const display = (projectPath: string) => toPosix(path.relative(cwd, path.join(projectDir, projectPath))) || projectPath;
     for (const finding of findings) {
       const id = `${projectDir}\u0000${finding.code}\u0000${finding.range.file}\u0000${finding.range.start}\u0000${finding.range.end}\u0000${finding.message}`;
@@ -153,7 +149,13 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  io.stdout(format === 'json' ? formatJson(located, pull ? skipped : undefined) : format === 'codequality' ? formatCodeQuality(located) : formatText(located, positionals.length, skipped));
+  io.stdout(
+    format === 'json'
+      ? formatJson(located, pull ? skipped : undefined)
+      : format === 'codequality'
+        ? formatCodeQuality(located)
+        : formatText(located, positionals.length, skipped),
+  );
   return located.some(({ finding }) => finding.severity === 'error' || finding.severity === 'warning') ? 1 : 0;
 }
 

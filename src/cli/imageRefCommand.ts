@@ -1,5 +1,5 @@
 /** `gitlab-ci-auth image-ref IMAGE...`: how Docker and GitLab Runner read each reference, one JSON object per line. */
-import { parseDockerReference, runnerLookupPath } from '../core/imageRef';
+import { parseDockerReference, runnerLookupPath } from '../core/registry/imageRef';
 import { CliIo, UsageError, parseArgs } from './io';
 
 export async function runImageRef(args: string[], io: CliIo): Promise<number> {

@@ -3,9 +3,10 @@
  * which credential GitLab Runner would attach to IMAGE, as one JSON line. A broken config is dropped whole,
  * as the runner drops it, with the reason in `warnings`; a helper name with a path aborts the lookup (`error`).
  */
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../core/authConfig';
-import { lookupCredential, nearMisses } from '../core/credentials';
-import { registryKeyPath, runnerLookupPath } from '../core/imageRef';
+import { credentialSourceFromAuthConfig } from '../core/registry/credentialSources';
+import { parseAuthConfig } from '../core/auth/parse';
+import { lookupCredential, nearMisses } from '../core/registry/credentialLookup';
+import { registryKeyPath, runnerLookupPath } from '../core/registry/imageRef';
 import type { CredentialSource, CredentialSourceKind } from '../core/types';
 import { CliIo, UsageError, parseArgs } from './io';
 
@@ -25,7 +26,8 @@ const configFlags: readonly { flag: string; kind: CredentialSourceKind; label: s
 
 export async function runLookup(args: string[], io: CliIo): Promise<number> {
   const { positionals, values, repeated } = parseArgs(args, { values: configFlags.map(({ flag }) => flag), repeated: ['job-credential'] });
-  if (positionals.length !== 1) throw new UsageError('give exactly one IMAGE, e.g. gitlab-ci-auth lookup registry.example.com/group/app:1.0 --auth-config auth.json');
+  if (positionals.length !== 1)
+    throw new UsageError('give exactly one IMAGE, e.g. gitlab-ci-auth lookup registry.example.com/group/app:1.0 --auth-config auth.json');
   const image = positionals[0]!;
   const warnings: string[] = [];
   const errors: string[] = [];
@@ -57,7 +59,13 @@ export async function runLookup(args: string[], io: CliIo): Promise<number> {
 
   let line: LookupLine;
   if (errors.length > 0) {
-    line = { image, lookupPath: runnerLookupPath(image), match: null, warnings, error: `The runner aborts credential lookup, so the pull fails. ${errors.join(' ')}` };
+    line = {
+      image,
+      lookupPath: runnerLookupPath(image),
+      match: null,
+      warnings,
+      error: `The runner aborts credential lookup, so the pull fails. ${errors.join(' ')}`,
+    };
   } else {
     const result = lookupCredential(image, sources);
     if (result.match === null) {

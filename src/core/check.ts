@@ -5,16 +5,17 @@
  */
 import { CheckStopped, type Deadline } from './deadline';
 import { resolvePipeline } from './pipeline';
-import { pullKeyOf, pullPlanOf } from './pullCheck';
+import { cachedIn } from './memo';
+import { pullKeyOf, pullPlanOf } from './registry/pullCheck';
 import type { ResolveOptions } from './pipeline';
 import { DEFAULT_SEVERITIES } from './rules/codes';
 import type { CheckOptions, DockerView, ImageStatus, RuleContext } from './rules/context';
 import { spanKey } from './rules/context';
-import { AUTH_CONFIG_VARIABLE, createImageEvaluator, createVariableValues, evaluateImages } from './rules/images';
+import { AUTH_CONFIG_VARIABLE, createImageEvaluator, createVariableValues, evaluateImages } from './rules/imageEvaluation';
 import { RULES } from './rules';
 import { scalarSourceMap } from './rules/scalarSource';
 import type { ScalarSourceMap } from './rules/scalarSource';
-import { suppressionChecker } from './suppression';
+import { suppressionChecker } from './rules/suppression';
 import type { CredentialMatch, Finding, FindingCode, Pipeline, ProjectFiles, Provenance, ResolvedJob, TracedString } from './types';
 
 export type { CheckOptions, ImageStatus } from './rules/context';
@@ -195,12 +196,10 @@ function finalize(pipeline: Pipeline, options: CheckOptions, findings: readonly 
     if (!messages) seen.set(id, [finding.message]);
     else if (messages.includes(finding.message)) continue;
     else messages.push(finding.message);
-    let isSuppressed = checkers.get(finding.range.file);
-    if (!isSuppressed) {
+    const isSuppressed = cachedIn(checkers, finding.range.file, () => {
       const text = texts.get(finding.range.file);
-      isSuppressed = text === undefined ? () => false : suppressionChecker(text);
-      checkers.set(finding.range.file, isSuppressed);
-    }
+      return text === undefined ? () => false : suppressionChecker(text);
+    });
     if (isSuppressed(finding.range.start, finding.code)) continue;
     result.push(severity ? { ...finding, severity } : finding);
   }

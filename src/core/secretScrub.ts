@@ -38,7 +38,10 @@ export function secretEchoForms(secret: string): string[] {
 /** `text` without any echo of `secrets` (see `secretEchoForms`), whole or cut short to a piece of 6 characters or more. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   // Longest first: a whole Basic value goes as one, not as the secret's base64 inside it plus the rest.
-  const forms = secrets.filter((secret) => secret.length >= 3).flatMap(secretEchoForms).sort((a, b) => b.length - a.length);
+  const forms = secrets
+    .filter((secret) => secret.length >= 3)
+    .flatMap(secretEchoForms)
+    .sort((a, b) => b.length - a.length);
   if (forms.length === 0) return text;
   let scrubbed = text;
   for (const form of forms) scrubbed = scrubbed.split(form).join(REDACTED);

@@ -32,7 +32,15 @@ const stringList = z.pipe(
 );
 
 const projectRelativePath = z
-  .pipe(z.string(), z.transform((path) => path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '')))
+  .pipe(
+    z.string(),
+    z.transform((path) =>
+      path
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, ''),
+    ),
+  )
   .check(
     z.refine((path) => path !== '' && !path.startsWith('/') && !/^[a-z]:/i.test(path), 'must be a path relative to the workspace folder'),
     z.refine((path) => !path.split('/').includes('..'), 'must stay inside the workspace folder'),
@@ -40,11 +48,17 @@ const projectRelativePath = z
   );
 
 const optionalUrl = z
-  .pipe(z.string(), z.transform((url) => trimTrailing(url.trim(), '/')))
+  .pipe(
+    z.string(),
+    z.transform((url) => trimTrailing(url.trim(), '/')),
+  )
   .check(z.refine((url) => url === '' || /^https?:\/\/[^\s/]+/i.test(url), 'must be an http(s) URL such as https://gitlab.example.com'));
 
 const optionalHost = z
-  .pipe(z.string(), z.transform((host) => trimTrailing(host.trim().replace(/^https?:\/\//i, ''), '/')))
+  .pipe(
+    z.string(),
+    z.transform((host) => trimTrailing(host.trim().replace(/^https?:\/\//i, ''), '/')),
+  )
   .check(z.refine((host) => host === '' || /^[^\s/]+$/.test(host), 'must be host[:port], without a path'));
 
 const optionalProjectPath = z.pipe(
@@ -144,24 +158,25 @@ function parseSeverities(raw: Record<string, unknown>, problems: SettingsProblem
  */
 export function parseSettings(read: (key: SettingKey) => unknown): { settings: Settings; problems: SettingsProblem[] } {
   const problems: SettingsProblem[] = [];
+  const setting = <K extends SettingKey>(key: K) => parseOne(key, read(key), problems);
   const settings: Settings = {
-    enable: parseOne('enable', read('enable'), problems),
-    publicRegistries: parseOne('publicRegistries', read('publicRegistries'), problems),
-    additionalPublicRegistries: parseOne('additionalPublicRegistries', read('additionalPublicRegistries'), problems),
-    runnerCoveredRegistries: parseOne('runnerCoveredRegistries', read('runnerCoveredRegistries'), problems),
-    ciConfigPath: parseOne('ciConfigPath', read('ciConfigPath'), problems),
-    extraFiles: parseOne('extraFiles', read('extraFiles'), problems),
-    severity: parseSeverities(parseOne('severity', read('severity'), problems), problems),
-    ignoredRegistries: parseOne('ignoredRegistries', read('ignoredRegistries'), problems),
+    enable: setting('enable'),
+    publicRegistries: setting('publicRegistries'),
+    additionalPublicRegistries: setting('additionalPublicRegistries'),
+    runnerCoveredRegistries: setting('runnerCoveredRegistries'),
+    ciConfigPath: setting('ciConfigPath'),
+    extraFiles: setting('extraFiles'),
+    severity: parseSeverities(setting('severity'), problems),
+    ignoredRegistries: setting('ignoredRegistries'),
     gitlab: {
-      instanceUrl: parseOne('gitlab.instanceUrl', read('gitlab.instanceUrl'), problems),
-      registryHost: parseOne('gitlab.registryHost', read('gitlab.registryHost'), problems),
-      projectPath: parseOne('gitlab.projectPath', read('gitlab.projectPath'), problems),
+      instanceUrl: setting('gitlab.instanceUrl'),
+      registryHost: setting('gitlab.registryHost'),
+      projectPath: setting('gitlab.projectPath'),
     },
-    clipboardClearSeconds: parseOne('clipboardClearSeconds', read('clipboardClearSeconds'), problems),
-    verifyTimeoutSeconds: parseOne('verifyTimeoutSeconds', read('verifyTimeoutSeconds'), problems),
-    pullCheckCacheMinutes: parseOne('pullCheckCacheMinutes', read('pullCheckCacheMinutes'), problems),
-    checkTimeBudgetMs: parseOne('checkTimeBudgetMs', read('checkTimeBudgetMs'), problems),
+    clipboardClearSeconds: setting('clipboardClearSeconds'),
+    verifyTimeoutSeconds: setting('verifyTimeoutSeconds'),
+    pullCheckCacheMinutes: setting('pullCheckCacheMinutes'),
+    checkTimeBudgetMs: setting('checkTimeBudgetMs'),
   };
   return { settings, problems };
 }

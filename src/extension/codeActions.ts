@@ -3,7 +3,7 @@
  * Edits come from the core's pure edit functions and become WorkspaceEdits here.
  */
 import * as vscode from 'vscode';
-import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit, type TextEdit } from '../core/edits';
+import { ignoreOnLineEdit, kanikoConfigStepEdit, removeVariableEdit, replaceEchoEdit, replaceKeyEdit, type TextEdit } from '../core/rules/fixEdits';
 import type { Finding, SourceSpan, TracedString } from '../core/types';
 import { DIAGNOSTIC_SOURCE, fileUri, spanToRange, type DiagnosticsService, type EntryCheck, type ProjectCheck } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
@@ -21,7 +21,6 @@ import {
 import type { ProjectCommandArgs } from './credentialCommands';
 import type { GitLabConnection } from './gitlab/gitlab';
 import type { MarkInGitLabArgs } from './saidInGitLab';
-
 
 /** Arguments of `gitlabCiAuth.configureCredentials` (implemented by the wizard). */
 export interface ConfigureCredentialsArgs {
@@ -46,7 +45,12 @@ export interface MoveCredentialsArgs {
 /** Whether GitLab's variables were read for a folder: Save to GitLab… is offered then, Connect to GitLab… otherwise. */
 export type GitLabReadFor = Pick<GitLabConnection, 'variablesCoverageFor'>;
 
-export function registerCodeActions(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, diagnostics: DiagnosticsService, gitlab?: GitLabReadFor): void {
+export function registerCodeActions(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  diagnostics: DiagnosticsService,
+  gitlab?: GitLabReadFor,
+): void {
   context.subscriptions.push(
     vscode.languages.registerCodeActionsProvider(CI_DOCUMENT_SELECTOR, new CiQuickFixes(diagnostics, gitlab), {
       providedCodeActionKinds: CiQuickFixes.providedCodeActionKinds,
@@ -74,7 +78,9 @@ export class CiQuickFixes implements vscode.CodeActionProvider {
       const finding = this.diagnostics.findingFor(document.uri, diagnostic);
       if (!finding) continue;
       const connected = this.gitlab?.variablesCoverageFor(project.folder) !== undefined;
-      const fixes = [...fixesFor(finding, project, document, connected), ignoreOnLine(finding, project)].filter((action): action is vscode.CodeAction => action !== undefined);
+      const fixes = [...fixesFor(finding, project, document, connected), ignoreOnLine(finding, project)].filter(
+        (action): action is vscode.CodeAction => action !== undefined,
+      );
       for (const action of fixes) action.diagnostics = [diagnostic];
       actions.push(...fixes);
     }
@@ -104,7 +110,10 @@ function fixesFor(finding: Finding, project: ProjectCheck, document: vscode.Text
       const { registry } = args;
       const configure = commandAction(vscode.l10n.t('Configure credentials for {0}…', registry), COMMAND_CONFIGURE_CREDENTIALS, args);
       configure.isPreferred = true;
-      const treatAsPublic = commandAction(vscode.l10n.t('Treat {0} as public', registry), COMMAND_TREAT_AS_PUBLIC, { registry, folder } satisfies TreatAsPublicArgs);
+      const treatAsPublic = commandAction(vscode.l10n.t('Treat {0} as public', registry), COMMAND_TREAT_AS_PUBLIC, {
+        registry,
+        folder,
+      } satisfies TreatAsPublicArgs);
       return [configure, treatAsPublic];
     }
     case 'key-near-miss': {
@@ -249,10 +258,15 @@ async function moveCredentialsOutOfFile(args: MoveCredentialsArgs, diagnostics: 
 /** The committed-credentials finding at a span and the DOCKER_AUTH_CONFIG variable it is about. */
 function committedVariableAt(project: ProjectCheck, file: string, start: number, end: number): { finding: Finding; variable: TracedString } | undefined {
   for (const entry of project.entries) {
-    const finding = entry.findings.find((candidate) => candidate.code === 'committed-credentials' && candidate.range.file === file && candidate.range.start === start && candidate.range.end === end);
+    const finding = entry.findings.find(
+      (candidate) =>
+        candidate.code === 'committed-credentials' && candidate.range.file === file && candidate.range.start === start && candidate.range.end === end,
+    );
     if (!finding) continue;
     const within = spanData(finding, 'variableSpan') ?? finding.range;
-    const variable = authConfigVariables(entry).find((traced) => traced.span.file === within.file && traced.span.start <= within.start && within.end <= traced.span.end);
+    const variable = authConfigVariables(entry).find(
+      (traced) => traced.span.file === within.file && traced.span.start <= within.start && within.end <= traced.span.end,
+    );
     if (variable) return { finding, variable };
   }
   return undefined;

@@ -8,4 +8,4 @@ export { connectGitLab } from './gitlab/connect';
 export { createRegistryTokenInteractively } from './gitlab/registryToken';
 export { saveDockerAuthConfigInteractively } from './gitlab/saveAuthConfig';
 export { compareWithCiLint } from './gitlab/ciLint';
-export { runPullChecks } from '../core/pullCheckRun';
+export { runPullChecks } from '../core/registry/pullCheckRun';

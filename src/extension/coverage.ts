@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { CredentialSource } from '../core/types';
-import type { CollectedVariable } from '../core/variables';
+import type { CollectedVariable } from '../core/registry/imageVariables';
 
 /**
  * Something that knows which registries a workspace folder's pipelines are covered for:

@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { credentialKindLabel } from '../core/wizard/registryGuide';
-import { parseAuthConfig } from '../core/authConfig';
-import { registryHostOf, registryKeyPath } from '../core/imageRef';
-import { decodeAuthEntries } from '../core/wizard/authEntries';
+import { parseAuthConfig } from '../core/auth/parse';
+import { registryHostOf, registryKeyPath } from '../core/registry/imageRef';
+import { decodeAuthEntries } from '../core/auth/decodeEntries';
 import type { StoreScope } from '../core/wizard/credentialWizard';
 import { planImport, replacementQuestion, type ImportConflict } from '../core/wizard/importPlan';
 import { KeyringUnavailableError, type CredentialStore, type StoredCredential, type TokenStatus } from './credentialStore';
@@ -17,7 +17,6 @@ import { COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CR
 import type { GitLabConnection } from './gitlab/gitlab';
 import { projectAuthConfig, type ProjectAuthConfig, type ProjectAuthConfigSources } from './projectAuthConfig';
 import type { SaidInGitLab, SaidInGitLabEntry } from './saidInGitLab';
-
 
 /** Argument of `gitlabCiAuth.importAuthConfig`: the JSON (e.g. from a quick fix on a committed value) and where it came from. */
 export interface ImportAuthConfigArgs {
@@ -43,7 +42,12 @@ export interface ProjectCommandArgs {
   readonly folder?: string;
 }
 
-export function registerCredentialCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore, deps: CommandDependencies): void {
+export function registerCredentialCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  credentials: CredentialStore,
+  deps: CommandDependencies,
+): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMAND_MANAGE_CREDENTIALS, () => manageCredentials(credentials, deps)),
     vscode.commands.registerCommand(COMMAND_IMPORT_AUTH_CONFIG, (args?: ImportAuthConfigArgs) => importAuthConfig(credentials, log, args)),
@@ -64,7 +68,12 @@ function folderOf(args: ProjectCommandArgs | undefined): vscode.WorkspaceFolder 
  * the given registries), merged over what GitLab's variable holds when connected. Credentials whose token is missing
  * are left out and named; when nothing is left nothing is copied. Resolves true when something was copied.
  */
-async function copyAuthConfig(credentials: CredentialStore, deps: CommandDependencies, registries?: readonly string[], folder?: vscode.WorkspaceFolder): Promise<boolean> {
+async function copyAuthConfig(
+  credentials: CredentialStore,
+  deps: CommandDependencies,
+  registries?: readonly string[],
+  folder?: vscode.WorkspaceFolder,
+): Promise<boolean> {
   if (credentials.list().length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No registry credentials are stored yet. Run "Configure Registry Credentials…" first.'));
     return false;
@@ -89,7 +98,10 @@ async function copyAuthConfig(credentials: CredentialStore, deps: CommandDepende
     seconds > 0
       ? vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your tokens: the clipboard is cleared in {1} s if it still holds it.', contents, seconds)
       : vscode.l10n.t('DOCKER_AUTH_CONFIG copied. {0} It contains your tokens.', contents);
-  if (missing !== '') offerReEntry(vscode.l10n.t('{0} It leaves out {1}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', copied, missing));
+  if (missing !== '')
+    offerReEntry(
+      vscode.l10n.t('{0} It leaves out {1}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', copied, missing),
+    );
   else void vscode.window.showInformationMessage(copied);
   return true;
 }
@@ -143,7 +155,10 @@ async function manageCredentials(credentials: CredentialStore, deps: CommandDepe
     for (const entry of said) {
       items.push({
         label: vscode.l10n.t('$(discard) GitLab already has {0}', entry.key),
-        detail: vscode.l10n.t('You said so for {0}; pick to undo, and the image is reported again', vscode.Uri.parse(entry.folder).path.split('/').pop() ?? entry.folder),
+        detail: vscode.l10n.t(
+          'You said so for {0}; pick to undo, and the image is reported again',
+          vscode.Uri.parse(entry.folder).path.split('/').pop() ?? entry.folder,
+        ),
         choice: { said: entry },
       });
     }
@@ -154,7 +169,8 @@ async function manageCredentials(credentials: CredentialStore, deps: CommandDepe
     );
     const picked = await vscode.window.showQuickPick(items, {
       title: vscode.l10n.t('Registry Credentials'),
-      placeHolder: stored.length > 0 ? vscode.l10n.t('Stored registry credentials (tokens are in SecretStorage)') : vscode.l10n.t('No registry credentials stored yet'),
+      placeHolder:
+        stored.length > 0 ? vscode.l10n.t('Stored registry credentials (tokens are in SecretStorage)') : vscode.l10n.t('No registry credentials stored yet'),
       ignoreFocusOut: true,
     });
     if (!picked?.choice) return;
@@ -182,7 +198,12 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
   const tokenGone = status === 'missing' || status === 'unreadable';
   const actions: Array<vscode.QuickPickItem & { action: Action }> = [
     ...(hasSecret && tokenGone ? [{ label: vscode.l10n.t('Re-enter the token'), detail: statusLabel(status), action: 'rotate' as const }] : []),
-    ...(hasSecret && !tokenGone ? [{ label: vscode.l10n.t('Verify again'), action: 'verify' as const }, { label: vscode.l10n.t('Rotate: replace the token'), action: 'rotate' as const }] : []),
+    ...(hasSecret && !tokenGone
+      ? [
+          { label: vscode.l10n.t('Verify again'), action: 'verify' as const },
+          { label: vscode.l10n.t('Rotate: replace the token'), action: 'rotate' as const },
+        ]
+      : []),
     ...(tokenGone ? [] : [{ label: vscode.l10n.t('Copy DOCKER_AUTH_CONFIG for this registry'), action: 'copy' as const }]),
     { label: vscode.l10n.t('Remove'), detail: vscode.l10n.t('Deletes the token from SecretStorage and the metadata.'), action: 'remove' },
   ];
@@ -195,7 +216,11 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
         void vscode.window.showWarningMessage(vscode.l10n.t('The token for {0} is missing from SecretStorage; re-enter it.', credential.registry));
         return true;
       }
-      const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret }, deps.settings.read().verifyTimeoutSeconds, deps.log);
+      const result = await verifyWithProgress(
+        { registry: credential.registry, username: credential.username, secret },
+        deps.settings.read().verifyTimeoutSeconds,
+        deps.log,
+      );
       if (!result) return true;
       const text = result.detail ? `${result.message} (${result.detail})` : result.message;
       if (result.status === 'valid') void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', credential.registry, text));
@@ -210,7 +235,11 @@ async function manageOne(credentials: CredentialStore, deps: CommandDependencies
       return true;
     case 'remove': {
       const remove = vscode.l10n.t('Remove');
-      const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the stored credential for {0}?', credential.registry), { modal: true }, remove);
+      const answer = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Remove the stored credential for {0}?', credential.registry),
+        { modal: true },
+        remove,
+      );
       if (answer !== remove) return false;
       try {
         await credentials.remove(credential);
@@ -229,11 +258,16 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
     prompt: vscode.l10n.t('The new token or password; the old one is replaced.'),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() === '' ? vscode.l10n.t('Enter the token.') : /\s/.test(value.trim()) ? vscode.l10n.t('A token contains no whitespace.') : undefined),
+    validateInput: (value) =>
+      value.trim() === '' ? vscode.l10n.t('Enter the token.') : /\s/.test(value.trim()) ? vscode.l10n.t('A token contains no whitespace.') : undefined,
   });
   if (secret === undefined) return;
   const token = secret.trim();
-  const result = await verifyWithProgress({ registry: credential.registry, username: credential.username, secret: token }, deps.settings.read().verifyTimeoutSeconds, deps.log);
+  const result = await verifyWithProgress(
+    { registry: credential.registry, username: credential.username, secret: token },
+    deps.settings.read().verifyTimeoutSeconds,
+    deps.log,
+  );
   if (result && result.status !== 'valid') {
     const save = vscode.l10n.t('Save anyway');
     const answer = await vscode.window.showWarningMessage(
@@ -249,7 +283,9 @@ async function rotate(credentials: CredentialStore, deps: CommandDependencies, c
       credential.scope,
       credential.key,
     );
-    void vscode.window.showInformationMessage(vscode.l10n.t('Token for {0} replaced. Update the DOCKER_AUTH_CONFIG variable in GitLab too.', credential.registry));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Token for {0} replaced. Update the DOCKER_AUTH_CONFIG variable in GitLab too.', credential.registry),
+    );
   } catch (error) {
     if (!KeyringUnavailableError.is(error)) throw error;
     void vscode.window.showErrorMessage(error.message);
@@ -280,13 +316,30 @@ export async function importAuthConfig(credentials: CredentialStore, log: vscode
   }
   // Always the user's choice, and for text handed over by a caller (a quick fix, a command link) the confirmation too.
   const entries = [
-    ...decoded.auths.map((entry) => ({ key: entry.key, registry: registryHostOf(registryKeyPath(entry.key)), username: entry.username, store: { secret: entry.secret } })),
-    ...decoded.helpers.map((entry) => ({ key: entry.key, registry: registryHostOf(registryKeyPath(entry.key)), username: '', store: { helper: entry.helper } })),
+    ...decoded.auths.map((entry) => ({
+      key: entry.key,
+      registry: registryHostOf(registryKeyPath(entry.key)),
+      username: entry.username,
+      store: { secret: entry.secret },
+    })),
+    ...decoded.helpers.map((entry) => ({
+      key: entry.key,
+      registry: registryHostOf(registryKeyPath(entry.key)),
+      username: '',
+      store: { helper: entry.helper },
+    })),
   ];
   const listed = entries.map((entry) => (entry.username ? `${entry.key} (${entry.username})` : entry.key)).join(', ');
-  const scope = await askScope(fromArgument ? vscode.l10n.t('Import {0} from {1}?', listed, args?.origin === 'yaml' ? vscode.l10n.t('the pipeline file') : vscode.l10n.t('the command\'s caller')) : undefined);
+  const scope = await askScope(
+    fromArgument
+      ? vscode.l10n.t('Import {0} from {1}?', listed, args?.origin === 'yaml' ? vscode.l10n.t('the pipeline file') : vscode.l10n.t("the command's caller"))
+      : undefined,
+  );
   if (!scope) return false;
-  const plan = planImport(entries, credentials.list().map((stored) => ({ key: stored.key, username: stored.username, scope: stored.scope })));
+  const plan = planImport(
+    entries,
+    credentials.list().map((stored) => ({ key: stored.key, username: stored.username, scope: stored.scope })),
+  );
   const confirmed = new Set<string>(plan.fresh.map((entry) => entry.key));
   for (const conflict of plan.conflicts) if (await confirmReplacement(conflict)) confirmed.add(conflict.candidate.key);
 
@@ -302,7 +355,9 @@ export async function importAuthConfig(credentials: CredentialStore, log: vscode
     if (!KeyringUnavailableError.is(error)) throw error;
     // Each entry is stored whole (token, then metadata) or not at all; say how far the import got.
     void vscode.window.showErrorMessage(
-      count > 0 ? vscode.l10n.t('{0} Imported {1} of {2} credential(s); the rest were not stored.', error.message, count, total) : vscode.l10n.t('{0} Nothing was imported.', error.message),
+      count > 0
+        ? vscode.l10n.t('{0} Imported {1} of {2} credential(s); the rest were not stored.', error.message, count, total)
+        : vscode.l10n.t('{0} Nothing was imported.', error.message),
     );
     return count > 0;
   }
@@ -335,7 +390,11 @@ async function askForAuthConfig(): Promise<string | undefined> {
     });
   }
   if (how === file) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Import'), filters: { JSON: ['json'], [vscode.l10n.t('All files')]: ['*'] } });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: vscode.l10n.t('Import'),
+      filters: { JSON: ['json'], [vscode.l10n.t('All files')]: ['*'] },
+    });
     if (!picked?.[0]) return undefined;
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0]));
   }
@@ -355,7 +414,11 @@ async function askScope(question?: string): Promise<StoreScope | undefined> {
 async function confirmReplacement(conflict: ImportConflict): Promise<boolean> {
   const keep = { label: vscode.l10n.t('Keep mine'), replace: false };
   const replace = { label: vscode.l10n.t('Replace'), replace: true };
-  const picked = await vscode.window.showQuickPick([keep, replace], { title: vscode.l10n.t('Replace a stored credential?'), placeHolder: replacementQuestion(conflict), ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick([keep, replace], {
+    title: vscode.l10n.t('Replace a stored credential?'),
+    placeHolder: replacementQuestion(conflict),
+    ignoreFocusOut: true,
+  });
   return picked?.replace === true;
 }
 

@@ -6,10 +6,11 @@
  * runner sees, so an image they match is reported as "stored in VS Code only" rather than covered.
  */
 import * as vscode from 'vscode';
-import { authConfigKeyFor, type CredentialInput } from '../core/authConfig';
-import { registryKeyPath } from '../core/imageRef';
+import { authConfigKeyFor } from '../core/auth/build';
+import type { CredentialInput } from '../core/auth/schemas';
+import { registryKeyPath } from '../core/registry/imageRef';
 import type { CredentialKey, CredentialSource } from '../core/types';
-import { combinedAuthConfig, type HelperInput } from '../core/wizard/combinedAuthConfig';
+import { combinedAuthConfig, type HelperInput } from '../core/auth/combinedAuthConfig';
 import type { StoreScope, StoredCredentialKind, WizardCredential } from '../core/wizard/credentialWizard';
 import type { CoverageContributor } from './coverage';
 
@@ -240,7 +241,9 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
       await this.storage.secrets.delete(secretKey(credential.key, credential.username));
     } catch (error) {
       this.log.warn(vscode.l10n.t('Could not delete the stored token for {0}: {1}', credential.registry, errorName(error)));
-      throw new KeyringUnavailableError(vscode.l10n.t('The OS keychain is not available, so the token for {0} cannot be deleted; the credential is kept.', credential.registry));
+      throw new KeyringUnavailableError(
+        vscode.l10n.t('The OS keychain is not available, so the token for {0} cannot be deleted; the credential is kept.', credential.registry),
+      );
     }
   }
 
@@ -290,5 +293,11 @@ function errorName(error: unknown): string {
 function isStoredMetadata(value: unknown): value is StoredMetadata {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
-  return typeof entry.registry === 'string' && typeof entry.key === 'string' && typeof entry.username === 'string' && typeof entry.kind === 'string' && typeof entry.createdAt === 'string';
+  return (
+    typeof entry.registry === 'string' &&
+    typeof entry.key === 'string' &&
+    typeof entry.username === 'string' &&
+    typeof entry.kind === 'string' &&
+    typeof entry.createdAt === 'string'
+  );
 }

@@ -6,18 +6,18 @@
 import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkProject, includeVariables, type CheckOptions } from '../core/check';
-import { jobPayloadSource, runnerConfigSource } from '../core/credentials';
+import { jobPayloadSource, runnerConfigSource } from '../core/registry/credentialSources';
 import { Deadline, stoppedMessage } from '../core/deadline';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
 import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
-import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline/index';
-import type { PullResult } from '../core/pullCheck';
+import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline';
+import type { PullResult } from '../core/registry/pullCheck';
 import type { Settings } from '../core/settings';
 import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, SourceSpan } from '../core/types';
-import type { CollectedVariable } from '../core/variables';
+import type { CollectedVariable } from '../core/registry/imageVariables';
 import type { CoverageContributor } from './coverage';
-import type { RemoteIncludeSource } from './remoteIncludes';
+import type { ExternalIncludeSource } from './externalIncludeSource';
 import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
 import { ProjectContextResolver } from './projectContext';
 import { ruleDocsUri } from './ruleDocs';
@@ -105,10 +105,10 @@ export function registerDiagnostics(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   coverage: readonly CoverageContributor[],
-  remoteIncludes?: RemoteIncludeSource,
+  externalIncludeSource?: ExternalIncludeSource,
   pulls?: PullResultSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage, remoteIncludes, pulls);
+  const service = new DiagnosticsController(log, coverage, externalIncludeSource, pulls);
   context.subscriptions.push(service);
   return service;
 }
@@ -146,7 +146,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly coverage: readonly CoverageContributor[],
-    private readonly remoteIncludes?: RemoteIncludeSource,
+    private readonly externalIncludeSource?: ExternalIncludeSource,
     private readonly pulls?: PullResultSource,
   ) {
     this.settings = new SettingsReader(log);
@@ -328,7 +328,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         return;
       }
       if (!state.last) return;
-      const matters = state.readPaths.has(relativePath) || dropped || (change !== 'changed' && mayBePipelineFile({ folder: state.folder, relativePath }, this.settingsOf(state.folder)));
+      const matters =
+        state.readPaths.has(relativePath) ||
+        dropped ||
+        (change !== 'changed' && mayBePipelineFile({ folder: state.folder, relativePath }, this.settingsOf(state.folder)));
       if (!matters) return;
       state.diskGeneration++;
       this.schedule(state, CHANGE_DELAY_MS);
@@ -379,7 +382,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       [...openDocuments].map(([path, document]) => [path, document.version]),
     ]);
     const unchanged = state.last?.stamp === stamp;
-    const project = unchanged && state.last ? state.last : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
+    const project =
+      unchanged && state.last
+        ? state.last
+        : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
 
@@ -458,7 +464,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
 
     const entries: EntryCheck[] = [];
     const texts = new Map<string, ProjectText>();
-    const externalIncludes = this.remoteIncludes?.externalIncludesFor(folder);
+    const externalIncludes = this.externalIncludeSource?.externalIncludesFor(folder);
     const cacheKey = folder.uri.toString();
     // One budget for the whole folder: the host is never blocked much longer than it, whatever the files hold.
     const deadline = new Deadline(settings.checkTimeBudgetMs);
@@ -485,7 +491,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       entries.push({ rootFile, pipeline, findings });
       // Fetched in the background when connected; their arrival fires a coverage change and a re-check.
       const wanted = pipeline.unresolvedIncludes.flatMap((include) => (include.request ? [include.request] : []));
-      if (wanted.length > 0) this.remoteIncludes?.requestIncludes(folder, wanted);
+      if (wanted.length > 0) this.externalIncludeSource?.requestIncludes(folder, wanted);
       for (const file of pipeline.files) if (!isExternal(file.path) && !texts.has(file.path)) texts.set(file.path, new ProjectText(file.text));
     };
     if (files.read(settings.ciConfigPath) !== undefined) addEntry(settings.ciConfigPath);
@@ -527,7 +533,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       this.publishedByUri.delete(uri);
     }
     for (const [uri, published] of byUri) {
-      this.collection.set(vscode.Uri.parse(uri), published.map((entry) => entry.diagnostic));
+      this.collection.set(
+        vscode.Uri.parse(uri),
+        published.map((entry) => entry.diagnostic),
+      );
       this.publishedByUri.set(uri, published);
     }
     state.published = new Set(byUri.keys());
@@ -567,7 +576,12 @@ function toDiagnostic(finding: Finding, text: ProjectText, project: ProjectCheck
   const related = finding.related.flatMap((location) => {
     const relatedText = project.texts.get(location.span.file);
     if (!relatedText) return [];
-    return [new vscode.DiagnosticRelatedInformation(new vscode.Location(fileUri(project.folder, location.span.file), spanToRange(location.span, relatedText)), location.message)];
+    return [
+      new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(fileUri(project.folder, location.span.file), spanToRange(location.span, relatedText)),
+        location.message,
+      ),
+    ];
   });
   if (related.length > 0) diagnostic.relatedInformation = related;
   return diagnostic;

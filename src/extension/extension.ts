@@ -6,7 +6,13 @@ import * as vscode from 'vscode';
 import { registerCredentialStore, type CredentialStore } from './credentialStore';
 import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
-import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_COPY_AUTH_CONFIG, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_MANAGE_CREDENTIALS, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB } from './commandIds';
+import {
+  COMMAND_CONFIGURE_CREDENTIALS,
+  COMMAND_COPY_AUTH_CONFIG,
+  COMMAND_IMPORT_AUTH_CONFIG,
+  COMMAND_MANAGE_CREDENTIALS,
+  COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB,
+} from './commandIds';
 import { registerHover } from './hover';
 import { loadCommands, loadedCommands, registerOnFirstUse } from './lazyCommands';
 import { registerRuleDocs } from './ruleDocs';
@@ -16,7 +22,13 @@ import { registerPullCheck, type PullCheckService } from './pullCheck';
 import { registerSaidInGitLab, type SaidInGitLab } from './saidInGitLab';
 
 /** Every command `registerWizard` registers. An integration test checks that each contributed command exists right after activation. */
-const WIZARD_COMMANDS = [COMMAND_CONFIGURE_CREDENTIALS, COMMAND_MANAGE_CREDENTIALS, COMMAND_IMPORT_AUTH_CONFIG, COMMAND_COPY_AUTH_CONFIG, COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB];
+const WIZARD_COMMANDS = [
+  COMMAND_CONFIGURE_CREDENTIALS,
+  COMMAND_MANAGE_CREDENTIALS,
+  COMMAND_IMPORT_AUTH_CONFIG,
+  COMMAND_COPY_AUTH_CONFIG,
+  COMMAND_SAVE_AUTH_CONFIG_TO_GITLAB,
+];
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('GitLab CI Auth', { log: true });

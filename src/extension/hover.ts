@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { explainImage, findImageAt, type ImageExplanation } from '../core/check';
 import { shortList } from '../core/rules/context';
-import { describeAge, type PullResult } from '../core/pullCheck';
+import { describeAge, type PullResult } from '../core/registry/pullCheck';
 import { escapeMarkdown, markdownCode } from '../core/text';
 import type { IncludeDecision, Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
@@ -56,7 +56,10 @@ function runsWhenLine(rules: readonly string[]): string {
 }
 
 function escapeQuotedRule(text: string): string {
-  return text.split('`').map((part, index) => (index % 2 === 1 ? code(part) : escapeMarkdown(part))).join('');
+  return text
+    .split('`')
+    .map((part, index) => (index % 2 === 1 ? code(part) : escapeMarkdown(part)))
+    .join('');
 }
 
 /** An `include:` entry with `rules:`: whether GitLab merges it, and which rule (or unknown) decides. */
@@ -159,10 +162,16 @@ function coverageLine(explanation: ImageExplanation): string | undefined {
     const level = match.label.startsWith('group ') ? vscode.l10n.t('group variable') : vscode.l10n.t('project variable');
     return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG ({0}) covers this: {1}, key {2}", level, escapeMarkdown(match.label), code(match.key));
   }
-  if (match?.origin === 'said-in-gitlab') return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG covers this, as you said (key {0}); undo it under Manage Registry Credentials", code(match.key));
+  if (match?.origin === 'said-in-gitlab')
+    return vscode.l10n.t("GitLab's DOCKER_AUTH_CONFIG covers this, as you said (key {0}); undo it under Manage Registry Credentials", code(match.key));
   if (match?.source === 'job-payload') return vscode.l10n.t('The job token covers this (key {0})', code(match.key));
   if (match) return vscode.l10n.t('Covered by the key {0} from {1}', code(match.key), escapeMarkdown(match.label));
-  if (storedMatch) return vscode.l10n.t('Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it', code(storedMatch.key), escapeMarkdown(storedMatch.label));
+  if (storedMatch)
+    return vscode.l10n.t(
+      'Stored in VS Code only — not yet in GitLab (key {0}, {1}); the runner cannot see it',
+      code(storedMatch.key),
+      escapeMarkdown(storedMatch.label),
+    );
   return undefined;
 }
 

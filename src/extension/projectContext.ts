@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitlabContextFromRemote, type GitLabContext } from '../core/gitlabContext';
+import { gitlabContextFromRemote, type GitLabContext } from '../core/gitlab/projectContext';
 import type { Settings } from '../core/settings';
 
 /** Where a folder's git configuration lives, or undefined when the folder is not in a git repository. */
@@ -32,7 +32,9 @@ function gitDirAt(dir: string): string | undefined {
   }
   if (stat.isDirectory()) return dotGit;
   // A worktree or submodule: ".git" is a file saying "gitdir: <path>", relative to the file's folder.
-  const pointer = readFirstLine(dotGit)?.match(/^gitdir:(.+)$/)?.[1]!.trim();
+  const pointer = readFirstLine(dotGit)
+    ?.match(/^gitdir:(.+)$/)?.[1]!
+    .trim();
   return pointer ? path.resolve(dir, pointer) : undefined;
 }
 

@@ -5,8 +5,8 @@
  * in a trusted workspace (it sends stored secrets to the registries the repository names).
  */
 import * as vscode from 'vscode';
-import { pullKeyOf, pullPlanOf, type PullCredential, type PullPlanEntry, type PullResult } from '../core/pullCheck';
-import { evaluateImages } from '../core/rules/images';
+import { pullKeyOf, pullPlanOf, type PullCredential, type PullPlanEntry, type PullResult } from '../core/registry/pullCheck';
+import { evaluateImages } from '../core/rules/imageEvaluation';
 import { COMMAND_CHECK_PULLS } from './commandIds';
 import type { CredentialStore } from './credentialStore';
 import type { DiagnosticsService, PullResultSource } from './diagnostics';
@@ -46,7 +46,9 @@ export function registerPullCheck(
 
 async function runCommand(service: PullCheckService): Promise<PullCheckSummary | undefined> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Checking that images can be pulled sends stored credentials to registries: trust this workspace first.'));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Checking that images can be pulled sends stored credentials to registries: trust this workspace first.'),
+    );
     return undefined;
   }
   const summary = await vscode.window.withProgress(
@@ -129,11 +131,15 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
         // The request code is required on first use, like the other commands (lazyCommands.ts).
         const results = await loadCommands().runPullChecks(
           fresh,
-          (match) => secrets.get(match.key) ?? { unavailable: vscode.l10n.t('Covered by {0} (key {1}), whose secret is not available in VS Code.', match.label, match.key) },
+          (match) =>
+            secrets.get(match.key) ?? {
+              unavailable: vscode.l10n.t('Covered by {0} (key {1}), whose secret is not available in VS Code.', match.label, match.key),
+            },
           {
             requestTimeoutMs: project.settings.verifyTimeoutSeconds * 1000,
             signal: abort.signal,
-            onProgress: (done) => progress?.report({ message: vscode.l10n.t('{0} of {1} images in {2}', done, total, folder.name), increment: 100 / Math.max(1, total) }),
+            onProgress: (done) =>
+              progress?.report({ message: vscode.l10n.t('{0} of {1} images in {2}', done, total, folder.name), increment: 100 / Math.max(1, total) }),
           },
         );
         let byKey = this.results.get(folder.uri.toString());
@@ -154,7 +160,9 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
     } finally {
       subscription?.dispose();
     }
-    this.log.info(`pull check: ${checked} checked, ${cached} from cache, ${failed} failing, ${skipped} not checked${abort.signal.aborted ? ' (cancelled)' : ''}`);
+    this.log.info(
+      `pull check: ${checked} checked, ${cached} from cache, ${failed} failing, ${skipped} not checked${abort.signal.aborted ? ' (cancelled)' : ''}`,
+    );
     this.fire();
     return { checked, cached, failed, skipped, cancelled: abort.signal.aborted };
   }
@@ -188,11 +196,14 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
     const times = [...this.results.values()].flatMap((byKey) => [...byKey.values()].map((result) => result.checkedAt));
     if (times.length === 0) return;
     const delay = Math.min(...times) + this.cacheMs() - Date.now();
-    this.expiryTimer = setTimeout(() => {
-      for (const byKey of this.results.values()) {
-        for (const [key, result] of byKey) if (Date.now() - result.checkedAt >= this.cacheMs()) byKey.delete(key);
-      }
-      this.fire();
-    }, Math.max(1000, Math.min(delay + 50, 2 ** 31 - 1)));
+    this.expiryTimer = setTimeout(
+      () => {
+        for (const byKey of this.results.values()) {
+          for (const [key, result] of byKey) if (Date.now() - result.checkedAt >= this.cacheMs()) byKey.delete(key);
+        }
+        this.fire();
+      },
+      Math.max(1000, Math.min(delay + 50, 2 ** 31 - 1)),
+    );
   }
 }

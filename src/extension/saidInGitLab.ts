@@ -4,7 +4,7 @@
  * once GitLab's variable itself can be read. Undone from Manage Registry Credentials.
  */
 import * as vscode from 'vscode';
-import { saidInGitLabSource } from '../core/credentials';
+import { saidInGitLabSource } from '../core/registry/credentialLookup';
 import type { CredentialSource } from '../core/types';
 import { COMMAND_MARK_IN_GITLAB } from './commandIds';
 import type { CoverageContributor } from './coverage';

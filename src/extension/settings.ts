@@ -11,7 +11,9 @@ export class SettingsReader {
   /** The settings in effect for a resource (a workspace folder or a file); undefined scope = window level. */
   read(scope?: vscode.ConfigurationScope): Settings {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
-    const { settings, problems } = parseSettings((key) => (key === ADDITIONAL_PUBLIC ? allLevels(configuration.inspect<unknown>(key)) : configuration.get(key)));
+    const { settings, problems } = parseSettings((key) =>
+      key === ADDITIONAL_PUBLIC ? allLevels(configuration.inspect<unknown>(key)) : configuration.get(key),
+    );
     for (const problem of problems) {
       const line = `${problem.key}: ${problem.message}`;
       if (this.reported.has(line)) continue;
@@ -47,8 +49,18 @@ export async function treatAsPublic(folder: vscode.Uri, registry: string): Promi
   type Choice = vscode.QuickPickItem & { target: vscode.ConfigurationTarget; where: string };
   const workspaceTarget = multiRoot ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
   const items: Choice[] = [
-    { label: vscode.l10n.t('This project'), description: vscode.l10n.t('workspace settings (.vscode/settings.json)'), target: workspaceTarget, where: vscode.l10n.t('the workspace settings (.vscode/settings.json)') },
-    { label: vscode.l10n.t('All my projects'), description: vscode.l10n.t('user settings'), target: vscode.ConfigurationTarget.Global, where: vscode.l10n.t('your user settings') },
+    {
+      label: vscode.l10n.t('This project'),
+      description: vscode.l10n.t('workspace settings (.vscode/settings.json)'),
+      target: workspaceTarget,
+      where: vscode.l10n.t('the workspace settings (.vscode/settings.json)'),
+    },
+    {
+      label: vscode.l10n.t('All my projects'),
+      description: vscode.l10n.t('user settings'),
+      target: vscode.ConfigurationTarget.Global,
+      where: vscode.l10n.t('your user settings'),
+    },
   ];
   const choice = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Treat {0} as public', registry),
@@ -59,7 +71,11 @@ export async function treatAsPublic(folder: vscode.Uri, registry: string): Promi
   if (!current.includes(registry)) await configuration.update(ADDITIONAL_PUBLIC, [...current, registry], choice.target);
   const undo = vscode.l10n.t('Undo');
   const answer = await vscode.window.showInformationMessage(
-    vscode.l10n.t('{0} is treated as public: added to gitlabCiAuth.additionalPublicRegistries in {1}. Its images are no longer reported.', registry, choice.where),
+    vscode.l10n.t(
+      '{0} is treated as public: added to gitlabCiAuth.additionalPublicRegistries in {1}. Its images are no longer reported.',
+      registry,
+      choice.where,
+    ),
     undo,
   );
   if (answer === undo) {
@@ -69,8 +85,15 @@ export async function treatAsPublic(folder: vscode.Uri, registry: string): Promi
   return true;
 }
 
-function levelValue(inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined, target: vscode.ConfigurationTarget): string[] {
+function levelValue(
+  inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined,
+  target: vscode.ConfigurationTarget,
+): string[] {
   const value =
-    target === vscode.ConfigurationTarget.Global ? inspected?.globalValue : target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
+    target === vscode.ConfigurationTarget.Global
+      ? inspected?.globalValue
+      : target === vscode.ConfigurationTarget.Workspace
+        ? inspected?.workspaceValue
+        : inspected?.workspaceFolderValue;
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
 }

@@ -43,7 +43,16 @@ export function generatePipeline(jobs, seed = 1) {
   }
   // One anchor per file, for `<<: *anchor` within that file.
   for (let f = 0; f <= INCLUDED_FILES; f++) {
-    bodies[f].push([`.anchor-${f}: &anchor-${f}`, `  image: ${pick(REGISTRIES)}/anchored/app-${f}:latest`, '  services:', `    - name: ${pick(REGISTRIES)}/db/postgres:16`, '      alias: db', '  tags: [docker]'].join('\n'));
+    bodies[f].push(
+      [
+        `.anchor-${f}: &anchor-${f}`,
+        `  image: ${pick(REGISTRIES)}/anchored/app-${f}:latest`,
+        '  services:',
+        `    - name: ${pick(REGISTRIES)}/db/postgres:16`,
+        '      alias: db',
+        '  tags: [docker]',
+      ].join('\n'),
+    );
   }
 
   for (let j = 0; j < jobs; j++) {

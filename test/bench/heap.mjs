@@ -16,7 +16,9 @@ const memoryFiles = (current) => ({
   read: (file) => (Object.hasOwn(current, file) ? current[file] : undefined),
   glob: (pattern) => {
     const matcher = core.localIncludeGlob(pattern);
-    return Object.keys(current).filter((file) => matcher.test(file)).sort();
+    return Object.keys(current)
+      .filter((file) => matcher.test(file))
+      .sort();
   },
 });
 const cache = core.pipelineApi.createResolveCache();

@@ -42,7 +42,8 @@ async function loadCore() {
   const esbuild = require('esbuild');
   const result = await esbuild.build({
     stdin: {
-      contents: "export * from './src/core/check'; export { resolvePipeline, localIncludeGlob } from './src/core/pipeline/index'; export * as pipelineApi from './src/core/pipeline/index';",
+      contents:
+        "export * from './src/core/check'; export { resolvePipeline, localIncludeGlob } from './src/core/pipeline/index'; export * as pipelineApi from './src/core/pipeline/index';",
       resolveDir: REPO,
       loader: 'ts',
       sourcefile: 'bench-entry.ts',
@@ -117,7 +118,9 @@ function memoryFiles(core, files) {
     read: (file) => (Object.hasOwn(files, file) ? files[file] : undefined),
     glob: (pattern) => {
       const matcher = core.localIncludeGlob(pattern);
-      return Object.keys(files).filter((file) => matcher.test(file)).sort();
+      return Object.keys(files)
+        .filter((file) => matcher.test(file))
+        .sort();
     },
   };
 }
@@ -177,14 +180,26 @@ async function main() {
       schemaRequestService: async (uri) => (uri === schemaUri && schema ? JSON.stringify(schema.schema) : Promise.reject(new Error(`offline: ${uri}`))),
       workspaceContext: { resolveRelativePath: (relative, resource) => new URL(relative, resource).href },
     });
-    service.configure({ validate: true, completion: false, hover: false, format: false, isKubernetes: false, customTags: ['!reference sequence'], schemas: schema ? [{ uri: schemaUri, fileMatch: ['*.yml', '*.yaml'] }] : [] });
+    service.configure({
+      validate: true,
+      completion: false,
+      hover: false,
+      format: false,
+      isKubernetes: false,
+      customTags: ['!reference sequence'],
+      schemas: schema ? [{ uri: schemaUri, fileMatch: ['*.yml', '*.yaml'] }] : [],
+    });
     // A new version each time: the service caches parses per document version.
     peerService = (file, text) => service.doValidation(TextDocument.create(`file:///bench/${file}`, 'yaml', ++peerVersion, text), false);
   }
 
   const inputs = SIZES.map((jobs) => ({ name: `${jobs} jobs`, jobs, files: generatePipeline(jobs) }));
   const corpus = fs.existsSync(CORPUS)
-    ? fs.readdirSync(CORPUS).filter((name) => name.endsWith('.yml')).sort().map((name) => ({ [`.gitlab-ci.yml`]: fs.readFileSync(path.join(CORPUS, name), 'utf8') }))
+    ? fs
+        .readdirSync(CORPUS)
+        .filter((name) => name.endsWith('.yml'))
+        .sort()
+        .map((name) => ({ [`.gitlab-ci.yml`]: fs.readFileSync(path.join(CORPUS, name), 'utf8') }))
     : [];
 
   const rows = [];
@@ -192,7 +207,10 @@ async function main() {
     process.stdout.write(`measuring ${input.name}…\n`);
     const texts = Object.entries(input.files);
     const cache = hasCache ? core.pipelineApi.createResolveCache() : undefined;
-    const checkOptions = (withCache) => ({ ...CHECK_OPTIONS, resolve: { variables: { ...CHECK_OPTIONS.predefinedVariables }, ...(withCache && cache ? { cache } : {}) } });
+    const checkOptions = (withCache) => ({
+      ...CHECK_OPTIONS,
+      resolve: { variables: { ...CHECK_OPTIONS.predefinedVariables }, ...(withCache && cache ? { cache } : {}) },
+    });
     const full = () => core.checkProject('.gitlab-ci.yml', memoryFiles(core, input.files), checkOptions(false));
     const first = full();
     if (cache) core.checkProject('.gitlab-ci.yml', memoryFiles(core, input.files), checkOptions(true));
@@ -226,7 +244,15 @@ async function main() {
       yaml: () => corpus.forEach((files) => yaml.parseDocument(files['.gitlab-ci.yml'])),
       check: () => corpus.forEach((files) => core.checkProject('.gitlab-ci.yml', memoryFiles(core, files), CHECK_OPTIONS)),
     };
-    if (jsYaml) measurements.jsYaml = () => corpus.forEach((files) => { try { jsYaml.module.load(files['.gitlab-ci.yml'], { schema: jsYamlSchema }); } catch { /* some real files use tags js-yaml rejects */ } });
+    if (jsYaml)
+      measurements.jsYaml = () =>
+        corpus.forEach((files) => {
+          try {
+            jsYaml.module.load(files['.gitlab-ci.yml'], { schema: jsYamlSchema });
+          } catch {
+            /* some real files use tags js-yaml rejects */
+          }
+        });
     if (peerService) measurements.peer = () => Promise.all(corpus.map((files, i) => peerService(`c${i}.yml`, files['.gitlab-ci.yml'])));
     const result = await interleaved(measurements, { minRounds: QUICK ? 2 : 5, maxRounds: QUICK ? 3 : 15 });
     rows.push({
@@ -321,9 +347,23 @@ function gitlabCiLocalPreview(inputs) {
     const time = (args, timeout) => {
       const begin = performance.now();
       // stdout ignored: the preview of a 5,000-job pipeline is megabytes.
-      const run = spawnSync(node, args, { cwd: folder, encoding: 'utf8', timeout, killSignal: 'SIGKILL', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      const run = spawnSync(node, args, {
+        cwd: folder,
+        encoding: 'utf8',
+        timeout,
+        killSignal: 'SIGKILL',
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       const timedOut = run.error?.code === 'ETIMEDOUT';
-      return { ms: performance.now() - begin, timedOut, error: run.status === 0 || timedOut ? null : `exited with ${run.status}: ${(run.stderr ?? '').split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)}` };
+      return {
+        ms: performance.now() - begin,
+        timedOut,
+        error:
+          run.status === 0 || timedOut
+            ? null
+            : `exited with ${run.status}: ${(run.stderr ?? '').split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)}`,
+      };
     };
     // gitlab-ci-local grows faster than linearly (≈ 10 s at 1,000 jobs here): fewer runs, and a time limit, at size.
     const runs = input.jobs >= 5_000 ? 1 : input.jobs >= 1_000 ? (QUICK ? 1 : 3) : QUICK ? 3 : 7;
@@ -347,7 +387,10 @@ function gitlabCiLocalPreview(inputs) {
 /** Heap after 10 and after 1,000 edit-check cycles on the 1,000-job pipeline, measured in a child process (heap.mjs). */
 function heapAcrossEdits() {
   const cycles = QUICK ? 200 : 1_000;
-  const run = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'heap.mjs'), path.join(WORK, 'core.cjs'), String(cycles)], { encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'heap.mjs'), path.join(WORK, 'core.cjs'), String(cycles)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (run.status !== 0) throw new Error(`heap.mjs failed: ${(run.stderr ?? '').split('\n').slice(0, 3).join(' ')}`);
   const { jobs, msPerCycle, series } = JSON.parse(run.stdout);
   const at = (cycle) => series.find((point) => point.cycle === cycle).heapMb;
@@ -391,7 +434,8 @@ function activationCost() {
   const loadBefore = os.loadavg()[0];
   for (let i = 0; i < (QUICK ? 5 : 15); i++) {
     const run = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 30_000 });
-    if (run.status !== 0) return { bundleBytes, error: ((run.stderr ?? '').split('\n').find((line) => /Error/.test(line)) ?? 'the probe failed').slice(0, 200) };
+    if (run.status !== 0)
+      return { bundleBytes, error: ((run.stderr ?? '').split('\n').find((line) => /Error/.test(line)) ?? 'the probe failed').slice(0, 200) };
     samples.push(JSON.parse(run.stdout));
   }
   return {
@@ -420,7 +464,11 @@ function evaluateTargets(report) {
       met: generated.every((row) => row.checkOverYaml <= 1) && (!corpus || corpus.checkOverYaml <= 1),
       value: [...generated, ...(corpus ? [corpus] : [])].map((row) => `${row.input}: ${row.checkOverYaml.toFixed(2)}×`).join(', '),
     },
-    { target: 're-check after a one-line edit ≤ 0.6× full check (5,000 jobs)', met: largest ? largest.recheckOverCheck <= 0.6 : false, value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a' },
+    {
+      target: 're-check after a one-line edit ≤ 0.6× full check (5,000 jobs)',
+      met: largest ? largest.recheckOverCheck <= 0.6 : false,
+      value: largest ? `${largest.recheckOverCheck.toFixed(2)}×` : 'n/a',
+    },
     {
       target: 're-check after a one-line edit ≤ 3× a js-yaml load (5,000 jobs)',
       met: largest?.recheckOverJsYaml != null ? largest.recheckOverJsYaml <= 3 : false,
@@ -431,7 +479,11 @@ function evaluateTargets(report) {
       met: peerRows.length === 2 && peerRows.every((row) => row.peerOverCheck !== null && row.peerOverCheck >= 5),
       value: generated.map((row) => `${row.input}: ${row.peerOverCheck === null ? 'n/a' : `${row.peerOverCheck.toFixed(2)}×`}`).join(', '),
     },
-    { target: 'cost linear in jobs (µs per job at 5,000 ≤ 1.5× at 1,000)', met: perJob[2] <= perJob[1] * 1.5, value: perJob.map((value) => `${value.toFixed(0)} µs`).join(' → ') },
+    {
+      target: 'cost linear in jobs (µs per job at 5,000 ≤ 1.5× at 1,000)',
+      met: perJob[2] <= perJob[1] * 1.5,
+      value: perJob.map((value) => `${value.toFixed(0)} µs`).join(' → '),
+    },
     {
       target: `module load + activation ≤ ${ACTIVATION_BUDGET_MS} ms (fake \`vscode\`, fresh process, fastest run)`,
       met: !report.extension.error && !report.extension.activateError && report.extension.fastestMs <= ACTIVATION_BUDGET_MS,
@@ -440,7 +492,11 @@ function evaluateTargets(report) {
         report.extension.activateError ??
         `${report.extension.fastestMs.toFixed(1)} ms (median ${report.extension.totalMs.toFixed(1)} ms, CPU ${report.extension.cpuMs.toFixed(1)} ms, load average ${report.extension.loadAverage.toFixed(1)} on ${report.machine.cores} cores)`,
     },
-    { target: 'no heap growth across edit cycles (< 5 MB)', met: report.heap.growthMb < 5, value: `${report.heap.growthMb.toFixed(1)} MB after ${report.heap.cycles} cycles` },
+    {
+      target: 'no heap growth across edit cycles (< 5 MB)',
+      met: report.heap.growthMb < 5,
+      value: `${report.heap.growthMb.toFixed(1)} MB after ${report.heap.cycles} cycles`,
+    },
   ];
 }
 
@@ -451,7 +507,10 @@ function processPeerLines(result) {
     '',
     '| input | gitlab-ci-local --preview | gitlab-ci-auth check | ratio |',
     '|---|---|---|---|',
-    ...result.rows.map((row) => `| ${row.input} | ${row.timedOut ? '> ' : ''}${row.peerMs.toFixed(0)} ms${row.timedOut ? ' (stopped)' : ''} | ${row.cliMs.toFixed(0)} ms | ${row.timedOut ? '> ' : ''}${row.peerOverCli.toFixed(1)}× |`),
+    ...result.rows.map(
+      (row) =>
+        `| ${row.input} | ${row.timedOut ? '> ' : ''}${row.peerMs.toFixed(0)} ms${row.timedOut ? ' (stopped)' : ''} | ${row.cliMs.toFixed(0)} ms | ${row.timedOut ? '> ' : ''}${row.peerOverCli.toFixed(1)}× |`,
+    ),
     '',
   ];
 }
@@ -464,12 +523,13 @@ function toMarkdown(report) {
     '',
     `${report.date} · ${report.machine.cpu} · ${report.machine.cores} cores · Node ${report.machine.node} · yaml ${report.versions.yaml} · js-yaml ${report.versions.jsYaml ?? 'not installed'} · yaml-language-server ${report.versions.yamlLanguageServer ?? 'not installed'}`,
     '',
-    `Medians of interleaved runs after warm-up, milliseconds for the whole input. Peer: yaml-language-server validation ${report.peerSchema ? `with GitLab's CI schema from ${report.peerSchema}` : 'without a schema (syntax only: no offline copy of GitLab\'s CI schema found)'}. Re-check: one line of one included file edited, ${report.resolveCache ? 'with the resolve cache' : 'no resolve cache in this build (a full check)'}.`,
+    `Medians of interleaved runs after warm-up, milliseconds for the whole input. Peer: yaml-language-server validation ${report.peerSchema ? `with GitLab's CI schema from ${report.peerSchema}` : "without a schema (syntax only: no offline copy of GitLab's CI schema found)"}. Re-check: one line of one included file edited, ${report.resolveCache ? 'with the resolve cache' : 'no resolve cache in this build (a full check)'}.`,
     '',
     '| input | jobs | files | KB | yaml parse (a) | js-yaml (a′) | full check (b) | re-check (c) | peer (d) | b/a | c/a | c/a′ | c/b | peer/b | µs/job |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...report.rows.map((row) =>
-      `| ${row.input} | ${row.jobs ?? '—'} | ${row.files} | ${(row.bytes / 1024).toFixed(0)} | ${ms(row.yamlMs)} | ${ms(row.jsYamlMs)} | ${ms(row.checkMs)} | ${row.recheckMs === null ? '—' : ms(row.recheckMs)} | ${ms(row.peerMs)} | ${ratio(row.checkOverYaml)} | ${ratio(row.recheckOverYaml)} | ${ratio(row.recheckOverJsYaml)} | ${ratio(row.recheckOverCheck)} | ${ratio(row.peerOverCheck)} | ${row.checkMicrosPerJob === null ? '—' : row.checkMicrosPerJob.toFixed(0)} |`,
+    ...report.rows.map(
+      (row) =>
+        `| ${row.input} | ${row.jobs ?? '—'} | ${row.files} | ${(row.bytes / 1024).toFixed(0)} | ${ms(row.yamlMs)} | ${ms(row.jsYamlMs)} | ${ms(row.checkMs)} | ${row.recheckMs === null ? '—' : ms(row.recheckMs)} | ${ms(row.peerMs)} | ${ratio(row.checkOverYaml)} | ${ratio(row.recheckOverYaml)} | ${ratio(row.recheckOverJsYaml)} | ${ratio(row.recheckOverCheck)} | ${ratio(row.peerOverCheck)} | ${row.checkMicrosPerJob === null ? '—' : row.checkMicrosPerJob.toFixed(0)} |`,
     ),
     '',
     ...processPeerLines(report.processPeer),

@@ -48,7 +48,10 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     workspaceRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-coverage-e2e-'));
     const workspace = path.join(workspaceRoot, 'coverage');
     fs.mkdirSync(workspace);
-    fs.writeFileSync(path.join(workspace, '.gitlab-ci.yml'), ['# A private image of the local registry.', 'build:', `  image: ${image}`, '  script:', '    - make', ''].join('\n'));
+    fs.writeFileSync(
+      path.join(workspace, '.gitlab-ci.yml'),
+      ['# A private image of the local registry.', 'build:', `  image: ${image}`, '  script:', '    - make', ''].join('\n'),
+    );
     workbench = await openWorkbench({
       workspace,
       label: 'e2e-coverage',
@@ -81,17 +84,8 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
    * The hover at the image once it shows `wanted`: with a diagnostic there, the problem's part may come first and ours
    * a moment later, so every part of the hover is read until ours is there.
    */
-  async function hoverShowing(wanted: RegExp): Promise<string> {
-    const target = workbench.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines .view-line span', { hasText: image }).last();
-    return until(async () => {
-      // Away and back: a hover already dismissed at the same spot does not come back by itself.
-      await workbench.page.mouse.move(1100, 420);
-      await target.hover({ timeout: 3000 }).catch(() => undefined);
-      await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first().waitFor({ timeout: 3000 }).catch(() => undefined);
-      const parts = await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').allInnerTexts();
-      const text = parts.join('\n');
-      return wanted.test(text) ? text : undefined;
-    }, 30_000);
+  function hoverShowing(wanted: RegExp): Promise<string> {
+    return workbench.hoverMatching(image, wanted);
   }
 
   after(async () => {
@@ -157,8 +151,12 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     const said = workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /already in GitLab's variable/ }).first();
     await said.waitFor();
     const message = (await said.innerText()).trim();
-    assert.match(message, new RegExp(`^DOCKER_AUTH_CONFIG copied\\. It holds ${registry.host.replace(/\./g, '\\.')} from VS Code and other\\.example\\.com already in GitLab's variable\\.`));
-    await workbench.runCommand('Notifications: Hide Notifications');
+    assert.match(
+      message,
+      new RegExp(
+        `^DOCKER_AUTH_CONFIG copied\\. It holds ${registry.host.replace(/\./g, '\\.')} from VS Code and other\\.example\\.com already in GitLab's variable\\.`,
+      ),
+    );
     const expected = JSON.stringify({ auths: { 'other.example.com': { auth: otherAuth }, [registry.host]: { auth: storedAuth } } });
     assertSameSecretText(JSON.stringify(JSON.parse(copied)), expected, 'the copied DOCKER_AUTH_CONFIG');
     // The user pastes it into GitLab's variable (here: the loopback server's project variable).

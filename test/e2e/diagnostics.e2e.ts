@@ -18,7 +18,11 @@ describe('diagnostics in the workbench', function () {
   let unregister: () => void;
 
   before(async () => {
-    server = await startCodeServer({ workspace, label: 'e2e-diagnostics', settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden' } });
+    server = await startCodeServer({
+      workspace,
+      label: 'e2e-diagnostics',
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
+    });
     browser = await launchChromium();
     context = await newWorkbenchContext(browser, new URL(server.url).origin);
     page = await context.newPage();
@@ -75,7 +79,13 @@ describe('diagnostics in the workbench', function () {
     for (;;) {
       await image.click();
       await page.keyboard.press('Control+.');
-      if (await fix.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+      if (
+        await fix.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       const offered = await page.locator('.action-widget .monaco-list-row.action .title').allTextContents();
       if (Date.now() > deadline) throw new Error(`Ctrl+. never offered the fix; offered: ${offered.join(' | ') || 'none'}`);
       await page.keyboard.press('Escape');

@@ -13,7 +13,8 @@ const registryToken = 'FAKE-e2e-registry-token';
 const brokenAuth = Buffer.from('no-colon-in-here').toString('base64');
 const brokenValue = `{"auths":{"private.example.com":{"auth":"${brokenAuth}"}}}`;
 
-const uncovered = (problems: readonly Problem[]) => problems.some((problem) => /missing-credentials/.test(problem.code) && /private\.example\.com/.test(problem.message));
+const uncovered = (problems: readonly Problem[]) =>
+  problems.some((problem) => /missing-credentials/.test(problem.code) && /private\.example\.com/.test(problem.message));
 // The fixture's `include: project: group/shared-ci, ref: v1.2, file: templates/build.yml` (its `file:` is on line 4).
 const includeLine = 4;
 const sharedTemplate = ['shared-build:', '  image: shared.example.com/ci/builder:2', '  script:', '    - build', ''].join('\n');
@@ -142,7 +143,10 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     await dialog.getByRole('button', { name: 'Replace' }).click();
 
     // The Notifications center is still open, so new messages are listed there rather than as toasts.
-    await workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /Updated the project variable DOCKER_AUTH_CONFIG \(group\/app\)/ }).first().waitFor();
+    await workbench.page
+      .locator('.notifications-center .notification-list-item-message', { hasText: /Updated the project variable DOCKER_AUTH_CONFIG \(group\/app\)/ })
+      .first()
+      .waitFor();
     const [put] = gitlab.requestsTo('PUT', /^\/projects\/group%2Fapp\/variables\/DOCKER_AUTH_CONFIG$/);
     assert.ok(put, 'GitLab received a PUT');
     assert.equal(put.query.get('filter[environment_scope]'), '*');

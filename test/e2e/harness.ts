@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, newWorkbenchContext } from '../harness/browser';
 import { startCodeServer, type CodeServerOptions, type RunningCodeServer } from '../harness/codeServer';
 import { registerOpenPage, saveScreenshot } from '../harness/workbenchRegistry';
+import { eventually } from '../support/eventually';
 
 export type WorkbenchOptions = Omit<CodeServerOptions, 'extensions'>;
 
@@ -149,7 +150,9 @@ export class Workbench {
 
   /** Saves the active editor (Ctrl+S) and waits until its tab is no longer dirty. */
   async save(): Promise<void> {
-    await this.activeEditor().click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await this.activeEditor()
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => undefined);
     await this.page.keyboard.press('Control+S');
     await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
   }
@@ -241,13 +244,7 @@ export class Workbench {
     const widget = this.quickInputWidget();
     const inputBox = widget.locator('.quick-input-box .monaco-inputbox');
     const classes = (await inputBox.count()) > 0 ? ((await inputBox.first().getAttribute('class')) ?? '') : '';
-    const validation = /\berror\b/.test(classes)
-      ? 'error'
-      : /\bwarning\b/.test(classes)
-        ? 'warning'
-        : /\binfo\b/.test(classes)
-          ? 'info'
-          : undefined;
+    const validation = /\berror\b/.test(classes) ? 'error' : /\bwarning\b/.test(classes) ? 'warning' : /\binfo\b/.test(classes) ? 'info' : undefined;
     const box = this.quickInputBox();
     return {
       title: (await textOrEmpty(widget.locator('.quick-input-title'))).trim(),
@@ -341,7 +338,13 @@ export class Workbench {
     for (;;) {
       await this.clickOnText(text);
       await this.page.keyboard.press('Control+.');
-      if (await item.waitFor({ timeout: 3000 }).then(() => true, () => false)) return item;
+      if (
+        await item.waitFor({ timeout: 3000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return item;
       const offered = await this.page.locator('.action-widget .monaco-list-row.action .title').allTextContents();
       if (Date.now() > deadline) {
         throw new Error(`no code action ${String(wanted ?? '')} at "${text}"; offered: ${offered.join(' | ') || 'none'}`);
@@ -357,6 +360,30 @@ export class Workbench {
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
     await hover.first().waitFor();
     return (await hover.first().innerText()).trim();
+  }
+
+  /**
+   * Hovers `text` until the hover's parts together match `wanted` (a problem's hover part can come first, and our
+   * provider's part a moment later), moving away and back between tries: a hover already dismissed at the same spot
+   * does not come back by itself. Returns all parts' text.
+   */
+  async hoverMatching(text: string, wanted: RegExp, timeoutMs = 30_000): Promise<string> {
+    const target = this.editorText(text);
+    const parts = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
+    return eventually(
+      async () => {
+        await this.page.mouse.move(1100, 420);
+        await target.hover({ timeout: 3000 }).catch(() => undefined);
+        await parts
+          .first()
+          .waitFor({ timeout: 3000 })
+          .catch(() => undefined);
+        const shown = (await parts.allInnerTexts()).join('\n');
+        return wanted.test(shown) ? shown : undefined;
+      },
+      `the hover of ${text} matches ${wanted}`,
+      timeoutMs,
+    );
   }
 
   // ---- Notifications and clipboard ----

@@ -19,12 +19,23 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
   it('the rule code link in the Problems panel opens the rule page in the Markdown preview', async () => {
     await workbench.openFile('.gitlab-ci.yml');
     await workbench.problems((list) => list.some((problem) => problem.code.includes('missing-credentials')));
-    const link = workbench.page.locator('.markers-panel .monaco-list-row .marker-code a, .markers-panel .monaco-list-row a.monaco-link').filter({ hasText: 'missing-credentials' }).first();
+    const link = workbench.page
+      .locator('.markers-panel .monaco-list-row .marker-code a, .markers-panel .monaco-list-row a.monaco-link')
+      .filter({ hasText: 'missing-credentials' })
+      .first();
     await link.click();
     // The page opens in the Markdown preview, and its source editor is closed again.
     await workbench.page.locator('.tabs-container .tab', { hasText: 'Preview missing-credentials.md' }).first().waitFor();
     await workbench.page.locator('.tabs-container .tab .label-name', { hasText: /^missing-credentials\.md$/ }).waitFor({ state: 'detached' });
-    const heading = await waitForFrame(workbench, async (frame) => (await frame.locator('h1').first().textContent({ timeout: 1000 }).catch(() => null)) === 'missing-credentials');
+    const heading = await waitForFrame(
+      workbench,
+      async (frame) =>
+        (await frame
+          .locator('h1')
+          .first()
+          .textContent({ timeout: 1000 })
+          .catch(() => null)) === 'missing-credentials',
+    );
     assert.match(await heading.locator('body').innerText(), /How to fix it/);
     await workbench.screenshot('rule-page');
   });
@@ -36,7 +47,10 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     await workbench.openFile('.gitlab/ci/broken.yml');
     const problems = await workbench.problems((list) => list.some((problem) => problem.file === 'broken.yml'));
     const syntax = problems.filter((problem) => problem.file === 'broken.yml');
-    assert.deepEqual(syntax.map((problem) => [problem.message, problem.line]), [['Missing ":" after `stage`', 2]]);
+    assert.deepEqual(
+      syntax.map((problem) => [problem.message, problem.line]),
+      [['Missing ":" after `stage`', 2]],
+    );
     const titles = await workbench.quickFixTitles('stage build').catch(() => [] as string[]);
     assert.ok(!titles.some((title) => /Ignore yaml-syntax/.test(title)), titles.join(' | '));
     await workbench.screenshot('yaml-syntax-plain');
@@ -44,7 +58,8 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
 
   it('"Treat as public" adds just that registry to the settings picked, says so, and Undo takes it back', async () => {
     await workbench.openFile('.gitlab-ci.yml');
-    const ours = (list: readonly { file: string; code: string }[]) => list.filter((problem) => problem.file === '.gitlab-ci.yml' && problem.code.includes('missing-credentials'));
+    const ours = (list: readonly { file: string; code: string }[]) =>
+      list.filter((problem) => problem.file === '.gitlab-ci.yml' && problem.code.includes('missing-credentials'));
     await workbench.problems((list) => ours(list).length === 1);
     await workbench.quickFix('registry.example.com/team/builder', 'Treat registry.example.com as public');
     const where = await workbench.quickInput({ title: /Treat registry\.example\.com as public/ });

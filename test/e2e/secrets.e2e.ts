@@ -113,6 +113,10 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     // code-server's SecretStorage (browser localStorage) writes each window's whole cached map, so with both windows
     // open the later write drops the other window's token. The metadata (globalState) keeps both; the extension must
     // then say which token is missing rather than copy a DOCKER_AUTH_CONFIG that silently lacks it.
+    // Copy gives the stored credentials the pipeline uses, so the pipeline pulls from both registries.
+    const pipelineFile = path.join(workbench.server.workspaceDir, '.gitlab-ci.yml');
+    const pulls = ['one', 'two'].map((name) => `${name}:\n  image: ${name}.wizard.example/team/app:1.0\n  script:\n    - make\n`);
+    fs.writeFileSync(pipelineFile, `${fs.readFileSync(pipelineFile, 'utf8').trimEnd()}\n${pulls.join('')}`);
     const second = new Workbench(workbench.server, workbench.context.browser()!, workbench.context, await workbench.context.newPage());
     await second.waitUntilReady();
     await importByPaste(workbench, authConfig('one.wizard.example', windowOneToken));
@@ -155,7 +159,11 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     for (const problem of problems) assert.equal(leakIn(problem.label), undefined, 'a problem shows the token');
 
     // The extension's output channel is a file under the user-data dir's logs; wait until it has our lines.
-    await eventually(() => filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')), 'the extension log is on disk');
+    await eventually(
+      () =>
+        filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')),
+      'the extension log is on disk',
+    );
     for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
       assert.equal(leakIn(fs.readFileSync(file, 'latin1')), undefined, `${file} holds a token`);
     }
@@ -170,7 +178,10 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
       }
       return entries;
     });
-    assert.ok(storage.some(([key]) => key === 'secrets.provider'), 'SecretStorage is where code-server keeps it');
+    assert.ok(
+      storage.some(([key]) => key === 'secrets.provider'),
+      'SecretStorage is where code-server keeps it',
+    );
     for (const [key, value] of storage) assert.equal(leakIn(value), undefined, `localStorage["${key}"] holds a token`);
     assert.equal(leakIn(await workbench.clipboard()), undefined, 'the clipboard no longer holds a token');
   });
@@ -201,7 +212,9 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
   }
 
   async function problemsUntil(missing: boolean): Promise<void> {
-    const problems = await workbench.problems((list) => list.some((problem) => problem.code.includes('missing-credentials') && problem.message.includes(registry)) === missing);
+    const problems = await workbench.problems(
+      (list) => list.some((problem) => problem.code.includes('missing-credentials') && problem.message.includes(registry)) === missing,
+    );
     shown.push(...problems.map((problem) => problem.label));
   }
 
@@ -215,7 +228,12 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
 
 async function pick(window: Workbench, label: string): Promise<void> {
   await window.typeInQuickInput(label);
-  await window.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').first().locator('.label-name', { hasText: label }).first().waitFor();
+  await window.page
+    .locator('.quick-input-widget:visible .quick-input-list .monaco-list-row')
+    .first()
+    .locator('.label-name', { hasText: label })
+    .first()
+    .waitFor();
   await window.submitQuickInput();
 }
 

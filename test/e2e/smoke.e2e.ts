@@ -19,7 +19,7 @@ describe('smoke: the extension in code-server, driven like a user', () => {
     await workbench.screenshot('gitlab-ci-open');
   });
 
-  it('shows the extension\'s warning for the private image in the Problems panel (so it activated)', async () => {
+  it("shows the extension's warning for the private image in the Problems panel (so it activated)", async () => {
     const problems = await workbench.problems((list) => list.some((problem) => problem.source === 'GitLab CI Auth'));
     await workbench.screenshot('problems');
     const ours = problems.filter((problem) => problem.source === 'GitLab CI Auth');

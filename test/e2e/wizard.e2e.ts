@@ -15,7 +15,8 @@ import { keepForReadme } from '../harness/workbenchRegistry';
 /** Obviously fake test credentials; the wrong one differs only in its last characters. */
 const username = 'ci-puller';
 const password = 'fake-registry-pass-e2e-41';
-const wrongPassword = 'fake-registry-pass-e2e-00';
+// No word of the messages in it: the scrubber hides any 6-character piece of a secret that server text echoes.
+const wrongPassword = 'fake-wrong-pass-e2e-00';
 const wizardTitle = 'Configure Registry Credentials';
 const nothingCopied = 'nothing copied yet';
 const stepsOnTokenPath = 7;
@@ -54,7 +55,14 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     fs.mkdirSync(workspace);
     fs.writeFileSync(
       path.join(workspace, '.gitlab-ci.yml'),
-      ['# Pulls from a private registry that no DOCKER_AUTH_CONFIG covers yet.', 'build:', `  image: ${registry.host}/team/app:1.0`, '  script:', '    - make', ''].join('\n'),
+      [
+        '# Pulls from a private registry that no DOCKER_AUTH_CONFIG covers yet.',
+        'build:',
+        `  image: ${registry.host}/team/app:1.0`,
+        '  script:',
+        '    - make',
+        '',
+      ].join('\n'),
     );
     expectedAuthConfig = `{"auths":{"${registry.host}":{"auth":"${Buffer.from(`${username}:${password}`).toString('base64')}"}}}`;
     workbench = await openWorkbench({
@@ -153,7 +161,10 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     assert.ok(outputStep.items.includes('Copy DOCKER_AUTH_CONFIG to the clipboard'), outputStep.items.join(' | '));
     assert.deepEqual(await checkedItems(), ['Copy DOCKER_AUTH_CONFIG to the clipboard']);
     const rows = await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts();
-    assert.ok(rows.some((row) => row.includes('Cleared from the clipboard after 60 s')), rows.join(' | '));
+    assert.ok(
+      rows.some((row) => row.includes('Cleared from the clipboard after 60 s')),
+      rows.join(' | '),
+    );
     // Not connected to GitLab: the GitLab choice says it connects first.
     assert.ok(outputStep.items.includes('Connect to GitLab and save as CI/CD variable…'), outputStep.items.join(' | '));
     assert.ok(!outputStep.items.includes('Save as CI/CD variable in GitLab'), outputStep.items.join(' | '));

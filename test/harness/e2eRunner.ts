@@ -38,8 +38,6 @@ export async function runE2eTests(options: E2eOptions = {}): Promise<LayerResult
     runner.on(constants.EVENT_TEST_FAIL, (test: Mocha.Runnable, error: Error) =>
       failures.push(`${test.fullTitle()}\n      ${error?.message ?? String(error)}`),
     );
-    runner.on(constants.EVENT_TEST_PENDING, (test: Mocha.Test) =>
-      failures.push(`${test.fullTitle()}\n      skipped: the project allows no skipped tests`),
-    );
+    runner.on(constants.EVENT_TEST_PENDING, (test: Mocha.Test) => failures.push(`${test.fullTitle()}\n      skipped: the project allows no skipped tests`));
   });
 }

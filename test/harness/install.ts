@@ -45,8 +45,7 @@ function installPaths(): { nodeDir: string; nodeBinary: string; entryScript: str
 export function ensureChromium(): void {
   if (!fs.existsSync(chromiumPath)) {
     throw new Error(
-      `Chromium not found at ${chromiumPath}. Install it with: apt-get install -y chromium ` +
-        '(or set CHROMIUM_PATH to a Chromium/Chrome binary).',
+      `Chromium not found at ${chromiumPath}. Install it with: apt-get install -y chromium ` + '(or set CHROMIUM_PATH to a Chromium/Chrome binary).',
     );
   }
 }
@@ -117,11 +116,9 @@ function install(log: (line: string) => void): void {
   };
   runNpm(['install', '--no-audit', '--no-fund', codeServerPackage], node24Env);
 
-  const versionRun = spawnSync(
-    paths.nodeBinary,
-    [paths.entryScript, '--config', path.join(cacheDir, 'code-server-config.yaml'), '--version'],
-    { encoding: 'utf8' },
-  );
+  const versionRun = spawnSync(paths.nodeBinary, [paths.entryScript, '--config', path.join(cacheDir, 'code-server-config.yaml'), '--version'], {
+    encoding: 'utf8',
+  });
   const version = /^(\d+\.\d+\.\d+) /m.exec(versionRun.stdout)?.[1];
   if (versionRun.status !== 0 || !version) {
     fail(`code-server does not start after install: ${(versionRun.stderr || versionRun.stdout).trim()}`);

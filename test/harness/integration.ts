@@ -104,8 +104,7 @@ async function runGroup(
         ? `the suite crashed while loading: ${firstLines(outcome.error, 8)}`
         : outcome.runningTest
           ? `no result within ${timeoutMs / 1000}s (stuck in "${outcome.runningTest}")`
-          : `the suite did not start within ${startTimeoutMs / 1000}s (extension host or test-runner extension ` +
-            'not running; see the code-server log)';
+          : `the suite did not start within ${startTimeoutMs / 1000}s (extension host or test-runner extension ` + 'not running; see the code-server log)';
     const failure = `${label}: ${reason}\n  code-server log: ${server.logFile}\n  screenshot: ${screenshot}`;
     log(`  ✗ ${failure}`);
     return {
@@ -125,11 +124,7 @@ type Outcome =
   | { kind: 'timeout'; runningTest: string | undefined; partial: LayerResult };
 
 /** Tails the JSON-lines event file, printing progress, until `end`, `crash` or a deadline. */
-async function followEvents(
-  file: string,
-  limits: { startTimeoutMs: number; timeoutMs: number },
-  log: (line: string) => void,
-): Promise<Outcome> {
+async function followEvents(file: string, limits: { startTimeoutMs: number; timeoutMs: number }, log: (line: string) => void): Promise<Outcome> {
   const startDeadline = Date.now() + limits.startTimeoutMs;
   const deadline = Date.now() + limits.timeoutMs;
   let started = false;
@@ -187,11 +182,10 @@ function packageRunnerExtension(): string {
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   // Package under a private name, then rename: a concurrent run never sees a half-written file.
   const partial = `${vsix}.${process.pid}.partial.vsix`;
-  const result = spawnSync(
-    process.execPath,
-    [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', partial],
-    { cwd: source, encoding: 'utf8' },
-  );
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', partial], {
+    cwd: source,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     fs.rmSync(partial, { force: true });
     throw new Error(`could not package the test-runner extension:\n${result.stderr}`);

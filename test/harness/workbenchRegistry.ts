@@ -38,5 +38,8 @@ export async function screenshotOpenWorkbenches(name: string): Promise<void> {
 }
 
 function screenshotName(name: string): string {
-  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120);
+  return name
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120);
 }

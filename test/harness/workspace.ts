@@ -42,8 +42,5 @@ export function copyWorkspace(workspace: string, root: string): WorkspaceCopy {
 /** Writes `<userDataDir>/User/settings.json`: the defaults with `settings` on top. */
 export function writeUserSettings(userDataDir: string, settings: Readonly<Record<string, unknown>> = {}): void {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...defaultSettings, ...settings }, null, 2),
-  );
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...settings }, null, 2));
 }

@@ -12,11 +12,19 @@ function ciFile(name: string): vscode.Uri {
 }
 
 async function quickFixes(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
-  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    'vscode.executeCodeActionProvider',
+    uri,
+    diagnostic.range,
+    vscode.CodeActionKind.QuickFix.value,
+  );
   return (actions ?? []).filter((action) => action.kind?.value === vscode.CodeActionKind.QuickFix.value);
 }
 
-async function openWith(name: string, code: string): Promise<{ uri: vscode.Uri; document: vscode.TextDocument; diagnostic: vscode.Diagnostic; actions: vscode.CodeAction[] }> {
+async function openWith(
+  name: string,
+  code: string,
+): Promise<{ uri: vscode.Uri; document: vscode.TextDocument; diagnostic: vscode.Diagnostic; actions: vscode.CodeAction[] }> {
   const uri = ciFile(name);
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document);
@@ -137,7 +145,15 @@ describe('quick fixes', () => {
     ].join('\n');
     await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const expectedCodes = ['committed-credentials', 'extends-missing', 'file-variable-echo', 'kaniko-missing-config', 'key-near-miss', 'missing-credentials', 'registry-unknown'];
+    const expectedCodes = [
+      'committed-credentials',
+      'extends-missing',
+      'file-variable-echo',
+      'kaniko-missing-config',
+      'key-near-miss',
+      'missing-credentials',
+      'registry-unknown',
+    ];
     const diagnostics = await diagnosticsWhen(uri, (found) => expectedCodes.every((code) => found.some((diagnostic) => codeOf(diagnostic) === code)));
     for (const diagnostic of diagnostics) {
       const code = codeOf(diagnostic);
@@ -149,7 +165,10 @@ describe('quick fixes', () => {
         `"${ignore.title}" writes ${JSON.stringify(edits.map((edit) => edit.newText))}`,
       );
       // The comment lands on the line the diagnostic starts on (a block scalar's header line is the only exception).
-      assert.ok(edits.every((edit) => edit.range.start.line === diagnostic.range.start.line), `"${ignore.title}" edits another line than ${diagnostic.range.start.line}`);
+      assert.ok(
+        edits.every((edit) => edit.range.start.line === diagnostic.range.start.line),
+        `"${ignore.title}" edits another line than ${diagnostic.range.start.line}`,
+      );
     }
   });
 });

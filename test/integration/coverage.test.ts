@@ -32,7 +32,12 @@ describe('coverage the runner sees: stored in VS Code only vs GitLab, against th
 
   /** The quick fixes at a diagnostic's range (ours are offered for the one diagnostic there). */
   async function quickFixTitles(diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', pipeline(), diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      pipeline(),
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     return actions ?? [];
   }
 
@@ -91,13 +96,23 @@ describe('coverage the runner sees: stored in VS Code only vs GitLab, against th
   });
 
   it('connected, GitLab’s variable without the key is missing-credentials naming the variable; Copy merges both sides', async () => {
-    gitlab.addVariable(`project:${project}`, { key: 'DOCKER_AUTH_CONFIG', raw: true, masked: true, value: JSON.stringify({ auths: { 'other.example.com': { auth: auth('ci', gitlabSecret) } } }) });
-    const connection = await answeringQuickPicks(() => vscode.commands.executeCommand('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }));
+    gitlab.addVariable(`project:${project}`, {
+      key: 'DOCKER_AUTH_CONFIG',
+      raw: true,
+      masked: true,
+      value: JSON.stringify({ auths: { 'other.example.com': { auth: auth('ci', gitlabSecret) } } }),
+    });
+    const connection = await answeringQuickPicks(() =>
+      vscode.commands.executeCommand('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }),
+    );
     assert.ok(connection, 'connected');
     const diagnostics = await diagnosticsWhen(pipeline(), (found) => found.some(missing) && !found.some(notInGitLab));
     const warning = diagnostics.find(missing)!;
     assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
-    assert.match(warning.message, /^No credentials for private\.example\.com \(job build\): GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/);
+    assert.match(
+      warning.message,
+      /^No credentials for private\.example\.com \(job build\): GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/,
+    );
     assert.match(warning.message, /one is stored in VS Code only/);
     const titles = (await quickFixTitles(warning)).map((action) => action.title);
     assert.deepEqual(titles.slice(0, 2), ['Save to GitLab…', 'Copy DOCKER_AUTH_CONFIG'], titles.join(' | '));

@@ -31,7 +31,9 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
   });
 
   it('rejects an invalid DOCKER_AUTH_CONFIG on import and stores nothing', async () => {
-    const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', { text: '{"auths":{"registry.wizard.example:5050":{"auth":"not base64!"}}}' });
+    const stored = await vscode.commands.executeCommand<boolean>('gitlabCiAuth.importAuthConfig', {
+      text: '{"auths":{"registry.wizard.example:5050":{"auth":"not base64!"}}}',
+    });
     assert.equal(stored, false);
     // Asked of the store itself, not of the diagnostics (a re-check after a store would come later): Copy resolves
     // false only when no credential is stored.
@@ -56,8 +58,8 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
     assert.equal(await vscode.commands.executeCommand<boolean>('gitlabCiAuth.copyAuthConfig'), true);
     const clipboard = await vscode.env.clipboard.readText();
     await vscode.env.clipboard.writeText('');
-    assert.ok(!clipboard.includes(attackerAuth), 'the file\'s credential was not stored');
-    assert.ok(clipboard.includes(sentinelAuth), 'the user\'s credential is still there');
+    assert.ok(!clipboard.includes(attackerAuth), "the file's credential was not stored");
+    assert.ok(clipboard.includes(sentinelAuth), "the user's credential is still there");
   });
 
   it('clears the clipboard on deactivate when it still holds the copied DOCKER_AUTH_CONFIG', async () => {
@@ -86,7 +88,8 @@ describe('registry credentials (SecretStorage) in a real VS Code', () => {
     const userData = path.resolve(folder, '..', '..', 'user-data');
     assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
     // The log channel flushes to disk on its own time: wait for one of our own log lines to reach it.
-    const logs = (): string[] => filesUnder(path.join(userData, 'logs'), maxScannedBytes).filter((file) => fs.readFileSync(file, 'utf8').includes('registry credential'));
+    const logs = (): string[] =>
+      filesUnder(path.join(userData, 'logs'), maxScannedBytes).filter((file) => fs.readFileSync(file, 'utf8').includes('registry credential'));
     await eventually(() => logs().length > 0, 'the GitLab CI Auth log file is under the user-data dir');
 
     for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, codeOf, diagnosticsWhen, ourDiagnostics } from './support';
 
-
 function workspaceFile(...segments: string[]): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, ...segments);
 }
@@ -84,7 +83,11 @@ describe('diagnostics for .gitlab-ci.yml', () => {
     try {
       await setSetting('severity', { 'missing-credentials': 'error' });
       const errors = await diagnosticsWhen(root(), (found) => found.some((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error));
-      assert.ok(errors.filter((diagnostic) => codeOf(diagnostic) === 'missing-credentials').every((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error));
+      assert.ok(
+        errors
+          .filter((diagnostic) => codeOf(diagnostic) === 'missing-credentials')
+          .every((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error),
+      );
       await setSetting('severity', { 'missing-credentials': 'off' });
       await diagnosticsWhen(root(), (found) => rangesOf(found, 'missing-credentials').length === 0);
     } finally {
@@ -104,7 +107,7 @@ describe('diagnostics for .gitlab-ci.yml', () => {
     await diagnosticsWhen(root(), (found) => rangesOf(found, 'missing-credentials').length === expectedInRoot.length);
   });
 
-  it('runnerCoveredRegistries counts as credentials, matched with the runner\'s rules', async () => {
+  it("runnerCoveredRegistries counts as credentials, matched with the runner's rules", async () => {
     try {
       // A path-scoped key covers only that repository prefix: team/app, not team/base.
       await setSetting('runnerCoveredRegistries', ['registry.example.com/team/app']);

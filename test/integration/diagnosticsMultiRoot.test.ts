@@ -3,7 +3,6 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, EXTENSION_ID, codeOf, diagnosticsWhen } from './support';
 
-
 function folderNamed(name: string): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.name === name);
   assert.ok(folder, `workspace folder ${name} missing`);

@@ -64,7 +64,7 @@ describe('diagnostics follow included files changed on disk by other programs', 
     await untilCode(added, 'missing-credentials', false);
   });
 
-  it("a folder moved away takes the files a wildcard included from it; moved back, they return", async () => {
+  it('a folder moved away takes the files a wildcard included from it; moved back, they return', async () => {
     const inFolder = workspaceFile('ci', 'extra', 'moving.yml');
     fs.writeFileSync(inFolder.fsPath, PRIVATE_JOB('moving', 'registry.example.com/team/moving:1'));
     await untilCode(inFolder, 'missing-credentials');
@@ -90,7 +90,11 @@ describe('diagnostics follow included files changed on disk by other programs', 
     const start = line.text.indexOf('alpine:3.20');
     assert.ok(start > 0, line.text);
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(pipelineUri(), new vscode.Range(ROOT_JOB_IMAGE_LINE, start, ROOT_JOB_IMAGE_LINE, start + 'alpine:3.20'.length), 'registry.example.com/team/edited:2');
+    edit.replace(
+      pipelineUri(),
+      new vscode.Range(ROOT_JOB_IMAGE_LINE, start, ROOT_JOB_IMAGE_LINE, start + 'alpine:3.20'.length),
+      'registry.example.com/team/edited:2',
+    );
     assert.ok(await vscode.workspace.applyEdit(edit));
     try {
       const rootHover = await hoverText(pipelineUri(), ROOT_JOB_IMAGE_LINE, 'registry.example.com');

@@ -27,7 +27,8 @@ function describeAll(diagnostics: readonly vscode.Diagnostic[]): string {
   return diagnostics.map((diagnostic) => `${codeOf(diagnostic)}@${diagnostic.range.start.line}: ${diagnostic.message.slice(0, 90)}`).join('\n');
 }
 
-const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) => codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry} (`);
+const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) =>
+  codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry} (`);
 const localMissing = missingFor('private.example.com');
 const includedMissing = missingFor('shared.example.com');
 
@@ -76,7 +77,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
     assert.equal(gitlab.requests.length, 0);
   });
 
-  it('a token connected to another instance is never sent to the workspace project\'s instance', async () => {
+  it("a token connected to another instance is never sent to the workspace project's instance", async () => {
     const elsewhere = await new FakeGitLab().start();
     try {
       const otherToken = 'FAKE-integration-other-instance-token';
@@ -111,14 +112,20 @@ describe('GitLab connection through the extension API, against the loopback GitL
     assert.deepEqual(connection['scopes'], ['api']);
     assert.ok(!JSON.stringify(connection).includes(apiToken), 'the token is not handed back');
     assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
-    assert.ok(gitlab.requests.every((request) => request.headers['private-token'] === apiToken), 'every request carries the token to the confirmed instance');
+    assert.ok(
+      gitlab.requests.every((request) => request.headers['private-token'] === apiToken),
+      'every request carries the token to the confirmed instance',
+    );
   });
 
   it('fetches the include:project file once connected; its job is flagged on the include line', async () => {
     const diagnostics = await diagnosticsWhen(pipeline(), (found) => found.some(includedMissing));
     const included = diagnostics.find(includedMissing)!;
     assert.equal(included.range.start.line, includeLine);
-    assert.match(included.message, /In the included file gitlab:group\/shared-ci@v1\.2\/templates\/build\.yml, line 2: No credentials for .* \(job shared-build\)/);
+    assert.match(
+      included.message,
+      /In the included file gitlab:group\/shared-ci@v1\.2\/templates\/build\.yml, line 2: No credentials for .* \(job shared-build\)/,
+    );
     assert.ok(
       (included.relatedInformation ?? []).every((related) => related.location.uri.toString() === pipeline().toString()),
       'related locations are workspace files only',
@@ -136,7 +143,10 @@ describe('GitLab connection through the extension API, against the loopback GitL
     assert.ok(diagnostics.some(includedMissing), 'shared.example.com, which the variable does not list, is still flagged');
     const hover = await hoverText(pipeline(), imageLine, 'private.example.com');
     assert.match(hover, /Credentials found/);
-    assert.match(hover, /GitLab's DOCKER_AUTH_CONFIG \(project variable\) covers this: project variable DOCKER_AUTH_CONFIG \(group\/app\), key `private\.example\.com`/);
+    assert.match(
+      hover,
+      /GitLab's DOCKER_AUTH_CONFIG \(project variable\) covers this: project variable DOCKER_AUTH_CONFIG \(group\/app\), key `private\.example\.com`/,
+    );
     assert.ok(!hover.includes(registrySecret) && !describeAll(diagnostics).includes(registrySecret));
   });
 
@@ -192,7 +202,10 @@ describe('GitLab connection through the extension API, against the loopback GitL
     assert.ok(!failed!.message.includes(apiToken));
 
     // Nothing lost: the coverage still holds, no request wrote anything, and the variable on GitLab is untouched.
-    assert.deepEqual(currentFindings().filter((finding) => finding.code === 'missing-credentials' && finding.data?.['registry'] === 'private.example.com'), []);
+    assert.deepEqual(
+      currentFindings().filter((finding) => finding.code === 'missing-credentials' && finding.data?.['registry'] === 'private.example.com'),
+      [],
+    );
     assert.ok(ourDiagnostics(pipeline()).every((diagnostic) => !localMissing(diagnostic)));
     assert.equal(gitlab.requests.filter((request) => request.method !== 'GET').length, writesBefore);
     assert.equal(gitlab.variables.get(`project:${project}`)?.[0]?.value, authConfig('private.example.com', 'puller', registrySecret));

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, codeOf, diagnosticsWhen, hoverText } from './support';
 
-
 describe('hovers, and the project registry from the git origin', () => {
   const folder = () => vscode.workspace.workspaceFolders![0]!.uri;
   const pipeline = () => vscode.Uri.joinPath(folder(), '.gitlab-ci.yml');
@@ -14,7 +13,10 @@ describe('hovers, and the project registry from the git origin', () => {
     // The origin remote says: gitlab.example.com, project team/app (so CI_REGISTRY = registry.gitlab.example.com).
     const gitDir = path.join(folder().fsPath, '.git');
     fs.mkdirSync(gitDir, { recursive: true });
-    fs.writeFileSync(path.join(gitDir, 'config'), '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@gitlab.example.com:team/app.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n');
+    fs.writeFileSync(
+      path.join(gitDir, 'config'),
+      '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@gitlab.example.com:team/app.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+    );
     await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
     await vscode.window.showTextDocument(pipeline());
   });
@@ -61,7 +63,10 @@ describe('hovers, and the project registry from the git origin', () => {
     assert.ok(text.includes('no rule matches'), text);
     // Its job is not checked: the registry it names is flagged nowhere.
     const flagged = await diagnosticsWhen(pipeline(), (found) => found.length > 0);
-    assert.ok(!flagged.some((diagnostic) => diagnostic.message.includes('registry.example.com/never')), flagged.map((diagnostic) => diagnostic.message).join('\n'));
+    assert.ok(
+      !flagged.some((diagnostic) => diagnostic.message.includes('registry.example.com/never')),
+      flagged.map((diagnostic) => diagnostic.message).join('\n'),
+    );
   });
 
   it('hover elsewhere in the file shows nothing of ours', async () => {

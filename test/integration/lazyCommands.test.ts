@@ -35,7 +35,9 @@ describe('commands whose code runs on first use (the wizard, the GitLab connecti
     try {
       gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
       // The real command checks the token with GitLab and resolves with the stored connection; a placeholder that did not hand over would give undefined.
-      const connection = await answeringQuickPicks(() => vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }));
+      const connection = await answeringQuickPicks(() =>
+        vscode.commands.executeCommand<Record<string, unknown> | undefined>('gitlabCiAuth.connectGitLab', { instanceUrl: gitlab.baseUrl, token: apiToken }),
+      );
       assert.equal(connection?.['username'], 'alice');
       assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
 
@@ -60,7 +62,12 @@ describe('commands whose code runs on first use (the wizard, the GitLab connecti
     assert.equal(await vscode.commands.executeCommand('gitlabCiAuth.copyAuthConfig'), false);
     assert.equal(await vscode.commands.executeCommand('gitlabCiAuth.copyAuthConfig'), false);
     const registered = await vscode.commands.getCommands(true);
-    for (const command of ['gitlabCiAuth.configureCredentials', 'gitlabCiAuth.manageCredentials', 'gitlabCiAuth.importAuthConfig', 'gitlabCiAuth.copyAuthConfig']) {
+    for (const command of [
+      'gitlabCiAuth.configureCredentials',
+      'gitlabCiAuth.manageCredentials',
+      'gitlabCiAuth.importAuthConfig',
+      'gitlabCiAuth.copyAuthConfig',
+    ]) {
       assert.equal(registered.filter((name) => name === command).length, 1, command);
     }
   });

@@ -52,12 +52,21 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...args],
+      { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -117,15 +126,22 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     const diagnostics = await diagnosticsWhen(pipelineUri(), (current) => pullFindings(current).length >= EXPECTED.length);
     assert.deepEqual(pullFindings(diagnostics), EXPECTED, diagnostics.map(describeDiagnostic).join('\n'));
     // found (basic and token), tag missing, denied, unreachable, rejected: 6 checked; the run-time name is skipped.
-    assert.deepEqual({ checked: summary.checked, cached: summary.cached, failed: summary.failed, skipped: summary.skipped }, { checked: 6, cached: 0, failed: 4, skipped: 1 });
+    assert.deepEqual(
+      { checked: summary.checked, cached: summary.cached, failed: summary.failed, skipped: summary.skipped },
+      { checked: 6, cached: 0, failed: 4, skipped: 1 },
+    );
     const denied = diagnostics.find((diagnostic) => codeOf(diagnostic) === 'pull-denied')!;
     assert.match(denied.message, /may not pull team\/other/);
     const unreachable = diagnostics.find((diagnostic) => codeOf(diagnostic) === 'registry-unreachable')!;
     assert.match(unreachable.message, /ECONNREFUSED/, 'the HTTP-level detail is shown');
     // bob asked for pull on team/api and team/other, with his own credential.
-    assert.deepEqual(tokenServer.requests.map((request) => `${request.username} ${request.scopes.join(' ')}`).sort(), ['bob repository:team/api:pull', 'bob repository:team/other:pull']);
+    assert.deepEqual(tokenServer.requests.map((request) => `${request.username} ${request.scopes.join(' ')}`).sort(), [
+      'bob repository:team/api:pull',
+      'bob repository:team/other:pull',
+    ]);
     for (const diagnostic of diagnostics) {
-      for (const secret of [alice.password, bob.password, 'FAKE-wrong-password']) assert.ok(!diagnostic.message.includes(secret), 'a secret reached a diagnostic');
+      for (const secret of [alice.password, bob.password, 'FAKE-wrong-password'])
+        assert.ok(!diagnostic.message.includes(secret), 'a secret reached a diagnostic');
     }
   });
 
@@ -157,7 +173,10 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     assert.equal(summary.cached, 0);
     assert.ok(tokenServer.requests.length > before, 'the token registry was not asked again');
     const diagnostics = await diagnosticsWhen(pipelineUri(), (current) => pullFindings(current).length >= EXPECTED.length - 1);
-    assert.deepEqual(pullFindings(diagnostics), EXPECTED.filter((entry) => !entry.startsWith('credential-rejected')));
+    assert.deepEqual(
+      pullFindings(diagnostics),
+      EXPECTED.filter((entry) => !entry.startsWith('credential-rejected')),
+    );
   });
 
   it('the CLI check --pull (DOCKER_AUTH_CONFIG from the environment) reports the same codes on the same lines and exits 1', async () => {
@@ -178,9 +197,15 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     });
     assert.equal(result.code, 1, result.stderr);
     const report = JSON.parse(result.stdout) as { findings: { code: string; line: number }[]; pullSkipped: { image: string; reason: string }[] };
-    const lines = report.findings.filter((finding) => PULL_CODES.includes(finding.code)).map((finding) => `${finding.code}@${finding.line - 1}`).sort();
+    const lines = report.findings
+      .filter((finding) => PULL_CODES.includes(finding.code))
+      .map((finding) => `${finding.code}@${finding.line - 1}`)
+      .sort();
     assert.deepEqual(lines, EXPECTED);
-    assert.deepEqual(report.pullSkipped.map((skipped) => skipped.image), ['$RUNTIME_REGISTRY/team/app:1']);
+    assert.deepEqual(
+      report.pullSkipped.map((skipped) => skipped.image),
+      ['$RUNTIME_REGISTRY/team/app:1'],
+    );
     assert.ok(!result.stdout.includes(alice.password) && !result.stdout.includes(bob.password));
   });
 
@@ -192,7 +217,10 @@ describe('pull check against real docker-registry instances (htpasswd, and token
       // A project that uses the component as its catalog layout ships it, with `cli` pointing at this checkout's
       // build: the default (`npx --yes gitlab-ci-registry-auth`) installs the published package, not this one.
       fs.mkdirSync(path.join(project, 'templates', 'registry-auth-check'), { recursive: true });
-      fs.copyFileSync(path.join(repoRoot, 'templates', 'registry-auth-check', 'template.yml'), path.join(project, 'templates', 'registry-auth-check', 'template.yml'));
+      fs.copyFileSync(
+        path.join(repoRoot, 'templates', 'registry-auth-check', 'template.yml'),
+        path.join(project, 'templates', 'registry-auth-check', 'template.yml'),
+      );
       fs.copyFileSync(pipelineUri().fsPath, path.join(project, 'app.gitlab-ci.yml'));
       fs.writeFileSync(
         path.join(project, '.gitlab-ci.yml'),
@@ -227,7 +255,10 @@ describe('pull check against real docker-registry instances (htpasswd, and token
       assert.ok(fs.existsSync(reportPath), `no Code Quality report; gitlab-ci-local said:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
       assert.notEqual(result.code, 0, 'the job must fail when a pull would fail');
       const issues = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as { check_name: string; location: { path: string; lines: { begin: number } } }[];
-      const lines = issues.filter((issue) => PULL_CODES.includes(issue.check_name)).map((issue) => `${issue.check_name}@${issue.location.lines.begin - 1}`).sort();
+      const lines = issues
+        .filter((issue) => PULL_CODES.includes(issue.check_name))
+        .map((issue) => `${issue.check_name}@${issue.location.lines.begin - 1}`)
+        .sort();
       assert.deepEqual(lines, EXPECTED);
       assert.ok(issues.every((issue) => issue.location.path === 'app.gitlab-ci.yml'));
     } finally {

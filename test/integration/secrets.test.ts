@@ -249,7 +249,10 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       assert.deepEqual(store.list(), []);
       assert.deepEqual(profile.stateKeys(), [], 'no metadata without its token');
       assert.deepEqual(window.globalState.keys(), []);
-      assert.ok(log.lines.some((line) => /SecretStorage could not store a token/.test(line)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((line) => /SecretStorage could not store a token/.test(line)),
+        log.lines.join('\n'),
+      );
       assert.equal(log.lines.some(containsSecret), false, 'the keychain error text is not logged');
     });
 
@@ -288,8 +291,14 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       assert.equal(await store.tokenStatus(stored), 'unreadable');
       const combined = await store.combinedAuthConfig();
       assert.deepEqual(combined.included, []);
-      assert.deepEqual(combined.missingSecrets.map((entry) => entry.key), [registry]);
-      assert.deepEqual(store.sourcesFor(vscode.workspace.workspaceFolders![0]!)[0]?.keys.map((key) => key.key), [registry]);
+      assert.deepEqual(
+        combined.missingSecrets.map((entry) => entry.key),
+        [registry],
+      );
+      assert.deepEqual(
+        store.sourcesFor(vscode.workspace.workspaceFolders![0]!)[0]?.keys.map((key) => key.key),
+        [registry],
+      );
     });
 
     it('removing while the keychain refuses keeps the credential and says why', async () => {
@@ -297,7 +306,10 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const store = storeIn(profile.window());
       const stored = await store.store({ registry, username, secret: sentinel, kind: 'deploy-token' }, 'global');
       profile.keychainError = () => new Error('keychain locked');
-      await assert.rejects(store.remove(stored), (error: unknown) => KeyringUnavailableError.is(error) && /cannot be deleted; the credential is kept/.test(error.message));
+      await assert.rejects(
+        store.remove(stored),
+        (error: unknown) => KeyringUnavailableError.is(error) && /cannot be deleted; the credential is kept/.test(error.message),
+      );
       assert.deepEqual(store.list(), [stored]);
     });
 
@@ -310,7 +322,15 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       const preview = new AuthConfigPreview();
       disposables.push(log, preview);
       const connection = stubConnection();
-      const services = await wizardServices({ log, credentials: store, preview, settings: new SettingsReader(log), connection, projects: new ProjectContextResolver(), diagnostics: { published: () => [], checkFolder: () => undefined } });
+      const services = await wizardServices({
+        log,
+        credentials: store,
+        preview,
+        settings: new SettingsReader(log),
+        connection,
+        projects: new ProjectContextResolver(),
+        diagnostics: { published: () => [], checkFolder: () => undefined },
+      });
       const guidance: string[] = [];
       const user = new ScriptedPrompter([
         choose('Registry account'),
@@ -362,7 +382,10 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
     it('the combined DOCKER_AUTH_CONFIG leaves it out and names it, instead of a broken entry', async () => {
       const combined = await store.combinedAuthConfig();
       assert.deepEqual(combined.included, [otherRegistry]);
-      assert.deepEqual(combined.missingSecrets.map((entry) => entry.registry), [registry]);
+      assert.deepEqual(
+        combined.missingSecrets.map((entry) => entry.registry),
+        [registry],
+      );
       assert.deepEqual(Object.keys((JSON.parse(combined.json) as { auths: object }).auths), [otherRegistry]);
     });
 
@@ -396,7 +419,13 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       await untilMissingIn(diagnosticsB, false);
       for (const store of [windowA, windowB]) {
         await eventually(() => store.list().length === 2, 'both windows list both credentials');
-        assert.deepEqual(store.list().map((entry) => entry.key).sort(), [otherRegistry, registry].sort());
+        assert.deepEqual(
+          store
+            .list()
+            .map((entry) => entry.key)
+            .sort(),
+          [otherRegistry, registry].sort(),
+        );
         assert.deepEqual(JSON.parse((await store.combinedAuthConfig()).json), {
           auths: {
             [otherRegistry]: { auth: Buffer.from(`${username}:${otherToken}`).toString('base64') },
@@ -461,7 +490,10 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
       // The harness lays out <root>/workspace/<fixture> and <root>/user-data (logs, settings, state).
       const userData = path.resolve(folder, '..', '..', 'user-data');
       assert.ok(fs.existsSync(path.join(userData, 'User', 'settings.json')), `no user-data dir at ${userData}`);
-      await eventually(() => filesUnder(path.join(userData, 'logs'), maxScannedBytes).some((file) => /Imported \d+ registry credential/.test(fs.readFileSync(file, 'utf8'))), 'the extension log reaches disk');
+      await eventually(
+        () => filesUnder(path.join(userData, 'logs'), maxScannedBytes).some((file) => /Imported \d+ registry credential/.test(fs.readFileSync(file, 'utf8'))),
+        'the extension log reaches disk',
+      );
       const settings = vscode.workspace.getConfiguration();
       assert.equal(containsSecret(JSON.stringify(settings.inspect('gitlabCiAuth') ?? {})), false);
       for (const file of [...filesUnder(userData, maxScannedBytes), ...filesUnder(folder, maxScannedBytes)]) {

@@ -32,11 +32,7 @@ export function describeDiagnostic(diagnostic: vscode.Diagnostic): string {
 }
 
 /** Our diagnostics of `uri` once `accept` holds; rejects with what there is after `timeoutMs`. */
-export function diagnosticsWhen(
-  uri: vscode.Uri,
-  accept: (diagnostics: vscode.Diagnostic[]) => boolean,
-  timeoutMs = TIMEOUT_MS,
-): Promise<vscode.Diagnostic[]> {
+export function diagnosticsWhen(uri: vscode.Uri, accept: (diagnostics: vscode.Diagnostic[]) => boolean, timeoutMs = TIMEOUT_MS): Promise<vscode.Diagnostic[]> {
   return new Promise((resolve, reject) => {
     const check = (): void => {
       const current = ourDiagnostics(uri);

@@ -165,14 +165,7 @@ export class FakeGitLab {
     response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
   }
 
-  private route(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    headers: http.IncomingHttpHeaders,
-    body: unknown,
-    rawUrlPath: string,
-  ): Answer {
+  private route(method: string, path: string, query: URLSearchParams, headers: http.IncomingHttpHeaders, body: unknown, rawUrlPath: string): Answer {
     const token = tokenFrom(headers);
     const known = token ? this.tokens.get(token) : undefined;
     if (!token) return json(401, { message: '401 Unauthorized' });
@@ -310,7 +303,7 @@ export class FakeGitLab {
       const fields = body as Partial<FakeVariable> & { masked_and_hidden?: boolean };
       if (!fields?.key) return json(400, { error: 'key is missing' });
       if (typeof fields.value !== 'string') return json(400, { error: 'value is missing' });
-      const scope = this.premium ? fields.environment_scope ?? '*' : '*';
+      const scope = this.premium ? (fields.environment_scope ?? '*') : '*';
       if (list.some((variable) => variable.key === fields.key && variable.environment_scope === scope)) {
         return json(400, { message: { key: [`(${fields.key}) has already been taken`] } });
       }
@@ -319,7 +312,7 @@ export class FakeGitLab {
         value: fields.value,
         variable_type: fields.variable_type ?? 'env_var',
         protected: fields.protected ?? false,
-        masked: fields.masked_and_hidden ? true : fields.masked ?? false,
+        masked: fields.masked_and_hidden ? true : (fields.masked ?? false),
         hidden: fields.masked_and_hidden ?? false,
         raw: fields.raw ?? false,
         environment_scope: scope,

@@ -34,7 +34,9 @@ export function propertyRunner(seedOffset: number): <T>(property: fc.IPropertyWi
     const example = JSON.stringify(details.counterexample) ?? String(details.counterexample);
     const shown = example.length > 600 ? `${example.slice(0, 600)}… (${example.length} characters)` : example;
     const cause = details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance);
-    assert.fail(`property failed (replay: FUZZ_SEED=${SEED}; property seed ${seed}, path ${details.counterexamplePath})\ncounterexample: ${shown}\n${cause.slice(0, 1200)}`);
+    assert.fail(
+      `property failed (replay: FUZZ_SEED=${SEED}; property seed ${seed}, path ${details.counterexamplePath})\ncounterexample: ${shown}\n${cause.slice(0, 1200)}`,
+    );
   };
 }
 

@@ -13,8 +13,7 @@ import { gzipSync } from 'node:zlib';
 import type { TokenServer } from './tokenServer';
 
 /** Shown when the real-registry tests cannot run: they must fail, never skip. */
-export const REGISTRY_TOOLS_MISSING =
-  'The real-registry tests need docker-registry and htpasswd: run `apt-get install docker-registry apache2-utils`.';
+export const REGISTRY_TOOLS_MISSING = 'The real-registry tests need docker-registry and htpasswd: run `apt-get install docker-registry apache2-utils`.';
 
 export interface RegistryUser {
   readonly username: string;

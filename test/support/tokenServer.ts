@@ -126,7 +126,10 @@ function handleTokenRequest(request: IncomingMessage, response: ServerResponse, 
   }
   const credentials = basicCredentialsOf(request.headers.authorization);
   // GitLab accepts several `scope` parameters and space-separated scopes within one.
-  const scopes = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')).filter((scope) => scope !== '');
+  const scopes = url.searchParams
+    .getAll('scope')
+    .flatMap((scope) => scope.split(' '))
+    .filter((scope) => scope !== '');
   context.requests.push({ username: credentials?.username ?? null, service: url.searchParams.get('service'), scopes });
 
   const user = credentials ? context.users.find((candidate) => candidate.username === credentials.username) : undefined;
@@ -187,7 +190,10 @@ function createSigningCertificate(directory: string): { privateKey: KeyObject; c
  * SubjectPublicKeyInfo, first 240 bits, base32 without padding, in groups of four joined by `:`.
  */
 export function libtrustKeyId(publicKey: KeyObject): string {
-  const digest = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 30);
+  const digest = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest()
+    .subarray(0, 30);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
   for (const byte of digest) bits += byte.toString(2).padStart(8, '0');

@@ -1,6 +1,6 @@
 /** Verifies registry credentials in a test, checking the one rule every outcome obeys: the secret is never in the result. */
 import assert from 'node:assert/strict';
-import { verifyRegistryCredentials, type VerifyRequest, type VerifyResult } from '../../src/core/registryVerify';
+import { verifyRegistryCredentials, type VerifyRequest, type VerifyResult } from '../../src/core/registry/verify';
 import { basicAuthorization } from './registry';
 import { hideSecrets } from './secretAssert';
 

@@ -1,19 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  AuthConfigError,
-  authConfigKeyFor,
-  authConfigSchema,
-  buildAuthConfig,
-  credentialSourceFromAuthConfig,
-  decodeAuthValue,
-  dockerCliEnvProblems,
-  mergeAuthConfig,
-  parseAuthConfig,
-  validateCredentialInput,
-  type AuthConfigParseResult,
-} from '../../src/core/authConfig';
+import { AuthConfigError, authConfigKeyFor, buildAuthConfig, mergeAuthConfig } from '../../src/core/auth/build';
+import { authConfigSchema, validateCredentialInput } from '../../src/core/auth/schemas';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { decodeAuthValue } from '../../src/core/auth/base64';
+import { dockerCliEnvProblems, parseAuthConfig } from '../../src/core/auth/parse';
+import type { AuthConfigParseResult } from '../../src/core/auth/types';
 
 const fakeToken = 'fake-token-not-real';
 /** Standard base64 via Node, independent of the code under test. */
@@ -313,8 +306,14 @@ test('mergeAuthConfig refuses an existing value that is not a JSON object, with 
     () => mergeAuthConfig(`{"auths":{"x.example.com":{"auth":"${secretish}"}}`, entry),
     (error: unknown) => AuthConfigError.is(error, 'invalid-json') && /line 1/.test(error.message) && !error.message.includes(secretish),
   );
-  assert.throws(() => mergeAuthConfig('[]', entry), (error: unknown) => AuthConfigError.is(error, 'not-an-object'));
-  assert.throws(() => mergeAuthConfig('{"auths":"x"}', entry), (error: unknown) => AuthConfigError.is(error, 'invalid-auths'));
+  assert.throws(
+    () => mergeAuthConfig('[]', entry),
+    (error: unknown) => AuthConfigError.is(error, 'not-an-object'),
+  );
+  assert.throws(
+    () => mergeAuthConfig('{"auths":"x"}', entry),
+    (error: unknown) => AuthConfigError.is(error, 'invalid-auths'),
+  );
 });
 
 test('as a credential source: auths and credHelpers keys with runner paths, credHelpers winning on the same raw key', () => {

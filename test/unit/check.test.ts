@@ -5,7 +5,8 @@ import { GITLAB_COM, NO_CONTEXT, authConfigSource, check } from './checkSupport'
 
 describe('checkPipeline', () => {
   it('honours an inline ignore comment for the listed code only', () => {
-    const yaml = 'a:\n  image: registry.example.com/Bad # gitlab-ci-auth-ignore missing-credentials\n  script: [x]\nb:\n  image: registry.example.com/x # gitlab-ci-auth-ignore missing-credentials\n  script: [x]\n';
+    const yaml =
+      'a:\n  image: registry.example.com/Bad # gitlab-ci-auth-ignore missing-credentials\n  script: [x]\nb:\n  image: registry.example.com/x # gitlab-ci-auth-ignore missing-credentials\n  script: [x]\n';
     const result = check(yaml);
     assert.deepEqual(result.of('missing-credentials'), []);
     assert.equal(result.of('invalid-image-reference').length, 1, 'another code on an ignored line is still reported');
@@ -19,10 +20,13 @@ describe('checkPipeline', () => {
   it('applies severity overrides and drops codes set to off', () => {
     const yaml = 'a:\n  image: registry.example.com/x\n  script: [x]\nb:\n  image: $UNKNOWN/x\n  script: [x]\n';
     const result = check(yaml, { severities: { 'missing-credentials': 'error', 'registry-unknown': 'off' } });
-    assert.deepEqual(result.findings.map((finding) => [finding.code, finding.severity]), [['missing-credentials', 'error']]);
+    assert.deepEqual(
+      result.findings.map((finding) => [finding.code, finding.severity]),
+      [['missing-credentials', 'error']],
+    );
   });
 
-  it('passes the pipeline\'s own problems through', () => {
+  it("passes the pipeline's own problems through", () => {
     assert.equal(check('a:\n  extends: .missing\n  script: [x]\n').of('extends-missing').length, 1);
     assert.equal(check('a: [unclosed\n').of('yaml-syntax').length, 1);
     assert.equal(check('include: ci/none.yml\n').of('include-not-found').length, 1);
@@ -34,7 +38,11 @@ describe('checkPipeline', () => {
     const first = check(yaml, {}, extra).findings;
     assert.deepEqual(
       first.map((finding) => [finding.range.file, finding.code]),
-      [['.gitlab-ci.yml', 'missing-credentials'], ['.gitlab-ci.yml', 'missing-credentials'], ['b.yml', 'registry-unknown']],
+      [
+        ['.gitlab-ci.yml', 'missing-credentials'],
+        ['.gitlab-ci.yml', 'missing-credentials'],
+        ['b.yml', 'registry-unknown'],
+      ],
     );
     assert.ok(first[0]!.range.start < first[1]!.range.start);
     assert.deepEqual(checkPipeline(check(yaml, {}, extra).pipeline, NO_CONTEXT), first);
@@ -71,7 +79,10 @@ describe('findImageAt and explainImage', () => {
   it('returns every job that uses the scalar at an offset', () => {
     const { pipeline } = check(yaml);
     const hits = findImageAt(pipeline, '.gitlab-ci.yml', yaml.indexOf('builder'));
-    assert.deepEqual(hits.map((hit) => hit.job.name), ['one', 'two']);
+    assert.deepEqual(
+      hits.map((hit) => hit.job.name),
+      ['one', 'two'],
+    );
     assert.deepEqual(findImageAt(pipeline, '.gitlab-ci.yml', yaml.indexOf('extends')), []);
   });
 

@@ -9,7 +9,7 @@ import { checkPipeline, checkProject } from '../../src/core/check';
 import { CheckStopped, Deadline } from '../../src/core/deadline';
 import { createResolveCache, DEFAULT_LIMITS, resolvePipeline } from '../../src/core/pipeline';
 import { ResolveContext } from '../../src/core/pipeline/context';
-import { composeDocuments, MAX_SYNTAX_ERRORS, parsePipelineFile } from '../../src/core/pipeline/yamlLoader';
+import { composeDocuments, MAX_SYNTAX_ERRORS, parsePipelineFile } from '../../src/core/yaml/reader';
 import type { Finding, ProjectFiles } from '../../src/core/types';
 import { memoryFiles, NO_CONTEXT } from './checkSupport';
 

@@ -1,7 +1,8 @@
 /** Shared helpers for the check/rules tests: an in-memory project and a `check(yaml)` that reads like a spec. */
 import { checkProject } from '../../src/core/check';
 import type { CheckOptions } from '../../src/core/check';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { parseAuthConfig } from '../../src/core/auth/parse';
 import { localIncludeGlob } from '../../src/core/pipeline';
 import type { CredentialSource, Finding, Pipeline, ProjectFiles } from '../../src/core/types';
 
@@ -11,7 +12,9 @@ export function memoryFiles(files: Readonly<Record<string, string>>): ProjectFil
     read: (path) => (Object.hasOwn(files, path) ? files[path] : undefined),
     glob: (pattern) => {
       const matcher = localIncludeGlob(pattern);
-      return Object.keys(files).filter((path) => matcher.test(path)).sort();
+      return Object.keys(files)
+        .filter((path) => matcher.test(path))
+        .sort();
     },
   };
 }

@@ -27,14 +27,31 @@ describe('gitlab-ci-auth check', () => {
     assert.equal(stderr, '');
     assert.equal(code, 1);
     const lines = stdout.split('\n');
-    assert.ok(lines.some((line) => line.startsWith('project/ci/templates.yml:2:10: warning missing-credentials: ')), stdout);
-    assert.ok(lines.some((line) => line.startsWith('project/ci/templates.yml:4:13: warning missing-credentials: ')), stdout);
-    assert.ok(lines.some((line) => line.startsWith('project/.gitlab-ci.yml:16:10: information registry-unknown: ')), stdout);
+    assert.ok(
+      lines.some((line) => line.startsWith('project/ci/templates.yml:2:10: warning missing-credentials: ')),
+      stdout,
+    );
+    assert.ok(
+      lines.some((line) => line.startsWith('project/ci/templates.yml:4:13: warning missing-credentials: ')),
+      stdout,
+    );
+    assert.ok(
+      lines.some((line) => line.startsWith('project/.gitlab-ci.yml:16:10: information registry-unknown: ')),
+      stdout,
+    );
     assert.match(stdout, /2 warnings, 1 information \(1 file checked\)\.\n$/);
   });
 
   it('uses --auth-config, --ci-registry and --project-path for coverage and names near-miss keys', async () => {
-    const { code, stdout } = await run(['project/.gitlab-ci.yml', '--auth-config', 'auth.json', '--ci-registry', 'registry.gitlab.com', '--project-path', 'group/project']);
+    const { code, stdout } = await run([
+      'project/.gitlab-ci.yml',
+      '--auth-config',
+      'auth.json',
+      '--ci-registry',
+      'registry.gitlab.com',
+      '--project-path',
+      'group/project',
+    ]);
     assert.equal(code, 1);
     assert.match(stdout, /^project\/ci\/templates\.yml:4:13: warning key-near-miss: .*"registry\.example\.com:5000"/m);
     assert.doesNotMatch(stdout, /missing-credentials|registry-unknown/);
@@ -43,7 +60,15 @@ describe('gitlab-ci-auth check', () => {
 
   it('exits 0 with a clean summary once every registry is covered', async () => {
     const { code, stdout } = await run([
-      'project/.gitlab-ci.yml', '--auth-config', 'auth.json', '--runner-registry', 'registry.example.com:5000', '--ci-registry', 'registry.gitlab.com', '--project-path', 'group/project',
+      'project/.gitlab-ci.yml',
+      '--auth-config',
+      'auth.json',
+      '--runner-registry',
+      'registry.example.com:5000',
+      '--ci-registry',
+      'registry.gitlab.com',
+      '--project-path',
+      'group/project',
     ]);
     assert.equal(code, 0);
     assert.equal(stdout, 'No problems found (1 file checked).\n');
@@ -94,7 +119,13 @@ describe('gitlab-ci-auth check', () => {
   });
 
   it('exits 2 with one line on usage and I/O errors', async () => {
-    for (const args of [[], ['--bogus'], ['missing.yml'], ['project/.gitlab-ci.yml', '--format', 'xml'], ['project/.gitlab-ci.yml', '--auth-config', 'nope.json']]) {
+    for (const args of [
+      [],
+      ['--bogus'],
+      ['missing.yml'],
+      ['project/.gitlab-ci.yml', '--format', 'xml'],
+      ['project/.gitlab-ci.yml', '--auth-config', 'nope.json'],
+    ]) {
       const { code, stderr, stdout } = await run(args);
       assert.equal(code, 2, args.join(' '));
       assert.equal(stdout, '');
@@ -105,13 +136,22 @@ describe('gitlab-ci-auth check', () => {
 
   it('fails clearly and quickly on invalid YAML, an alias bomb and a 50 MB file', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let level = 1; level < 12; level++) bomb.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${String.fromCharCode(96 + level)}`).join(',')}]`);
+    for (let level = 1; level < 12; level++)
+      bomb.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(',')}]`,
+      );
     const dir = tempProject({
       'broken.yml': 'job:\n  image: [unclosed\n',
       'bomb.yml': `${bomb.join('\n')}\njob:\n  image: alpine\n  script: *l\n`,
       'huge.yml': `a: "${'x'.repeat(50 * 1024 * 1024)}"\n`,
     });
-    for (const [file, code] of [['broken.yml', /yaml-syntax/], ['bomb.yml', /limit-exceeded/], ['huge.yml', /limit-exceeded/]] as const) {
+    for (const [file, code] of [
+      ['broken.yml', /yaml-syntax/],
+      ['bomb.yml', /limit-exceeded/],
+      ['huge.yml', /limit-exceeded/],
+    ] as const) {
       const started = Date.now();
       const result = await run([file], dir);
       assert.equal(result.code, 1, `${file}: ${result.stdout}${result.stderr}`);

@@ -14,7 +14,10 @@ function run(argv: string[], options: { files?: Record<string, string>; stdin?: 
 }
 
 function jsonLines(stdout: string): unknown[] {
-  return stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 test('image-ref prints one JSON object per image, Docker view and runner lookup path', async () => {
@@ -55,7 +58,11 @@ test('lookup: DOCKER_AUTH_CONFIG shadows the job token on the same path; the job
   const shadowed = await run(['lookup', 'registry.gitlab.com/g/p:1', '--auth-config', 'auth.json', '--job-credential', 'registry.gitlab.com'], { files });
   assert.equal((jsonLines(shadowed.stdout)[0] as { match: { source: string } }).match.source, 'DOCKER_AUTH_CONFIG');
   const jobOnly = await run(['lookup', 'registry.gitlab.com/g/p:1', '--job-credential', 'registry.gitlab.com', '--job-credential', 'gitlab.com:443']);
-  assert.deepEqual((jsonLines(jobOnly.stdout)[0] as { match: unknown }).match, { key: 'registry.gitlab.com', source: 'job-payload', path: 'registry.gitlab.com' });
+  assert.deepEqual((jsonLines(jobOnly.stdout)[0] as { match: unknown }).match, {
+    key: 'registry.gitlab.com',
+    source: 'job-payload',
+    path: 'registry.gitlab.com',
+  });
 });
 
 test('lookup: a broken --auth-config is dropped whole with the reason in warnings, like the runner does', async () => {
@@ -74,7 +81,9 @@ test('lookup: a broken --auth-config is dropped whole with the reason in warning
 
 test('lookup: a helper name with a path aborts the lookup: error set, no match, exit 0', async () => {
   const files = { 'runner.json': JSON.stringify({ credHelpers: { 'registry.example.com': '/tmp/helper' } }) };
-  const { code, stdout } = await run(['lookup', 'registry.example.com/app', '--runner-config', 'runner.json', '--job-credential', 'registry.example.com'], { files });
+  const { code, stdout } = await run(['lookup', 'registry.example.com/app', '--runner-config', 'runner.json', '--job-credential', 'registry.example.com'], {
+    files,
+  });
   assert.equal(code, 0);
   const line = jsonLines(stdout)[0] as { match: unknown; error: string };
   assert.equal(line.match, null);
@@ -159,10 +168,14 @@ test('the bundled CLI (node dist/cli.js) runs image-ref and build end to end', (
 
   const merge = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-')), 'existing.json');
   fs.writeFileSync(merge, '{"credsStore":"desktop"}');
-  const build = spawnSync(process.execPath, [cli, 'build', '--registry', 'registry.example.com', '--username', 'deployer', '--password-stdin', '--merge', merge], {
-    input: `${sentinel}\n`,
-    encoding: 'utf8',
-  });
+  const build = spawnSync(
+    process.execPath,
+    [cli, 'build', '--registry', 'registry.example.com', '--username', 'deployer', '--password-stdin', '--merge', merge],
+    {
+      input: `${sentinel}\n`,
+      encoding: 'utf8',
+    },
+  );
   assert.equal(build.status, 0, build.stderr);
   assert.equal(build.stdout, `{"auths":{"registry.example.com":{"auth":"${b64(`deployer:${sentinel}`)}"}},"credsStore":"desktop"}\n`);
 

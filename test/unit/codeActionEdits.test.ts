@@ -6,7 +6,7 @@
 import { Uri, WorkspaceEdit, type Replacement } from '../support/fakeVscode';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ignoreOnLineEdit, removeVariableEdit, type TextEdit } from '../../src/core/edits';
+import { ignoreOnLineEdit, removeVariableEdit, type TextEdit } from '../../src/core/rules/fixEdits';
 import { toWorkspaceEdit } from '../../src/extension/codeActions';
 import { ProjectText, type ProjectCheck } from '../../src/extension/diagnostics';
 
@@ -43,7 +43,10 @@ describe('toWorkspaceEdit', () => {
       replacements.map(({ range }) => [range.start.line, range.end.line]),
       edits.map(() => [1, 1]),
     );
-    assert.equal(applyRanges(text, replacements), 'build:\n  image: registry.example.com/team/app:1 # gitlab-ci-auth-ignore missing-credentials\n  script: [make]\n');
+    assert.equal(
+      applyRanges(text, replacements),
+      'build:\n  image: registry.example.com/team/app:1 # gitlab-ci-auth-ignore missing-credentials\n  script: [make]\n',
+    );
   });
 
   it('spans several lines when the core edit does (removing a committed variable)', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDiskProjectFiles, resolvePipeline } from '../../src/core/pipeline/index';
+import { createDiskProjectFiles, resolvePipeline } from '../../src/core/pipeline';
 import type { Pipeline } from '../../src/core/types';
 import { corpusDir as CORPUS, corpusSkip } from '../support/corpus';
 
@@ -71,14 +71,22 @@ describe('real-world corpus', { skip: corpusSkip }, () => {
 
       const lengths = new Map(pipeline.files.map((file) => [file.path, file.text.length]));
       const spans = [
-        ...pipeline.jobs.flatMap((job) => [job.span, ...[job.image, ...job.services, ...Object.values(job.variables), ...job.scriptLines].flatMap((traced) => (traced ? [traced.span, ...traced.via.map((step) => step.span)] : []))]),
+        ...pipeline.jobs.flatMap((job) => [
+          job.span,
+          ...[job.image, ...job.services, ...Object.values(job.variables), ...job.scriptLines].flatMap((traced) =>
+            traced ? [traced.span, ...traced.via.map((step) => step.span)] : [],
+          ),
+        ]),
         ...pipeline.problems.map((problem) => problem.range),
         ...pipeline.unresolvedIncludes.map((include) => include.span),
       ];
       for (const span of spans) {
         const length = lengths.get(span.file);
         assert.ok(length !== undefined, `${entry.file}: span in unknown file ${span.file}`);
-        assert.ok(span.start >= 0 && span.start <= span.end && span.end <= length, `${entry.file}: span ${span.start}-${span.end} outside ${span.file} (${length})`);
+        assert.ok(
+          span.start >= 0 && span.start <= span.end && span.end <= length,
+          `${entry.file}: span ${span.start}-${span.end} outside ${span.file} (${length})`,
+        );
       }
       assert.equal(snapshot(resolvePipeline(relative, files)), snapshot(pipeline), `${entry.file} resolves the same twice`);
     }
@@ -105,7 +113,10 @@ describe('real-world corpus', { skip: corpusSkip }, () => {
     const images = imagesOf('files/202.yml');
     assert.equal(images['build-cloud-gateway']?.image, '$HARBOR_HOST/kubernetes/kaniko-project/executor:v1.14.0-debug');
     assert.equal(images['maven-install']?.image, '$HARBOR_HOST/kubernetes/maven:3.6.3-openjdk-8-slim');
-    assert.deepEqual(resolved.get('files/202.yml')?.problems.filter((p) => p.code === 'extends-missing'), []);
+    assert.deepEqual(
+      resolved.get('files/202.yml')?.problems.filter((p) => p.code === 'extends-missing'),
+      [],
+    );
   });
 
   it('reports a YAML syntax problem for exactly the cut-off files (189-198) the manifest marks yaml-parse-error', () => {

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainImage } from '../../src/core/check';
-import { saidInGitLabSource, splitCoverage } from '../../src/core/credentials';
+import { saidInGitLabSource, splitCoverage } from '../../src/core/registry/credentialLookup';
 import { coverageFromVariables } from '../../src/core/gitlab/variablesCoverage';
 import type { CredentialSource } from '../../src/core/types';
 import { GITLAB_COM, authConfigSource, check } from './checkSupport';
@@ -17,7 +17,16 @@ function storedHere(keys: readonly string[]): CredentialSource {
 /** GitLab's project DOCKER_AUTH_CONFIG as read while connected (`readVariablesCoverage`), holding `keys`. */
 function gitlabVariable(keys: readonly string[]): CredentialSource[] {
   const auths = Object.fromEntries(keys.map((key) => [key, { auth: Buffer.from('ci:fake-token').toString('base64') }]));
-  const variable = { key: 'DOCKER_AUTH_CONFIG', value: JSON.stringify({ auths }), variable_type: 'env_var' as const, protected: false, masked: true, hidden: false, raw: true, environment_scope: '*' };
+  const variable = {
+    key: 'DOCKER_AUTH_CONFIG',
+    value: JSON.stringify({ auths }),
+    variable_type: 'env_var' as const,
+    protected: false,
+    masked: true,
+    hidden: false,
+    raw: true,
+    environment_scope: '*',
+  };
   return coverageFromVariables([{ owner: { level: 'project', path: 'group/app' }, readable: true, variables: [variable] }]).sources as CredentialSource[];
 }
 
@@ -67,13 +76,22 @@ describe('coverage: stored in VS Code only', () => {
     ].join('\n');
     const result = check(yaml, { credentials: [storedHere(['other.example.com'])] });
     assert.deepEqual(result.of('missing-credentials'), [], 'the YAML key still covers a');
-    assert.deepEqual(result.of('credential-not-in-gitlab').map((finding) => finding.data?.registry), ['other.example.com']);
+    assert.deepEqual(
+      result.of('credential-not-in-gitlab').map((finding) => finding.data?.registry),
+      ['other.example.com'],
+    );
   });
 
   it('GitLab-side sources cover whatever is stored: runner settings, the job token on $CI_REGISTRY and the dependency proxy', () => {
-    const runnerSetting: CredentialSource = { kind: 'runner-config', keys: [{ key: 'registry.example.com', path: 'registry.example.com', via: 'auths', label: 'runner setting' }] };
+    const runnerSetting: CredentialSource = {
+      kind: 'runner-config',
+      keys: [{ key: 'registry.example.com', path: 'registry.example.com', via: 'auths', label: 'runner setting' }],
+    };
     const covered = check(pipeline('registry.example.com/team/app'), { credentials: [runnerSetting, storedHere(['registry.example.com'])] });
-    assert.deepEqual(covered.findings.filter((finding) => finding.code !== 'yaml-syntax'), []);
+    assert.deepEqual(
+      covered.findings.filter((finding) => finding.code !== 'yaml-syntax'),
+      [],
+    );
     const yaml = 'a:\n  image: registry.gitlab.com/group/project/app\n  services: [gitlab.com:443/group/dependency_proxy/containers/redis:7]\n  script: [x]\n';
     const jobToken = check(yaml, { credentials: [storedHere(['registry.gitlab.com', 'gitlab.com:443'])], predefinedVariables: GITLAB_COM });
     assert.deepEqual(jobToken.of('credential-not-in-gitlab'), []);
@@ -102,7 +120,10 @@ describe('coverage: GitLab DOCKER_AUTH_CONFIG read while connected', () => {
     const [finding] = result.of('missing-credentials');
     assert.ok(finding);
     assert.equal(finding.severity, 'warning');
-    assert.match(finding.message, /^No credentials for registry\.example\.com \(job \S+\): GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/);
+    assert.match(
+      finding.message,
+      /^No credentials for registry\.example\.com \(job \S+\): GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/,
+    );
     assert.match(finding.message, /one is stored in VS Code only/);
     assert.equal(finding.data?.gitlabVariable, 'project variable DOCKER_AUTH_CONFIG (group/app)');
     const nothingStored = check(pipeline('registry.example.com/team/app'), { credentials: gitlabVariable(['other.example.com']) }).of('missing-credentials')[0];
@@ -115,7 +136,9 @@ describe('coverage: GitLab DOCKER_AUTH_CONFIG read while connected', () => {
       {
         owner: { level: 'project', path: 'group/app' },
         readable: true,
-        variables: [{ key: 'DOCKER_AUTH_CONFIG', value: null, variable_type: 'env_var', protected: false, masked: true, hidden: true, raw: true, environment_scope: '*' }],
+        variables: [
+          { key: 'DOCKER_AUTH_CONFIG', value: null, variable_type: 'env_var', protected: false, masked: true, hidden: true, raw: true, environment_scope: '*' },
+        ],
       },
     ]).sources as CredentialSource[];
     const result = check(pipeline('registry.example.com/team/app'), { credentials: [...hidden, storedHere(['registry.example.com'])] });
@@ -127,7 +150,22 @@ describe('coverage: GitLab DOCKER_AUTH_CONFIG read while connected', () => {
     const auths = JSON.stringify({ auths: { 'other.example.com': { auth: Buffer.from('ci:x').toString('base64') } } });
     const sources = coverageFromVariables([
       { owner: { level: 'project', path: 'group/app' }, readable: false, reason: 'needs Maintainer' },
-      { owner: { level: 'group', path: 'group' }, readable: true, variables: [{ key: 'DOCKER_AUTH_CONFIG', value: auths, variable_type: 'env_var', protected: false, masked: false, hidden: false, raw: true, environment_scope: '*' }] },
+      {
+        owner: { level: 'group', path: 'group' },
+        readable: true,
+        variables: [
+          {
+            key: 'DOCKER_AUTH_CONFIG',
+            value: auths,
+            variable_type: 'env_var',
+            protected: false,
+            masked: false,
+            hidden: false,
+            raw: true,
+            environment_scope: '*',
+          },
+        ],
+      },
     ]).sources as CredentialSource[];
     assert.equal(splitCoverage(sources).gitlabVariable, undefined);
     const result = check(pipeline('registry.example.com/team/app'), { credentials: [...sources, storedHere(['registry.example.com'])] });
@@ -137,7 +175,9 @@ describe('coverage: GitLab DOCKER_AUTH_CONFIG read while connected', () => {
 
 describe('coverage: "GitLab already has it"', () => {
   it('a registry the user said GitLab holds is covered on the runner side', () => {
-    const result = check(pipeline('registry.example.com/team/app'), { credentials: [storedHere(['registry.example.com']), saidInGitLabSource(['registry.example.com'])] });
+    const result = check(pipeline('registry.example.com/team/app'), {
+      credentials: [storedHere(['registry.example.com']), saidInGitLabSource(['registry.example.com'])],
+    });
     assert.deepEqual(result.of('credential-not-in-gitlab'), []);
     assert.deepEqual(result.of('missing-credentials'), []);
   });

@@ -82,7 +82,12 @@ describe('DiskFileCache', () => {
   it('unsaved editor texts win over what was read from the disk', () => {
     const cache = new DiskFileCache(root);
     assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
-    const files = cache.files(new Map([['ci/a.yml', 'a: unsaved\n'], ['ci/new.yml', 'new: 1\n']]));
+    const files = cache.files(
+      new Map([
+        ['ci/a.yml', 'a: unsaved\n'],
+        ['ci/new.yml', 'new: 1\n'],
+      ]),
+    );
     assert.equal(files.read('ci/a.yml'), 'a: unsaved\n');
     assert.deepEqual(files.glob('ci/*.yml'), ['ci/a.yml', 'ci/new.yml']);
     assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
@@ -105,14 +110,26 @@ describe('DiskFileCache', () => {
     write('ci/a.yml', 'a: 2 (longer)\n');
     write('ci/missing.yml', 'now: here\n');
     now += 2_000;
-    assert.equal(diskCalls(() => cache.files().read('ci/a.yml')), 0, 'within the window: trusted');
+    assert.equal(
+      diskCalls(() => cache.files().read('ci/a.yml')),
+      0,
+      'within the window: trusted',
+    );
     assert.equal(cache.files().read('ci/a.yml'), 'a: 1\n');
     now += 1_500;
     assert.equal(cache.files().read('ci/a.yml'), 'a: 2 (longer)\n', 'past the window: the stat shows the change');
     assert.equal(cache.files().read('ci/missing.yml'), 'now: here\n', 'a miss is confirmed the same way');
     now += 5_000;
-    assert.equal(diskCalls(() => cache.files().read('ci/a.yml')), 1, 'unchanged: one stat, no read');
-    assert.equal(diskCalls(() => cache.files().read('ci/a.yml')), 0, 'and trusted again for the next window');
+    assert.equal(
+      diskCalls(() => cache.files().read('ci/a.yml')),
+      1,
+      'unchanged: one stat, no read',
+    );
+    assert.equal(
+      diskCalls(() => cache.files().read('ci/a.yml')),
+      0,
+      'and trusted again for the next window',
+    );
   });
 
   it('on a disk that ignores case, a change reported in another case still reaches the file read', () => {

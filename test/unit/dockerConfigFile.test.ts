@@ -4,7 +4,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DockerConfigFileError, mergeIntoDockerConfigFile } from '../../src/core/dockerConfigFile';
+import { DockerConfigFileError, mergeIntoDockerConfigFile } from '../../src/core/auth/dockerConfigFile';
 
 const entry = { registry: 'registry.example.com:5050', username: 'gitlab+deploy-token-7', secret: 'fake-deploy-token-value' };
 const expectedAuth = Buffer.from('gitlab+deploy-token-7:fake-deploy-token-value').toString('base64');
@@ -102,7 +102,11 @@ describe('mergeIntoDockerConfigFile', () => {
     assert.equal(await readFile(second.backupPath!, 'utf8'), current, 'the one backup holds the file as it was just before');
     assert.equal(await mode(second.backupPath!), 0o600);
     const names = await readdir(join(configPath, '..'));
-    assert.deepEqual(names.filter((name) => name.includes('.bak')), ['config.json.bak'], 'one backup, no older tokens kept');
+    assert.deepEqual(
+      names.filter((name) => name.includes('.bak')),
+      ['config.json.bak'],
+      'one backup, no older tokens kept',
+    );
   });
 
   test('invalid JSON: throws a typed error without quoting the file, and leaves it untouched with no backup', async () => {
@@ -175,7 +179,7 @@ describe('mergeIntoDockerConfigFile', () => {
     await writeExisting(configPath, previous, 0o600);
 
     // The child writes with a hook that pauses once the new content is durable in the temp file, just before the rename.
-    const modulePath = join(__dirname, '..', '..', 'src', 'core', 'dockerConfigFile.js');
+    const modulePath = join(__dirname, '..', '..', 'src', 'core', 'auth', 'dockerConfigFile.js');
     const script = `
       const { mergeIntoDockerConfigFile } = require(${JSON.stringify(modulePath)});
       const entries = JSON.parse(process.env.ENTRIES);
@@ -210,7 +214,11 @@ describe('mergeIntoDockerConfigFile', () => {
     const written = JSON.parse(await readFile(configPath, 'utf8'));
     assert.deepEqual(Object.keys(written.auths), ['other.example.com', 'registry.example.com:5050']);
     const names = await readdir(join(configPath, '..'));
-    assert.deepEqual(names.filter((name) => name.endsWith('.tmp')), [], 'the dead process left no temp file behind');
+    assert.deepEqual(
+      names.filter((name) => name.endsWith('.tmp')),
+      [],
+      'the dead process left no temp file behind',
+    );
     // The killed run had already backed up the old file; the one backup still holds it.
     const backups = names.filter((name) => name.startsWith('config.json.bak'));
     assert.equal(backups.length, 1);

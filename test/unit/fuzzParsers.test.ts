@@ -8,9 +8,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
-import { lookupCredential } from '../../src/core/credentials';
-import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/imageRef';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { parseAuthConfig } from '../../src/core/auth/parse';
+import { lookupCredential } from '../../src/core/registry/credentialLookup';
+import { parseDockerReference, registryKeyPath, runnerLookupPath } from '../../src/core/registry/imageRef';
 import { propertyRunner, runs } from '../support/fuzz';
 
 /** The full budget gives this file ~66,000 of the 100,000 cases: these parsers are cheap. */
@@ -33,7 +34,21 @@ function timed<T>(run: () => T, limitMs: number, what: string): T {
 }
 
 // Characters that mean something to a reference: separators, port, tag, digest, IPv6, case, unicode and controls.
-const REFERENCE_CHARS = [...'abcxyzABZ019._-__/:@[]$'].concat(['sha256:', 'localhost', 'index.docker.io', 'docker.io', '..', '//', ' ', '\t', '\n', '\0', 'é', '\uD800', '😀']);
+const REFERENCE_CHARS = [...'abcxyzABZ019._-__/:@[]$'].concat([
+  'sha256:',
+  'localhost',
+  'index.docker.io',
+  'docker.io',
+  '..',
+  '//',
+  ' ',
+  '\t',
+  '\n',
+  '\0',
+  'é',
+  '\uD800',
+  '😀',
+]);
 const referenceText = fc.array(fc.constantFrom(...REFERENCE_CHARS), { maxLength: 60 }).map((parts) => parts.join(''));
 
 const lowerComponent = fc.stringMatching(/^[a-z0-9]{1,8}(?:(?:[._]|__|-{1,2})[a-z0-9]{1,6}){0,2}$/);
@@ -63,7 +78,11 @@ describe('fuzz: image references', () => {
 
   it('stays fast on long adversarial references (no catastrophic backtracking)', () => {
     const repeated = fc
-      .tuple(fc.constantFrom('a-', 'a.', 'a_', 'a__', 'a--', 'a/', '0', 'a:', '[::', 'a.b.', '-', 'A'), fc.integer({ min: 200, max: 3000 }), fc.constantFrom('', '!', ':', '@', '/', 'A', '-', '@sha256:'))
+      .tuple(
+        fc.constantFrom('a-', 'a.', 'a_', 'a__', 'a--', 'a/', '0', 'a:', '[::', 'a.b.', '-', 'A'),
+        fc.integer({ min: 200, max: 3000 }),
+        fc.constantFrom('', '!', ':', '@', '/', 'A', '-', '@sha256:'),
+      )
       .map(([unit, count, tail]) => unit.repeat(count) + tail);
     holds(
       fc.property(repeated, (image) => {
@@ -107,7 +126,10 @@ describe('fuzz: image references', () => {
   it('normalises once: the lookup path of a lookup path is itself', () => {
     const image = fc
       .tuple(fc.option(dottedHost, { nil: undefined }), repositoryPath, fc.option(tag, { nil: undefined }), fc.option(digest, { nil: undefined }))
-      .map(([host, repository, imageTag, imageDigest]) => `${host ? `${host}/` : ''}${repository}${imageTag ? `:${imageTag}` : ''}${imageDigest ? `@${imageDigest}` : ''}`);
+      .map(
+        ([host, repository, imageTag, imageDigest]) =>
+          `${host ? `${host}/` : ''}${repository}${imageTag ? `:${imageTag}` : ''}${imageDigest ? `@${imageDigest}` : ''}`,
+      );
     holds(
       fc.property(image, (reference) => {
         const once = runnerLookupPath(reference);
@@ -120,16 +142,24 @@ describe('fuzz: image references', () => {
 
   it('matches a scheme key for its whole host whatever its case and path, and never across ports', () => {
     holds(
-      fc.property(dottedHost, repositoryPath, fc.constantFrom('https://', 'http://', 'HTTPS://', 'Http://'), fc.constantFrom('', '/', '/v1/', '/v2/anything'), (host, repository, scheme, suffix) => {
-        fc.pre(!host.includes(':'));
-        const image = `${host}/${repository}:1`;
-        const key = `${scheme}${host.toUpperCase()}${suffix}`;
-        const covered = lookupCredential(image, [{ kind: 'DOCKER_AUTH_CONFIG', keys: [{ key, path: registryKeyPath(key), via: 'auths', label: 'fuzz' }] }]);
-        assert.equal(covered.match?.key, key, `${key} covers ${image}`);
-        const otherPort = `${host}:5000`;
-        const uncovered = lookupCredential(image, [{ kind: 'DOCKER_AUTH_CONFIG', keys: [{ key: otherPort, path: registryKeyPath(otherPort), via: 'auths', label: 'fuzz' }] }]);
-        assert.equal(uncovered.match, null, `${otherPort} does not cover ${image}`);
-      }),
+      fc.property(
+        dottedHost,
+        repositoryPath,
+        fc.constantFrom('https://', 'http://', 'HTTPS://', 'Http://'),
+        fc.constantFrom('', '/', '/v1/', '/v2/anything'),
+        (host, repository, scheme, suffix) => {
+          fc.pre(!host.includes(':'));
+          const image = `${host}/${repository}:1`;
+          const key = `${scheme}${host.toUpperCase()}${suffix}`;
+          const covered = lookupCredential(image, [{ kind: 'DOCKER_AUTH_CONFIG', keys: [{ key, path: registryKeyPath(key), via: 'auths', label: 'fuzz' }] }]);
+          assert.equal(covered.match?.key, key, `${key} covers ${image}`);
+          const otherPort = `${host}:5000`;
+          const uncovered = lookupCredential(image, [
+            { kind: 'DOCKER_AUTH_CONFIG', keys: [{ key: otherPort, path: registryKeyPath(otherPort), via: 'auths', label: 'fuzz' }] },
+          ]);
+          assert.equal(uncovered.match, null, `${otherPort} does not cover ${image}`);
+        },
+      ),
       runs(4_000),
     );
   });
@@ -141,7 +171,15 @@ const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('bas
 
 /** A JSON-ish DOCKER_AUTH_CONFIG built from pieces a user gets wrong, carrying the secret in every shape it can take. */
 const authConfigText = (() => {
-  const key = fc.constantFrom('registry.example.com', 'https://index.docker.io/v1/', 'REGISTRY.example.com:5000', 'gitlab.example.com:443/group', '', ' spaced ', 'a"quote');
+  const key = fc.constantFrom(
+    'registry.example.com',
+    'https://index.docker.io/v1/',
+    'REGISTRY.example.com:5000',
+    'gitlab.example.com:443/group',
+    '',
+    ' spaced ',
+    'a"quote',
+  );
   const user = fc.constantFrom('ci-bot', 'user name', '', 'é', 'a:b');
   const secretShapes = (username: string) =>
     fc.constantFrom(
@@ -175,11 +213,18 @@ const authConfigText = (() => {
 
 /** The text with random characters inserted or removed, so the JSON reader meets every kind of broken input. */
 const damaged = fc
-  .tuple(authConfigText, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '\\u12', '\0', '\n', ' ', '[', 'é', '\uDC00')), { maxLength: 4 }))
-  .map(([text, edits]) => edits.reduce((current, [at, remove, insert]) => {
-    const position = current.length === 0 ? 0 : at % current.length;
-    return current.slice(0, position) + insert + current.slice(position + remove);
-  }, text));
+  .tuple(
+    authConfigText,
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '\\u12', '\0', '\n', ' ', '[', 'é', '\uDC00')), {
+      maxLength: 4,
+    }),
+  )
+  .map(([text, edits]) =>
+    edits.reduce((current, [at, remove, insert]) => {
+      const position = current.length === 0 ? 0 : at % current.length;
+      return current.slice(0, position) + insert + current.slice(position + remove);
+    }, text),
+  );
 
 function assertNoSecret(result: unknown, input: string): void {
   const serialized = JSON.stringify(result);
@@ -201,7 +246,10 @@ describe('fuzz: DOCKER_AUTH_CONFIG', () => {
             assert.ok(problem.offset >= 0 && problem.offset <= text.length, `offset ${problem.offset} outside a text of ${text.length}`);
             // "Unexpected end of text" marks the end itself: one character past the last is how it is underlined.
             const atEnd = problem.offset === text.length && (problem.length ?? 0) <= 1;
-            assert.ok(atEnd || problem.offset + (problem.length ?? 0) <= text.length, `problem range [${problem.offset}, +${problem.length}] ends past a text of ${text.length}`);
+            assert.ok(
+              atEnd || problem.offset + (problem.length ?? 0) <= text.length,
+              `problem range [${problem.offset}, +${problem.length}] ends past a text of ${text.length}`,
+            );
           }
         }
         if (result.ok) assertNoSecret(credentialSourceFromAuthConfig(result.config, 'DOCKER_AUTH_CONFIG', 'fuzz'), text);

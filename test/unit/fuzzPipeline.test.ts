@@ -10,9 +10,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../../src/core/authConfig';
+import { credentialSourceFromAuthConfig } from '../../src/core/registry/credentialSources';
+import { parseAuthConfig } from '../../src/core/auth/parse';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { jobPayloadSource } from '../../src/core/credentials';
+import { jobPayloadSource } from '../../src/core/registry/credentialSources';
 import { createResolveCache } from '../../src/core/pipeline';
 import type { Finding, Pipeline, SourceSpan } from '../../src/core/types';
 import { corpusFileNames, corpusFilesDir, corpusSkip } from '../support/corpus';
@@ -28,9 +29,15 @@ const REPOSITORY = path.resolve(__dirname, '../../..');
 
 /** Options that switch every rule on: credentials, a job token, predefined variables, an ignore and a public list. */
 const OPTIONS: CheckOptions = (() => {
-  const parsed = parseAuthConfig('{"auths":{"registry.example.com":{"auth":"ZmFrZS11c2VyOmZha2UtdG9rZW4="},"https://index.docker.io/v1/":{"auth":"ZmFrZS11c2VyOmZha2UtdG9rZW4="}}}');
+  const parsed = parseAuthConfig(
+    '{"auths":{"registry.example.com":{"auth":"ZmFrZS11c2VyOmZha2UtdG9rZW4="},"https://index.docker.io/v1/":{"auth":"ZmFrZS11c2VyOmZha2UtdG9rZW4="}}}',
+  );
   assert.ok(parsed.ok);
-  const predefinedVariables = { CI_REGISTRY: 'registry.gitlab.com', CI_REGISTRY_IMAGE: 'registry.gitlab.com/group/project', CI_DEPENDENCY_PROXY_SERVER: 'gitlab.com:443' };
+  const predefinedVariables = {
+    CI_REGISTRY: 'registry.gitlab.com',
+    CI_REGISTRY_IMAGE: 'registry.gitlab.com/group/project',
+    CI_DEPENDENCY_PROXY_SERVER: 'gitlab.com:443',
+  };
   return {
     credentials: [credentialSourceFromAuthConfig(parsed.config, 'DOCKER_AUTH_CONFIG', 'fuzz'), jobPayloadSource(predefinedVariables)],
     predefinedVariables,
@@ -47,7 +54,10 @@ function assertInside(span: SourceSpan, texts: ReadonlyMap<string, string>, what
   const text = texts.get(span.file);
   assert.ok(text !== undefined, `${what} names '${span.file}', which is not a file of the pipeline`);
   assert.ok(Number.isInteger(span.start) && Number.isInteger(span.end), `${what} has a non-integer range`);
-  assert.ok(0 <= span.start && span.start <= span.end && span.end <= text.length, `${what} [${span.start}, ${span.end}) is outside '${span.file}' (${text.length} characters)`);
+  assert.ok(
+    0 <= span.start && span.start <= span.end && span.end <= text.length,
+    `${what} [${span.start}, ${span.end}) is outside '${span.file}' (${text.length} characters)`,
+  );
 }
 
 function assertSound(pipeline: Pipeline, findings: readonly Finding[]): void {
@@ -95,7 +105,9 @@ function walk(directory: string): string[] {
 /** Every fixture folder holding a `.gitlab-ci.yml`, with the YAML files under it, as in-memory projects. */
 function fixtureProjects(): Project[] {
   const fixtures = path.join(REPOSITORY, 'test/fixtures');
-  const roots = walk(fixtures).filter((file) => path.basename(file) === '.gitlab-ci.yml').map((file) => path.dirname(file));
+  const roots = walk(fixtures)
+    .filter((file) => path.basename(file) === '.gitlab-ci.yml')
+    .map((file) => path.dirname(file));
   return roots.map((root) => {
     const files: Record<string, string> = {};
     for (const file of walk(root)) files[path.relative(root, file).split(path.sep).join('/')] = fs.readFileSync(file, 'utf8');
@@ -159,7 +171,39 @@ type Node =
   | { kind: 'map'; flow: boolean; anchor: string | null; entries: [string, Node][] }
   | { kind: 'seq'; flow: boolean; anchor: string | null; items: Node[] };
 
-const KEYS = ['image', 'services', 'extends', 'script', 'before_script', 'variables', 'default', 'include', 'inherit', 'parallel', 'matrix', 'trigger', 'name', 'entrypoint', 'local', 'project', 'file', 'ref', 'template', 'remote', 'component', 'inputs', 'DOCKER_AUTH_CONFIG', 'value', '<<', '.base', 'job', 'build', 'stages', 'spec', 'when'];
+const KEYS = [
+  'image',
+  'services',
+  'extends',
+  'script',
+  'before_script',
+  'variables',
+  'default',
+  'include',
+  'inherit',
+  'parallel',
+  'matrix',
+  'trigger',
+  'name',
+  'entrypoint',
+  'local',
+  'project',
+  'file',
+  'ref',
+  'template',
+  'remote',
+  'component',
+  'inputs',
+  'DOCKER_AUTH_CONFIG',
+  'value',
+  '<<',
+  '.base',
+  'job',
+  'build',
+  'stages',
+  'spec',
+  'when',
+];
 const SCALARS = [
   'registry.example.com/team/app:1',
   'alpine',
@@ -194,7 +238,11 @@ const { node: nodeArb } = fc.letrec<{ node: Node }>((tie) => ({
     fc.constantFrom('a', 'b', 'c').map((name): Node => ({ kind: 'alias', name })),
     fc.array(fc.constantFrom(...KEYS, '0', 'x'), { minLength: 0, maxLength: 3 }).map((keys): Node => ({ kind: 'reference', path: keys })),
     fc
-      .record({ flow: fc.boolean(), anchor: fc.option(fc.constantFrom('a', 'b', 'c'), { freq: 3 }), entries: fc.array(fc.tuple(fc.constantFrom(...KEYS), tie('node')), { maxLength: 5 }) })
+      .record({
+        flow: fc.boolean(),
+        anchor: fc.option(fc.constantFrom('a', 'b', 'c'), { freq: 3 }),
+        entries: fc.array(fc.tuple(fc.constantFrom(...KEYS), tie('node')), { maxLength: 5 }),
+      })
       .map((map): Node => ({ kind: 'map', ...map })),
     fc
       .record({ flow: fc.boolean(), anchor: fc.option(fc.constantFrom('a', 'b', 'c'), { freq: 3 }), items: fc.array(tie('node'), { maxLength: 4 }) })
@@ -251,7 +299,11 @@ type Mutation =
   | { kind: 'truncate'; at: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 4 }), fc.string({ unit: 'binary', maxLength: 3 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 4 }), fc.string({ unit: 'binary', maxLength: 3 })),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
   fc.record({ kind: fc.constant('indent' as const), line: fc.nat(), delta: fc.integer({ min: -4, max: 4 }) }),
   fc.record({ kind: fc.constant('swap-keys' as const), first: fc.nat(), second: fc.nat() }),
@@ -306,16 +358,31 @@ function mutate(text: string, change: Mutation): string {
 describe('fuzz: pipeline resolution and checks', () => {
   it('has inputs to mutate: the fixtures and the corpus', () => {
     assert.ok(PROJECTS.length >= 5, `found only ${PROJECTS.length} fixture projects`);
-    assert.ok(PROJECTS.some((project) => Object.keys(project.files).length > 1), 'some fixture project has includes');
+    assert.ok(
+      PROJECTS.some((project) => Object.keys(project.files).length > 1),
+      'some fixture project has includes',
+    );
   });
 
   it('survives random token soup', () => {
-    holds(fc.property(tokenText, (text) => checkSoundly({ '.gitlab-ci.yml': text })), runs(9_000));
+    holds(
+      fc.property(tokenText, (text) => checkSoundly({ '.gitlab-ci.yml': text })),
+      runs(9_000),
+    );
   });
 
   it('stops deep nesting (flow or block collections in any mix, after any first lines) within time and memory bounds', () => {
     // Hostile: yaml's Composer recurses per level, so nesting past the depth limit must never reach it.
-    const prefix = fc.constantFrom('', 'job:\n  image: x\n', 'a:\n\tb: 1\n', '# gitlab-ci-auth-ignore\n', 'x: 1 # gitlab-ci-auth-ignore\n', '%YAML 1.1\n---\n', 'a: "open\n', 'a: 1\r\n');
+    const prefix = fc.constantFrom(
+      '',
+      'job:\n  image: x\n',
+      'a:\n\tb: 1\n',
+      '# gitlab-ci-auth-ignore\n',
+      'x: 1 # gitlab-ci-auth-ignore\n',
+      '%YAML 1.1\n---\n',
+      'a: "open\n',
+      'a: 1\r\n',
+    );
     const flowOpener = fc.constantFrom('[', '{', '{a: ', '[{', '!reference [', '&a [', '"k": [', '[a, ', '{a: [', '*a, [');
     // Block collections nest on one line after `- ` and `? ` (on a line of their own: after `b: ` they are a flat error).
     const blockOpener = fc.constantFrom('- ', '? ', '- ? ', '? - ');
@@ -329,7 +396,10 @@ describe('fuzz: pipeline resolution and checks', () => {
       fc.property(prefix, openers, depth, closed, (head, { units, separator }, levels, close) => {
         const unit = units.join('');
         const count = Math.max(1, Math.floor(levels / units.length));
-        const closers = [...unit].reverse().flatMap((c) => (c === '[' ? [']'] : c === '{' ? ['}'] : [])).join('');
+        const closers = [...unit]
+          .reverse()
+          .flatMap((c) => (c === '[' ? [']'] : c === '{' ? ['}'] : []))
+          .join('');
         const text = `${head}b${separator}${unit.repeat(count)}x${close ? closers.repeat(count) : ''}\n`;
         const peakBefore = process.resourceUsage().maxRSS;
         checkSoundly({ '.gitlab-ci.yml': text });

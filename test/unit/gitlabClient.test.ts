@@ -19,11 +19,7 @@ function instanceAt(url: string): GitLabInstance {
   return parsed.instance;
 }
 
-function clientFor(
-  server: FakeGitLab,
-  token = apiToken,
-  extra: { waits?: number[]; log?: string[]; maxAttempts?: number } = {},
-): GitLabClient {
+function clientFor(server: FakeGitLab, token = apiToken, extra: { waits?: number[]; log?: string[]; maxAttempts?: number } = {}): GitLabClient {
   return new GitLabClient({
     instance: instanceAt(server.baseUrl),
     credential: { kind: 'private-token', token },
@@ -55,7 +51,11 @@ describe('GitLab request building', () => {
   it('URL-encodes a namespaced project path into one id segment and puts the scope filter in the query', async () => {
     const calls: { url: string; init: HttpRequestInit }[] = [];
     const api = new GitLabApi(
-      new GitLabClient({ instance: instanceAt('https://gitlab.example.com/gitlab/'), credential: { kind: 'private-token', token: apiToken }, fetch: recordingFetch(calls) }),
+      new GitLabClient({
+        instance: instanceAt('https://gitlab.example.com/gitlab/'),
+        credential: { kind: 'private-token', token: apiToken },
+        fetch: recordingFetch(calls),
+      }),
     );
     await api.variable({ level: 'project', path: 'group/sub/app' }, 'DOCKER_AUTH_CONFIG', 'production');
     assert.equal(
@@ -88,7 +88,9 @@ describe('GitLab request building', () => {
 
   it('sends write bodies as JSON with typed booleans', async () => {
     const calls: { url: string; init: HttpRequestInit }[] = [];
-    const api = new GitLabApi(new GitLabClient({ instance: instanceAt('https://gitlab.com'), credential: { kind: 'private-token', token: apiToken }, fetch: recordingFetch(calls) }));
+    const api = new GitLabApi(
+      new GitLabClient({ instance: instanceAt('https://gitlab.com'), credential: { kind: 'private-token', token: apiToken }, fetch: recordingFetch(calls) }),
+    );
     await api.createVariable({ level: 'group', path: 'team' }, 'DOCKER_AUTH_CONFIG', {
       value: '{"auths":{}}',
       variable_type: 'env_var',
@@ -140,12 +142,20 @@ describe('GitLab error mapping', () => {
   const request = { method: 'GET', path: '/projects/group%2Fapp/variables', host: 'gitlab.example.com' };
 
   it('turns the documented error bodies into reasons with a message that says what to do', () => {
-    const expired = errorFromResponse(request, 401, '{"error":"invalid_token","error_description":"Token is expired. You can either do re-authorization or token refresh."}');
+    const expired = errorFromResponse(
+      request,
+      401,
+      '{"error":"invalid_token","error_description":"Token is expired. You can either do re-authorization or token refresh."}',
+    );
     assert.equal(expired.reason, 'unauthorized');
     assert.match(expired.message, /expired/);
     assert.match(expired.message, /Connect to GitLab/);
 
-    const scope = errorFromResponse(request, 403, '{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api"}');
+    const scope = errorFromResponse(
+      request,
+      403,
+      '{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api"}',
+    );
     assert.equal(scope.reason, 'insufficient-scope');
     assert.equal(scope.requiredScope, 'api');
     assert.match(scope.message, /`api` scope/);
@@ -252,11 +262,14 @@ describe('GitLab client against the loopback GitLab API test server', () => {
     assert.equal(variables.length, 250);
     assert.equal(variables[249]!.key, 'VAR_249');
     const pages = server.requestsTo('GET', /^\/projects\/group%2Fapp\/variables$/).slice(-3);
-    assert.deepEqual(pages.map((request) => [request.query.get('per_page'), request.query.get('page')]), [
-      ['100', null],
-      ['100', '2'],
-      ['100', '3'],
-    ]);
+    assert.deepEqual(
+      pages.map((request) => [request.query.get('per_page'), request.query.get('page')]),
+      [
+        ['100', null],
+        ['100', '2'],
+        ['100', '3'],
+      ],
+    );
   });
 
   it('follows Link rel="next" when GitLab.com leaves the page headers out', async () => {

@@ -42,7 +42,16 @@ const sharedBuild = ['shared-build:', '  image: private.example.com/ci/builder:2
 
 describe('findings inside fetched include files are shown on the include entry', () => {
   it('a job of an include:project file: missing-credentials on the file: entry, naming the job, the file and its line', () => {
-    const root = ['include:', '  - project: group/shared-ci', '    ref: v1', '    file: templates/build.yml', 'local-job:', '  image: alpine:3', '  script: [true]', ''].join('\n');
+    const root = [
+      'include:',
+      '  - project: group/shared-ci',
+      '    ref: v1',
+      '    file: templates/build.yml',
+      'local-job:',
+      '  image: alpine:3',
+      '  script: [true]',
+      '',
+    ].join('\n');
     const result = run({ '.gitlab-ci.yml': root }, { 'group/shared-ci:templates/build.yml@v1': sharedBuild });
     const [missing, ...rest] = result.of('missing-credentials');
     assert.ok(missing);
@@ -61,7 +70,15 @@ describe('findings inside fetched include files are shown on the include entry',
   });
 
   it('a local job extending a hidden template of the include: shown on the include entry, related to the local job', () => {
-    const root = ['include:', '  project: group/shared-ci', '  file: /templates/base.yml', 'package:', '  extends: .builder', '  script: [make package]', ''].join('\n');
+    const root = [
+      'include:',
+      '  project: group/shared-ci',
+      '  file: /templates/base.yml',
+      'package:',
+      '  extends: .builder',
+      '  script: [make package]',
+      '',
+    ].join('\n');
     const base = ['.builder:', '  image: private.example.com/ci/builder:2', ''].join('\n');
     const result = run({ '.gitlab-ci.yml': root }, { 'group/shared-ci:templates/base.yml@main': base });
     const [missing] = result.of('missing-credentials');
@@ -78,7 +95,10 @@ describe('findings inside fetched include files are shown on the include entry',
     const shared = ['include:', '  - project: group/shared-ci', '    file: outer.yml', ''].join('\n');
     const outer = ['include:', '  - local: inner.yml', 'outer-job:', '  image: alpine:3', '  script: [true]', ''].join('\n');
     const inner = ['', 'inner-job:', '  image: private.example.com/inner:1', '  script: [true]', ''].join('\n');
-    const result = run({ '.gitlab-ci.yml': root, 'ci/shared.yml': shared }, { 'group/shared-ci:outer.yml@main': outer, 'group/shared-ci:inner.yml@main': inner });
+    const result = run(
+      { '.gitlab-ci.yml': root, 'ci/shared.yml': shared },
+      { 'group/shared-ci:outer.yml@main': outer, 'group/shared-ci:inner.yml@main': inner },
+    );
     const [missing] = result.of('missing-credentials');
     assert.ok(missing);
     assert.equal(missing.range.file, 'ci/shared.yml');
@@ -90,7 +110,16 @@ describe('findings inside fetched include files are shown on the include entry',
   });
 
   it('a YAML error in a fetched file that defines nothing: on its include entry (found by withholding the fetched files)', () => {
-    const root = ['stages: [build]', 'include:', '  - project: group/shared-ci', '    file: broken.yml', 'local-job:', '  image: alpine:3', '  script: [true]', ''].join('\n');
+    const root = [
+      'stages: [build]',
+      'include:',
+      '  - project: group/shared-ci',
+      '    file: broken.yml',
+      'local-job:',
+      '  image: alpine:3',
+      '  script: [true]',
+      '',
+    ].join('\n');
     const remote = { 'group/shared-ci:broken.yml@main': 'job: [unclosed\n' };
     const result = run({ '.gitlab-ci.yml': root }, remote);
     const [syntax] = result.of('yaml-syntax');
@@ -112,7 +141,15 @@ describe('findings inside fetched include files are shown on the include entry',
   });
 
   it('findings in project files are left as they are', () => {
-    const root = ['include:', '  - project: group/shared-ci', '    file: build.yml', 'local-job:', '  image: private.example.com/local:1', '  script: [true]', ''].join('\n');
+    const root = [
+      'include:',
+      '  - project: group/shared-ci',
+      '    file: build.yml',
+      'local-job:',
+      '  image: private.example.com/local:1',
+      '  script: [true]',
+      '',
+    ].join('\n');
     const result = run({ '.gitlab-ci.yml': root }, { 'group/shared-ci:build.yml@main': 'other:\n  image: alpine:3\n  script: [true]\n' });
     assert.deepEqual(result.placed, result.findings);
     const [missing] = result.of('missing-credentials');

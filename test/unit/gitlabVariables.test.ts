@@ -10,7 +10,8 @@ import { FakeGitLab } from '../support/fakeGitLab';
 
 const token = 'FAKE-pat-variables-0001';
 const auth = (user: string, secret: string) => Buffer.from(`${user}:${secret}`).toString('base64');
-const config = (entries: Record<string, string>) => JSON.stringify({ auths: Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { auth: value }])) });
+const config = (entries: Record<string, string>) =>
+  JSON.stringify({ auths: Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { auth: value }])) });
 
 function variable(value: string | null, extra: Partial<GitLabVariable> = {}): GitLabVariable {
   return {
@@ -38,9 +39,10 @@ describe('DOCKER_AUTH_CONFIG coverage from CI/CD variables', () => {
     ];
     const coverage = coverageFromVariables(levels);
     assert.equal(coverage.effective?.label, 'project variable DOCKER_AUTH_CONFIG (team/sub/app)');
-    assert.deepEqual(coverage.sources.flatMap((source) => source.keys.map((key) => [key.key, key.label])), [
-      ['registry.example.com', 'project variable DOCKER_AUTH_CONFIG (team/sub/app)'],
-    ]);
+    assert.deepEqual(
+      coverage.sources.flatMap((source) => source.keys.map((key) => [key.key, key.label])),
+      [['registry.example.com', 'project variable DOCKER_AUTH_CONFIG (team/sub/app)']],
+    );
     assert.ok(coverage.notes.some((note) => note.startsWith('group variable DOCKER_AUTH_CONFIG (team) is not used')));
   });
 
@@ -51,7 +53,10 @@ describe('DOCKER_AUTH_CONFIG coverage from CI/CD variables', () => {
       { owner: group, readable: true, variables: [variable(config({ 'far.example.com': auth('u', 'FAKE-2') }))] },
     ]);
     assert.equal(coverage.effective?.label, 'group variable DOCKER_AUTH_CONFIG (team/sub)');
-    assert.deepEqual(coverage.sources[0]!.keys.map((key) => key.key), ['registry.example.com:5050']);
+    assert.deepEqual(
+      coverage.sources[0]!.keys.map((key) => key.key),
+      ['registry.example.com:5050'],
+    );
   });
 
   it('treats a hidden variable as set with unknown contents, not as missing', () => {
@@ -86,7 +91,10 @@ describe('DOCKER_AUTH_CONFIG coverage from CI/CD variables', () => {
         ],
       },
     ]);
-    assert.deepEqual(coverage.sources[0]!.keys.map((key) => key.key), ['registry.example.com']);
+    assert.deepEqual(
+      coverage.sources[0]!.keys.map((key) => key.key),
+      ['registry.example.com'],
+    );
     assert.ok(coverage.notes.some((note) => note.includes('scope production') && note.includes('"production"') && note.includes('prod.example.com')));
   });
 
@@ -95,13 +103,18 @@ describe('DOCKER_AUTH_CONFIG coverage from CI/CD variables', () => {
       { owner: project, readable: false, reason: 'reading project variables needs the Maintainer role' },
       { owner: group, readable: true, variables: [variable(config({ 'registry.example.com': auth('u', 'FAKE-1') }))] },
     ]);
-    assert.deepEqual(coverage.unknownLevels.map((level) => level.owner.path), ['team/sub/app']);
+    assert.deepEqual(
+      coverage.unknownLevels.map((level) => level.owner.path),
+      ['team/sub/app'],
+    );
     assert.equal(coverage.sources.length, 1);
     assert.ok(coverage.notes.some((note) => note.includes('could not be read; if it exists it replaces')));
   });
 
   it('notes a protected variable (unprotected branches do not get it)', () => {
-    const coverage = coverageFromVariables([{ owner: project, readable: true, variables: [variable(config({ 'r.example.com': auth('u', 'FAKE-1') }), { protected: true })] }]);
+    const coverage = coverageFromVariables([
+      { owner: project, readable: true, variables: [variable(config({ 'r.example.com': auth('u', 'FAKE-1') }), { protected: true })] },
+    ]);
     assert.ok(coverage.notes.some((note) => note.includes('is protected')));
   });
 });
@@ -130,7 +143,10 @@ describe('saving DOCKER_AUTH_CONFIG: the merge plan', () => {
   });
 
   it('keeps credHelpers and other keys of the existing value', () => {
-    const plan = planAuthConfigWrite('{"auths":{},"credHelpers":{"123.dkr.ecr.eu-west-1.amazonaws.com":"ecr-login"}}', config({ 'r.example.com': auth('u', 'FAKE-1') }));
+    const plan = planAuthConfigWrite(
+      '{"auths":{},"credHelpers":{"123.dkr.ecr.eu-west-1.amazonaws.com":"ecr-login"}}',
+      config({ 'r.example.com': auth('u', 'FAKE-1') }),
+    );
     assert.deepEqual(plan.kept, ['123.dkr.ecr.eu-west-1.amazonaws.com']);
     assert.equal((JSON.parse(plan.value) as { credHelpers: Record<string, string> }).credHelpers['123.dkr.ecr.eu-west-1.amazonaws.com'], 'ecr-login');
   });
@@ -150,7 +166,14 @@ describe('saving DOCKER_AUTH_CONFIG: the merge plan', () => {
 describe('saving DOCKER_AUTH_CONFIG through the loopback GitLab API test server', () => {
   const server = new FakeGitLab();
   let api: GitLabApi;
-  const fields = (value: string, scope = '*'): VariableFields => ({ value, variable_type: 'env_var', protected: false, masked: true, raw: true, environment_scope: scope });
+  const fields = (value: string, scope = '*'): VariableFields => ({
+    value,
+    variable_type: 'env_var',
+    protected: false,
+    masked: true,
+    raw: true,
+    environment_scope: scope,
+  });
 
   before(async () => {
     await server.start();
@@ -171,11 +194,17 @@ describe('saving DOCKER_AUTH_CONFIG through the loopback GitLab API test server'
     server.addVariable('project:team/sub/app', { key: 'DOCKER_AUTH_CONFIG', value: null, hidden: true, masked: true });
     server.addVariable('group:team/sub', { key: 'DOCKER_AUTH_CONFIG', value: config({ 'registry.example.com': auth('u', 'FAKE-1') }) });
     const coverage = await readVariablesCoverage(api, 'team/sub/app');
-    assert.deepEqual(coverage.variables.map((found) => [found.label, found.state.kind]), [
-      ['project variable DOCKER_AUTH_CONFIG (team/sub/app)', 'hidden'],
-      ['group variable DOCKER_AUTH_CONFIG (team/sub)', 'valid'],
-    ]);
-    assert.deepEqual(coverage.unknownLevels.map((level) => level.owner.path), ['team']);
+    assert.deepEqual(
+      coverage.variables.map((found) => [found.label, found.state.kind]),
+      [
+        ['project variable DOCKER_AUTH_CONFIG (team/sub/app)', 'hidden'],
+        ['group variable DOCKER_AUTH_CONFIG (team/sub)', 'valid'],
+      ],
+    );
+    assert.deepEqual(
+      coverage.unknownLevels.map((level) => level.owner.path),
+      ['team'],
+    );
   });
 
   it('creates the variable with POST when GitLab has none for that scope', async () => {
@@ -184,12 +213,25 @@ describe('saving DOCKER_AUTH_CONFIG through the loopback GitLab API test server'
     const outcome = await writeVariable(api, owner, 'DOCKER_AUTH_CONFIG', fields(value), await api.variable(owner, 'DOCKER_AUTH_CONFIG', '*'));
     assert.deepEqual(outcome, { action: 'created', masked: true });
     const [post] = server.requestsTo('POST', /variables$/);
-    assert.deepEqual(post!.body, { key: 'DOCKER_AUTH_CONFIG', value, variable_type: 'env_var', protected: false, masked: true, raw: true, environment_scope: '*' });
+    assert.deepEqual(post!.body, {
+      key: 'DOCKER_AUTH_CONFIG',
+      value,
+      variable_type: 'env_var',
+      protected: false,
+      masked: true,
+      raw: true,
+      environment_scope: '*',
+    });
   });
 
   it('updates with PUT and the scope filter, leaving the variable of another scope alone', async () => {
     server.addVariable('project:team/sub/app', { key: 'DOCKER_AUTH_CONFIG', value: config({ 'a.example.com': auth('u', 'FAKE-1') }), raw: true });
-    server.addVariable('project:team/sub/app', { key: 'DOCKER_AUTH_CONFIG', value: config({ 'p.example.com': auth('u', 'FAKE-2') }), raw: true, environment_scope: 'production' });
+    server.addVariable('project:team/sub/app', {
+      key: 'DOCKER_AUTH_CONFIG',
+      value: config({ 'p.example.com': auth('u', 'FAKE-2') }),
+      raw: true,
+      environment_scope: 'production',
+    });
     const owner = { level: 'project' as const, path: 'team/sub/app' };
     const value = config({ 'b.example.com': auth('u', 'FAKE-3') });
     const outcome = await writeVariable(api, owner, 'DOCKER_AUTH_CONFIG', fields(value), await api.variable(owner, 'DOCKER_AUTH_CONFIG', '*'));
@@ -204,7 +246,10 @@ describe('saving DOCKER_AUTH_CONFIG through the loopback GitLab API test server'
   it('does not save unmasked for any other validation error', async () => {
     server.failNext('POST', /variables$/, { status: 400, body: '{"message":{"key":["(DOCKER_AUTH_CONFIG) has already been taken"]}}' });
     const owner = { level: 'project' as const, path: 'team/sub/app' };
-    await assert.rejects(writeVariable(api, owner, 'DOCKER_AUTH_CONFIG', fields(config({ 'r.example.com': auth('u', 'FAKE-1') })), undefined), /has already been taken/);
+    await assert.rejects(
+      writeVariable(api, owner, 'DOCKER_AUTH_CONFIG', fields(config({ 'r.example.com': auth('u', 'FAKE-1') })), undefined),
+      /has already been taken/,
+    );
     assert.equal(server.requestsTo('POST', /variables$/).length, 1);
   });
 

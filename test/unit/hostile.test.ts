@@ -79,7 +79,7 @@ describe('hostile YAML', () => {
     assert.equal(only(findings, 'missing-credentials').length, 1);
   });
 
-  it('stops a 200-level extends chain at GitLab\'s depth limit with extends-too-deep', () => {
+  it("stops a 200-level extends chain at GitLab's depth limit with extends-too-deep", () => {
     const lines = ['.j0:\n  image: registry.example.com/deep'];
     for (let i = 1; i < 200; i++) lines.push(`.j${i}:\n  extends: .j${i - 1}`);
     const yaml = `${lines.join('\n')}\njob:\n  extends: .j199\n  script: [x]\n`;
@@ -88,7 +88,10 @@ describe('hostile YAML', () => {
   });
 
   it('reports extends cycles, short and 200 jobs long, without looping', () => {
-    const short = checkWithin({ '.gitlab-ci.yml': '.a:\n  extends: .b\n.b:\n  extends: .a\njob:\n  extends: .a\n  image: registry.example.com/x\n  script: [x]\n' }, { ms: 1_000, mb: 20 });
+    const short = checkWithin(
+      { '.gitlab-ci.yml': '.a:\n  extends: .b\n.b:\n  extends: .a\njob:\n  extends: .a\n  image: registry.example.com/x\n  script: [x]\n' },
+      { ms: 1_000, mb: 20 },
+    );
     assert.ok(only(short.findings, 'extends-cycle').length >= 1);
     const ring = Array.from({ length: 200 }, (_, i) => `.c${i}:\n  extends: .c${(i + 1) % 200}`).join('\n');
     const long = checkWithin({ '.gitlab-ci.yml': `${ring}\njob:\n  extends: .c0\n  image: registry.example.com/x\n  script: [x]\n` }, { ms: 2_000, mb: 50 });
@@ -121,14 +124,18 @@ describe('hostile YAML', () => {
     const self = checkWithin({ '.gitlab-ci.yml': 'include: .gitlab-ci.yml\njob:\n  image: registry.example.com/x\n  script: [x]\n' }, { ms: 1_000, mb: 20 });
     assert.match(only(self.findings, 'limit-exceeded')[0]?.message ?? '', /includes itself/);
     const cycle = checkWithin(
-      { '.gitlab-ci.yml': 'include: a.yml\njob:\n  image: registry.example.com/x\n  script: [x]\n', 'a.yml': 'include: b.yml\n', 'b.yml': 'include:\n  - a.yml\n  - .gitlab-ci.yml\n' },
+      {
+        '.gitlab-ci.yml': 'include: a.yml\njob:\n  image: registry.example.com/x\n  script: [x]\n',
+        'a.yml': 'include: b.yml\n',
+        'b.yml': 'include:\n  - a.yml\n  - .gitlab-ci.yml\n',
+      },
       { ms: 1_000, mb: 20 },
     );
     assert.ok(only(cycle.findings, 'limit-exceeded').some((finding) => /includes itself/.test(finding.message)));
     assert.equal(only(cycle.findings, 'missing-credentials').length, 1, 'the pipeline is still checked');
   });
 
-  it('reads at most GitLab\'s 150 includes out of 10,000, and says the rest were not read', () => {
+  it("reads at most GitLab's 150 includes out of 10,000, and says the rest were not read", () => {
     const files: Record<string, string> = {};
     const lines = ['include:'];
     for (let i = 0; i < 10_000; i++) {
@@ -165,11 +172,16 @@ describe('hostile YAML', () => {
 
   it('refuses a 50 MB file quickly, as the root and as an include, and still checks the rest', () => {
     // Built through a Buffer so the string is flat from the start: a rope flattened inside the check would count as its heap.
-    const huge = Buffer.from(`job:\n  image: registry.example.com/x\n  script:\n${'    - echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n'.repeat(1_000_000)}`).toString('latin1');
+    const huge = Buffer.from(
+      `job:\n  image: registry.example.com/x\n  script:\n${'    - echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n'.repeat(1_000_000)}`,
+    ).toString('latin1');
     assert.ok(huge.length > 50 * 2 ** 20 * 0.9);
     const asRoot = checkWithin({ '.gitlab-ci.yml': huge }, { ms: 2_000, mb: 30 });
     assert.match(only(asRoot.findings, 'limit-exceeded')[0]?.message ?? '', /larger than/);
-    const asInclude = checkWithin({ '.gitlab-ci.yml': 'include: big.yml\nsmall:\n  image: registry.example.com/y\n  script: [x]\n', 'big.yml': huge }, { ms: 2_000, mb: 30 });
+    const asInclude = checkWithin(
+      { '.gitlab-ci.yml': 'include: big.yml\nsmall:\n  image: registry.example.com/y\n  script: [x]\n', 'big.yml': huge },
+      { ms: 2_000, mb: 30 },
+    );
     assert.match(only(asInclude.findings, 'limit-exceeded')[0]?.message ?? '', /larger than/);
     assert.equal(only(asInclude.findings, 'missing-credentials').length, 1, 'the small root is still checked');
   });
@@ -184,8 +196,14 @@ describe('hostile YAML', () => {
     for (const text of [bytes.toString('utf8'), bytes.toString('latin1')]) {
       const { findings } = checkWithin({ '.gitlab-ci.yml': text }, { ms: 5_000, mb: 100 });
       assert.ok(findings.length >= 1);
-      assert.ok(findings.every((finding) => finding.code === 'yaml-syntax' || finding.code === 'limit-exceeded'), 'only syntax findings for junk');
-      assert.ok(findings.every((finding) => finding.message.length < 300), 'messages stay short');
+      assert.ok(
+        findings.every((finding) => finding.code === 'yaml-syntax' || finding.code === 'limit-exceeded'),
+        'only syntax findings for junk',
+      );
+      assert.ok(
+        findings.every((finding) => finding.message.length < 300),
+        'messages stay short',
+      );
     }
   });
 
@@ -235,7 +253,10 @@ describe('hostile YAML', () => {
     for (const newline of ['\n', '\r\n']) {
       const nested = (levels: number): string => `a: ${'['.repeat(levels)}x${']'.repeat(levels)}${newline}b: 1${newline}`;
       const within = checkWithin({ '.gitlab-ci.yml': nested(99) }, { ms: 2_000, mb: 20 });
-      assert.deepEqual(within.findings.filter((finding) => finding.code === 'limit-exceeded' || finding.code === 'yaml-syntax'), []);
+      assert.deepEqual(
+        within.findings.filter((finding) => finding.code === 'limit-exceeded' || finding.code === 'yaml-syntax'),
+        [],
+      );
       for (const levels of [100, 101, 150]) {
         const past = checkWithin({ '.gitlab-ci.yml': nested(levels) }, { ms: 2_000, mb: 20 });
         assert.equal(only(past.findings, 'limit-exceeded').length, 1, `${levels} levels, ${JSON.stringify(newline)}`);
@@ -244,9 +265,11 @@ describe('hostile YAML', () => {
   });
 
   it('reads CRLF and BOM files like LF ones: same findings, underlining the same text', () => {
-    const lf = 'build:\n  image: registry.example.com/team/app:1\n  script:\n    - make\n.tpl: &tpl\n  image: "other.example.com/x"\ntest:\n  <<: *tpl\n  script: [x]\n';
+    const lf =
+      'build:\n  image: registry.example.com/team/app:1\n  script:\n    - make\n.tpl: &tpl\n  image: "other.example.com/x"\ntest:\n  <<: *tpl\n  script: [x]\n';
     const reference = checkWithin({ '.gitlab-ci.yml': lf }, { ms: 1_000, mb: 20 });
-    const underlined = (text: string, findings: readonly Finding[]) => findings.map((finding) => `${finding.code}:${text.slice(finding.range.start, finding.range.end)}`);
+    const underlined = (text: string, findings: readonly Finding[]) =>
+      findings.map((finding) => `${finding.code}:${text.slice(finding.range.start, finding.range.end)}`);
     const expected = underlined(lf, reference.findings);
     assert.deepEqual(expected, ['missing-credentials:registry.example.com/team/app:1', 'missing-credentials:other.example.com/x']);
     for (const variant of [lf.replace(/\n/g, '\r\n'), `\uFEFF${lf}`, `\uFEFF${lf.replace(/\n/g, '\r\n')}`]) {
@@ -301,7 +324,10 @@ describe('secrets in hostile YAML', () => {
       const { findings } = checkWithin({ '.gitlab-ci.yml': yaml }, { ms: 1_000, mb: 20 });
       for (const finding of findings) {
         const serialized = JSON.stringify({ message: finding.message, related: finding.related.map((related) => related.message), data: finding.data });
-        assert.ok(!serialized.includes(TOKEN) && !serialized.includes(AUTH), `${finding.code} quotes a secret of ${JSON.stringify(yaml.slice(0, 30))}…: ${finding.message.replace(TOKEN, '<TOKEN>').replace(AUTH, '<AUTH>')}`);
+        assert.ok(
+          !serialized.includes(TOKEN) && !serialized.includes(AUTH),
+          `${finding.code} quotes a secret of ${JSON.stringify(yaml.slice(0, 30))}…: ${finding.message.replace(TOKEN, '<TOKEN>').replace(AUTH, '<AUTH>')}`,
+        );
       }
     }
   });
@@ -378,7 +404,10 @@ describe('hostile patterns (issue 13)', () => {
     const name = 'a'.repeat(200);
     for (let stars = 4; stars <= 40; stars += 2) {
       const matcher = localIncludeGlob(hostile.manyStarGlob(stars));
-      assert.equal(withinMs(50, `${stars} stars`, () => matcher.test(name)), false);
+      assert.equal(
+        withinMs(50, `${stars} stars`, () => matcher.test(name)),
+        false,
+      );
     }
     assert.equal(localIncludeGlob('**a**b').test(`${name}b`), true);
     assert.equal(localIncludeGlob('ci/*/x.yml').test('ci/a/b/x.yml'), false);
@@ -393,9 +422,14 @@ describe('hostile patterns (issue 13)', () => {
 
   it('checks a 7 KB kaniko script of long cp lines, for many jobs and DOCKER_CONFIG values, within bounds', () => {
     const line = hostile.longCopyLine(2300); // ~7 KB
-    assert.equal(withinMs(50, 'one line', () => writesDockerConfig(line, ['/kaniko/.docker', '/a', '/b'])), false);
-    const jobs = Array.from({ length: 10 }, (_, i) =>
-      `job${i}:\n  image: gcr.io/kaniko-project/executor:debug\n  variables: { DOCKER_CONFIG: /c${i} }\n  script:\n    - export DOCKER_CONFIG=/d${i}\n    - '${line}'\n    - /kaniko/executor --destination registry.example.com/x\n`,
+    assert.equal(
+      withinMs(50, 'one line', () => writesDockerConfig(line, ['/kaniko/.docker', '/a', '/b'])),
+      false,
+    );
+    const jobs = Array.from(
+      { length: 10 },
+      (_, i) =>
+        `job${i}:\n  image: gcr.io/kaniko-project/executor:debug\n  variables: { DOCKER_CONFIG: /c${i} }\n  script:\n    - export DOCKER_CONFIG=/d${i}\n    - '${line}'\n    - /kaniko/executor --destination registry.example.com/x\n`,
     );
     const { findings } = checkWithin({ '.gitlab-ci.yml': jobs.join('') }, { ms: 2000, mb: 20 });
     assert.equal(only(findings, 'kaniko-missing-config').length, 10, 'every job still reported');

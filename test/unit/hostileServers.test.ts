@@ -11,7 +11,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { GitLabClient, MAX_RESPONSE_BYTES } from '../../src/core/gitlab/client';
 import { GitLabApiError } from '../../src/core/gitlab/errors';
-import { ExternalIncludeCache } from '../../src/core/gitlab/includes';
+import { ExternalIncludeCache } from '../../src/core/gitlab/externalIncludeCache';
 import { parseInstanceUrl } from '../../src/core/gitlab/instance';
 import type { ExternalIncludeRequest } from '../../src/core/pipeline/options';
 
@@ -131,7 +131,14 @@ describe('GitLab API answers from a hostile server (loopback stand-in for GitLab
   it('stops reading a 400 MB answer at the size limit: bounded time and heap', async () => {
     const gitlab = await serve((_request, response, server) => streamHuge(response, server, 400 * 2 ** 20));
     try {
-      const { result, ms, heapMb } = await measured(() => clientOf(gitlab).json({ method: 'GET', path: '/user' }).then(() => undefined, (error: unknown) => error));
+      const { result, ms, heapMb } = await measured(() =>
+        clientOf(gitlab)
+          .json({ method: 'GET', path: '/user' })
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+      );
       assert.ok(GitLabApiError.is(result), String(result));
       assert.match(result.message, /larger than \d+ MB; it was not read/);
       assert.ok(gitlab.sent < MAX_RESPONSE_BYTES + 16 * 2 ** 20, `the server wrote ${gitlab.sent >> 20} MB`);
@@ -150,7 +157,12 @@ describe('GitLab API answers from a hostile server (loopback stand-in for GitLab
     });
     try {
       for (const path of ['/projects/1/variables', '/user']) {
-        const error = await clientOf(gitlab).json({ method: 'GET', path }).then(() => undefined, (caught: unknown) => caught);
+        const error = await clientOf(gitlab)
+          .json({ method: 'GET', path })
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
         assert.ok(GitLabApiError.is(error));
         assert.ok(error.message.length < 500, `${path}: a message of ${error.message.length} characters`);
         assert.match(error.message, /refused because/);

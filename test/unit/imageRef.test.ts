@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parentPath, parseDockerReference, registryHostOf, registryKeyPath, runnerLookupPath } from '../../src/core/imageRef';
+import { parentPath, parseDockerReference, registryHostOf, registryKeyPath, runnerLookupPath } from '../../src/core/registry/imageRef';
 
 const sha = 'a'.repeat(64);
 

@@ -18,8 +18,15 @@ describe('import plan', () => {
       ],
       existing,
     );
-    assert.deepEqual(plan.fresh.map((entry) => entry.key), ['new.example.com:5000']);
-    assert.deepEqual(plan.conflicts.map((conflict) => conflict.candidate.key), ['registry.example.com', 'ghcr.io'], 'same username is still a token swap');
+    assert.deepEqual(
+      plan.fresh.map((entry) => entry.key),
+      ['new.example.com:5000'],
+    );
+    assert.deepEqual(
+      plan.conflicts.map((conflict) => conflict.candidate.key),
+      ['registry.example.com', 'ghcr.io'],
+      'same username is still a token swap',
+    );
   });
 
   it('asks with both usernames and says what "no" keeps', () => {

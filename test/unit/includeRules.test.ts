@@ -161,7 +161,10 @@ describe('include: rules:', () => {
   it('if: decided with known variables: the include is merged or not, and the hover says why', () => {
     const yaml = 'include:\n  - local: ci/build.yml\n    rules:\n      - if: $DEPLOY == "yes"\n';
     const included = check(yaml, { ciCdVariables: [{ key: 'DEPLOY', value: 'yes' }] }, files);
-    assert.deepEqual(included.pipeline.jobs.map((job) => job.name), ['build']);
+    assert.deepEqual(
+      included.pipeline.jobs.map((job) => job.name),
+      ['build'],
+    );
     assert.equal(included.of('missing-credentials').length, 1);
     assert.deepEqual(
       included.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
@@ -170,13 +173,19 @@ describe('include: rules:', () => {
     const excluded = check(yaml, { ciCdVariables: [{ key: 'DEPLOY', value: 'no' }] }, files);
     assert.deepEqual(excluded.pipeline.jobs, []);
     assert.deepEqual(excluded.findings, []);
-    assert.deepEqual(excluded.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })), [{ outcome: 'excluded', reason: 'no rule matches' }]);
+    assert.deepEqual(
+      excluded.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
+      [{ outcome: 'excluded', reason: 'no rule matches' }],
+    );
   });
 
   it('if: on a run-time variable is a maybe: the jobs are listed but not reported uncovered, like an unreadable include', () => {
     const yaml = 'include:\n  - local: ci/build.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == "main"\n';
     const result = check(yaml, {}, files);
-    assert.deepEqual(result.pipeline.jobs.map((job) => [job.name, job.mayDependOnUnresolvedInclude]), [['build', true]]);
+    assert.deepEqual(
+      result.pipeline.jobs.map((job) => [job.name, job.mayDependOnUnresolvedInclude]),
+      [['build', true]],
+    );
     assert.deepEqual(result.of('missing-credentials'), []);
     assert.deepEqual(
       result.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
@@ -184,7 +193,10 @@ describe('include: rules:', () => {
     );
     // A job the maybe include cannot change is still reported.
     const own = check(`${yaml}own:\n  image: registry.example.com/team/own:1\n  script: [x]\n`, {}, files);
-    assert.deepEqual(own.of('missing-credentials').map((finding) => own.underlined(finding)), ['registry.example.com/team/own:1']);
+    assert.deepEqual(
+      own.of('missing-credentials').map((finding) => own.underlined(finding)),
+      ['registry.example.com/team/own:1'],
+    );
   });
 
   it('exists: against the project files; changes: is a maybe; when: never excludes', () => {
@@ -238,7 +250,14 @@ describe('spec: inputs of type number and boolean interpolate as Ruby prints the
       },
     );
     assert.equal(result.pipeline.jobs[0]?.image?.value, 'registry.example.com/app:1.0-1000.0-true');
-    const defaults = check('include:\n  - local: t.yml\n', {}, { 't.yml': 'spec:\n  inputs:\n    n:\n      type: number\n      default: 2.50\n    b:\n      type: boolean\n      default: false\n---\njob:\n  image: a:$[[ inputs.n ]]-$[[ inputs.b ]]\n  script: [x]\n' });
+    const defaults = check(
+      'include:\n  - local: t.yml\n',
+      {},
+      {
+        't.yml':
+          'spec:\n  inputs:\n    n:\n      type: number\n      default: 2.50\n    b:\n      type: boolean\n      default: false\n---\njob:\n  image: a:$[[ inputs.n ]]-$[[ inputs.b ]]\n  script: [x]\n',
+      },
+    );
     assert.equal(defaults.pipeline.jobs[0]?.image?.value, 'a:2.5-false');
   });
 });

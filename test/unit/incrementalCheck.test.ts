@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkProject } from '../../src/core/check';
 import { createResolveCache } from '../../src/core/pipeline';
-import { keyListSource } from '../../src/core/rules/images';
+import { keyListSource } from '../../src/core/rules/imageEvaluation';
 import type { ResolvedJob } from '../../src/core/types';
 import { corpusFileNames, corpusFilesDir, corpusSkip } from '../support/corpus';
 import { scaled } from '../support/fuzz';
@@ -23,7 +23,21 @@ const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 type Project = Record<string, string>;
 
 const TYPED = [':', ' ', '#', '"', '[', ']', '{', '}', '&a ', '*a', '- ', '|', 'x', '1', '!reference [a]', '<<: *a', ',', '$X', '${Y}'];
-const INSERTED = ['', '# note', 'new-job:', '  image: alpine', '  extends: .tpl-1', '  variables:', '    VERSION: "9"', '.t: &a', '  image: registry.example.com/x:1', 'default:', '  image: $REGISTRY/d:1', '  - local: part-1.yml', '  DOCKER_AUTH_CONFIG: \'{"auths":{"registry.example.com":{"auth":"ZmFrZTpmYWtl"}}}\''];
+const INSERTED = [
+  '',
+  '# note',
+  'new-job:',
+  '  image: alpine',
+  '  extends: .tpl-1',
+  '  variables:',
+  '    VERSION: "9"',
+  '.t: &a',
+  '  image: registry.example.com/x:1',
+  'default:',
+  '  image: $REGISTRY/d:1',
+  '  - local: part-1.yml',
+  '  DOCKER_AUTH_CONFIG: \'{"auths":{"registry.example.com":{"auth":"ZmFrZTpmYWtl"}}}\'',
+];
 /** Lines an edit is aimed at (half the time): what many jobs share. */
 const AIMED = /^\.|^default:|variables:|extends:|&[\w-]+|\*[\w-]+|!reference|^include:|local:|^image:|^ {2}image:|DOCKER_AUTH_CONFIG/;
 const editLine = (text: string, next: () => number): string => editRandomLine(text, next, { typed: TYPED, inserted: INSERTED, aimed: AIMED });
@@ -56,7 +70,15 @@ function generatedProject(jobs: number, seed: number): Project {
     lines.push('  variables:', `    TEMPLATE: "tpl-${t}"`, '  script:', `    - make target-${t}`);
     bodies[1 + (t % 3)]!.push(lines.join('\n'));
   }
-  for (let f = 1; f <= 3; f++) bodies[f]!.push([`.anchor-${f}: &anchor-${f}`, `  image: ${pick(registries)}/anchored/app-${f}:latest`, '  services:', `    - name: ${pick(registries)}/db/postgres:16`].join('\n'));
+  for (let f = 1; f <= 3; f++)
+    bodies[f]!.push(
+      [
+        `.anchor-${f}: &anchor-${f}`,
+        `  image: ${pick(registries)}/anchored/app-${f}:latest`,
+        '  services:',
+        `    - name: ${pick(registries)}/db/postgres:16`,
+      ].join('\n'),
+    );
   for (let j = 0; j < jobs; j++) {
     const file = j % 4;
     const style = next();
@@ -166,7 +188,11 @@ describe('re-check reusing unchanged jobs', () => {
   });
 
   it('equals a fresh check near the extends and !reference depth limits', () => {
-    const chain = Array.from({ length: 12 }, (_, level) => `.l${level}:\n${level > 0 ? `  extends: .l${level - 1}\n` : ''}  image: registry.example.com/level-${level}:1\n  script: ${level > 0 ? `[!reference [.l${level - 1}, script], echo ${level}]` : '[echo 0]'}\n`);
+    const chain = Array.from(
+      { length: 12 },
+      (_, level) =>
+        `.l${level}:\n${level > 0 ? `  extends: .l${level - 1}\n` : ''}  image: registry.example.com/level-${level}:1\n  script: ${level > 0 ? `[!reference [.l${level - 1}, script], echo ${level}]` : '[echo 0]'}\n`,
+    );
     const jobs = Array.from({ length: 24 }, (_, j) => `job-${j}:\n  extends: .l${j % 12}\n  script: [!reference [.l${(j * 5) % 12}, script]]\n`);
     const project: Project = {
       '.gitlab-ci.yml': 'include:\n  - local: chain-a.yml\n  - local: chain-b.yml\n  - local: jobs-a.yml\n  - local: jobs-b.yml\n',
@@ -197,7 +223,8 @@ describe('re-check reusing unchanged jobs', () => {
 
   it('rebuilds a job whose extends parent, default:, variables or !reference target changed, and only those', () => {
     const project: Project = {
-      '.gitlab-ci.yml': 'variables:\n  REGISTRY: registry.example.com\ndefault:\n  image: $REGISTRY/default:1\ninclude:\n  - local: templates.yml\n  - local: steps.yml\n  - local: jobs.yml\n',
+      '.gitlab-ci.yml':
+        'variables:\n  REGISTRY: registry.example.com\ndefault:\n  image: $REGISTRY/default:1\ninclude:\n  - local: templates.yml\n  - local: steps.yml\n  - local: jobs.yml\n',
       'templates.yml': '.base:\n  image: $REGISTRY/base:1\n',
       'steps.yml': '.steps:\n  script: [make]\n',
       'jobs.yml': 'a:\n  extends: .base\n  script: [a]\nb:\n  script: !reference [.steps, script]\nc:\n  script: [c]\n',
@@ -214,7 +241,10 @@ describe('re-check reusing unchanged jobs', () => {
     assert.notEqual(second[0], first[0]);
     const edited = { ...project, 'templates.yml': project['templates.yml']!.replace('base:1', 'base:2') };
     const third = run({ ...edited, 'steps.yml': '.steps:\n  script: [make, test]\n' });
-    assert.deepEqual(third[1]!.scriptLines.map((line) => line.value), ['make', 'test']);
+    assert.deepEqual(
+      third[1]!.scriptLines.map((line) => line.value),
+      ['make', 'test'],
+    );
     assert.equal(third[0], second[0]);
     assert.equal(third[2], second[2]);
     const fourth = run({ ...edited, '.gitlab-ci.yml': project['.gitlab-ci.yml']!.replace('default:1', 'default:2') });

@@ -20,7 +20,14 @@ const shipped = fs
 
 /** Whether a .vscodeignore re-include pattern (`dir/**`, `name-*.png`, exact) ships `file`. */
 function isShipped(file: string): boolean {
-  return shipped.some((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '.*').replace(/(?<!\.)\*/g, '[^/]*')}$`).test(file));
+  return shipped.some((pattern) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*/g, '.*')
+        .replace(/(?<!\.)\*/g, '[^/]*')}$`,
+    ).test(file),
+  );
 }
 
 test('every command has a title and the "GitLab CI Auth" category', () => {
@@ -65,7 +72,11 @@ test('every rule code has its page in docs/rules/<code>.md, shipped in the .vsix
     assert.ok(isShipped(page), `${page} is in the .vsix`);
     assert.match(fs.readFileSync(path.join(root, page), 'utf8'), new RegExp(`^# ${code}\\n`), `${page} starts with "# ${code}"`);
   }
-  assert.deepEqual(pages.filter((name) => !(FINDING_CODES as readonly string[]).includes(name.slice(0, -3))), [], 'pages for unknown codes');
+  assert.deepEqual(
+    pages.filter((name) => !(FINDING_CODES as readonly string[]).includes(name.slice(0, -3))),
+    [],
+    'pages for unknown codes',
+  );
 });
 
 test('README images are relative links to files shipped in the .vsix, and no example.invalid placeholder is left', () => {

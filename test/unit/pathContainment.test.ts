@@ -53,7 +53,8 @@ function watchingFileSystem<T>(run: () => T): { result: T; opened: string[]; lis
       return original.apply(this, args);
     };
   };
-  for (const name of ['readFileSync', 'openSync', 'createReadStream', 'readFile', 'open']) patch(mutableFs, name, (args) => opened.push(String(args[0])), `fs.${name}`);
+  for (const name of ['readFileSync', 'openSync', 'createReadStream', 'readFile', 'open'])
+    patch(mutableFs, name, (args) => opened.push(String(args[0])), `fs.${name}`);
   for (const name of ['readdirSync', 'opendirSync']) patch(mutableFs, name, (args) => listed.push(String(args[0])), `fs.${name}`);
   for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
     const original = mutableChild[name]!;
@@ -75,9 +76,7 @@ function watchingFileSystem<T>(run: () => T): { result: T; opened: string[]; lis
 
 function checkContained(yaml: string, variables: Record<string, string> = {}) {
   fs.writeFileSync(path.join(project, '.gitlab-ci.yml'), yaml);
-  const watched = watchingFileSystem(() =>
-    checkProject('.gitlab-ci.yml', createDiskProjectFiles(project), { ...OPTIONS, resolve: { variables } }),
-  );
+  const watched = watchingFileSystem(() => checkProject('.gitlab-ci.yml', createDiskProjectFiles(project), { ...OPTIONS, resolve: { variables } }));
   const { pipeline, findings } = watched.result;
   const everything = JSON.stringify({ files: pipeline.files, jobs: pipeline.jobs, findings, unresolved: pipeline.unresolvedIncludes });
   assert.ok(!everything.includes(OUTSIDE_SENTINEL), `content from outside the project was read for:\n${yaml}`);
@@ -98,16 +97,29 @@ describe('include reading stays inside the project folder', () => {
   });
 
   it('refuses ../ paths, in every spelling', () => {
-    for (const location of ['../outside/secret.yml', './../outside/secret.yml', 'ci/../../outside/secret.yml', '/../outside/secret.yml', '..\\outside\\secret.yml', 'ci/..//../outside/secret.yml']) {
+    for (const location of [
+      '../outside/secret.yml',
+      './../outside/secret.yml',
+      'ci/../../outside/secret.yml',
+      '/../outside/secret.yml',
+      '..\\outside\\secret.yml',
+      'ci/..//../outside/secret.yml',
+    ]) {
       const { findings } = checkContained(`include:\n  - local: '${location}'\nok:\n  image: registry.example.com/ok:1\n  script: [x]\n`);
-      assert.ok(findings.some((finding) => finding.code === 'include-not-found'), `${location} is reported as not found`);
+      assert.ok(
+        findings.some((finding) => finding.code === 'include-not-found'),
+        `${location} is reported as not found`,
+      );
     }
   });
 
   it('reads an absolute include path relative to the project, never from the filesystem root', () => {
     for (const location of [path.join(outside, 'secret.yml'), '/etc/passwd', '//etc/passwd']) {
       const { findings } = checkContained(`include: '${location}'\n`);
-      assert.ok(findings.some((finding) => finding.code === 'include-not-found'), `${location} is not found inside the project`);
+      assert.ok(
+        findings.some((finding) => finding.code === 'include-not-found'),
+        `${location} is not found inside the project`,
+      );
     }
   });
 
@@ -127,7 +139,8 @@ describe('include reading stays inside the project folder', () => {
   });
 
   it('refuses globs and variables that climb out', () => {
-    for (const yaml of ["include: '../**/*.yml'\n", "include: '../*/secret.yml'\n", "include: '/../**'\n", "include: '**/../../outside/*.yml'\n"]) checkContained(yaml);
+    for (const yaml of ["include: '../**/*.yml'\n", "include: '../*/secret.yml'\n", "include: '/../**'\n", "include: '**/../../outside/*.yml'\n"])
+      checkContained(yaml);
     checkContained('include: $UP/outside/secret.yml\n', { UP: '..' });
     checkContained('include:\n  - local: ${DIR}/secret.yml\n', { DIR: path.join(outside) });
   });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolvePipeline } from '../../src/core/pipeline/index';
+import { resolvePipeline } from '../../src/core/pipeline';
 import type { Pipeline, ResolvedJob, TracedString } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 
@@ -36,7 +36,10 @@ pages: {script: publish}
 build: {script: make}
 not-a-job: just a string
 `);
-    assert.deepEqual(pipeline.jobs.map((j) => j.name), ['pages', 'build']);
+    assert.deepEqual(
+      pipeline.jobs.map((j) => j.name),
+      ['pages', 'build'],
+    );
   });
 
   it('keep the names y and n, and variables keep the values y and n, as Psych reads them (YAML 1.1 would say booleans)', () => {
@@ -48,7 +51,10 @@ y:
 n: {image: alpine, script: test}
 yes: {image: alpine, script: boolean key}
 `);
-    assert.deepEqual(pipeline.jobs.map((j) => j.name), ['y', 'n', 'true']);
+    assert.deepEqual(
+      pipeline.jobs.map((j) => j.name),
+      ['y', 'n', 'true'],
+    );
     assert.equal(job(pipeline, 'y').variables['FLAG']?.value, 'n');
   });
 
@@ -81,7 +87,10 @@ job:
     const resolved = job(pipeline, 'job');
     assert.equal(resolved.image?.value, 'registry.example.com:5000/tools/node:20');
     assert.equal(written(pipeline, resolved.image), 'registry.example.com:5000/tools/node:20');
-    assert.deepEqual(resolved.services.map((s) => s.value), ['postgres:16', 'registry.example.com:5000/cache/redis:7']);
+    assert.deepEqual(
+      resolved.services.map((s) => s.value),
+      ['postgres:16', 'registry.example.com:5000/cache/redis:7'],
+    );
   });
 
   it('spans the text between quotes for a quoted name', () => {
@@ -104,9 +113,18 @@ inheriting:
     assert.equal(job(pipeline, 'own').image?.value, 'own:1');
     const inheriting = job(pipeline, 'inheriting');
     assert.equal(inheriting.image?.value, 'from-default:1');
-    assert.deepEqual(inheriting.image?.via.map((step) => step.kind), ['default']);
-    assert.deepEqual(inheriting.services.map((s) => s.value), ['top-svc:1']);
-    assert.deepEqual(inheriting.services[0]?.via.map((step) => step.kind), ['top-level']);
+    assert.deepEqual(
+      inheriting.image?.via.map((step) => step.kind),
+      ['default'],
+    );
+    assert.deepEqual(
+      inheriting.services.map((s) => s.value),
+      ['top-svc:1'],
+    );
+    assert.deepEqual(
+      inheriting.services[0]?.via.map((step) => step.kind),
+      ['top-level'],
+    );
   });
 
   it('honours inherit: default: false and a list of keywords', () => {
@@ -124,7 +142,10 @@ only-services:
     assert.equal(job(pipeline, 'none').image, null);
     assert.deepEqual(job(pipeline, 'none').services, []);
     assert.equal(job(pipeline, 'only-services').image, null);
-    assert.deepEqual(job(pipeline, 'only-services').services.map((s) => s.value), ['redis:7']);
+    assert.deepEqual(
+      job(pipeline, 'only-services').services.map((s) => s.value),
+      ['redis:7'],
+    );
   });
 });
 
@@ -140,7 +161,10 @@ job:
     const image = job(pipeline, 'job').image;
     assert.equal(image?.value, 'registry.example.com:5000/base:1');
     assert.equal(image?.span.start, text.indexOf('registry.example.com'));
-    assert.deepEqual(image?.via.map((step) => `${step.kind} ${step.name}`), ['anchor *private']);
+    assert.deepEqual(
+      image?.via.map((step) => `${step.kind} ${step.name}`),
+      ['anchor *private'],
+    );
     assert.equal(text.slice(image!.via[0]!.span.start, image!.via[0]!.span.end), '*private');
   });
 
@@ -158,14 +182,22 @@ overridden:
 `);
     const listed = job(pipeline, 'listed');
     assert.equal(listed.image?.value, 'first:1');
-    assert.deepEqual(listed.services.map((s) => s.value), ['svc-a:1']);
+    assert.deepEqual(
+      listed.services.map((s) => s.value),
+      ['svc-a:1'],
+    );
     assert.equal(listed.variables.B?.value, 'b');
     assert.equal(job(pipeline, 'overridden').image?.value, 'mine:1');
   });
 
   it('does not expand alias bombs: reports limit-exceeded instead', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const started = Date.now();
     const pipeline = resolve(`${levels.join('\n')}\njob:\n  script: *l8\n`);
     assert.ok(Date.now() - started < 2000);
@@ -191,11 +223,11 @@ job:
 `);
     const resolved = job(pipeline, 'job');
     assert.equal(resolved.image?.value, 'two:1');
-    assert.deepEqual(resolved.services.map((s) => s.value), ['svc-job:1']);
     assert.deepEqual(
-      Object.fromEntries(Object.entries(resolved.variables).map(([key, value]) => [key, value.value])),
-      { A: 'one', B: 'two', C: 'job' },
+      resolved.services.map((s) => s.value),
+      ['svc-job:1'],
     );
+    assert.deepEqual(Object.fromEntries(Object.entries(resolved.variables).map(([key, value]) => [key, value.value])), { A: 'one', B: 'two', C: 'job' });
   });
 
   it('records the extends chain with the span of each extends: value', () => {
@@ -210,7 +242,10 @@ job:
 `;
     const pipeline = resolve(text);
     const image = job(pipeline, 'job').image!;
-    assert.deepEqual(image.via.map((step) => `${step.kind} ${step.name}`), ['extends .middle', 'extends .base']);
+    assert.deepEqual(
+      image.via.map((step) => `${step.kind} ${step.name}`),
+      ['extends .middle', 'extends .base'],
+    );
     assert.equal(text.slice(image.via[0]!.span.start, image.via[0]!.span.end), '.middle');
     assert.equal(written(pipeline, image), 'registry.example.com/base:1');
   });
@@ -282,9 +317,15 @@ job:
     assert.equal(written(pipeline, resolved.image), 'registry.example.com:5000/tools/base:2');
     assert.equal(resolved.image?.via[0]?.kind, 'reference');
     assert.equal(text.slice(resolved.image!.via[0]!.span.start, resolved.image!.via[0]!.span.end), '!reference [.tools, image]');
-    assert.deepEqual(resolved.services.map((s) => s.value), ['redis:7', 'postgres:16']);
+    assert.deepEqual(
+      resolved.services.map((s) => s.value),
+      ['redis:7', 'postgres:16'],
+    );
     assert.equal(resolved.variables.REGISTRY?.value, 'registry.example.com:5000');
-    assert.deepEqual(resolved.scriptLines.map((line) => line.value), ['echo setup', 'docker login', 'make']);
+    assert.deepEqual(
+      resolved.scriptLines.map((line) => line.value),
+      ['echo setup', 'docker login', 'make'],
+    );
     assert.deepEqual(codes(pipeline), []);
   });
 
@@ -331,7 +372,10 @@ build:
         VERSION: ["2", "3"]
   script: x
 `);
-    assert.deepEqual(pipeline.jobs.map((j) => j.name), ['build']);
+    assert.deepEqual(
+      pipeline.jobs.map((j) => j.name),
+      ['build'],
+    );
     assert.deepEqual(job(pipeline, 'build').matrix, [
       { ARCH: 'amd64', VERSION: '1' },
       { ARCH: 'arm64', VERSION: '1' },

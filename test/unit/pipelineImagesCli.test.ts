@@ -58,7 +58,12 @@ describe('gitlab-ci-auth images', () => {
 
   it('exits 2 with one line on invalid YAML, an unreadable file, an alias bomb or a huge file', async () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) bomb.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const cases: Array<[string, string]> = [
       ['invalid.yml', 'job:\n  image: [unclosed\n  script: x\n'],
       ['bomb.yml', `${bomb.join('\n')}\njob:\n  script: *l8\n`],

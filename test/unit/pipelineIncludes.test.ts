@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDiskProjectFiles, localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline/index';
+import { createDiskProjectFiles, localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline';
 import type { Pipeline, ResolvedJob } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 
@@ -28,9 +28,15 @@ describe('include: local', () => {
     const resolved = job(pipeline, 'job');
     assert.equal(resolved.image?.value, 'two:1');
     assert.equal(resolved.image?.span.file, 'ci/two.yml');
-    assert.deepEqual(resolved.image?.via.map((step) => `${step.kind} ${step.name}`), ['include ci/two.yml']);
+    assert.deepEqual(
+      resolved.image?.via.map((step) => `${step.kind} ${step.name}`),
+      ['include ci/two.yml'],
+    );
     assert.deepEqual(Object.keys(resolved.variables).sort(), ['A', 'B', 'MINE']);
-    assert.deepEqual(pipeline.files.map((file) => file.path), ['.gitlab-ci.yml', 'ci/one.yml', 'ci/two.yml']);
+    assert.deepEqual(
+      pipeline.files.map((file) => file.path),
+      ['.gitlab-ci.yml', 'ci/one.yml', 'ci/two.yml'],
+    );
   });
 
   it('expands * within a folder and ** across folders, as GitLab matches include: local wildcards', () => {
@@ -55,7 +61,10 @@ describe('include: local', () => {
 
   it('reports a local include that does not exist', () => {
     const pipeline = resolvePipeline('.gitlab-ci.yml', memoryFiles({ '.gitlab-ci.yml': `include: nowhere.yml\njob: {script: x}\n` }));
-    assert.deepEqual(pipeline.problems.map((p) => p.code), ['include-not-found']);
+    assert.deepEqual(
+      pipeline.problems.map((p) => p.code),
+      ['include-not-found'],
+    );
   });
 
   it('stops after the include limit', () => {
@@ -78,7 +87,10 @@ describe('spec: inputs', () => {
     );
     const scan = job(pipeline, 'sec-scan');
     assert.equal(scan.image?.value, 'registry.example.com/scanner:2');
-    assert.deepEqual(scan.services.map((s) => s.value), ['registry.example.com-sidecar']);
+    assert.deepEqual(
+      scan.services.map((s) => s.value),
+      ['registry.example.com-sidecar'],
+    );
     assert.deepEqual(pipeline.problems, []);
   });
 
@@ -90,7 +102,10 @@ describe('spec: inputs', () => {
         'scan.yml': `spec:\n  inputs:\n    image:\n---\nscan:\n  image: $[[ inputs.image ]]\n  script: x\n`,
       }),
     );
-    assert.deepEqual(pipeline.problems.map((p) => [p.code, p.severity, p.range.file]), [['input-missing', 'error', '.gitlab-ci.yml']]);
+    assert.deepEqual(
+      pipeline.problems.map((p) => [p.code, p.severity, p.range.file]),
+      [['input-missing', 'error', '.gitlab-ci.yml']],
+    );
   });
 
   it('takes the root file inputs from options', () => {
@@ -170,7 +185,10 @@ own:
       { variables: { ENVIRONMENT: 'prod' } },
     );
     assert.equal(job(pipeline, 'deploy').image?.value, 'registry.example.com/deployer:1');
-    assert.deepEqual(pipeline.unresolvedIncludes.map((include) => [include.kind, include.location]), [['local', 'ci/$UNKNOWN.yml']]);
+    assert.deepEqual(
+      pipeline.unresolvedIncludes.map((include) => [include.kind, include.location]),
+      [['local', 'ci/$UNKNOWN.yml']],
+    );
   });
 });
 
@@ -208,12 +226,18 @@ describe('createDiskProjectFiles', () => {
       'kaniko-build': '$APP_REGISTRY/base/ci:1.4',
       'child-pipeline': null,
     });
-    assert.deepEqual(job(pipeline, 'unit-tests').services.map((s) => s.value), ['postgres:${PG_VERSION}']);
+    assert.deepEqual(
+      job(pipeline, 'unit-tests').services.map((s) => s.value),
+      ['postgres:${PG_VERSION}'],
+    );
     assert.equal(job(pipeline, 'unit-tests').variables.PGDATA?.value, '/tmp/pg');
     assert.equal(job(pipeline, 'unit-tests').matrix.length, 2);
     assert.deepEqual(Object.keys(job(pipeline, 'no-defaults').variables), ['APP_REGISTRY']);
     assert.ok(job(pipeline, 'kaniko-build').mayDependOnUnresolvedInclude);
-    assert.deepEqual(pipeline.unresolvedIncludes.map((include) => include.kind), ['project', 'template']);
+    assert.deepEqual(
+      pipeline.unresolvedIncludes.map((include) => include.kind),
+      ['project', 'template'],
+    );
     for (const resolved of pipeline.jobs) {
       for (const traced of [resolved.image, ...resolved.services]) {
         if (!traced) continue;

@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkProject } from '../../src/core/check';
-import { pullKeyOf, pullPlanOf, type PullPlanEntry, type PullResult } from '../../src/core/pullCheck';
-import { runPullChecks } from '../../src/core/pullCheckRun';
-import { probeImagePull } from '../../src/core/registryVerify';
-import { evaluateImages } from '../../src/core/rules/images';
+import { pullKeyOf, pullPlanOf, type PullPlanEntry, type PullResult } from '../../src/core/registry/pullCheck';
+import { runPullChecks } from '../../src/core/registry/pullCheckRun';
+import { probeImagePull } from '../../src/core/registry/verify';
+import { evaluateImages } from '../../src/core/rules/imageEvaluation';
 import { NO_CONTEXT, authConfigSource, memoryFiles } from './checkSupport';
 import { runCli } from './cliSupport';
 
@@ -31,7 +31,8 @@ async function fakeRegistry(): Promise<{ host: string; seen: Seen[]; realmSeen: 
   const realm = createServer((request, response) => {
     realmSeen.push({ method: request.method!, url: request.url!, headers: request.headers });
     const basic = `Basic ${Buffer.from('bot:secret').toString('base64')}`;
-    if (request.headers.authorization !== undefined && request.headers.authorization !== basic) return void response.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+    if (request.headers.authorization !== undefined && request.headers.authorization !== basic)
+      return void response.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
     const token = request.headers.authorization === basic ? 'granted' : 'anonymous';
     response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token }));
   });
@@ -73,9 +74,15 @@ describe('probeImagePull against a loopback registry following the distribution 
   it('with a credential: challenge, token with pull scope, one manifest HEAD with the Docker and OCI manifest and index types', async () => {
     registry.seen.length = 0;
     registry.realmSeen.length = 0;
-    const result = await probeImagePull({ registry: registry.host, repository: 'group/app', reference: '1', credential: { username: 'bot', secret: 'secret' } }, { timeoutMs: 5000 });
+    const result = await probeImagePull(
+      { registry: registry.host, repository: 'group/app', reference: '1', credential: { username: 'bot', secret: 'secret' } },
+      { timeoutMs: 5000 },
+    );
     assert.equal(result.status, 'valid');
-    assert.deepEqual(registry.seen.map((request) => `${request.method} ${request.url}`), ['GET /v2/', 'HEAD /v2/group/app/manifests/1']);
+    assert.deepEqual(
+      registry.seen.map((request) => `${request.method} ${request.url}`),
+      ['GET /v2/', 'HEAD /v2/group/app/manifests/1'],
+    );
     const accept = String(registry.seen[1]!.headers.accept);
     for (const type of [
       'application/vnd.oci.image.index.v1+json',
@@ -97,9 +104,15 @@ describe('probeImagePull against a loopback registry following the distribution 
   });
 
   it('a missing tag is not-found; a wrong secret is wrong-credentials and never appears in the result', async () => {
-    const missing = await probeImagePull({ registry: registry.host, repository: 'group/app', reference: '2', credential: { username: 'bot', secret: 'secret' } }, { timeoutMs: 5000 });
+    const missing = await probeImagePull(
+      { registry: registry.host, repository: 'group/app', reference: '2', credential: { username: 'bot', secret: 'secret' } },
+      { timeoutMs: 5000 },
+    );
     assert.equal(missing.status, 'not-found');
-    const wrong = await probeImagePull({ registry: registry.host, repository: 'group/app', reference: '1', credential: { username: 'bot', secret: 'wrong-secret-value' } }, { timeoutMs: 5000 });
+    const wrong = await probeImagePull(
+      { registry: registry.host, repository: 'group/app', reference: '1', credential: { username: 'bot', secret: 'wrong-secret-value' } },
+      { timeoutMs: 5000 },
+    );
     assert.equal(wrong.status, 'wrong-credentials');
     assert.ok(!JSON.stringify(wrong).includes('wrong-secret-value'));
   });
@@ -109,7 +122,10 @@ describe('probeImagePull against a loopback registry following the distribution 
     await listen(silent);
     try {
       const started = Date.now();
-      const result = await probeImagePull({ registry: `127.0.0.1:${(silent.address() as AddressInfo).port}`, repository: 'a/b', reference: '1' }, { timeoutMs: 60_000, requestTimeoutMs: 300 });
+      const result = await probeImagePull(
+        { registry: `127.0.0.1:${(silent.address() as AddressInfo).port}`, repository: 'a/b', reference: '1' },
+        { timeoutMs: 60_000, requestTimeoutMs: 300 },
+      );
       assert.equal(result.status, 'unreachable');
       assert.equal(result.detail, 'timeout after 300 ms');
       assert.ok(Date.now() - started < 10_000);
@@ -134,7 +150,12 @@ describe('probeImagePull against a loopback registry following the distribution 
     await listen(redirecting);
     try {
       const result = await probeImagePull(
-        { registry: `127.0.0.1:${(redirecting.address() as AddressInfo).port}`, repository: 'a/b', reference: '1', credential: { username: 'u', secret: 'redirect-secret' } },
+        {
+          registry: `127.0.0.1:${(redirecting.address() as AddressInfo).port}`,
+          repository: 'a/b',
+          reference: '1',
+          credential: { username: 'u', secret: 'redirect-secret' },
+        },
         { timeoutMs: 5000 },
       );
       assert.equal(result.status, 'valid');
@@ -188,7 +209,10 @@ describe('pull plan and findings', () => {
   it('a covered image carries the matching key; a runner-config key is skipped (only the runner has it)', () => {
     const covered = plansOf(PIPELINE, { ...NO_CONTEXT, credentials: [authConfigSource(['registry.example.com'])] });
     assert.ok(covered.some((plan) => 'target' in plan && plan.target.match?.key === 'registry.example.com'));
-    const runner = plansOf(PIPELINE, { ...NO_CONTEXT, credentials: [{ kind: 'runner-config', keys: [{ key: 'registry.example.com', path: 'registry.example.com', via: 'auths', label: 'runner setting' }] }] });
+    const runner = plansOf(PIPELINE, {
+      ...NO_CONTEXT,
+      credentials: [{ kind: 'runner-config', keys: [{ key: 'registry.example.com', path: 'registry.example.com', via: 'auths', label: 'runner setting' }] }],
+    });
     assert.ok(runner.some((plan) => 'skipped' in plan && plan.skipped.includes("runner's own configuration")));
   });
 
@@ -213,7 +237,10 @@ describe('pull plan and findings', () => {
     const { findings } = checkProject('.gitlab-ci.yml', files, { ...NO_CONTEXT, pullResults: (key) => results.get(key) });
     const pull = findings.filter((finding) => ['image-not-found', 'pull-denied'].includes(finding.code));
     const lineOf = (offset: number) => PIPELINE.slice(0, offset).split('\n').length - 1;
-    assert.deepEqual(pull.map((finding) => `${finding.code}@${lineOf(finding.range.start)}`), ['image-not-found@1', 'image-not-found@4', 'pull-denied@7']);
+    assert.deepEqual(
+      pull.map((finding) => `${finding.code}@${lineOf(finding.range.start)}`),
+      ['image-not-found@1', 'image-not-found@4', 'pull-denied@7'],
+    );
     assert.match(pull[0]!.message, /\(HEAD -> 404\)$/);
     const off = checkProject('.gitlab-ci.yml', files, { ...NO_CONTEXT, pullResults: (key) => results.get(key), severities: { 'image-not-found': 'off' } });
     assert.equal(off.findings.filter((finding) => finding.code === 'image-not-found').length, 0);
@@ -239,11 +266,18 @@ describe('runPullChecks', () => {
     }) as typeof fetch;
     const entries = [...Array.from({ length: 12 }, (_, index) => target(index)), target(0), target(1)];
     const progress: number[] = [];
-    const results = await runPullChecks(entries, () => ({ unavailable: 'n/a' }), { requestTimeoutMs: 1000, fetch: fetchImpl, onProgress: (done) => progress.push(done) });
+    const results = await runPullChecks(entries, () => ({ unavailable: 'n/a' }), {
+      requestTimeoutMs: 1000,
+      fetch: fetchImpl,
+      onProgress: (done) => progress.push(done),
+    });
     assert.equal(results.size, 12);
     assert.ok(most <= 4 && most > 1, `at most 4 at once, saw ${most}`);
     assert.equal(calls, 12, 'one /v2/ ping per distinct image (the 404 ends each)');
-    assert.deepEqual(progress, Array.from({ length: 12 }, (_, index) => index + 1));
+    assert.deepEqual(
+      progress,
+      Array.from({ length: 12 }, (_, index) => index + 1),
+    );
   });
 
   it('a cancelled run starts nothing more and leaves unfinished images out', async () => {
@@ -254,11 +288,15 @@ describe('runPullChecks', () => {
       controller.abort();
       throw init.signal?.reason ?? new Error('aborted');
     }) as unknown as typeof fetch;
-    const results = await runPullChecks(Array.from({ length: 10 }, (_, index) => target(index)), () => ({ unavailable: 'n/a' }), {
-      requestTimeoutMs: 1000,
-      fetch: fetchImpl,
-      signal: controller.signal,
-    });
+    const results = await runPullChecks(
+      Array.from({ length: 10 }, (_, index) => target(index)),
+      () => ({ unavailable: 'n/a' }),
+      {
+        requestTimeoutMs: 1000,
+        fetch: fetchImpl,
+        signal: controller.signal,
+      },
+    );
     assert.ok(calls <= 4, `${calls} requests after cancelling`);
     assert.equal(results.size, 0);
   });
@@ -270,7 +308,10 @@ describe('gitlab-ci-auth check --pull', () => {
   before(async () => {
     registry = await fakeRegistry();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-pull-'));
-    fs.writeFileSync(path.join(dir, '.gitlab-ci.yml'), `ok:\n  image: ${registry.host}/group/app:1\n  script: [x]\nmissing:\n  image: ${registry.host}/group/app:2\n  script: [x]\n`);
+    fs.writeFileSync(
+      path.join(dir, '.gitlab-ci.yml'),
+      `ok:\n  image: ${registry.host}/group/app:1\n  script: [x]\nmissing:\n  image: ${registry.host}/group/app:2\n  script: [x]\n`,
+    );
     fs.writeFileSync(path.join(dir, 'auth.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('bot:secret').toString('base64') } } }));
   });
   after(async () => {
@@ -282,7 +323,10 @@ describe('gitlab-ci-auth check --pull', () => {
     const run = await runCli(['check', '.gitlab-ci.yml', '--pull', '--auth-config', 'auth.json', '--format', 'codequality'], { cwd: dir });
     assert.equal(run.code, 1, run.stderr);
     const issues = JSON.parse(run.stdout) as { check_name: string; location: { lines: { begin: number } } }[];
-    assert.deepEqual(issues.map((issue) => `${issue.check_name}@${issue.location.lines.begin}`), ['image-not-found@5']);
+    assert.deepEqual(
+      issues.map((issue) => `${issue.check_name}@${issue.location.lines.begin}`),
+      ['image-not-found@5'],
+    );
   });
 
   it('DOCKER_AUTH_CONFIG from the environment, as in a GitLab job: JSON, or the path of a File-type variable', async () => {
@@ -291,7 +335,10 @@ describe('gitlab-ci-auth check --pull', () => {
       const run = await runCli(['check', '.gitlab-ci.yml', '--pull', '--format', 'json'], { cwd: dir, env: { DOCKER_AUTH_CONFIG: value } });
       assert.equal(run.code, 1, run.stderr);
       const { findings } = JSON.parse(run.stdout) as { findings: { code: string; line: number }[] };
-      assert.deepEqual(findings.map((finding) => `${finding.code}@${finding.line}`), ['image-not-found@5']);
+      assert.deepEqual(
+        findings.map((finding) => `${finding.code}@${finding.line}`),
+        ['image-not-found@5'],
+      );
     }
   });
 

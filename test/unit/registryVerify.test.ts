@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { decodeTokenAccess, parseAuthChallenges, registryEndpointFor, verifyRegistryCredentials } from '../../src/core/registryVerify';
+import { decodeTokenAccess, parseAuthChallenges, registryEndpointFor, verifyRegistryCredentials } from '../../src/core/registry/verify';
 import { GITLAB_ACCESS_DENIED_BODY } from '../support/tokenServer';
 import { verify } from '../support/verify';
 
@@ -39,7 +39,10 @@ function tableFetch(routes: Record<string, (init: RequestInit) => Response>): { 
     const url = input.toString();
     calls.push({ url, authorization: new Headers(init.headers).get('authorization') });
     const route = Object.keys(routes).find((prefix) => url.startsWith(prefix));
-    if (!route) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${new URL(url).hostname}`), { code: 'ENOTFOUND' }) });
+    if (!route)
+      throw Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${new URL(url).hostname}`), { code: 'ENOTFOUND' }),
+      });
     return routes[route]!(init);
   }) as typeof fetch;
   return { fetch: fake, calls };
@@ -155,7 +158,10 @@ describe('verifyRegistryCredentials when the registry cannot be talked to', () =
     for (const echo of echoes) {
       const server = await startLoopbackHttpServer((incoming, response) => {
         if (!incoming.headers.authorization) response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="r"' }).end();
-        else response.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: `you sent ${echo} here` }] }));
+        else
+          response
+            .writeHead(401, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ errors: [{ code: 'DENIED', message: `you sent ${echo} here` }] }));
       });
       try {
         const result = await verify({ ...request, secret, registry: server.host });
@@ -224,7 +230,10 @@ describe('verifyRegistryCredentials sends credentials only where the challenge s
     const result = await verify({ registry: 'registry.example.test', username: 'u', secret: 'fake-http-realm-secret', repository: 'a/b' }, { fetch });
     assert.equal(result.status, 'unreachable');
     assert.match(result.message, /plain http/);
-    assert.deepEqual(calls.map((call) => call.url), ['https://registry.example.test/v2/']);
+    assert.deepEqual(
+      calls.map((call) => call.url),
+      ['https://registry.example.test/v2/'],
+    );
   });
 
   test('Docker Hub: docker.io goes to registry-1.docker.io and official images get library/', async () => {
@@ -238,7 +247,10 @@ describe('verifyRegistryCredentials sends credentials only where the challenge s
         }),
       'https://auth.docker.io/token': () => new Response(JSON.stringify({ token, access_token: token, expires_in: 300 }), { status: 200 }),
     });
-    const result = await verify({ registry: 'https://index.docker.io/v1/', username: 'me', secret: 'fake-dckr-pat', repository: 'alpine', tag: '3.20' }, { fetch });
+    const result = await verify(
+      { registry: 'https://index.docker.io/v1/', username: 'me', secret: 'fake-dckr-pat', repository: 'alpine', tag: '3.20' },
+      { fetch },
+    );
     assert.equal(result.status, 'valid', result.detail);
     const tokenUrl = new URL(calls[1]!.url);
     assert.equal(tokenUrl.origin + tokenUrl.pathname, 'https://auth.docker.io/token');
@@ -255,7 +267,8 @@ describe('verifyRegistryCredentials sends credentials only where the challenge s
           status: 401,
           headers: { 'WWW-Authenticate': 'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:org/img:pull",error="insufficient_scope"' },
         }),
-      'https://ghcr.io/v2/': () => new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="https://ghcr.io/token",service="ghcr.io"' } }),
+      'https://ghcr.io/v2/': () =>
+        new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="https://ghcr.io/token",service="ghcr.io"' } }),
       'https://ghcr.io/token': () => new Response(JSON.stringify({ token: 'opaque-not-a-jwt' }), { status: 200 }),
     });
     const result = await verify({ registry: 'ghcr.io', username: 'me', secret: 'fake-ghp-token', repository: 'org/img' }, { fetch });
@@ -273,7 +286,10 @@ describe('verifyRegistryCredentials sends credentials only where the challenge s
 
   test('an invalid repository name is rejected as a programming error, before any request', async () => {
     const { fetch, calls } = tableFetch({});
-    await assert.rejects(verifyRegistryCredentials({ registry: 'r.example', username: 'u', secret: 'fake-x', repository: 'Group/App' }, { fetch, timeoutMs: 1000 }), TypeError);
+    await assert.rejects(
+      verifyRegistryCredentials({ registry: 'r.example', username: 'u', secret: 'fake-x', repository: 'Group/App' }, { fetch, timeoutMs: 1000 }),
+      TypeError,
+    );
     assert.equal(calls.length, 0);
   });
 });
@@ -292,10 +308,13 @@ describe('registry auth helpers', () => {
   });
 
   test('parseAuthChallenges: quoted commas, several challenges, case-insensitive names', () => {
-    assert.deepEqual(parseAuthChallenges('Bearer realm="https://a.example/token?x=1,2",Service="registry",scope="repository:g/p:pull,push" , Basic realm="r"'), [
-      { scheme: 'bearer', params: { realm: 'https://a.example/token?x=1,2', service: 'registry', scope: 'repository:g/p:pull,push' } },
-      { scheme: 'basic', params: { realm: 'r' } },
-    ]);
+    assert.deepEqual(
+      parseAuthChallenges('Bearer realm="https://a.example/token?x=1,2",Service="registry",scope="repository:g/p:pull,push" , Basic realm="r"'),
+      [
+        { scheme: 'bearer', params: { realm: 'https://a.example/token?x=1,2', service: 'registry', scope: 'repository:g/p:pull,push' } },
+        { scheme: 'basic', params: { realm: 'r' } },
+      ],
+    );
     assert.deepEqual(parseAuthChallenges('Basic realm=unquoted'), [{ scheme: 'basic', params: { realm: 'unquoted' } }]);
   });
 

@@ -18,28 +18,37 @@ describe('missing-credentials', () => {
   });
 
   it('does not flag Docker Hub images while docker.io is public, whatever the spelling', () => {
-    const result = check('a:\n  image: alpine\n  script: [x]\nb:\n  image: index.docker.io/library/node:20\n  script: [x]\nc:\n  image: docker.io/bitnami/kubectl\n  script: [x]\n');
+    const result = check(
+      'a:\n  image: alpine\n  script: [x]\nb:\n  image: index.docker.io/library/node:20\n  script: [x]\nc:\n  image: docker.io/bitnami/kubectl\n  script: [x]\n',
+    );
     assert.deepEqual(result.findings, []);
   });
 
   it('counts Docker Hub written with :443 as Docker Hub, and NVIDIA NGC and Elastic as public by default', () => {
-    const yaml = 'a:\n  image: docker.io:443/library/node:20\n  script: [x]\nb:\n  image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04\n  script: [x]\nc:\n  image: docker.elastic.co/elasticsearch/elasticsearch:8.14.0\n  script: [x]\n';
+    const yaml =
+      'a:\n  image: docker.io:443/library/node:20\n  script: [x]\nb:\n  image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04\n  script: [x]\nc:\n  image: docker.elastic.co/elasticsearch/elasticsearch:8.14.0\n  script: [x]\n';
     assert.deepEqual(check(yaml, { publicRegistries: [...DEFAULT_PUBLIC_REGISTRIES] }).findings, []);
     // Only :443 is the registry's own port: another port is another registry.
     assert.equal(check('a:\n  image: docker.io:5000/library/node:20\n  script: [x]\n').of('missing-credentials').length, 1);
   });
 
-  it('judges a job\'s image and its services alike when an include cannot be read: each is flagged only when the job sets it itself', () => {
+  it("judges a job's image and its services alike when an include cannot be read: each is flagged only when the job sets it itself", () => {
     const include = 'include:\n  - project: platform/ci\n    file: defaults.yml\n';
     const top = 'image: registry.example.com/team/base:1\nservices:\n  - registry.example.com/team/db:1\n';
     // Top-level image and services alike: an include's default: may replace either, so neither is reported.
     assert.deepEqual(check(`${include}${top}build:\n  script: [x]\n`).of('missing-credentials'), []);
     // Own image, top-level services: the image is reported, the services are not (the include may set default: services).
     const ownImage = check(`${include}${top}build:\n  image: registry.example.com/team/own:1\n  script: [x]\n`).of('missing-credentials');
-    assert.deepEqual(ownImage.map((finding) => finding.data?.['role']), ['image']);
+    assert.deepEqual(
+      ownImage.map((finding) => finding.data?.['role']),
+      ['image'],
+    );
     // Own services, top-level image: the services are reported, the image is not.
     const ownServices = check(`${include}${top}build:\n  services: [registry.example.com/team/own-db:1]\n  script: [x]\n`).of('missing-credentials');
-    assert.deepEqual(ownServices.map((finding) => finding.data?.['role']), ['service']);
+    assert.deepEqual(
+      ownServices.map((finding) => finding.data?.['role']),
+      ['service'],
+    );
   });
 
   it('flags Docker Hub once docker.io is no longer public', () => {
@@ -48,10 +57,9 @@ describe('missing-credentials', () => {
   });
 
   it('matches a path-scoped public entry like the runner matches a key: ghcr.io/myorg covers only that org', () => {
-    const result = check(
-      'a:\n  image: ghcr.io/myorg/tool:1\n  script: [x]\nb:\n  image: ghcr.io/other/tool:1\n  script: [x]\n',
-      { publicRegistries: ['ghcr.io/myorg'] },
-    );
+    const result = check('a:\n  image: ghcr.io/myorg/tool:1\n  script: [x]\nb:\n  image: ghcr.io/other/tool:1\n  script: [x]\n', {
+      publicRegistries: ['ghcr.io/myorg'],
+    });
     const findings = result.of('missing-credentials');
     assert.equal(findings.length, 1);
     assert.equal(result.underlined(findings[0]!), 'ghcr.io/other/tool:1');
@@ -165,14 +173,7 @@ describe('missing-credentials', () => {
   });
 
   it('does not report jobs whose image may come from an include it cannot read, and reports the include', () => {
-    const yaml = [
-      'include:',
-      '  - remote: https://example.com/ci/templates.yml',
-      'build:',
-      '  extends: .remote-template',
-      '  script: [x]',
-      '',
-    ].join('\n');
+    const yaml = ['include:', '  - remote: https://example.com/ci/templates.yml', 'build:', '  extends: .remote-template', '  script: [x]', ''].join('\n');
     const result = check(yaml, { publicRegistries: [] });
     assert.deepEqual(result.of('missing-credentials'), []);
     const include = result.of('unresolved-include');
@@ -219,7 +220,7 @@ describe('registry-unknown', () => {
 });
 
 describe('invalid-image-reference', () => {
-  it('reports what Docker rejects, with Docker\'s reason', () => {
+  it("reports what Docker rejects, with Docker's reason", () => {
     const result = check('a:\n  image: registry.example.com/Team/App:1\n  script: [x]\n');
     const [finding] = result.of('invalid-image-reference');
     assert.equal(finding?.severity, 'error');

@@ -15,7 +15,8 @@ describe('file-variable-echo', () => {
   });
 
   it('flags the quoted form too, inside a multi-line script item', () => {
-    const yaml = 'login:\n  image: docker:27\n  script:\n    - |\n      mkdir -p $HOME/.docker\n      echo "${DOCKER_AUTH_CONFIG}" > $HOME/.docker/config.json\n';
+    const yaml =
+      'login:\n  image: docker:27\n  script:\n    - |\n      mkdir -p $HOME/.docker\n      echo "${DOCKER_AUTH_CONFIG}" > $HOME/.docker/config.json\n';
     const result = check(yaml);
     const [finding] = result.of('file-variable-echo');
     assert.equal(result.underlined(finding!), 'echo "${DOCKER_AUTH_CONFIG}"');
@@ -30,7 +31,15 @@ describe('file-variable-echo', () => {
 
 describe('kaniko-missing-config', () => {
   const kanikoJob = (script: string[]) =>
-    ['build:', '  image:', '    name: gcr.io/kaniko-project/executor:v1.23.2-debug', '    entrypoint: [""]', '  script:', ...script.map((line) => `    - ${line}`), ''].join('\n');
+    [
+      'build:',
+      '  image:',
+      '    name: gcr.io/kaniko-project/executor:v1.23.2-debug',
+      '    entrypoint: [""]',
+      '  script:',
+      ...script.map((line) => `    - ${line}`),
+      '',
+    ].join('\n');
 
   it('flags a pushing executor when no step writes /kaniko/.docker/config.json, at the executor line', () => {
     const result = check(kanikoJob(['/kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:latest']));
@@ -60,10 +69,7 @@ describe('kaniko-missing-config', () => {
 
   it('does not flag --no-push builds or other images', () => {
     assert.deepEqual(check(kanikoJob(['/kaniko/executor --context . --no-push --destination x/y'])).of('kaniko-missing-config'), []);
-    assert.deepEqual(
-      check('a:\n  image: alpine\n  script:\n    - /kaniko/executor --destination reg.example.com/app\n').of('kaniko-missing-config'),
-      [],
-    );
+    assert.deepEqual(check('a:\n  image: alpine\n  script:\n    - /kaniko/executor --destination reg.example.com/app\n').of('kaniko-missing-config'), []);
   });
 
   it('reports the executor line of a template once for all jobs that extend it', () => {

@@ -82,7 +82,10 @@ function assertNoLeak(run: Run, where: string): void {
     assert.ok(!content.includes(TOKEN), `${where}: ${path.relative(sandbox, file)} holds the token`);
     if (!file.endsWith('merge-me.json')) assert.ok(!content.includes(AUTH), `${where}: ${path.relative(sandbox, file)} holds the auth`);
   }
-  assert.ok(!fs.existsSync(spawnLog), `${where}: the CLI tried to start a process: ${fs.existsSync(spawnLog) ? fs.readFileSync(spawnLog, 'utf8').replaceAll(TOKEN, '<TOKEN>') : ''}`);
+  assert.ok(
+    !fs.existsSync(spawnLog),
+    `${where}: the CLI tried to start a process: ${fs.existsSync(spawnLog) ? fs.readFileSync(spawnLog, 'utf8').replaceAll(TOKEN, '<TOKEN>') : ''}`,
+  );
 }
 
 describe('gitlab-ci-auth build keeps the token secret', () => {
@@ -141,9 +144,21 @@ describe('gitlab-ci-auth build keeps the token secret', () => {
       { args: ['--registry', 'registry.example.com', '--password-stdin'], stdin: TOKEN, why: 'no username' },
       { args: ['--username', USER, '--password-stdin'], stdin: TOKEN, why: 'no registry' },
       { args: ['--registry', 'registry.example.com', '--username', USER], stdin: TOKEN, why: 'no --password-stdin' },
-      { args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', brokenMerge], stdin: TOKEN, why: 'merge file not JSON' },
-      { args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', notObject], stdin: TOKEN, why: 'merge file not an object' },
-      { args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', path.join(sandbox, 'missing.json')], stdin: TOKEN, why: 'merge file missing' },
+      {
+        args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', brokenMerge],
+        stdin: TOKEN,
+        why: 'merge file not JSON',
+      },
+      {
+        args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', notObject],
+        stdin: TOKEN,
+        why: 'merge file not an object',
+      },
+      {
+        args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', path.join(sandbox, 'missing.json')],
+        stdin: TOKEN,
+        why: 'merge file missing',
+      },
       { args: ['--registry', 'registry.example.com', '--username', USER, '--password-stdin', '--merge', sandbox], stdin: TOKEN, why: 'merge file is a folder' },
     ];
     for (const { args, stdin, why } of cases) {
@@ -151,7 +166,10 @@ describe('gitlab-ci-auth build keeps the token secret', () => {
       // First: the message below quotes stderr, which must hold no secret by then.
       assertNoLeak(run, why);
       assert.notEqual(run.status, 0, `${why}: exit code`);
-      assert.ok(run.stderr.trim().length > 0 && run.stderr.trim().split('\n').length <= 3, `${why}: one short message, got ${JSON.stringify(run.stderr.slice(0, 200))}`);
+      assert.ok(
+        run.stderr.trim().length > 0 && run.stderr.trim().split('\n').length <= 3,
+        `${why}: one short message, got ${JSON.stringify(run.stderr.slice(0, 200))}`,
+      );
       assert.equal(run.stdout, '', `${why}: nothing on stdout`);
     }
   });
@@ -161,12 +179,27 @@ describe('--var values in CLI findings (issue 13, item 8)', () => {
   it('never prints a --var value that may be a secret, in any format', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-var-'));
     try {
-      fs.writeFileSync(path.join(dir, '.gitlab-ci.yml'), 'job:\n  image: $REG/app:$DEPLOY_TOKEN\n  script: [x]\nother:\n  image: ${CI_REGISTRY_PASSWORD}x/y\n  script: [x]\n');
+      fs.writeFileSync(
+        path.join(dir, '.gitlab-ci.yml'),
+        'job:\n  image: $REG/app:$DEPLOY_TOKEN\n  script: [x]\nother:\n  image: ${CI_REGISTRY_PASSWORD}x/y\n  script: [x]\n',
+      );
       for (const format of ['text', 'json', 'codequality']) {
-        const run = await runCliIn(dir, ['check', '.gitlab-ci.yml', '--format', format, '--var', 'REG=deploy:FAKE-pw-in-url-123@registry.example.com', '--var', 'DEPLOY_TOKEN=FAKE:token:value!!', '--var', 'CI_REGISTRY_PASSWORD=FAKEpw/']);
+        const run = await runCliIn(dir, [
+          'check',
+          '.gitlab-ci.yml',
+          '--format',
+          format,
+          '--var',
+          'REG=deploy:FAKE-pw-in-url-123@registry.example.com',
+          '--var',
+          'DEPLOY_TOKEN=FAKE:token:value!!',
+          '--var',
+          'CI_REGISTRY_PASSWORD=FAKEpw/',
+        ]);
         const output = `${run.stdout}${run.stderr}`;
         assert.ok(output.includes('registry.example.com'), `${format}: the finding still names the registry`);
-        for (const secret of ['FAKE-pw-in-url-123', 'FAKE:token:value!!', 'FAKEpw/']) assert.ok(!output.includes(secret), `${format}: a --var secret reached the output`);
+        for (const secret of ['FAKE-pw-in-url-123', 'FAKE:token:value!!', 'FAKEpw/'])
+          assert.ok(!output.includes(secret), `${format}: a --var secret reached the output`);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

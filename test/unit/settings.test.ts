@@ -113,5 +113,8 @@ test('an instance URL without a scheme is reported; a problem never repeats the 
 test('a list holding a non-string is rejected as a whole', () => {
   const { settings, problems } = settingsFrom({ ignoredRegistries: ['registry.example.com', 42] });
   assert.deepEqual(settings.ignoredRegistries, []);
-  assert.deepEqual(problems.map((problem) => problem.key), ['gitlabCiAuth.ignoredRegistries']);
+  assert.deepEqual(
+    problems.map((problem) => problem.key),
+    ['gitlabCiAuth.ignoredRegistries'],
+  );
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Scalar, parseAllDocuments, visit } from 'yaml';
-import { ignoreCommentLocator, suppressedCodesAt } from '../../src/core/suppression';
+import { ignoreCommentLocator, suppressedCodesAt } from '../../src/core/rules/suppression';
 import { corpusFileNames, corpusFilesDir as corpus, corpusSkip } from '../support/corpus';
 
 describe('suppressedCodesAt', () => {
@@ -37,7 +37,8 @@ describe('suppressedCodesAt', () => {
   });
 
   it('applies a file-wide comment from the leading comment block to every line', () => {
-    const file = '# CI for the app\n# gitlab-ci-auth-ignore-file registry-unknown\n\na:\n  image: $X/y\n  script: [x] # gitlab-ci-auth-ignore missing-credentials\n';
+    const file =
+      '# CI for the app\n# gitlab-ci-auth-ignore-file registry-unknown\n\na:\n  image: $X/y\n  script: [x] # gitlab-ci-auth-ignore missing-credentials\n';
     assert.deepEqual(suppressedCodesAt(file, 4), new Set(['registry-unknown']));
     assert.deepEqual(suppressedCodesAt(file, 5), new Set(['registry-unknown', 'missing-credentials']));
     assert.equal(suppressedCodesAt('# gitlab-ci-auth-ignore-file\na: 1\n', 1), 'all');
@@ -45,7 +46,7 @@ describe('suppressedCodesAt', () => {
 });
 
 describe('ignoreCommentLocator', () => {
-  it('puts the comment on a block scalar\'s header line and on a multi-line quoted scalar\'s last line', () => {
+  it("puts the comment on a block scalar's header line and on a multi-line quoted scalar's last line", () => {
     const text = 'variables:\n  DOCKER_AUTH_CONFIG: |\n    {"auths": {}}\n  OTHER: "a\n    b"\n  PLAIN: x\n';
     const locate = ignoreCommentLocator(text);
     assert.equal(locate(text.indexOf('"auths"')), 1);
@@ -88,7 +89,18 @@ describe('ignoreCommentLocator on real pipelines', () => {
   });
 
   it('reads a multi-line scalar the same way with and without a line comment elsewhere', () => {
-    const text = ['job:', '  script:', '    - |', '      docker login', '      echo done', '    - >-', '      folded', '      line', '  image: "registry.example.com/app:1" # gitlab-ci-auth-ignore', ''].join('\n');
+    const text = [
+      'job:',
+      '  script:',
+      '    - |',
+      '      docker login',
+      '      echo done',
+      '    - >-',
+      '      folded',
+      '      line',
+      '  image: "registry.example.com/app:1" # gitlab-ci-auth-ignore',
+      '',
+    ].join('\n');
     const locate = ignoreCommentLocator(text);
     assert.equal(locate(text.indexOf('docker login')), 2, 'inside a literal block: its header line');
     assert.equal(locate(text.indexOf('line\n  image')), 5, 'inside a folded block: its header line');

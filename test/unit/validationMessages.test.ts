@@ -24,7 +24,16 @@ describe('validation messages (zod/mini with English messages configured once in
 describe('GitLab answers (GitLab API docs: project-level variables)', () => {
   it('a variable without the optional fields gets GitLab defaults', () => {
     const parsed = variableSchema.parse({ key: 'DOCKER_AUTH_CONFIG', value: null });
-    assert.deepEqual(parsed, { key: 'DOCKER_AUTH_CONFIG', value: null, variable_type: 'env_var', protected: false, masked: false, hidden: false, raw: false, environment_scope: '*' });
+    assert.deepEqual(parsed, {
+      key: 'DOCKER_AUTH_CONFIG',
+      value: null,
+      variable_type: 'env_var',
+      protected: false,
+      masked: false,
+      hidden: false,
+      raw: false,
+      environment_scope: '*',
+    });
   });
 
   it('variable_type keeps file and reads anything else as env_var', () => {
@@ -35,7 +44,10 @@ describe('GitLab answers (GitLab API docs: project-level variables)', () => {
   it('a variable without a key is rejected, naming the field', () => {
     const result = variableSchema.safeParse({ value: 'v' });
     assert.equal(result.success, false);
-    assert.deepEqual(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message]), [['key', 'Invalid input: expected string, received undefined']]);
+    assert.deepEqual(
+      result.error?.issues.map((issue) => [issue.path.join('.'), issue.message]),
+      [['key', 'Invalid input: expected string, received undefined']],
+    );
   });
 
   it('CI Lint errors and warnings default to empty lists', () => {

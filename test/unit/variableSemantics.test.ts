@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ciCdVariablesOf, type LevelVariables } from '../../src/core/gitlab/variablesCoverage';
 import type { GitLabVariable } from '../../src/core/gitlab/schemas';
-import { resolvePipeline } from '../../src/core/pipeline/index';
-import { jobVariableValues } from '../../src/core/rules/images';
-import { expandImageNameTracked, MAX_EXPANDED_LENGTH, resolveJobVariables, sortAndExpandAll, type CollectedVariable } from '../../src/core/variables';
+import { resolvePipeline } from '../../src/core/pipeline';
+import { jobVariableValues } from '../../src/core/rules/imageEvaluation';
+import {
+  expandImageNameTracked,
+  MAX_EXPANDED_LENGTH,
+  resolveJobVariables,
+  sortAndExpandAll,
+  type CollectedVariable,
+} from '../../src/core/registry/imageVariables';
 import { check, memoryFiles } from './checkSupport';
 
 /** `sortAndExpandAll`'s values by name (the last of a name), as GitLab's spec compares them (`to_hash`). */
@@ -28,7 +34,13 @@ describe('sortAndExpandAll (GitLab collection_spec.rb vectors)', () => {
   });
 
   it('complex expansion with ${} and out-of-order expansion', () => {
-    assert.deepEqual(gitlabValues([{ key: 'variable', value: 'value' }, { key: 'variable2', value: 'key${variable}' }]), { variable: 'value', variable2: 'keyvalue' });
+    assert.deepEqual(
+      gitlabValues([
+        { key: 'variable', value: 'value' },
+        { key: 'variable2', value: 'key${variable}' },
+      ]),
+      { variable: 'value', variable2: 'keyvalue' },
+    );
     const outOfOrder = [
       { key: 'variable3', value: 'key$variable2$variable' },
       { key: 'variable', value: 'value' },
@@ -36,7 +48,10 @@ describe('sortAndExpandAll (GitLab collection_spec.rb vectors)', () => {
     ];
     assert.deepEqual(gitlabValues(outOfOrder), { variable2: 'result', variable: 'value', variable3: 'keyresultvalue' });
     // TSort puts the dependencies first.
-    assert.deepEqual(sortAndExpandAll(outOfOrder).sorted.map((variable) => variable.key), ['variable2', 'variable', 'variable3']);
+    assert.deepEqual(
+      sortAndExpandAll(outOfOrder).sorted.map((variable) => variable.key),
+      ['variable2', 'variable', 'variable3'],
+    );
   });
 
   it('escaped characters in complex expansions keeping undefined are kept intact', () => {
@@ -65,7 +80,12 @@ describe('sortAndExpandAll (GitLab collection_spec.rb vectors)', () => {
       { key: 'nonraw_var', value: 'nonraw-$variable1' },
       { key: 'variable2', value: '$raw_var and $nonraw_var' },
     ];
-    assert.deepEqual(gitlabValues(variables), { variable1: 'value1', raw_var: 'raw-$variable1', nonraw_var: 'nonraw-value1', variable2: '$raw_var and nonraw-value1' });
+    assert.deepEqual(gitlabValues(variables), {
+      variable1: 'value1',
+      raw_var: 'raw-$variable1',
+      nonraw_var: 'nonraw-value1',
+      variable2: '$raw_var and nonraw-value1',
+    });
   });
 
   it('variable value referencing password with special characters', () => {
@@ -89,8 +109,20 @@ describe('sortAndExpandAll (GitLab collection_spec.rb vectors)', () => {
   });
 
   it('expands %NAME% (Windows form) as GitLab does, and a self-reference is not a cycle', () => {
-    assert.deepEqual(gitlabValues([{ key: 'A', value: 'a' }, { key: 'B', value: 'x%A%y' }]), { A: 'a', B: 'xay' });
-    assert.deepEqual(gitlabValues([{ key: 'A', value: 'base' }, { key: 'A', value: '$A-x' }]), { A: 'base-x' });
+    assert.deepEqual(
+      gitlabValues([
+        { key: 'A', value: 'a' },
+        { key: 'B', value: 'x%A%y' },
+      ]),
+      { A: 'a', B: 'xay' },
+    );
+    assert.deepEqual(
+      gitlabValues([
+        { key: 'A', value: 'base' },
+        { key: 'A', value: '$A-x' },
+      ]),
+      { A: 'base-x' },
+    );
   });
 });
 
@@ -174,7 +206,7 @@ describe('image names after GitLab and the runner (issue 14 examples)', () => {
     assert.equal(result.shown, '<REGISTRY>/app:1');
   });
 
-  it('a value that depends on a hidden one through GitLab\'s pass stays unknown', () => {
+  it("a value that depends on a hidden one through GitLab's pass stays unknown", () => {
     const variables = jobVariables([
       { key: 'IMAGE', value: '$HIDDEN/app' },
       { key: 'HIDDEN', value: null },
@@ -246,7 +278,18 @@ describe('expand: false in the YAML', () => {
   });
 
   it('expand: true (or absent) expands as usual, through any depth', () => {
-    const yaml = ['variables:', '  A: $B', '  B: $C', '  C: registry.example.com', '  D:', '    value: $A', '    expand: true', 'job:', '  image: $D/app:1', '  script: [x]'].join('\n');
+    const yaml = [
+      'variables:',
+      '  A: $B',
+      '  B: $C',
+      '  C: registry.example.com',
+      '  D:',
+      '    value: $A',
+      '    expand: true',
+      'job:',
+      '  image: $D/app:1',
+      '  script: [x]',
+    ].join('\n');
     const missing = check(yaml).of('missing-credentials');
     assert.equal(missing.length, 1);
     assert.match(missing[0]!.message, /registry\.example\.com/);
@@ -256,17 +299,25 @@ describe('expand: false in the YAML', () => {
 // GitLab's lib/gitlab/ci/config/entry/default.rb: "image is defined in top-level and `default:` entry".
 describe('top-level image/services next to default:', () => {
   it('is an error finding on the top-level key, pointing at the default: one', () => {
-    const yaml = 'image: registry.example.com/a:1\nservices: [docker:dind]\ndefault:\n  image: registry.example.com/b:1\n  services: [redis:7]\njob:\n  script: [x]\n';
+    const yaml =
+      'image: registry.example.com/a:1\nservices: [docker:dind]\ndefault:\n  image: registry.example.com/b:1\n  services: [redis:7]\njob:\n  script: [x]\n';
     const checked = check(yaml);
     const conflicts = checked.of('default-conflict');
-    assert.deepEqual(conflicts.map((finding) => checked.underlined(finding)), ['image', 'services']);
+    assert.deepEqual(
+      conflicts.map((finding) => checked.underlined(finding)),
+      ['image', 'services'],
+    );
     assert.match(conflicts[0]!.message, /image is defined in top-level and `default:` entry/);
     assert.equal(conflicts[0]!.severity, 'error');
     assert.equal(conflicts[0]!.related.length, 1);
   });
 
   it('is also found when an include brings one of them, and not when either is null', () => {
-    const checked = check('include: ci/default.yml\nimage: registry.example.com/a:1\njob:\n  script: [x]\n', {}, { 'ci/default.yml': 'default:\n  image: alpine:3\n' });
+    const checked = check(
+      'include: ci/default.yml\nimage: registry.example.com/a:1\njob:\n  script: [x]\n',
+      {},
+      { 'ci/default.yml': 'default:\n  image: alpine:3\n' },
+    );
     assert.equal(checked.of('default-conflict').length, 1);
     assert.equal(check('image: null\ndefault:\n  image: alpine:3\njob:\n  script: [x]\n').of('default-conflict').length, 0);
     assert.equal(check('image: alpine:3\njob:\n  script: [x]\n').of('default-conflict').length, 0);
@@ -294,7 +345,9 @@ describe("GitLab's own CI/CD variables while connected (ciCdVariablesOf)", () =>
   it('a visible group variable expands the image name over the YAML; the project one beats the group one', () => {
     const groupOnly = check(yaml, { ciCdVariables: ciCdVariablesOf(levels([], [variable('REGISTRY', 'group.example.com')])) });
     assert.match(groupOnly.of('missing-credentials')[0]!.message, /group\.example\.com/);
-    const both = check(yaml, { ciCdVariables: ciCdVariablesOf(levels([variable('REGISTRY', 'project.example.com')], [variable('REGISTRY', 'group.example.com')])) });
+    const both = check(yaml, {
+      ciCdVariables: ciCdVariablesOf(levels([variable('REGISTRY', 'project.example.com')], [variable('REGISTRY', 'group.example.com')])),
+    });
     assert.match(both.of('missing-credentials')[0]!.message, /project\.example\.com/);
   });
 
@@ -341,7 +394,10 @@ describe('jobs that can never run are not reported', () => {
       image + '  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - when: on_success',
     ].join('\n');
     const checked = check(yaml);
-    assert.deepEqual(checked.pipeline.jobs.map((job) => job.name), ['runs']);
+    assert.deepEqual(
+      checked.pipeline.jobs.map((job) => job.name),
+      ['runs'],
+    );
     assert.equal(checked.of('missing-credentials').length, 1);
   });
 
@@ -366,7 +422,13 @@ describe('hostile variables', () => {
   it('a value made of many references to a long value is bounded in the runner pass too', () => {
     const long = 'x'.repeat(MAX_EXPANDED_LENGTH);
     const many = '$LONG'.repeat(3_000);
-    const result = expandImageNameTracked('$MANY', resolveJobVariables([{ key: 'LONG', value: long, raw: true }, { key: 'MANY', value: many }]));
+    const result = expandImageNameTracked(
+      '$MANY',
+      resolveJobVariables([
+        { key: 'LONG', value: long, raw: true },
+        { key: 'MANY', value: many },
+      ]),
+    );
     assert.equal(result.registryUnknown, true);
     assert.deepEqual(result.unknownVariables, ['MANY']);
   });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { VerifyResult } from '../../src/core/registryVerify';
+import type { VerifyResult } from '../../src/core/registry/verify';
 import {
   runCredentialWizard,
   type DeliveryRequest,
@@ -21,9 +21,15 @@ const OTHER_TOKEN = 'fake-token-0002';
  * Runs the wizard against a scripted user and asserts the flow used every scripted reply: a check inside a reply (the
  * `expecting` ones) proves nothing unless the wizard reached that prompt.
  */
-async function runScripted(prompter: ScriptedPrompter, ...rest: Parameters<typeof runCredentialWizard> extends [unknown, ...infer R] ? R : never): ReturnType<typeof runCredentialWizard> {
+async function runScripted(
+  prompter: ScriptedPrompter,
+  ...rest: Parameters<typeof runCredentialWizard> extends [unknown, ...infer R] ? R : never
+): ReturnType<typeof runCredentialWizard> {
   const outcome = await runCredentialWizard(prompter, ...rest);
-  assert.ok(prompter.finished, `the wizard ended (${JSON.stringify(outcome)}) before ${prompter.remaining} scripted prompt(s); last shown: ${prompter.calls.map(describeCall).at(-1)}`);
+  assert.ok(
+    prompter.finished,
+    `the wizard ended (${JSON.stringify(outcome)}) before ${prompter.remaining} scripted prompt(s); last shown: ${prompter.calls.map(describeCall).at(-1)}`,
+  );
   return outcome;
 }
 
@@ -50,16 +56,18 @@ interface FakeServices extends WizardServices {
   readonly guidance: string[];
 }
 
-function fakeServices(options: {
-  verifyResults?: Array<VerifyResult | undefined>;
-  storeOutcome?: StoreOutcome;
-  storedRegistries?: string[];
-  usedRegistries?: string[];
-  jobs?: string[];
-  canSaveToGitLab?: boolean;
-  missing?: MissingRegistry[];
-  createToken?: WizardServices['createRegistryToken'];
-} = {}): FakeServices {
+function fakeServices(
+  options: {
+    verifyResults?: Array<VerifyResult | undefined>;
+    storeOutcome?: StoreOutcome;
+    storedRegistries?: string[];
+    usedRegistries?: string[];
+    jobs?: string[];
+    canSaveToGitLab?: boolean;
+    missing?: MissingRegistry[];
+    createToken?: WizardServices['createRegistryToken'];
+  } = {},
+): FakeServices {
   const verifyResults = [...(options.verifyResults ?? [])];
   const services: FakeServices = {
     t: formatMessage,
@@ -107,7 +115,11 @@ describe('credential wizard: happy path', () => {
       atStep(1, 7, choose('registry.gitlab.com')),
       atStep(2, 7, choose('Deploy token')),
       atStep(3, 7, type('gitlab+deploy-token-7')),
-      atStep(4, 7, expecting((call) => assert.equal(call.kind === 'input' && call.options.password, true, 'token box must be a password box'), type(`  ${TOKEN}\n`))),
+      atStep(
+        4,
+        7,
+        expecting((call) => assert.equal(call.kind === 'input' && call.options.password, true, 'token box must be a password box'), type(`  ${TOKEN}\n`)),
+      ),
       atStep(5, 7, choose('Verify now')),
       atStep(6, 7, choose('For this project only')),
       atStep(7, 7, chooseMany('Copy', 'preview')),
@@ -117,7 +129,9 @@ describe('credential wizard: happy path', () => {
 
     assert.deepEqual(outcome, { status: 'done', registry: 'registry.gitlab.com', stored: true, actions: ['clipboard', 'preview'] });
     assert.deepEqual(services.verified, [{ registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN }]);
-    assert.deepEqual(services.stored, [{ credential: { registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN, kind: 'deploy-token' }, scope: 'workspace' }]);
+    assert.deepEqual(services.stored, [
+      { credential: { registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN, kind: 'deploy-token' }, scope: 'workspace' },
+    ]);
     assert.deepEqual(services.delivered, [{ actions: ['clipboard', 'preview'], registries: ['registry.gitlab.com'] }]);
     assert.ok(prompter.finished);
     for (const call of prompter.calls) assert.equal(call.options.title, 'Configure Registry Credentials');
@@ -131,9 +145,20 @@ describe('credential wizard: happy path', () => {
       type('gitlab+deploy-token-7'),
       type(TOKEN),
       choose('Verify now'),
-      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'The credentials are valid and can pull team/app:1.0. Remember it for…'), back)),
+      atStep(
+        6,
+        7,
+        expecting(
+          (call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'The credentials are valid and can pull team/app:1.0. Remember it for…'),
+          back,
+        ),
+      ),
       choose('Skip verification'),
-      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Remember this credential for…'), cancel)),
+      atStep(
+        6,
+        7,
+        expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Remember this credential for…'), cancel),
+      ),
     ]);
     assert.deepEqual(await runScripted(prompter, services), { status: 'cancelled' });
     assert.ok(prompter.finished);
@@ -178,7 +203,10 @@ describe('credential wizard: happy path', () => {
 
   it("offers the project's own registry from the git remote and GitLab token kinds first for it", async () => {
     const prompter = new ScriptedPrompter([
-      expecting((call) => assert.ok(call.kind === 'pick' && call.options.items.some((item) => item.label === 'registry.example.com:5050')), choose('registry.example.com:5050')),
+      expecting(
+        (call) => assert.ok(call.kind === 'pick' && call.options.items.some((item) => item.label === 'registry.example.com:5050')),
+        choose('registry.example.com:5050'),
+      ),
       expecting((call) => assert.equal(call.kind === 'pick' && call.options.items[0]!.label, 'Deploy token'), cancel),
     ]);
     assert.deepEqual(await runScripted(prompter, fakeServices()), { status: 'cancelled' });
@@ -191,7 +219,10 @@ describe('credential wizard: Back', () => {
     const prompter = new ScriptedPrompter([
       choose('registry.gitlab.com'),
       back, // kind → registry
-      expecting((call) => assert.deepEqual(call.kind === 'pick' && call.options.activeValue, { registry: 'registry.gitlab.com' }), choose('registry.gitlab.com')),
+      expecting(
+        (call) => assert.deepEqual(call.kind === 'pick' && call.options.activeValue, { registry: 'registry.gitlab.com' }),
+        choose('registry.gitlab.com'),
+      ),
       choose('Project access token'),
       back, // username → kind
       atStep(2, 7, choose('Project access token')),
@@ -241,7 +272,10 @@ describe('credential wizard: pre-filled arguments', () => {
     const services = fakeServices();
     const prompter = new ScriptedPrompter([
       atStep(2, 7, back),
-      expecting((call) => assert.deepEqual(call.kind === 'pick' && call.options.activeValue, { registry: 'registry.example.com:5050' }), choose('registry.example.com:5050')),
+      expecting(
+        (call) => assert.deepEqual(call.kind === 'pick' && call.options.activeValue, { registry: 'registry.example.com:5050' }),
+        choose('registry.example.com:5050'),
+      ),
       ...deployTokenSteps(),
     ]);
     const outcome = await runScripted(prompter, services, { registry: 'registry.example.com:5050', repository: 'acme/tools/app/builder' });
@@ -250,7 +284,13 @@ describe('credential wizard: pre-filled arguments', () => {
   });
 
   it('opens on the credential kinds for the given registry when only the registry is given', async () => {
-    const prompter = new ScriptedPrompter([atStep(2, 7, expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /registry\.internal:5000/), cancel))]);
+    const prompter = new ScriptedPrompter([
+      atStep(
+        2,
+        7,
+        expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /registry\.internal:5000/), cancel),
+      ),
+    ]);
     await runScripted(prompter, fakeServices(), { registry: 'registry.internal:5000' });
     assert.equal(prompter.calls.length, 1);
   });
@@ -316,7 +356,11 @@ describe('credential wizard: validation', () => {
   });
 
   it('pre-fills the fixed username of each Google kind (_json_key_base64, _json_key, oauth2accesstoken)', async () => {
-    for (const [kind, username] of [['(_json_key_base64)', '_json_key_base64'], ['(_json_key)', '_json_key'], ['oauth2accesstoken', 'oauth2accesstoken']] as const) {
+    for (const [kind, username] of [
+      ['(_json_key_base64)', '_json_key_base64'],
+      ['(_json_key)', '_json_key'],
+      ['oauth2accesstoken', 'oauth2accesstoken'],
+    ] as const) {
       await inputAt([choose('-docker.pkg.dev'), type('europe-west1-docker.pkg.dev'), choose(kind)], (options) => {
         assert.equal(options.value, username);
       });
@@ -326,7 +370,11 @@ describe('credential wizard: validation', () => {
   it('offers the kinds that fit the registry, each with its username placeholder, and speaks of that kind when the username is empty', async () => {
     const kindsFor = async (registry: string): Promise<string[]> => {
       let labels: string[] = [];
-      const prompter = new ScriptedPrompter([choose('Enter another registry'), type(registry), expecting((call) => (labels = (call.options as PickOptions<unknown>).items.map((item) => item.label)), cancel)]);
+      const prompter = new ScriptedPrompter([
+        choose('Enter another registry'),
+        type(registry),
+        expecting((call) => (labels = (call.options as PickOptions<unknown>).items.map((item) => item.label)), cancel),
+      ]);
       await runCredentialWizard(prompter, fakeServices());
       return labels;
     };
@@ -355,7 +403,11 @@ describe('credential wizard: AWS ECR', () => {
     const prompter = new ScriptedPrompter([
       choose('dkr.ecr'),
       type(ecr),
-      atStep(2, 4, expecting((call) => assert.match(JSON.stringify(call.options), /ecr-login/), choose('ecr-login'))),
+      atStep(
+        2,
+        4,
+        expecting((call) => assert.match(JSON.stringify(call.options), /ecr-login/), choose('ecr-login')),
+      ),
       atStep(3, 4, choose('for all my projects')),
       atStep(4, 4, chooseMany('Copy')),
     ]);
@@ -398,7 +450,10 @@ describe('credential wizard: verification outcomes', () => {
       chooseMany('Copy'),
     ]);
     await runScripted(prompter, services);
-    assert.deepEqual(services.verified.map((request) => request.secret), [TOKEN, OTHER_TOKEN]);
+    assert.deepEqual(
+      services.verified.map((request) => request.secret),
+      [TOKEN, OTHER_TOKEN],
+    );
     assert.equal(services.stored.length, 1);
     assert.equal(services.stored[0]!.credential.secret, OTHER_TOKEN);
   });
@@ -411,7 +466,11 @@ describe('credential wizard: verification outcomes', () => {
       type('robot'),
       type(TOKEN),
       choose('Verify now'),
-      atStep(6, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, `${message} Remember it for…`), choose('for all my projects'))),
+      atStep(
+        6,
+        7,
+        expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, `${message} Remember it for…`), choose('for all my projects')),
+      ),
       chooseMany('Copy'),
     ]);
     assert.equal((await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder' })).status, 'done');
@@ -425,9 +484,18 @@ describe('credential wizard: verification outcomes', () => {
       type('robot'),
       type(TOKEN),
       choose('Verify now'),
-      atStep(5, 7, expecting((call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Not found: the image is not on registry.internal:5000'), choose('Cancel'))),
+      atStep(
+        5,
+        7,
+        expecting(
+          (call) => assert.equal((call.options as PickOptions<unknown>).placeholder, 'Not found: the image is not on registry.internal:5000'),
+          choose('Cancel'),
+        ),
+      ),
     ]);
-    assert.deepEqual(await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '2.0' }), { status: 'cancelled' });
+    assert.deepEqual(await runScripted(prompter, services, { registry: 'registry.internal:5000', repository: 'team/builder', tag: '2.0' }), {
+      status: 'cancelled',
+    });
     assert.equal(services.stored.length, 0);
   });
 
@@ -457,7 +525,14 @@ describe('credential wizard: verification outcomes', () => {
   it('Cancel after a failed verification stores nothing', async () => {
     const services = fakeServices({ verifyResults: [{ status: 'unreachable', message: 'Connection refused.' }] });
     const outcome = await runScripted(
-      new ScriptedPrompter([choose('registry.gitlab.com'), choose('Deploy token'), type('gitlab+deploy-token-7'), type(TOKEN), choose('Verify now'), choose('Cancel')]),
+      new ScriptedPrompter([
+        choose('registry.gitlab.com'),
+        choose('Deploy token'),
+        type('gitlab+deploy-token-7'),
+        type(TOKEN),
+        choose('Verify now'),
+        choose('Cancel'),
+      ]),
       services,
     );
     assert.deepEqual(outcome, { status: 'cancelled' });
@@ -493,7 +568,11 @@ describe('credential wizard: keychain unavailable', () => {
     const outcome = await runScripted(prompter, services);
     assert.deepEqual(outcome, { status: 'done', registry: 'registry.gitlab.com', stored: false, actions: ['clipboard'] });
     assert.deepEqual(services.delivered, [
-      { actions: ['clipboard'], registries: [], unstored: { registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN, kind: 'deploy-token' } },
+      {
+        actions: ['clipboard'],
+        registries: [],
+        unstored: { registry: 'registry.gitlab.com', username: 'gitlab+deploy-token-7', secret: TOKEN, kind: 'deploy-token' },
+      },
     ]);
   });
 
@@ -555,10 +634,24 @@ describe('credential wizard: credential kinds', () => {
     ]);
     await runScripted(withoutConnection, fakeServices());
 
-    const services = fakeServices({ createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, expiresAt: '2027-01-31' }) });
-    const prompter = new ScriptedPrompter([choose('registry.example.com:5050'), choose('Create a registry token for me'), atStep(5, 7, choose('Verify now')), choose('for all my projects'), chooseMany('Copy')]);
+    const services = fakeServices({
+      createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, expiresAt: '2027-01-31' }),
+    });
+    const prompter = new ScriptedPrompter([
+      choose('registry.example.com:5050'),
+      choose('Create a registry token for me'),
+      atStep(5, 7, choose('Verify now')),
+      choose('for all my projects'),
+      chooseMany('Copy'),
+    ]);
     await runScripted(prompter, services);
-    assert.deepEqual(services.stored[0]!.credential, { registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN, kind: 'created-in-gitlab', expiresAt: '2027-01-31' });
+    assert.deepEqual(services.stored[0]!.credential, {
+      registry: 'registry.example.com:5050',
+      username: 'project_12_bot',
+      secret: TOKEN,
+      kind: 'created-in-gitlab',
+      expiresAt: '2027-01-31',
+    });
   });
   it('does not offer "Create a registry token for me" for a registry GitLab does not run, even when connected', async () => {
     const services = fakeServices({ createToken: async () => ({ registry: 'registry.example.com:5050', username: 'project_12_bot', secret: TOKEN }) });
@@ -583,7 +676,10 @@ describe('credential wizard: output step', () => {
       choose('registry.gitlab.com'),
       ...deployTokenSteps().slice(0, 5),
       chooseMany('Copy'),
-      expecting((call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com']), chooseMany('registry.gitlab.com', 'quay.io')),
+      expecting(
+        (call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com']),
+        chooseMany('registry.gitlab.com', 'quay.io'),
+      ),
     ]);
     await runScripted(prompter, services);
     assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
@@ -595,7 +691,10 @@ describe('credential wizard: output step', () => {
       choose('registry.gitlab.com'),
       ...deployTokenSteps().slice(0, 5),
       chooseMany('Copy'),
-      expecting((call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com', 'quay.io']), chooseMany('registry.gitlab.com', 'quay.io')),
+      expecting(
+        (call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com', 'quay.io']),
+        chooseMany('registry.gitlab.com', 'quay.io'),
+      ),
     ]);
     await runCredentialWizard(prompter, services);
     assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
@@ -608,7 +707,10 @@ describe('credential wizard: output step', () => {
       ...deployTokenSteps().slice(0, 5),
       chooseMany('Copy'),
       chooseMany('registry.gitlab.com'),
-      expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder ?? '', /The pipeline also pulls from quay\.io/), choose('Back: tick them again')),
+      expecting(
+        (call) => assert.match((call.options as PickOptions<unknown>).placeholder ?? '', /The pipeline also pulls from quay\.io/),
+        choose('Back: tick them again'),
+      ),
       chooseMany('registry.gitlab.com'),
       choose('Leave them out anyway'),
     ]);
@@ -626,7 +728,12 @@ describe('credential wizard: output step', () => {
     await runScripted(none, fakeServices());
 
     const services = fakeServices({ jobs: ['build-image', 'release-image'] });
-    const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), chooseMany('config.json step'), choose('release-image')]);
+    const prompter = new ScriptedPrompter([
+      choose('registry.gitlab.com'),
+      ...deployTokenSteps().slice(0, 5),
+      chooseMany('config.json step'),
+      choose('release-image'),
+    ]);
     await runScripted(prompter, services);
     assert.deepEqual(services.delivered, [{ actions: ['config-step'], registries: ['registry.gitlab.com'], configStepJob: 'release-image' }]);
   });

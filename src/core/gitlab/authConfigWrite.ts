@@ -3,8 +3,11 @@
  * one), say which registries are added, changed and kept, and upsert with GitLab's documented algorithm
  * (GET with `filter[environment_scope]`, then POST or PUT). Plans carry registry keys, never values.
  */
-import { AuthConfigError, decodeAuthValue, mergeAuthConfig, parseAuthConfig, type CredentialInput } from '../authConfig';
-import { registryKeyPath } from '../imageRef';
+import { AuthConfigError, mergeAuthConfig } from '../auth/build';
+import { decodeAuthValue } from '../auth/base64';
+import { parseAuthConfig } from '../auth/parse';
+import type { CredentialInput } from '../auth/schemas';
+import { registryKeyPath } from '../registry/imageRef';
 import type { GitLabApi, VariableFields, VariableOwner } from './api';
 import { GitLabApiError } from './errors';
 import type { GitLabVariable } from './schemas';

@@ -3,7 +3,7 @@
  * so a user can see where the local resolution differs from what the server will run.
  */
 import { parse } from 'yaml';
-import { RESERVED_TOP_LEVEL_KEYS } from '../pipeline/index';
+import { RESERVED_TOP_LEVEL_KEYS } from '../pipeline';
 import type { Pipeline } from '../types';
 
 /** A job's images as one side sees them. */
@@ -32,7 +32,10 @@ export function jobImagesFromMergedYaml(mergedYaml: string): Map<string, JobImag
     if (RESERVED_TOP_LEVEL_KEYS.has(name) || name.startsWith('.') || !isRecord(definition)) continue;
     const job = normaliseKeys(definition);
     if ('trigger' in job) continue;
-    jobs.set(name, { image: imageName(job['image']), services: Array.isArray(job['services']) ? job['services'].map(imageName).filter((s): s is string => s !== null) : [] });
+    jobs.set(name, {
+      image: imageName(job['image']),
+      services: Array.isArray(job['services']) ? job['services'].map(imageName).filter((s): s is string => s !== null) : [],
+    });
   }
   return jobs;
 }
@@ -84,7 +87,11 @@ export function formatComparison(rootFile: string, jobCount: number, differences
         lines.push(`- **${difference.job}**: only in the local resolution (${describe(difference.local)}).`);
         break;
       default:
-        lines.push(`- **${difference.job}**: ${difference.kind} differs`, `  - local: ${describe(difference.local)}`, `  - GitLab: ${describe(difference.server)}`);
+        lines.push(
+          `- **${difference.job}**: ${difference.kind} differs`,
+          `  - local: ${describe(difference.local)}`,
+          `  - GitLab: ${describe(difference.server)}`,
+        );
     }
   }
   return lines.join('\n') + '\n';

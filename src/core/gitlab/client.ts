@@ -178,9 +178,13 @@ export class GitLabClient {
       this.options.log?.(`${request.method} ${request.path} ${response.status}`);
       const text = await readTextCapped(response);
       if (text === undefined) {
-        throw new GitLabApiError('bad-response', `GitLab's answer to ${request.method} ${request.path} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; it was not read.`, {
-          status: response.status,
-        });
+        throw new GitLabApiError(
+          'bad-response',
+          `GitLab's answer to ${request.method} ${request.path} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; it was not read.`,
+          {
+            status: response.status,
+          },
+        );
       }
       if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, text };
 

@@ -74,12 +74,7 @@ export interface RequestDescription {
  * Turns a non-2xx GitLab answer into a GitLabApiError whose message says what to do.
  * `body` is the raw response text (JSON or plain text such as `Retry later`).
  */
-export function errorFromResponse(
-  request: RequestDescription,
-  status: number,
-  body: string,
-  retryAfterSeconds?: number,
-): GitLabApiError {
+export function errorFromResponse(request: RequestDescription, status: number, body: string, retryAfterSeconds?: number): GitLabApiError {
   const json = parseJsonObject(body);
   const where = `${request.method} ${decodeForDisplay(request.path)} on ${request.host}`;
   // Server text is cut short before it reaches a notification.

@@ -4,9 +4,10 @@
  * line; related locations are kept only where they are project files.
  */
 import { compareFindings } from '../check';
+import { cachedIn } from '../memo';
 import { LineIndex } from '../lineIndex';
 import { resolvePipeline, type ResolveOptions } from '../pipeline';
-import { suppressionChecker } from '../suppression';
+import { suppressionChecker } from '../rules/suppression';
 import type { Finding, FindingCode, Pipeline, ProjectFiles, SourceSpan, TracedString } from '../types';
 
 export interface ExternalFindingsInput {
@@ -45,12 +46,7 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
   const lineOf = (path: string, offset: number): number | undefined => {
     const text = texts.get(path);
     if (text === undefined) return undefined;
-    let index = lineIndexes.get(path);
-    if (!index) {
-      index = new LineIndex(text);
-      lineIndexes.set(path, index);
-    }
-    return index.positionAt(offset).line + 1;
+    return cachedIn(lineIndexes, path, () => new LineIndex(text)).positionAt(offset).line + 1;
   };
 
   const placed: Finding[] = [];
@@ -128,12 +124,7 @@ function* tracedValues(pipeline: Pipeline): Iterable<TracedString> {
 }
 
 function isSuppressedAt(text: string, site: SourceSpan, finding: Finding, checkers: Map<string, (offset: number, code: FindingCode) => boolean>): boolean {
-  let isSuppressed = checkers.get(site.file);
-  if (!isSuppressed) {
-    isSuppressed = suppressionChecker(text);
-    checkers.set(site.file, isSuppressed);
-  }
-  return isSuppressed(site.start, finding.code);
+  return cachedIn(checkers, site.file, () => suppressionChecker(text))(site.start, finding.code);
 }
 
 function sameSpan(a: SourceSpan, b: SourceSpan): boolean {

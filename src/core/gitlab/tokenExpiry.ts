@@ -31,7 +31,8 @@ export function expiryWarnings(tokens: readonly TrackedToken[], now: Date): Expi
   for (const token of tokens) {
     const daysLeft = daysUntilExpiry(token.expiresAt, now);
     if (daysLeft === undefined || daysLeft >= expiryWarningDays) continue;
-    const when = daysLeft < 0 ? `expired on ${token.expiresAt.slice(0, 10)}` : daysLeft === 0 ? 'expires today' : `expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
+    const when =
+      daysLeft < 0 ? `expired on ${token.expiresAt.slice(0, 10)}` : daysLeft === 0 ? 'expires today' : `expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
     warnings.push({ token, daysLeft, message: `The ${token.description} ${when}.` });
   }
   return warnings.sort((a, b) => a.daysLeft - b.daysLeft);

@@ -3,9 +3,10 @@
  * (runner-auth-rules.md §2.1: no merge), picked by GitLab's variable precedence: project, then the closest group,
  * then the instance; among the variables of one level, the environment scope that matches the job's environment.
  */
-import { credentialSourceFromAuthConfig, parseAuthConfig } from '../authConfig';
+import { credentialSourceFromAuthConfig } from '../registry/credentialSources';
+import { parseAuthConfig } from '../auth/parse';
 import type { CredentialSource } from '../types';
-import type { CollectedVariable } from '../variables';
+import type { CollectedVariable } from '../registry/imageVariables';
 import type { GitLabApi, VariableOwner } from './api';
 import { GitLabApiError } from './errors';
 import { namespaceChain } from './instance';

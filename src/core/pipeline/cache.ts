@@ -8,7 +8,7 @@ import type { CiReference, CiValue } from './ciValue';
 import { ResolveContext } from './context';
 import { JobMemo } from './jobReuse';
 import type { ResolveLimits } from './options';
-import { readPipelineFile, type ParsedFile } from './yamlLoader';
+import { readPipelineFile, type ParsedFile } from '../yaml/reader';
 
 interface CachedConversion {
   readonly limits: string;

@@ -41,7 +41,8 @@ export class ResolveContext {
 
   /** Reports again, in order, problems a scratch context recorded (a cached parse or conversion). */
   replay(problems: readonly Finding[]): void {
-    for (const problem of problems) this.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
+    for (const problem of problems)
+      this.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
   }
 
   /** How many times `report` was called, duplicates included: whether a step reported anything at all. */

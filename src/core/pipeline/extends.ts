@@ -87,18 +87,30 @@ export class ExtendsResolver {
     let height = 0;
     for (const parent of parents) {
       if (chain.includes(parent.name)) {
-        this.ctx.report('extends-cycle', 'error', `'${name}' extends '${parent.name}', which extends '${name}' again: circular dependency in extends.`, parent.span, {
-          job: name,
-          parent: parent.name,
-          chain: [...chain, parent.name],
-        });
+        this.ctx.report(
+          'extends-cycle',
+          'error',
+          `'${name}' extends '${parent.name}', which extends '${name}' again: circular dependency in extends.`,
+          parent.span,
+          {
+            job: name,
+            parent: parent.name,
+            chain: [...chain, parent.name],
+          },
+        );
         continue;
       }
       const tooDeep = (): void =>
-        this.ctx.report('extends-too-deep', 'error', `'${name}' extends '${parent.name}' beyond ${this.ctx.limits.maxExtendsDepth} levels of inheritance (GitLab's limit).`, parent.span, {
-          job: name,
-          parent: parent.name,
-        });
+        this.ctx.report(
+          'extends-too-deep',
+          'error',
+          `'${name}' extends '${parent.name}' beyond ${this.ctx.limits.maxExtendsDepth} levels of inheritance (GitLab's limit).`,
+          parent.span,
+          {
+            job: name,
+            parent: parent.name,
+          },
+        );
       if (chain.length > this.ctx.limits.maxExtendsDepth) {
         tooDeep();
         continue;

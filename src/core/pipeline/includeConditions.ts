@@ -84,7 +84,12 @@ export function describeRule(rule: CiValue): string {
   for (const key of ['if', 'exists', 'changes']) {
     const value = entryValue(rule, key);
     if (!value) continue;
-    const text = value.kind === 'scalar' ? scalarText(value) : value.kind === 'seq' ? value.items.map((item) => (item.kind === 'scalar' ? scalarText(item) : '…')).join(', ') : '…';
+    const text =
+      value.kind === 'scalar'
+        ? scalarText(value)
+        : value.kind === 'seq'
+          ? value.items.map((item) => (item.kind === 'scalar' ? scalarText(item) : '…')).join(', ')
+          : '…';
     const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
     return ` \`${key}: ${shown.replace(/`/g, "'")}\``;
   }

@@ -8,7 +8,7 @@ import type { Pipeline, ProjectFiles } from '../types';
 import { entryValue } from './ciValue';
 import { ResolveContext } from './context';
 import { ExtendsResolver } from './extends';
-import { IncludeLoader, type LoadedPipeline } from './includes';
+import { IncludeLoader, type LoadedPipeline } from './includeLoader';
 import { JobMemo, ReadTracker } from './jobReuse';
 import { JobBuilder } from './jobs';
 import { DEFAULT_LIMITS, type ResolveOptions } from './options';
@@ -80,8 +80,8 @@ function resolveOnce(rootFile: string, files: ProjectFiles, options: ResolveOpti
     // would be a partial pipeline that looks complete).
     memo?.clear();
     const root = { file: rootFile, start: 0, end: 0 };
-    if (error instanceof CheckStopped) ctx.report('limit-exceeded', 'error', error.message, root);
-    else ctx.report('limit-exceeded', 'error', `Pipeline analysis stopped: ${error instanceof RangeError ? 'the input is too deeply nested' : 'internal error'}.`, root);
+    const reason = error instanceof RangeError ? 'the input is too deeply nested' : 'internal error';
+    ctx.report('limit-exceeded', 'error', error instanceof CheckStopped ? error.message : `Pipeline analysis stopped: ${reason}.`, root);
     return {
       rootFile,
       files: loader.files.length > 0 ? loader.files : [{ path: rootFile, text: rootText }],

@@ -5,7 +5,7 @@
 import type { SourceSpan } from '../types';
 import { entryValue, scalarText, type CiValue } from './ciValue';
 import type { ResolveContext } from './context';
-import type { Interpolator } from './yamlLoader';
+import type { Interpolator } from '../yaml/reader';
 
 export interface InputSpec {
   readonly name: string;
@@ -136,11 +136,7 @@ function applyFunction(text: string, call: string): string {
  * (keeping its type and, for an `include: inputs:` value, its span); otherwise each block is replaced by text.
  * Unknown inputs are reported and left as written.
  */
-export function createInterpolator(
-  values: ReadonlyMap<string, ProvidedInput>,
-  specs: ReadonlyMap<string, InputSpec>,
-  ctx: ResolveContext,
-): Interpolator {
+export function createInterpolator(values: ReadonlyMap<string, ProvidedInput>, specs: ReadonlyMap<string, InputSpec>, ctx: ResolveContext): Interpolator {
   return (text, span) => {
     let whole: CiValue | string | undefined;
     const replaced = text.replace(BLOCK, (block, expression: string) => {

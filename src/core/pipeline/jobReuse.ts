@@ -90,7 +90,8 @@ function sameVia(a: readonly Provenance[], b: readonly Provenance[]): boolean {
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
-    if (x !== y && (x.kind !== y.kind || x.name !== y.name || x.span.file !== y.span.file || x.span.start !== y.span.start || x.span.end !== y.span.end)) return false;
+    if (x !== y && (x.kind !== y.kind || x.name !== y.name || x.span.file !== y.span.file || x.span.start !== y.span.start || x.span.end !== y.span.end))
+      return false;
   }
   return true;
 }

@@ -262,7 +262,9 @@ export class JobBuilder {
 
   /** What a job that does not set `key` gets: `default:`'s, else the deprecated top-level one; the same for every job. */
   private fallback(key: string): CiValue | undefined {
-    const fromDefault = this.defaults && this.fromBlock(this.defaults, key, { kind: 'default', name: 'default', span: this.defaults.entries.get(key)?.keySpan ?? this.defaults.span });
+    const fromDefault =
+      this.defaults &&
+      this.fromBlock(this.defaults, key, { kind: 'default', name: 'default', span: this.defaults.entries.get(key)?.keySpan ?? this.defaults.span });
     if (fromDefault) return fromDefault;
     if (!DEPRECATED_GLOBAL_KEYS.has(key)) return undefined;
     const keySpan = this.inputs.config.entries.get(key)?.keySpan;
@@ -317,7 +319,10 @@ export class JobBuilder {
       // `expand: false` makes the variable raw (Entry::Variable ComplexVariable; GitLab validates it as a boolean).
       const expand = entry?.kind === 'map' ? this.deref(entryValue(entry, 'expand')) : undefined;
       const raw = expand?.kind === 'scalar' && expand.value === false;
-      variables.set(key, raw ? { value: scalarText(scalar), span: scalar.span, via: scalar.via, raw } : { value: scalarText(scalar), span: scalar.span, via: scalar.via });
+      variables.set(
+        key,
+        raw ? { value: scalarText(scalar), span: scalar.span, via: scalar.via, raw } : { value: scalarText(scalar), span: scalar.span, via: scalar.via },
+      );
     }
     return variables;
   }
@@ -344,7 +349,12 @@ export class JobBuilder {
         if (combinations.length + partial.length > limit) break;
       }
       if (combinations.length + partial.length > limit) {
-        this.inputs.ctx.report('limit-exceeded', 'warning', `parallel: matrix gives more than ${limit} jobs (GitLab's limit); the rest are ignored.`, matrix.span);
+        this.inputs.ctx.report(
+          'limit-exceeded',
+          'warning',
+          `parallel: matrix gives more than ${limit} jobs (GitLab's limit); the rest are ignored.`,
+          matrix.span,
+        );
         combinations.push(...partial.slice(0, limit - combinations.length));
         break;
       }

@@ -15,8 +15,7 @@ export type ExpressionValue = string | boolean | null;
 
 /** The statement's truth, or why it cannot be known here. */
 export type ExpressionResult =
-  | { readonly kind: 'known'; readonly truthful: boolean }
-  | { readonly kind: 'unknown'; readonly variables: readonly string[]; readonly reason?: string };
+  { readonly kind: 'known'; readonly truthful: boolean } | { readonly kind: 'unknown'; readonly variables: readonly string[]; readonly reason?: string };
 
 /** GitLab's lexer stops at 100 tokens (Lexer::MAX_TOKENS): longer statements are syntax errors there. */
 const MAX_TOKENS = 100;
@@ -97,7 +96,9 @@ function tokenize(statement: string): Token[] {
   throw new ExpressionError('Too many tokens!');
 }
 
-type Node = { readonly kind: 'operand'; readonly operand: Operand } | { readonly kind: 'binary'; readonly op: keyof typeof PRECEDENCE; readonly left: Node; readonly right: Node };
+type Node =
+  | { readonly kind: 'operand'; readonly operand: Operand }
+  | { readonly kind: 'binary'; readonly op: keyof typeof PRECEDENCE; readonly left: Node; readonly right: Node };
 
 /** Shunting-yard to a tree, as Parser#tokens_rpn: an operator pops those binding at least as tight. */
 function parse(tokens: readonly Token[]): Node {
@@ -156,7 +157,9 @@ function regexMatches(pattern: { source: string; flags: string }, text: string):
   try {
     // `U` only swaps greediness, which cannot change whether there is a match.
     const flags = pattern.flags.replace(/U/g, '');
-    return RE2JS.compile(flags ? `(?${flags})${pattern.source}` : pattern.source).matcher(text).find();
+    return RE2JS.compile(flags ? `(?${flags})${pattern.source}` : pattern.source)
+      .matcher(text)
+      .find();
   } catch {
     return undefined;
   }
@@ -224,7 +227,8 @@ function evaluate(node: Node, known: KnownVariables): Evaluated {
       // Lexeme::Matches: false when the right side is nil; Lexeme::NotMatches: true.
       if (right.kind === 'value' && !rubyTruthy(right.value)) return { kind: 'value', value: node.op === '!~' };
       if (left.kind === 'unknown' || right.kind === 'unknown') return { ...unknownOf(left, right), boolean: true } as Evaluated;
-      if (right.kind !== 'pattern' || left.kind === 'pattern') return { kind: 'unknown', variables: [], reason: 'a match against something that is not a pattern' };
+      if (right.kind !== 'pattern' || left.kind === 'pattern')
+        return { kind: 'unknown', variables: [], reason: 'a match against something that is not a pattern' };
       const matched = regexMatches(right, left.value === null ? '' : String(left.value));
       if (matched === undefined) return { kind: 'unknown', variables: [], reason: `the pattern /${right.source}/ is not supported here` };
       return { kind: 'value', value: node.op === '=~' ? matched : !matched };
@@ -246,7 +250,8 @@ export function evaluateRuleExpression(statement: string, known: KnownVariables)
     if (error instanceof ExpressionError) return { kind: 'known', truthful: false };
     return { kind: 'unknown', variables: [], reason: 'the expression is too complex to evaluate here' };
   }
-  if (result.kind === 'unknown') return result.reason ? { kind: 'unknown', variables: result.variables, reason: result.reason } : { kind: 'unknown', variables: result.variables };
+  if (result.kind === 'unknown')
+    return result.reason ? { kind: 'unknown', variables: result.variables, reason: result.reason } : { kind: 'unknown', variables: result.variables };
   // A bare pattern is a Regexp object: present.
   return { kind: 'known', truthful: result.kind === 'pattern' ? true : present(result.value) };
 }

@@ -3,10 +3,10 @@
  * would drop it), committed-credentials (a literal secret in the repository) and auth-config-shadows-job-token
  * (a key on the `$CI_REGISTRY` host). Ranges point inside the JSON when the YAML quoting allows an exact mapping.
  */
-import { parseAuthConfig } from '../authConfig';
-import { registryKeyPath } from '../imageRef';
+import { parseAuthConfig } from '../auth/parse';
+import { registryKeyPath } from '../registry/imageRef';
 import type { Finding, ResolvedJob, TracedString } from '../types';
-import { expandVariables } from '../variables';
+import { expandVariables } from '../registry/imageVariables';
 import type { Rule, RuleContext } from './context';
 import { provenanceRelated, shortList, unique } from './context';
 

@@ -15,9 +15,9 @@ import type {
   SourceSpan,
   TracedString,
 } from '../types';
-import type { DockerReference } from '../imageRef';
-import type { PullResult } from '../pullCheck';
-import type { CollectedVariable, JobVariables } from '../variables';
+import type { DockerReference } from '../registry/imageRef';
+import type { PullResult } from '../registry/pullCheck';
+import type { CollectedVariable, JobVariables } from '../registry/imageVariables';
 
 export interface CheckOptions {
   /**

@@ -3,12 +3,13 @@
  * and auth-config-shadows-job-token for keys that come from outside the YAML.
  * One finding per scalar (and registry / variable / reason), listing the jobs and matrix combinations concerned.
  */
-import { credentialLookup, nearMissesOfPath, splitCoverage, type NearMiss } from '../credentials';
-import { registryHostOf } from '../imageRef';
+import { cachedIn } from '../memo';
+import { credentialLookup, nearMissesOfPath, splitCoverage, type NearMiss } from '../registry/credentialLookup';
+import { registryHostOf } from '../registry/imageRef';
 import type { CredentialSource, Finding, LookupResult, RelatedLocation, ResolvedJob, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
 import { describeCombination, groupBy, provenanceRelated, shortList, spanKeyMemo, unique } from './context';
-import { keyListSource } from './images';
+import { keyListSource } from './imageEvaluation';
 
 const NEAR_MISS_EXPLANATIONS: Readonly<Record<string, string>> = {
   port: 'the port differs (the runner compares host:port exactly)',
@@ -161,12 +162,7 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
 /** The stored-in-VS-Code sources and GitLab's readable DOCKER_AUTH_CONFIG of a check, split once per options object. */
 const coverageByOptions = new WeakMap<object, ReturnType<typeof splitCoverage>>();
 function coverageOf(context: RuleContext): ReturnType<typeof splitCoverage> {
-  let split = coverageByOptions.get(context.options);
-  if (!split) {
-    split = splitCoverage(context.options.credentials);
-    coverageByOptions.set(context.options, split);
-  }
-  return split;
+  return cachedIn(coverageByOptions, context.options, () => splitCoverage(context.options.credentials));
 }
 
 interface Miss {
@@ -180,17 +176,8 @@ interface Miss {
 const nearMissCache = new WeakMap<readonly CredentialSource[], Map<string, NearMiss[]>>();
 
 function cachedNearMisses(lookupPath: string, sources: readonly CredentialSource[]): NearMiss[] {
-  let byPath = nearMissCache.get(sources);
-  if (!byPath) {
-    byPath = new Map();
-    nearMissCache.set(sources, byPath);
-  }
-  let misses = byPath.get(lookupPath);
-  if (!misses) {
-    misses = nearMissesOfPath(lookupPath, sources);
-    byPath.set(lookupPath, misses);
-  }
-  return misses;
+  const byPath = cachedIn(nearMissCache, sources, () => new Map<string, NearMiss[]>());
+  return cachedIn(byPath, lookupPath, () => nearMissesOfPath(lookupPath, sources));
 }
 
 function nearMissesFor(evaluations: readonly ImageEvaluation[], storedHere: readonly CredentialSource[]): Miss[] {
@@ -326,4 +313,3 @@ function combinationsData(evaluations: readonly ImageEvaluation[]): { combinatio
   const combinations = combinationNames(evaluations);
   return combinations.length > 0 ? { combinations } : {};
 }
-

@@ -13,17 +13,15 @@ const WHERE: Readonly<Record<string, string>> = {
 export const includeRules: Rule = {
   codes: ['unresolved-include'],
   check(context) {
-    return context.pipeline.unresolvedIncludes.map(
-      (include): Finding => ({
-        code: 'unresolved-include',
-        severity: 'information',
-        message:
-          `include: ${include.kind} "${include.location}" (${WHERE[include.kind] ?? include.kind}) cannot be read here, so what it defines is unknown: ` +
-          'images of jobs that may come from it are not reported as missing credentials.',
-        range: include.span,
-        related: [],
-        data: { kind: include.kind, location: include.location },
-      }),
-    );
+    return context.pipeline.unresolvedIncludes.map((include): Finding => ({
+      code: 'unresolved-include',
+      severity: 'information',
+      message:
+        `include: ${include.kind} "${include.location}" (${WHERE[include.kind] ?? include.kind}) cannot be read here, so what it defines is unknown: ` +
+        'images of jobs that may come from it are not reported as missing credentials.',
+      range: include.span,
+      related: [],
+      data: { kind: include.kind, location: include.location },
+    }));
   },
 };

@@ -1,5 +1,5 @@
 /** The pull check's results (`CheckOptions.pullResults`) as findings on each image that would fail to pull. */
-import { PULL_FINDING_CODES, pullPlanOf } from '../pullCheck';
+import { PULL_FINDING_CODES, pullPlanOf } from '../registry/pullCheck';
 import type { Finding } from '../types';
 import { DEFAULT_SEVERITIES } from './codes';
 import { provenanceRelated, spanKey, type Rule } from './context';

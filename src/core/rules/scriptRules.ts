@@ -3,10 +3,11 @@
  * A script line written once in a template is reported once, with every job that runs it.
  */
 import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
-import { expandImageName } from '../variables';
+import { cachedIn } from '../memo';
+import { expandImageName } from '../registry/imageVariables';
 import type { Rule, RuleContext } from './context';
 import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
-import { isKanikoImage } from './images';
+import { isKanikoImage } from './imageEvaluation';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
 export const scriptRules: Rule = {
@@ -30,11 +31,7 @@ function distinctScriptLines(jobs: readonly ResolvedJob[]): ScriptLine[] {
   // A template's line reaches every new job through one span object: its key is built once.
   const keyOf = spanKeyMemo();
   for (const job of jobs) {
-    let keys = lineKeys.get(job);
-    if (!keys) {
-      keys = job.scriptLines.map((line) => keyOf(line.span));
-      lineKeys.set(job, keys);
-    }
+    const keys = cachedIn(lineKeys, job, () => job.scriptLines.map((line) => keyOf(line.span)));
     for (let index = 0; index < keys.length; index++) {
       const line = job.scriptLines[index]!;
       const key = keys[index]!;
@@ -117,7 +114,7 @@ function kanikoMissingConfig(context: RuleContext): Finding[] {
     code: 'kaniko-missing-config' as const,
     severity: 'warning' as const,
     message:
-      'kaniko pushes here, but no script step writes /kaniko/.docker/config.json: kaniko does not get the runner\'s pull credentials or the ' +
+      "kaniko pushes here, but no script step writes /kaniko/.docker/config.json: kaniko does not get the runner's pull credentials or the " +
       'job token, so the push fails with UNAUTHORIZED ("error checking push permissions"). Write the config first, e.g. ' +
       `printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json.${jobsText(jobs)}`,
     range: lineRange(context, line, offset),

@@ -3,8 +3,8 @@
  * one `WizardState`; a history stack makes Back work; steps already satisfied by the command's arguments are skipped
  * (but stay reachable with Back). Side effects (verify, store, output) go through {@link WizardServices}.
  */
-import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../authConfig';
-import type { VerifyResult } from '../registryVerify';
+import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../auth/schemas';
+import type { VerifyResult } from '../registry/verify';
 import type { Localize, PickItem, Prompter, PromptResult } from './prompter';
 import {
   credentialKindsFor,
@@ -40,7 +40,6 @@ export interface WizardCredential {
   /** The `credHelpers` helper name (without `docker-credential-`), for ECR. */
   readonly helper?: string;
 }
-
 
 export type StoreScope = 'global' | 'workspace';
 
@@ -249,7 +248,10 @@ class CredentialWizard {
     items.push({ label: this.t('Enter another registry…'), description: this.t('host[:port], exactly as in image:'), value: 'other', groupLabel: '' });
 
     const current = this.state.registry;
-    const active = current !== undefined ? items.find((item) => typeof item.value === 'object' && 'registry' in item.value && item.value.registry === current)?.value : undefined;
+    const active =
+      current !== undefined
+        ? items.find((item) => typeof item.value === 'object' && 'registry' in item.value && item.value.registry === current)?.value
+        : undefined;
     const result = await this.prompter.pick<Choice>({
       ...this.position('registry'),
       placeholder: this.t('Which registry do the images come from?'),
@@ -347,7 +349,11 @@ class CredentialWizard {
     }));
     // GitLab creates tokens for its own registry only; offering it for another registry would store the wrong key.
     if (this.services.createRegistryToken && registryFamily(registry, this.services.project) === 'gitlab') {
-      items.unshift({ label: this.t('Create a registry token for me'), detail: this.t('Creates a read_registry token in the GitLab project you are connected to.'), value: 'create' });
+      items.unshift({
+        label: this.t('Create a registry token for me'),
+        detail: this.t('Creates a read_registry token in the GitLab project you are connected to.'),
+        value: 'create',
+      });
     }
     const active = this.state.kindGuide ? guides.find((guide) => guide.kind === this.state.kindGuide!.kind) : undefined;
     const result = await this.prompter.pick<Choice>({
@@ -357,7 +363,11 @@ class CredentialWizard {
       ...(active ? { activeValue: active } : {}),
     });
     if (result.kind === 'button') {
-      const guide = guides.find((candidate) => candidate === result.item || (typeof result.item === 'object' && result.item !== null && (result.item as CredentialKindGuide).kind === candidate.kind));
+      const guide = guides.find(
+        (candidate) =>
+          candidate === result.item ||
+          (typeof result.item === 'object' && result.item !== null && (result.item as CredentialKindGuide).kind === candidate.kind),
+      );
       if (guide?.createUrl) await this.services.openLink(guide.createUrl);
       return 'again';
     }
@@ -427,7 +437,9 @@ class CredentialWizard {
     const scopeHint = this.state.kindGuide?.detail;
     const result = await this.prompter.input({
       ...this.position('secret'),
-      prompt: scopeHint ? this.t('The token or password for {0}. {1}', this.state.username!, scopeHint) : this.t('The token or password for {0}', this.state.username!),
+      prompt: scopeHint
+        ? this.t('The token or password for {0}. {1}', this.state.username!, scopeHint)
+        : this.t('The token or password for {0}', this.state.username!),
       password: true,
       value: this.state.secret ?? '',
       validate: (text) => this.secretProblem(text.trim()),
@@ -453,10 +465,17 @@ class CredentialWizard {
         items: [
           {
             label: this.t('Verify now (recommended)'),
-            detail: this.t('Signs in to {0} as the runner will: with the username and token (Basic auth), or by asking for a pull token where the registry issues them. Nothing is downloaded.', this.state.registry!),
+            detail: this.t(
+              'Signs in to {0} as the runner will: with the username and token (Basic auth), or by asking for a pull token where the registry issues them. Nothing is downloaded.',
+              this.state.registry!,
+            ),
             value: 'verify',
           },
-          { label: this.t('Skip verification'), detail: this.t('Store it without checking, e.g. when the registry cannot be reached from here.'), value: 'skip' },
+          {
+            label: this.t('Skip verification'),
+            detail: this.t('Store it without checking, e.g. when the registry cannot be reached from here.'),
+            value: 'skip',
+          },
         ],
         activeValue: 'verify',
       });
@@ -486,7 +505,11 @@ class CredentialWizard {
         // A short headline fits the input line; the registry's full answer goes on the first item's detail line.
         placeholder: this.verifyHeadline(outcome),
         items: [
-          { label: this.t('Back: change the username or token'), detail: outcome.detail !== undefined ? this.t('{0} ({1})', outcome.message, outcome.detail) : outcome.message, value: 'back' },
+          {
+            label: this.t('Back: change the username or token'),
+            detail: outcome.detail !== undefined ? this.t('{0} ({1})', outcome.message, outcome.detail) : outcome.message,
+            value: 'back',
+          },
           { label: this.t('Save anyway'), value: 'save' },
           { label: this.t('Cancel'), value: 'cancel' },
         ],
@@ -520,10 +543,19 @@ class CredentialWizard {
   private async storeStep(): Promise<Transition> {
     const scope = await this.prompter.pick<StoreScope>({
       ...this.position('store'),
-      placeholder: this.state.verifiedMessage !== undefined ? this.t('{0} Remember it for…', this.state.verifiedMessage) : this.t('Remember this credential for…'),
+      placeholder:
+        this.state.verifiedMessage !== undefined ? this.t('{0} Remember it for…', this.state.verifiedMessage) : this.t('Remember this credential for…'),
       items: [
-        { label: this.t('On this computer, for all my projects'), detail: this.t("The token is kept in VS Code's secret storage, never in settings or files."), value: 'global' },
-        { label: this.t('For this project only'), detail: this.t("The token is kept in VS Code's secret storage; only this project's windows use it."), value: 'workspace' },
+        {
+          label: this.t('On this computer, for all my projects'),
+          detail: this.t("The token is kept in VS Code's secret storage, never in settings or files."),
+          value: 'global',
+        },
+        {
+          label: this.t('For this project only'),
+          detail: this.t("The token is kept in VS Code's secret storage; only this project's windows use it."),
+          value: 'workspace',
+        },
       ],
       ...(this.state.scope ? { activeValue: this.state.scope } : {}),
     });
@@ -539,7 +571,11 @@ class CredentialWizard {
       ...this.position('store'),
       placeholder: this.t("VS Code's secret storage is not available, so the token cannot be stored."),
       items: [
-        { label: this.t('Use it once without storing'), detail: this.t('Continue to the output; the token is forgotten when the wizard closes.'), value: 'once' },
+        {
+          label: this.t('Use it once without storing'),
+          detail: this.t('Continue to the output; the token is forgotten when the wizard closes.'),
+          value: 'once',
+        },
         { label: this.t('Back'), value: 'back' },
         { label: this.t('Cancel'), value: 'cancel' },
       ],
@@ -572,11 +608,20 @@ class CredentialWizard {
       { label: this.t('Show it in a read-only preview'), detail: this.t('The auth values stay hidden until you reveal them.'), value: 'preview' },
       { label: this.t('Merge into ~/.docker/config.json'), detail: this.t('For local docker pull; asks first and keeps a backup.'), value: 'docker-config' },
     ];
-    if (jobs.length > 0) items.push({ label: this.t('Insert a config.json step into a job'), detail: this.t('For kaniko or docker build jobs, which do not read DOCKER_AUTH_CONFIG themselves.'), value: 'config-step' });
+    if (jobs.length > 0)
+      items.push({
+        label: this.t('Insert a config.json step into a job'),
+        detail: this.t('For kaniko or docker build jobs, which do not read DOCKER_AUTH_CONFIG themselves.'),
+        value: 'config-step',
+      });
     if (this.services.canSaveToGitLab) {
       items.push(
         this.services.gitlabConnected === false
-          ? { label: this.t('Connect to GitLab and save as CI/CD variable…'), detail: this.t('Asks for your GitLab instance and a token, then saves it (Variable type, masked, not expanded).'), value: 'gitlab-variable' }
+          ? {
+              label: this.t('Connect to GitLab and save as CI/CD variable…'),
+              detail: this.t('Asks for your GitLab instance and a token, then saves it (Variable type, masked, not expanded).'),
+              value: 'gitlab-variable',
+            }
           : { label: this.t('Save as CI/CD variable in GitLab'), detail: this.t('Variable type, masked, not expanded.'), value: 'gitlab-variable' },
       );
     }
@@ -614,7 +659,9 @@ class CredentialWizard {
   private clipboardDetail(): string {
     const seconds = this.services.clipboardClearSeconds;
     if (seconds === undefined) return this.t('Minified, single line.');
-    return seconds > 0 ? this.t('Minified, single line. Cleared from the clipboard after {0} s.', String(seconds)) : this.t('Minified, single line. Kept on the clipboard.');
+    return seconds > 0
+      ? this.t('Minified, single line. Cleared from the clipboard after {0} s.', String(seconds))
+      : this.t('Minified, single line. Kept on the clipboard.');
   }
 
   /** Which stored registries go into the output; only asked when there is more than this one. Undefined: Back. */
@@ -630,12 +677,17 @@ class CredentialWizard {
       const result = await this.prompter.pickMany<string>({
         ...this.position('output'),
         placeholder: this.t('Which registries go into this DOCKER_AUTH_CONFIG? It replaces the whole value in GitLab.'),
-        items: [current, ...others].map((registry) => ({ label: registry, ...(used.includes(registry) ? { description: this.t('used by the pipeline') } : {}), value: registry })),
+        items: [current, ...others].map((registry) => ({
+          label: registry,
+          ...(used.includes(registry) ? { description: this.t('used by the pipeline') } : {}),
+          value: registry,
+        })),
         pickedValues: [current, ...others.filter((registry) => used.includes(registry))],
       });
       if (result.kind !== 'value') return undefined;
       const left = used.filter((registry) => registry !== current && !result.value.includes(registry));
-      if (left.length === 0 || (await this.confirmLeftOut(left))) return this.state.stored ? result.value : result.value.filter((registry) => registry !== current);
+      if (left.length === 0 || (await this.confirmLeftOut(left)))
+        return this.state.stored ? result.value : result.value.filter((registry) => registry !== current);
     }
   }
 

@@ -2,6 +2,7 @@
  * What the wizard knows about registries and credential kinds: presets, which kind of token each registry wants,
  * the username to use, the scope to grant and the page that creates it. Plain data, no I/O.
  */
+import { isDockerHubHost } from '../registry/dockerHub';
 
 /** The GitLab project the workspace belongs to (from settings or the `origin` remote). */
 export interface GitLabProjectInfo {
@@ -29,7 +30,7 @@ export function registryFamily(registry: string, project?: GitLabProjectInfo): R
   const host = hostOf(registry);
   if (project && registry.toLowerCase() === project.registry.toLowerCase()) return 'gitlab';
   if (ecrHost.test(host)) return 'ecr';
-  if (host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io') return 'docker-hub';
+  if (isDockerHubHost(host)) return 'docker-hub';
   if (host === 'ghcr.io') return 'ghcr';
   if (host === 'quay.io') return 'quay';
   if (host.endsWith('.azurecr.io')) return 'azure';
@@ -94,22 +95,38 @@ export type CredentialKindId =
 /** What each kind is called in lists (Manage Registry Credentials): words, never the id. */
 export function credentialKindLabel(kind: string, t: (message: string, ...args: string[]) => string): string {
   switch (kind) {
-    case 'deploy-token': return t('GitLab deploy token');
-    case 'project-access-token': return t('GitLab project access token');
-    case 'group-access-token': return t('GitLab group access token');
-    case 'personal-access-token': return t('GitLab personal access token');
-    case 'job-token': return t('CI job token');
-    case 'docker-hub-token': return t('Docker Hub access token');
-    case 'github-token': return t('GitHub personal access token');
-    case 'robot-account': return t('Robot account');
-    case 'azure-repository-token': return t('Azure repository token');
-    case 'azure-service-principal': return t('Azure service principal');
-    case 'google-service-account-key': return t('Google service account key');
-    case 'google-access-token': return t('Google access token');
-    case 'created-in-gitlab': return t('Token created in GitLab');
-    case 'imported': return t('Imported from a DOCKER_AUTH_CONFIG');
-    case 'ecr-login': return t('AWS ECR credential helper');
-    default: return t('Username and password or token');
+    case 'deploy-token':
+      return t('GitLab deploy token');
+    case 'project-access-token':
+      return t('GitLab project access token');
+    case 'group-access-token':
+      return t('GitLab group access token');
+    case 'personal-access-token':
+      return t('GitLab personal access token');
+    case 'job-token':
+      return t('CI job token');
+    case 'docker-hub-token':
+      return t('Docker Hub access token');
+    case 'github-token':
+      return t('GitHub personal access token');
+    case 'robot-account':
+      return t('Robot account');
+    case 'azure-repository-token':
+      return t('Azure repository token');
+    case 'azure-service-principal':
+      return t('Azure service principal');
+    case 'google-service-account-key':
+      return t('Google service account key');
+    case 'google-access-token':
+      return t('Google access token');
+    case 'created-in-gitlab':
+      return t('Token created in GitLab');
+    case 'imported':
+      return t('Imported from a DOCKER_AUTH_CONFIG');
+    case 'ecr-login':
+      return t('AWS ECR credential helper');
+    default:
+      return t('Username and password or token');
   }
 }
 
@@ -142,23 +159,85 @@ export function credentialKindsFor(registry: string, t: Localize, project?: GitL
     case 'gitlab':
       return gitlabKinds(t, project);
     case 'docker-hub':
-      return [{ kind: 'docker-hub-token', label: t('Docker Hub personal access token'), detail: t('Scope Read-only (public repositories need none). Username: your Docker ID, not your e-mail.'), usernamePrompt: t('Your Docker ID (the username, not the e-mail address)'), usernamePlaceholder: 'my-docker-id', createUrl: 'https://app.docker.com/settings/personal-access-tokens' }];
+      return [
+        {
+          kind: 'docker-hub-token',
+          label: t('Docker Hub personal access token'),
+          detail: t('Scope Read-only (public repositories need none). Username: your Docker ID, not your e-mail.'),
+          usernamePrompt: t('Your Docker ID (the username, not the e-mail address)'),
+          usernamePlaceholder: 'my-docker-id',
+          createUrl: 'https://app.docker.com/settings/personal-access-tokens',
+        },
+      ];
     case 'ghcr':
-      return [{ kind: 'github-token', label: t('GitHub personal access token (classic)'), detail: t('Scope read:packages; fine-grained tokens do not work with ghcr.io. Username: your GitHub username.'), usernamePrompt: t('Your GitHub username'), usernamePlaceholder: 'octocat', createUrl: 'https://github.com/settings/tokens/new?scopes=read:packages&description=gitlab-ci-registry-pull' }];
+      return [
+        {
+          kind: 'github-token',
+          label: t('GitHub personal access token (classic)'),
+          detail: t('Scope read:packages; fine-grained tokens do not work with ghcr.io. Username: your GitHub username.'),
+          usernamePrompt: t('Your GitHub username'),
+          usernamePlaceholder: 'octocat',
+          createUrl: 'https://github.com/settings/tokens/new?scopes=read:packages&description=gitlab-ci-registry-pull',
+        },
+      ];
     case 'quay':
-      return [robotAccount(t, t('Quay robot account'), t('Read permission on the repositories (Organization > Robot Accounts). Username: organization+robotname.'), 'myorg+ci_pull', 'https://quay.io/organization/'), otherAccount(t)];
+      return [
+        robotAccount(
+          t,
+          t('Quay robot account'),
+          t('Read permission on the repositories (Organization > Robot Accounts). Username: organization+robotname.'),
+          'myorg+ci_pull',
+          'https://quay.io/organization/',
+        ),
+        otherAccount(t),
+      ];
     case 'harbor':
       return [harborRobot(t), otherAccount(t)];
     case 'azure':
       return [
-        { kind: 'azure-repository-token', label: t('Repository-scoped token'), detail: t('A token with the _repositories_pull scope map (Repository permissions > Tokens). Username: the token name.'), usernamePrompt: t('The token name'), usernamePlaceholder: 'ci-pull' },
-        { kind: 'azure-service-principal', label: t('Service principal'), detail: t('Role AcrPull on the registry. Username: the application (client) ID; password: a client secret.'), usernamePrompt: t('The application (client) ID'), usernamePlaceholder: '00000000-0000-0000-0000-000000000000' },
+        {
+          kind: 'azure-repository-token',
+          label: t('Repository-scoped token'),
+          detail: t('A token with the _repositories_pull scope map (Repository permissions > Tokens). Username: the token name.'),
+          usernamePrompt: t('The token name'),
+          usernamePlaceholder: 'ci-pull',
+        },
+        {
+          kind: 'azure-service-principal',
+          label: t('Service principal'),
+          detail: t('Role AcrPull on the registry. Username: the application (client) ID; password: a client secret.'),
+          usernamePrompt: t('The application (client) ID'),
+          usernamePlaceholder: '00000000-0000-0000-0000-000000000000',
+        },
       ];
     case 'google':
       return [
-        { kind: 'google-service-account-key', label: t('Service account key (_json_key_base64)'), detail: t('Role Artifact Registry Reader. Username _json_key_base64; token: the key file in base64 on one line (base64 -w 0 key.json).'), usernamePrompt: t('Keep _json_key_base64 for a base64-encoded key file'), usernamePlaceholder: '_json_key_base64', usernameValue: '_json_key_base64', createUrl: 'https://console.cloud.google.com/iam-admin/serviceaccounts' },
-        { kind: 'google-service-account-key', label: t('Service account key (_json_key)'), detail: t('Role Artifact Registry Reader. Username _json_key; token: the key file\'s JSON, pasted on one line.'), usernamePrompt: t('Keep _json_key for the key file\'s JSON'), usernamePlaceholder: '_json_key', usernameValue: '_json_key', createUrl: 'https://console.cloud.google.com/iam-admin/serviceaccounts' },
-        { kind: 'google-access-token', label: t('Access token (oauth2accesstoken)'), detail: t('Username oauth2accesstoken; token from gcloud auth print-access-token. It expires after one hour: for trying out only.'), usernamePrompt: t('Keep oauth2accesstoken'), usernamePlaceholder: 'oauth2accesstoken', usernameValue: 'oauth2accesstoken' },
+        {
+          kind: 'google-service-account-key',
+          label: t('Service account key (_json_key_base64)'),
+          detail: t('Role Artifact Registry Reader. Username _json_key_base64; token: the key file in base64 on one line (base64 -w 0 key.json).'),
+          usernamePrompt: t('Keep _json_key_base64 for a base64-encoded key file'),
+          usernamePlaceholder: '_json_key_base64',
+          usernameValue: '_json_key_base64',
+          createUrl: 'https://console.cloud.google.com/iam-admin/serviceaccounts',
+        },
+        {
+          kind: 'google-service-account-key',
+          label: t('Service account key (_json_key)'),
+          detail: t("Role Artifact Registry Reader. Username _json_key; token: the key file's JSON, pasted on one line."),
+          usernamePrompt: t("Keep _json_key for the key file's JSON"),
+          usernamePlaceholder: '_json_key',
+          usernameValue: '_json_key',
+          createUrl: 'https://console.cloud.google.com/iam-admin/serviceaccounts',
+        },
+        {
+          kind: 'google-access-token',
+          label: t('Access token (oauth2accesstoken)'),
+          detail: t('Username oauth2accesstoken; token from gcloud auth print-access-token. It expires after one hour: for trying out only.'),
+          usernamePrompt: t('Keep oauth2accesstoken'),
+          usernamePlaceholder: 'oauth2accesstoken',
+          usernameValue: 'oauth2accesstoken',
+        },
       ];
     case 'ecr':
     case 'other':
@@ -174,7 +253,9 @@ function gitlabKinds(t: Localize, project?: GitLabProjectInfo): CredentialKindGu
     {
       kind: 'deploy-token',
       label: t('Deploy token'),
-      detail: t('Scope read_registry (add write_registry to push). Works on every tier. Username: the deploy token\'s own username (gitlab+deploy-token-N unless you chose one).'),
+      detail: t(
+        "Scope read_registry (add write_registry to push). Works on every tier. Username: the deploy token's own username (gitlab+deploy-token-N unless you chose one).",
+      ),
       usernamePrompt: t("The deploy token's username: it must match"),
       usernamePlaceholder: 'gitlab+deploy-token-42',
       ...(projectUrl ? { createUrl: `${projectUrl}/-/settings/repository#js-deploy-tokens` } : {}),
@@ -206,7 +287,7 @@ function gitlabKinds(t: Localize, project?: GitLabProjectInfo): CredentialKindGu
     {
       kind: 'job-token',
       label: t('CI job token (CI_REGISTRY_USER / CI_JOB_TOKEN)'),
-      detail: t('Automatic for this instance\'s registry: nothing to store. Read the notes.'),
+      detail: t("Automatic for this instance's registry: nothing to store. Read the notes."),
       usernamePrompt: 'gitlab-ci-token',
       usernamePlaceholder: 'gitlab-ci-token',
     },
@@ -214,13 +295,31 @@ function gitlabKinds(t: Localize, project?: GitLabProjectInfo): CredentialKindGu
 }
 
 function robotAccount(t: Localize, label: string, detail: string, placeholder: string, createUrl?: string): CredentialKindGuide {
-  return { kind: 'robot-account', label, detail, usernamePrompt: t('The robot account\'s full name'), usernamePlaceholder: placeholder, ...(createUrl ? { createUrl } : {}) };
+  return {
+    kind: 'robot-account',
+    label,
+    detail,
+    usernamePrompt: t("The robot account's full name"),
+    usernamePlaceholder: placeholder,
+    ...(createUrl ? { createUrl } : {}),
+  };
 }
 
 function harborRobot(t: Localize): CredentialKindGuide {
-  return robotAccount(t, t('Harbor robot account'), t('Pull permission on the project (Project > Robot Accounts). Username: the full robot name, robot$project+name.'), 'robot$myproject+ci-pull');
+  return robotAccount(
+    t,
+    t('Harbor robot account'),
+    t('Pull permission on the project (Project > Robot Accounts). Username: the full robot name, robot$project+name.'),
+    'robot$myproject+ci-pull',
+  );
 }
 
 function otherAccount(t: Localize): CredentialKindGuide {
-  return { kind: 'registry-account', label: t('Registry account (username and password or token)'), detail: t('A read-only (pull) account or token of this registry.'), usernamePrompt: t('The registry username'), usernamePlaceholder: 'ci-pull' };
+  return {
+    kind: 'registry-account',
+    label: t('Registry account (username and password or token)'),
+    detail: t('A read-only (pull) account or token of this registry.'),
+    usernamePrompt: t('The registry username'),
+    usernamePlaceholder: 'ci-pull',
+  };
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { compareJobImages, formatComparison, jobImagesFromMergedYaml, jobImagesFromPipeline } from '../../core/gitlab/ciLintCompare';
-import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline/index';
+import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline';
 import type { ExternalIncludes } from '../../core/pipeline/options';
 import { projectFileOf } from '../documents';
 import type { FolderAccess } from './connections';
@@ -36,6 +36,6 @@ export async function compareWithCiLint(
   const differences = compareJobImages(local, server);
   let report = formatComparison(ciConfigPath, new Set([...local.keys(), ...server.keys()]).size, differences, lint.errors);
   // GitLab reads `include: local` files from the repository, not from this working copy.
-  report += `\n_${vscode.l10n.t('GitLab resolved local includes from the repository\'s default branch; unsaved or uncommitted changes to them are not in its view.')}_\n`;
+  report += `\n_${vscode.l10n.t("GitLab resolved local includes from the repository's default branch; unsaved or uncommitted changes to them are not in its view.")}_\n`;
   await reports.show(folder.name, report);
 }

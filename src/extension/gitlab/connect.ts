@@ -93,7 +93,9 @@ async function checkAndSave(
   try {
     const info = await check();
     if (!info) return undefined;
-    log.info(`Connected to ${instance.host} as ${info.connection.username ?? '?'} (scopes ${info.connection.scopes.join(', ')}; expires ${info.connection.expiresAt ?? 'never'})`);
+    log.info(
+      `Connected to ${instance.host} as ${info.connection.username ?? '?'} (scopes ${info.connection.scopes.join(', ')}; expires ${info.connection.expiresAt ?? 'never'})`,
+    );
     await connections.save(info.connection, info.token);
     void vscode.window.showInformationMessage(connectedMessage(info.connection, instance, workspaceInstanceUrl));
     return info.connection;
@@ -122,7 +124,10 @@ async function checkSession(
 ): Promise<{ connection: ConnectionInfo; token: undefined }> {
   // OAuth tokens are refused by /personal_access_tokens/self: /user proves the session works.
   const user = await withProgress(instance, () => connections.clientFor(instance, { kind: 'oauth', token: session.accessToken }).currentUser());
-  return { connection: { origin: instance.origin, baseUrl: instance.baseUrl, auth: 'session', username: user.username, scopes: [...session.scopes] }, token: undefined };
+  return {
+    connection: { origin: instance.origin, baseUrl: instance.baseUrl, auth: 'session', username: user.username, scopes: [...session.scopes] },
+    token: undefined,
+  };
 }
 
 async function askAndCheckToken(connections: GitLabConnections, instance: GitLabInstance): Promise<{ connection: ConnectionInfo; token: string } | undefined> {
@@ -132,28 +137,41 @@ async function askAndCheckToken(connections: GitLabConnections, instance: GitLab
     prompt: vscode.l10n.t('A personal access token with the api scope (read_api to only read variables). Create one at {0}', tokenPage),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() === '' ? vscode.l10n.t('Paste the token.') : /\s/.test(value.trim()) ? vscode.l10n.t('A token has no spaces.') : undefined),
+    validateInput: (value) =>
+      value.trim() === '' ? vscode.l10n.t('Paste the token.') : /\s/.test(value.trim()) ? vscode.l10n.t('A token has no spaces.') : undefined,
   });
   return token === undefined ? undefined : checkToken(connections, instance, token);
 }
 
 /** Checks a token with /personal_access_tokens/self and /user on `instance` (the only host it is sent to). */
 async function checkToken(connections: GitLabConnections, instance: GitLabInstance, token: string): Promise<{ connection: ConnectionInfo; token: string }> {
-  if (token.trim() === '' || /\s/.test(token.trim())) throw new GitLabApiError('unauthorized', vscode.l10n.t('That is not a token: it is empty or has spaces.'));
+  if (token.trim() === '' || /\s/.test(token.trim()))
+    throw new GitLabApiError('unauthorized', vscode.l10n.t('That is not a token: it is empty or has spaces.'));
   const credential = { kind: 'private-token' as const, token: token.trim() };
   const api = connections.clientFor(instance, credential);
   const self = await withProgress(instance, () => api.tokenSelf());
-  if (self.revoked || self.active === false) throw new GitLabApiError('unauthorized', vscode.l10n.t('GitLab says this token is revoked or inactive. Create a new one.'));
+  if (self.revoked || self.active === false)
+    throw new GitLabApiError('unauthorized', vscode.l10n.t('GitLab says this token is revoked or inactive. Create a new one.'));
   if (!self.scopes.includes('api') && !self.scopes.includes('read_api')) {
     throw new GitLabApiError(
       'insufficient-scope',
-      vscode.l10n.t('This token has the scopes {0}; it needs api (or read_api to only read variables). Create a token with the api scope.', self.scopes.join(', ') || '(none)'),
+      vscode.l10n.t(
+        'This token has the scopes {0}; it needs api (or read_api to only read variables). Create a token with the api scope.',
+        self.scopes.join(', ') || '(none)',
+      ),
       { requiredScope: 'api' },
     );
   }
   const user = await withProgress(instance, () => api.currentUser());
   return {
-    connection: { origin: instance.origin, baseUrl: instance.baseUrl, auth: 'token', username: user.username, scopes: self.scopes, expiresAt: self.expires_at ?? null },
+    connection: {
+      origin: instance.origin,
+      baseUrl: instance.baseUrl,
+      auth: 'token',
+      username: user.username,
+      scopes: self.scopes,
+      expiresAt: self.expires_at ?? null,
+    },
     token: credential.token,
   };
 }
@@ -164,7 +182,7 @@ function connectedMessage(connection: ConnectionInfo, instance: GitLabInstance, 
   if (!connection.scopes.includes('api')) parts.push(vscode.l10n.t('Read-only: saving variables and creating tokens need the api scope.'));
   const workspace = workspaceInstanceUrl ? parseInstanceUrl(workspaceInstanceUrl) : undefined;
   if (workspace?.ok && workspace.instance.origin !== instance.origin) {
-    parts.push(vscode.l10n.t('This workspace\'s project is on {0}: the token is not used for it.', workspace.instance.host));
+    parts.push(vscode.l10n.t("This workspace's project is on {0}: the token is not used for it.", workspace.instance.host));
   }
   return parts.join(' ');
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { GitLabApi } from '../../core/gitlab/api';
 import { GitLabClient, type FetchLike, type GitLabCredential } from '../../core/gitlab/client';
 import { parseInstanceUrl, type GitLabInstance } from '../../core/gitlab/instance';
-import type { GitLabContext } from '../../core/gitlabContext';
+import type { GitLabContext } from '../../core/gitlab/projectContext';
 import { ProjectContextResolver } from '../projectContext';
 import { SettingsReader } from '../settings';
 import { CONNECTIONS_KEY, TOKEN_SECRET_PREFIX } from './storageKeys';
@@ -111,7 +111,11 @@ export class GitLabConnections implements vscode.Disposable {
   /** An API client for the folder's project, or why there is none. Never reaches the network itself. */
   async accessFor(folder: vscode.WorkspaceFolder): Promise<FolderAccess> {
     if (!vscode.workspace.isTrusted) {
-      return { ok: false, reason: 'untrusted', message: vscode.l10n.t('GitLab is not contacted in an untrusted workspace. Trust the workspace to use the connection.') };
+      return {
+        ok: false,
+        reason: 'untrusted',
+        message: vscode.l10n.t('GitLab is not contacted in an untrusted workspace. Trust the workspace to use the connection.'),
+      };
     }
     const context = this.contextOf(folder);
     if (!context) {
@@ -171,7 +175,8 @@ export async function gitlabWorkflowSession(scopes: readonly string[]): Promise<
 export async function pickFolder(hint?: vscode.WorkspaceFolder | vscode.Uri | string): Promise<vscode.WorkspaceFolder | undefined> {
   if (hint && typeof hint === 'object' && 'uri' in hint && 'index' in hint) return hint;
   if (hint) {
-    const uri = typeof hint === 'string' ? (/^[a-z][a-z0-9+.-]*:/i.test(hint) && !/^[a-z]:[\\/]/i.test(hint) ? vscode.Uri.parse(hint) : vscode.Uri.file(hint)) : hint;
+    const uri =
+      typeof hint === 'string' ? (/^[a-z][a-z0-9+.-]*:/i.test(hint) && !/^[a-z]:[\\/]/i.test(hint) ? vscode.Uri.parse(hint) : vscode.Uri.file(hint)) : hint;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (folder) return folder;
   }

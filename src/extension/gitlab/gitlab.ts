@@ -4,7 +4,7 @@
  * them and registers the commands. Required only once GitLab is in use (lazyGitLab.ts).
  */
 import * as vscode from 'vscode';
-import { buildAuthConfig } from '../../core/authConfig';
+import { buildAuthConfig } from '../../core/auth/build';
 import { expiryWarnings, type TrackedToken } from '../../core/gitlab/tokenExpiry';
 import { dockerAuthConfigKey, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
 import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
@@ -19,8 +19,13 @@ import type { CreatedRegistryToken } from './registryToken';
 import { createdTokens } from './tokenRecords';
 import { loadCommands } from '../lazyCommands';
 import { GitLabVariableCoverage, type RefreshOutcome } from './variableCoverage';
-import { COMMAND_COMPARE_WITH_CI_LINT, COMMAND_CONFIGURE_CREDENTIALS, COMMAND_CONNECT_GITLAB, COMMAND_CREATE_REGISTRY_TOKEN, COMMAND_REFRESH_GITLAB } from '../commandIds';
-
+import {
+  COMMAND_COMPARE_WITH_CI_LINT,
+  COMMAND_CONFIGURE_CREDENTIALS,
+  COMMAND_CONNECT_GITLAB,
+  COMMAND_CREATE_REGISTRY_TOKEN,
+  COMMAND_REFRESH_GITLAB,
+} from '../commandIds';
 
 /**
  * The GitLab connection: CI/CD variable coverage, token creation, remote includes.
@@ -104,9 +109,11 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
 
   const warnAboutExpiry = () => {
     const tracked: TrackedToken[] = [
-      ...connections.all().flatMap((connection) =>
-        connection.expiresAt ? [{ description: `personal access token for ${new URL(connection.origin).host}`, expiresAt: connection.expiresAt }] : [],
-      ),
+      ...connections
+        .all()
+        .flatMap((connection) =>
+          connection.expiresAt ? [{ description: `personal access token for ${new URL(connection.origin).host}`, expiresAt: connection.expiresAt }] : [],
+        ),
       ...createdTokens(context.globalState),
     ];
     for (const warning of expiryWarnings(tracked, new Date())) {
@@ -142,7 +149,13 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
         if (!folder) return false;
         const access = await connections.accessFor(folder);
         if (!access.ok) throw new Error(access.message);
-        await loadCommands().compareWithCiLint(folder, access, connections.settings.read(folder.uri).ciConfigPath, includes.externalIncludesFor(folder), reports);
+        await loadCommands().compareWithCiLint(
+          folder,
+          access,
+          connections.settings.read(folder.uri).ciConfigPath,
+          includes.externalIncludesFor(folder),
+          reports,
+        );
         return true;
       }),
     ),
@@ -182,7 +195,12 @@ async function handOver(
   const saveInGitLab = vscode.l10n.t('Save DOCKER_AUTH_CONFIG in GitLab…');
   const wizard = vscode.l10n.t('Open the Wizard');
   const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Created a token for {0} (user {1}{2}).', created.registry, created.username, created.expiresAt ? vscode.l10n.t(', expires {0}', created.expiresAt) : ''),
+    vscode.l10n.t(
+      'Created a token for {0} (user {1}{2}).',
+      created.registry,
+      created.username,
+      created.expiresAt ? vscode.l10n.t(', expires {0}', created.expiresAt) : '',
+    ),
     saveInGitLab,
     wizard,
   );

@@ -3,7 +3,7 @@
  * serves them synchronously to the pipeline resolver. New files fire `onDidFetch` so the diagnostics re-run.
  */
 import * as vscode from 'vscode';
-import { ExternalIncludeCache, type IncludeFetcherOptions } from '../../core/gitlab/includes';
+import { ExternalIncludeCache, type IncludeFetcherOptions } from '../../core/gitlab/externalIncludeCache';
 import type { ExternalIncludeRequest, ExternalIncludes } from '../../core/pipeline/options';
 import type { GitLabConnections } from './connections';
 

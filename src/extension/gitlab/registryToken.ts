@@ -35,7 +35,9 @@ export async function createRegistryTokenInteractively(
       { label: vscode.l10n.t('Deploy token'), description: vscode.l10n.t('read_registry; works on every tier'), value: 'deploy' as const },
       {
         label: vscode.l10n.t('Project access token'),
-        description: onGitLabCom ? vscode.l10n.t('read_registry, Reporter role; needs Premium on GitLab.com') : vscode.l10n.t('read_registry, Reporter role; expires within a year'),
+        description: onGitLabCom
+          ? vscode.l10n.t('read_registry, Reporter role; needs Premium on GitLab.com')
+          : vscode.l10n.t('read_registry, Reporter role; expires within a year'),
         value: 'access' as const,
       },
     ],
@@ -49,7 +51,11 @@ export async function createRegistryTokenInteractively(
       ...days.map((count) => ({ label: vscode.l10n.t('{0} days', count), description: dateInDays(new Date(), count), days: count as number | undefined })),
       ...(kind.value === 'deploy' ? [{ label: vscode.l10n.t('Never'), description: vscode.l10n.t('deploy tokens may not expire'), days: undefined }] : []),
     ],
-    { title: vscode.l10n.t('Create a registry token (2/3): expiry'), placeHolder: vscode.l10n.t('You are warned 7 days before it expires.'), ignoreFocusOut: true },
+    {
+      title: vscode.l10n.t('Create a registry token (2/3): expiry'),
+      placeHolder: vscode.l10n.t('You are warned 7 days before it expires.'),
+      ignoreFocusOut: true,
+    },
   );
   if (!expiry) return undefined;
 
@@ -68,7 +74,11 @@ export async function createRegistryTokenInteractively(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating the token in {0}…', projectPath) },
       async () => {
         if (kind.value === 'deploy') {
-          const token = await access.api.createDeployToken(projectPath, { name: name.trim(), scopes: ['read_registry'], ...(expiresAt ? { expires_at: expiresAt } : {}) });
+          const token = await access.api.createDeployToken(projectPath, {
+            name: name.trim(),
+            scopes: ['read_registry'],
+            ...(expiresAt ? { expires_at: expiresAt } : {}),
+          });
           return { registry, username: token.username, secret: token.token, ...(expiresAt ? { expiresAt } : {}) };
         }
         const token = await access.api.createProjectAccessToken(projectPath, {
@@ -78,7 +88,10 @@ export async function createRegistryTokenInteractively(
           expires_at: expiresAt!,
         });
         // GitLab ignores the username for access tokens; the bot's name reads better in a config than a placeholder.
-        const username = await access.api.user(token.user_id).then((user) => user.username, () => name.trim());
+        const username = await access.api.user(token.user_id).then(
+          (user) => user.username,
+          () => name.trim(),
+        );
         return { registry, username, secret: token.token, expiresAt: expiresAt! };
       },
     );

@@ -73,7 +73,10 @@ export async function saveDockerAuthConfigInteractively(access: WritableAccess, 
   );
   log.info(`${outcome.action} ${label} (registries: ${[...plan.added, ...plan.changed, ...plan.kept].join(', ')}; masked ${outcome.masked})`);
   const done = outcome.action === 'created' ? vscode.l10n.t('Created the {0}.', label) : vscode.l10n.t('Updated the {0}.', label);
-  const unmasked = plan.maskable && !outcome.masked ? ' ' + vscode.l10n.t('This GitLab version cannot mask a JSON value: it was saved unmasked, so keep job logs from printing it.') : '';
+  const unmasked =
+    plan.maskable && !outcome.masked
+      ? ' ' + vscode.l10n.t('This GitLab version cannot mask a JSON value: it was saved unmasked, so keep job logs from printing it.')
+      : '';
   void vscode.window.showInformationMessage(done + unmasked);
   return true;
 }
@@ -81,18 +84,22 @@ export async function saveDockerAuthConfigInteractively(access: WritableAccess, 
 /** The modal's detail: registries only, never a value. */
 function planDetail(plan: AuthConfigWritePlan, isProtected: boolean, hidden: boolean): string {
   const list = (items: readonly string[]) => (items.length ? items.join(', ') : vscode.l10n.t('none'));
-  const lines = [
-    vscode.l10n.t('Added: {0}', list(plan.added)),
-    vscode.l10n.t('Changed: {0}', list(plan.changed)),
-    vscode.l10n.t('Kept: {0}', list(plan.kept)),
-  ];
-  if (plan.existing === 'hidden') lines.push('', vscode.l10n.t('The current value is hidden: GitLab does not show it, so its entries cannot be kept. Saving replaces them all.'));
+  const lines = [vscode.l10n.t('Added: {0}', list(plan.added)), vscode.l10n.t('Changed: {0}', list(plan.changed)), vscode.l10n.t('Kept: {0}', list(plan.kept))];
+  if (plan.existing === 'hidden')
+    lines.push('', vscode.l10n.t('The current value is hidden: GitLab does not show it, so its entries cannot be kept. Saving replaces them all.'));
   if (plan.existing === 'broken') {
-    lines.push('', vscode.l10n.t('The current value is not a valid DOCKER_AUTH_CONFIG, so the runner ignores it ({0}). Saving replaces it.', plan.existingProblem ?? ''));
+    lines.push(
+      '',
+      vscode.l10n.t('The current value is not a valid DOCKER_AUTH_CONFIG, so the runner ignores it ({0}). Saving replaces it.', plan.existingProblem ?? ''),
+    );
   }
   lines.push(
     '',
-    vscode.l10n.t('Type: variable; expansion off (raw); {0}; {1}.', plan.maskable || hidden ? vscode.l10n.t('masked') : vscode.l10n.t('not masked'), isProtected ? vscode.l10n.t('protected') : vscode.l10n.t('not protected')),
+    vscode.l10n.t(
+      'Type: variable; expansion off (raw); {0}; {1}.',
+      plan.maskable || hidden ? vscode.l10n.t('masked') : vscode.l10n.t('not masked'),
+      isProtected ? vscode.l10n.t('protected') : vscode.l10n.t('not protected'),
+    ),
   );
   return lines.join('\n');
 }

@@ -6,12 +6,11 @@
 import * as vscode from 'vscode';
 import { GitLabApiError } from '../../core/gitlab/errors';
 import { readVariablesCoverage, type VariablesCoverage } from '../../core/gitlab/variablesCoverage';
-import type { CollectedVariable } from '../../core/variables';
+import type { CollectedVariable } from '../../core/registry/imageVariables';
 import type { CredentialSource } from '../../core/types';
 import type { CoverageContributor } from '../coverage';
 import type { GitLabConnections } from './connections';
 import { COMMAND_CONFIGURE_CREDENTIALS, COMMAND_REFRESH_GITLAB } from '../commandIds';
-
 
 /** How one folder's refresh ended, as the notification and the log say it. Never a value. */
 export interface RefreshOutcome {
@@ -159,7 +158,10 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
     entry.reportedBroken = signature;
     const fix = vscode.l10n.t('Build a New One…');
     void vscode.window
-      .showWarningMessage(vscode.l10n.t('{0} is not valid, so the runner ignores it and no registry gets credentials from it: {1}', effective.label, problems), fix)
+      .showWarningMessage(
+        vscode.l10n.t('{0} is not valid, so the runner ignores it and no registry gets credentials from it: {1}', effective.label, problems),
+        fix,
+      )
       .then((choice) => (choice === fix ? vscode.commands.executeCommand(COMMAND_CONFIGURE_CREDENTIALS) : undefined));
   }
 
@@ -178,10 +180,21 @@ export class GitLabVariableCoverage implements CoverageContributor, vscode.Dispo
       const effective = entry.coverage.effective;
       const state = effective?.state.kind;
       this.statusBar.text =
-        state === 'broken' ? '$(warning) DOCKER_AUTH_CONFIG' : state === 'hidden' ? '$(eye-closed) DOCKER_AUTH_CONFIG' : state === 'valid' ? '$(key) DOCKER_AUTH_CONFIG' : '$(circle-slash) DOCKER_AUTH_CONFIG';
+        state === 'broken'
+          ? '$(warning) DOCKER_AUTH_CONFIG'
+          : state === 'hidden'
+            ? '$(eye-closed) DOCKER_AUTH_CONFIG'
+            : state === 'valid'
+              ? '$(key) DOCKER_AUTH_CONFIG'
+              : '$(circle-slash) DOCKER_AUTH_CONFIG';
       if (state === 'broken') this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       const stale = entry.problem && !entry.quiet ? [vscode.l10n.t('The last refresh failed: {0}', entry.problem)] : [];
-      this.statusBar.tooltip = [summaryOf(entry.coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG CI/CD variable.'), ...entry.coverage.notes, ...stale, vscode.l10n.t('Click to refresh.')].join('\n');
+      this.statusBar.tooltip = [
+        summaryOf(entry.coverage) ?? vscode.l10n.t('No DOCKER_AUTH_CONFIG CI/CD variable.'),
+        ...entry.coverage.notes,
+        ...stale,
+        vscode.l10n.t('Click to refresh.'),
+      ].join('\n');
     } else {
       this.statusBar.text = '$(error) GitLab';
       this.statusBar.tooltip = `${entry.problem}\n${vscode.l10n.t('Click to refresh.')}`;

@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { mergeIntoDockerConfigFile } from '../../core/dockerConfigFile';
+import { mergeIntoDockerConfigFile } from '../../core/auth/dockerConfigFile';
 import type { WizardCredential } from '../../core/wizard/credentialWizard';
 import type { CredentialStore } from '../credentialStore';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics';
@@ -114,7 +114,12 @@ export async function mergeIntoDockerConfigWithConfirmation(credentials: readonl
   const merge = vscode.l10n.t('Merge');
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t('Merge {0} registry credential(s) into {1}?', tokens.length, file),
-    { modal: true, detail: vscode.l10n.t('Existing entries for other registries are kept. The previous file is copied to config.json.bak first (mode 0600), replacing any older backup, so only one old copy of your tokens is kept. The file stores the tokens in plain base64.') },
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'Existing entries for other registries are kept. The previous file is copied to config.json.bak first (mode 0600), replacing any older backup, so only one old copy of your tokens is kept. The file stores the tokens in plain base64.',
+      ),
+    },
     merge,
   );
   if (answer !== merge) return false;
@@ -124,10 +129,16 @@ export async function mergeIntoDockerConfigWithConfirmation(credentials: readonl
       tokens.map((credential) => ({ registry: credential.registry, username: credential.username, secret: credential.secret! })),
     );
     log.info(vscode.l10n.t('Merged registry credentials into {0} (keys {1}).', file, result.keys.join(', ')));
-    const done = result.created ? vscode.l10n.t('Created {0}.', file) : vscode.l10n.t('Merged into {0}; the previous file is at {1} (the only backup kept, mode 0600).', file, result.backupPath ?? '-');
+    const done = result.created
+      ? vscode.l10n.t('Created {0}.', file)
+      : vscode.l10n.t('Merged into {0}; the previous file is at {1} (the only backup kept, mode 0600).', file, result.backupPath ?? '-');
     if (result.credsStore !== null) {
       void vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} But it sets credsStore "{1}", so docker reads credentials from that helper and ignores these entries; use docker login instead.', done, result.credsStore),
+        vscode.l10n.t(
+          '{0} But it sets credsStore "{1}", so docker reads credentials from that helper and ignores these entries; use docker login instead.',
+          done,
+          result.credsStore,
+        ),
       );
     } else if (result.credHelperKeys.length > 0) {
       void vscode.window.showWarningMessage(vscode.l10n.t('{0} A credHelpers entry overrides {1} for docker.', done, result.credHelperKeys.join(', ')));
@@ -159,7 +170,12 @@ export async function configStepTargets(): Promise<ConfigStepTarget[]> {
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     for (const diagnostic of diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE || codeOf(diagnostic) !== 'kaniko-missing-config') continue;
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
       const action = actions?.find((candidate) => candidate.edit !== undefined && candidate.diagnostics?.some((d) => codeOf(d) === 'kaniko-missing-config'));
       if (action) targets.push({ label: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1} — ${diagnostic.message}`, action });
     }
@@ -175,7 +191,11 @@ export function codeOf(diagnostic: vscode.Diagnostic): string | undefined {
 }
 
 /** The chosen stored credentials with their secrets, for writing ~/.docker/config.json. */
-export async function credentialsWithSecrets(store: CredentialStore, registries: readonly string[] | undefined, extra: readonly WizardCredential[] = []): Promise<WizardCredential[]> {
+export async function credentialsWithSecrets(
+  store: CredentialStore,
+  registries: readonly string[] | undefined,
+  extra: readonly WizardCredential[] = [],
+): Promise<WizardCredential[]> {
   const result: WizardCredential[] = [];
   for (const entry of store.list()) {
     if (registries !== undefined && !registries.includes(entry.registry) && !registries.includes(entry.key)) continue;

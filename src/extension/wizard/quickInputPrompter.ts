@@ -4,15 +4,7 @@
  * validation as the user types.
  */
 import * as vscode from 'vscode';
-import type {
-  InputOptions,
-  PickItem,
-  PickManyOptions,
-  PickOptions,
-  Prompter,
-  PromptButton,
-  PromptResult,
-} from '../../core/wizard/prompter';
+import type { InputOptions, PickItem, PickManyOptions, PickOptions, Prompter, PromptButton, PromptResult } from '../../core/wizard/prompter';
 
 interface ButtonWithId extends vscode.QuickInputButton {
   readonly id: string;
@@ -123,7 +115,10 @@ function run<T>(input: vscode.QuickInput, wire: (settle: (result: PromptResult<T
       for (const disposable of disposables) disposable.dispose();
       input.dispose();
     };
-    disposables.push(...wire(settle), input.onDidHide(() => settle({ kind: 'cancel' })));
+    disposables.push(
+      ...wire(settle),
+      input.onDidHide(() => settle({ kind: 'cancel' })),
+    );
     input.show();
   });
 }

@@ -1,6 +1,6 @@
 /** Registry verification from the extension: trusted workspaces only, under a cancellable progress notification. */
 import * as vscode from 'vscode';
-import { verifyRegistryCredentials, type VerifyResult } from '../../core/registryVerify';
+import { verifyRegistryCredentials, type VerifyResult } from '../../core/registry/verify';
 
 /** Verifies under a cancellable notification, logging the attempt and its outcome; undefined when the user cancelled. */
 export async function verifyWithProgress(
@@ -13,7 +13,15 @@ export async function verifyWithProgress(
   log?.info(vscode.l10n.t('Verifying the credentials of {0} for {1}…', request.username, target));
   const result = await verifyUnlogged(request, timeoutSeconds);
   if (result === undefined) log?.info(vscode.l10n.t('Verification for {0} cancelled.', request.registry));
-  else log?.info(vscode.l10n.t('Verification for {0}: {1} — {2}', request.registry, result.status, result.detail ? `${result.message} (${result.detail})` : result.message));
+  else
+    log?.info(
+      vscode.l10n.t(
+        'Verification for {0}: {1} — {2}',
+        request.registry,
+        result.status,
+        result.detail ? `${result.message} (${result.detail})` : result.message,
+      ),
+    );
   return result;
 }
 

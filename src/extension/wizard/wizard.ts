@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { CreatedToken, MissingRegistry, WizardArgs, WizardServices } from '../../core/wizard/credentialWizard';
 import { runCredentialWizard, type DeliveryRequest } from '../../core/wizard/credentialWizard';
-import { parseDockerReference } from '../../core/imageRef';
+import { parseDockerReference } from '../../core/registry/imageRef';
 import type { GitLabProjectInfo } from '../../core/wizard/registryGuide';
 import { COMMAND_CONFIGURE_CREDENTIALS } from '../commandIds';
 import { describeContents, registerCredentialCommands } from '../credentialCommands';
@@ -19,7 +19,14 @@ import type { GitLabConnection } from '../gitlab/gitlab';
 import { ProjectContextResolver } from '../projectContext';
 import { hasStoredConnection } from '../gitlab/storageKeys';
 import { SettingsReader } from '../settings';
-import { AuthConfigPreview, configStepTargets, copyWithAutoClear, credentialsWithSecrets, mergeIntoDockerConfigWithConfirmation, type ConfigStepTarget } from './outputs';
+import {
+  AuthConfigPreview,
+  configStepTargets,
+  copyWithAutoClear,
+  credentialsWithSecrets,
+  mergeIntoDockerConfigWithConfirmation,
+  type ConfigStepTarget,
+} from './outputs';
 import { QuickInputPrompter } from './quickInputPrompter';
 import { verifyWithProgress } from './verify';
 
@@ -67,7 +74,14 @@ export function registerWizard(
   };
 
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND_CONFIGURE_CREDENTIALS, (args?: WizardArgs) => configure(args)));
-  registerCredentialCommands(context, log, credentials, { preview, settings, configure: () => configure(), project: { diagnostics, connection: gitlab }, said, log });
+  registerCredentialCommands(context, log, credentials, {
+    preview,
+    settings,
+    configure: () => configure(),
+    project: { diagnostics, connection: gitlab },
+    said,
+    log,
+  });
 }
 
 /** The parts of the extension the wizard works with; tests build them around a failing SecretStorage. */
@@ -142,7 +156,9 @@ function createServices(ctx: ServiceContext): WizardServices {
       const openSettings = vscode.l10n.t('Open CI/CD settings');
       const choice = await vscode.window.showInformationMessage(message, { modal: true, detail }, ...(ctx.project ? [openSettings] : []));
       if (choice === openSettings && ctx.project) {
-        await vscode.env.openExternal(vscode.Uri.parse(`${ctx.project.instanceUrl}/${ctx.project.projectPath}/-/settings/ci_cd#js-cicd-variables-settings`, true));
+        await vscode.env.openExternal(
+          vscode.Uri.parse(`${ctx.project.instanceUrl}/${ctx.project.projectPath}/-/settings/ci_cd#js-cicd-variables-settings`, true),
+        );
       }
     },
   };
@@ -153,7 +169,12 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
   // The whole value: the chosen stored credentials over what GitLab's variable already holds.
   let combined: Awaited<ReturnType<typeof projectAuthConfig>>;
   try {
-    combined = await projectAuthConfig({ credentials: ctx.credentials, diagnostics: ctx.diagnostics, connection: ctx.connection }, ctx.folder, request.registries, extra);
+    combined = await projectAuthConfig(
+      { credentials: ctx.credentials, diagnostics: ctx.diagnostics, connection: ctx.connection },
+      ctx.folder,
+      request.registries,
+      extra,
+    );
   } catch (error) {
     // Without GitLab's current entries the value would be a subset: nothing is output rather than that.
     void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was output: {0}', error instanceof Error ? error.message : String(error)));
@@ -161,7 +182,10 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
   }
   if (combined.missingSecrets.length > 0) {
     void vscode.window.showWarningMessage(
-      vscode.l10n.t('Left out {0}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".', combined.missingSecrets.map((entry) => entry.registry).join(', ')),
+      vscode.l10n.t(
+        'Left out {0}: the token is missing from SecretStorage. Re-enter it under "Manage Registry Credentials".',
+        combined.missingSecrets.map((entry) => entry.registry).join(', '),
+      ),
     );
   }
   for (const action of request.actions) {
@@ -193,7 +217,9 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
           try {
             await ctx.connection.saveDockerAuthConfig(ctx.folder, combined.json);
           } catch (error) {
-            void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the CI/CD variable: {0}', error instanceof Error ? error.message : String(error)));
+            void vscode.window.showErrorMessage(
+              vscode.l10n.t('Could not save the CI/CD variable: {0}', error instanceof Error ? error.message : String(error)),
+            );
           }
         }
         break;
@@ -228,7 +254,10 @@ async function missingRegistries(diagnostics: Pick<DiagnosticsService, 'publishe
  */
 async function tagAt(uri: vscode.Uri, range: vscode.Range, repository: string): Promise<string | undefined> {
   try {
-    const written = (await vscode.workspace.openTextDocument(uri)).getText(range).trim().replace(/^(["'])(.*)\1$/, '$2');
+    const written = (await vscode.workspace.openTextDocument(uri))
+      .getText(range)
+      .trim()
+      .replace(/^(["'])(.*)\1$/, '$2');
     const reference = parseDockerReference(written);
     if (!reference.valid || reference.repository !== repository) return undefined;
     return reference.digest ?? reference.tag ?? undefined;

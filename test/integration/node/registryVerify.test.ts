@@ -64,7 +64,13 @@ describe('verifyRegistryCredentials against a real docker-registry with htpasswd
   });
 
   test('an auths key written with scheme and path still reaches the registry', async () => {
-    const result = await verify({ registry: `http://${registry.host}/v2/`, username: user.username, secret: user.password, repository: 'group/app', tag: '1.0' });
+    const result = await verify({
+      registry: `http://${registry.host}/v2/`,
+      username: user.username,
+      secret: user.password,
+      repository: 'group/app',
+      tag: '1.0',
+    });
     assert.equal(result.status, 'valid', result.detail);
   });
 });

@@ -40,9 +40,7 @@ async function runMocha(emit: (event: SuiteEvent) => void): Promise<void> {
       else resolve();
     });
     const { constants } = Mocha.Runner;
-    runner.once(constants.EVENT_RUN_BEGIN, () =>
-      emit({ event: 'start', total: runner.total, vscodeVersion: vscode.version }),
-    );
+    runner.once(constants.EVENT_RUN_BEGIN, () => emit({ event: 'start', total: runner.total, vscodeVersion: vscode.version }));
     runner.on(constants.EVENT_TEST_BEGIN, (test: Mocha.Test) => emit({ event: 'test', title: test.fullTitle() }));
     runner.on(constants.EVENT_TEST_PASS, (test: Mocha.Test) => {
       passed++;
