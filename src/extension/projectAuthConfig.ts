@@ -47,11 +47,23 @@ export async function projectAuthConfig(
   extra: readonly WizardCredential[] = [],
 ): Promise<ProjectAuthConfig> {
   const used = storedKeysUsedIn(sources.diagnostics, folder);
-  const chosen = registries ?? (used.length > 0 ? used : undefined);
+  // A credential whose token is gone no longer covers anything, so no pipeline "uses" it: chosen all the same, so that
+  // the result names it as left out instead of losing it silently.
+  const lost = used.length > 0 && registries === undefined ? await keysWithoutToken(sources.credentials) : [];
+  const chosen = registries ?? (used.length > 0 ? [...used, ...lost] : undefined);
   const combined = await sources.credentials.combinedAuthConfig(chosen, extra);
   const fromStore = [...combined.included, ...extra.map((credential) => credential.registry)];
   const inGitLab = folder ? await sources.connection.currentDockerAuthConfig?.(folder) : undefined;
   if (inGitLab === undefined) return { json: combined.json, fromStore, fromGitLab: [], missingSecrets: combined.missingSecrets };
   const plan = planAuthConfigWrite(inGitLab, combined.json);
   return { json: plan.value, fromStore, fromGitLab: plan.kept.filter((key) => !fromStore.includes(key)), missingSecrets: combined.missingSecrets };
+}
+
+async function keysWithoutToken(credentials: CredentialStore): Promise<string[]> {
+  const keys: string[] = [];
+  for (const entry of credentials.list()) {
+    const status = await credentials.tokenStatus(entry);
+    if (status === 'missing' || status === 'unreadable') keys.push(entry.key);
+  }
+  return keys;
 }

@@ -111,7 +111,8 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     const empty = await waitForValidation('error');
     assert.equal(empty.message, 'Enter the username. The registry username');
     await workbench.typeInQuickInput('ci:puller');
-    const rejected = await waitForValidation('error');
+    // The empty-box message stays until the validation of the typed text replaces it: wait for that one.
+    const rejected = await waitForValidation('error', /:/);
     assert.match(rejected.message, /:/, `validation message: ${rejected.message}`);
     await workbench.typeInQuickInput(username);
     await screenshot('step-3-username');
@@ -269,10 +270,15 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     }
   });
 
-  async function waitForValidation(severity: 'error' | 'warning' | 'info') {
+  /** Waits for a validation message of `severity` (whose text matches `text`, when given) and returns the quick input. */
+  async function waitForValidation(severity: 'error' | 'warning' | 'info', text?: RegExp) {
     const box = workbench.page.locator(`.quick-input-widget:visible .quick-input-box .monaco-inputbox.${severity}`);
     await box.waitFor();
-    return workbench.quickInput();
+    if (!text) return workbench.quickInput();
+    return eventually(async () => {
+      const state = await workbench.quickInput();
+      return text.test(state.message) ? state : undefined;
+    }, `the validation message matches ${text}`);
   }
 
   /** Waits until the quick input's placeholder (a quick pick's headline) contains `text`. */
