@@ -1,6 +1,7 @@
 // @workspace test/fixtures/workspaces/quickfixes
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { eventually } from '../support/eventually';
 import { assertSameSecretText } from '../support/secretAssert';
 import { EXTENSION_ID, codeOf, diagnosticsWhen, untilCode } from './support';
 
@@ -29,7 +30,13 @@ async function openWith(
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document);
   const [diagnostic] = await untilCode(uri, code, true);
-  return { uri, document, diagnostic: diagnostic!, actions: await quickFixes(uri, diagnostic!) };
+  // The quick fixes come from the check behind the published diagnostics; right after activation a newer check of the
+  // folder may still be on its way: wait until the light bulb has something, as a user would.
+  const actions = await eventually(async () => {
+    const offered = await quickFixes(uri, diagnostic!);
+    return offered.length > 0 ? offered : undefined;
+  }, `quick fixes are offered for ${code} in ${name}`);
+  return { uri, document, diagnostic: diagnostic!, actions };
 }
 
 function titled(actions: vscode.CodeAction[], title: string): vscode.CodeAction {
