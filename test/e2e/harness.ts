@@ -93,6 +93,22 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
   }
 
+  /**
+   * The same code-server and workspace in a new browser window whose storage is empty: no SecretStorage, globalState or
+   * workspaceState of earlier tests (code-server keeps them in the browser). This window is closed; use the returned one.
+   */
+  async freshWindow(): Promise<Workbench> {
+    const context = await newWorkbenchContext(this.browser, new URL(this.server.url).origin);
+    const page = await context.newPage();
+    page.setDefaultTimeout(uiTimeoutMs);
+    this.unregister();
+    await this.context.close();
+    const workbench = new Workbench(this.server, this.browser, context, page);
+    workbench.screenshotCount = this.screenshotCount;
+    await workbench.waitUntilReady();
+    return workbench;
+  }
+
   /** Absolute path of a file in this workbench's private copy of the workspace. */
   workspaceFile(relativePath: string): string {
     return path.join(this.server.workspaceDir, relativePath);

@@ -1,6 +1,8 @@
 // @workspace test/fixtures/workspaces/wizard
 // The credential wizard through the real workbench, against a real basic-auth registry on 127.0.0.1: a user runs it
-// from the command palette, mistypes the password, goes Back, fixes it, stores the token and copies DOCKER_AUTH_CONFIG.
+// from the command palette, mistypes the password, goes Back, fixes it, stores the token and copies DOCKER_AUTH_CONFIG;
+// then what a stored credential does (Problems, reload, Manage → Rotate / Remove). Each test starts in a fresh browser
+// window (empty SecretStorage and globalState) with the pipeline open and its warning shown, so any test runs alone.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,6 +47,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   let workbench: Workbench;
   let workspaceRoot: string;
   let expectedAuthConfig: string;
+  let windowUsed = false;
 
   before(async () => {
     registry = await startRegistry({ kind: 'htpasswd', users: [{ username, password }] });
@@ -77,8 +80,27 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     if (workspaceRoot) fs.rmSync(workspaceRoot, { recursive: true, force: true });
   });
 
-  it('shows the missing-credentials warning for the registry in the Problems panel', async () => {
+  beforeEach(async () => {
+    // The window before() opened is fresh for the first test; every later test gets a new one.
+    if (windowUsed) workbench = await workbench.freshWindow();
+    windowUsed = true;
     await workbench.openFile('.gitlab-ci.yml');
+    await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
+  });
+
+  afterEach(() => {
+    // Whatever a test did, no token reached a plain file of code-server or the workspace.
+    // Each token in every base64 alignment (standard and URL-safe), and each exact `auth` value.
+    const needles = [password, wrongPassword].flatMap((secret) => [...secretForms(secret), Buffer.from(`${username}:${secret}`).toString('base64')]);
+    for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
+      const content = fs.readFileSync(file);
+      for (const needle of needles) {
+        assert.equal(content.includes(needle), false, `${path.relative(workbench.server.userDataDir, file)} holds the token`);
+      }
+    }
+  });
+
+  it('shows the missing-credentials warning for the registry in the Problems panel', async () => {
     const problems = await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
     const warning = problems.find((problem) => isMissingCredentials(problem, registry.host))!;
     assert.equal(warning.severity, 'warning');
@@ -86,10 +108,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await screenshot('missing-credentials-warning');
   });
 
-  it('walks every step from the command palette; a wrong password is reported, Back fixes it', async () => {
-    // Its own state, whatever ran before: the pipeline open and its warning published, which step 1 lists.
-    await workbench.openFile('.gitlab-ci.yml');
-    await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
+  it('walks every step from the command palette; a wrong password is reported, Back fixes it; the output channel logs both verifications; exactly the minified DOCKER_AUTH_CONFIG is copied', async () => {
     await workbench.runCommand(`GitLab CI Auth: ${wizardTitle}…`);
 
     // Step 1: the registry the pipeline uses without credentials is offered first.
@@ -184,21 +203,19 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await screenshot('done-gitlab-guidance');
     await dialog.getByRole('button', { name: 'OK' }).click();
     await dialog.waitFor({ state: 'hidden' });
-  });
 
-  it('logs each verification and its outcome in the GitLab CI Auth output channel', () => {
     const logs = filesUnder(workbench.server.userDataDir).filter((file) => file.endsWith('GitLab CI Auth.log'));
-    const text = logs.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
-    assert.match(text, new RegExp(`Verifying the credentials of ${username} for ${registry.host.replace(/\./g, '\\.')}/team/app:1\\.0`));
-    assert.match(text, /Verification for .*: wrong-credentials/);
-    assert.match(text, /Verification for .*: valid/);
-  });
+    const log = logs.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    assert.match(log, new RegExp(`Verifying the credentials of ${username} for ${registry.host.replace(/\./g, '\\.')}/team/app:1\\.0`));
+    assert.match(log, /Verification for .*: wrong-credentials/);
+    assert.match(log, /Verification for .*: valid/);
 
-  it('leaves exactly the minified DOCKER_AUTH_CONFIG on the clipboard', async () => {
     assertSameSecretText(await copiedText(), expectedAuthConfig, 'the copied DOCKER_AUTH_CONFIG');
+    await clipboardWrite('');
   });
 
   it('turns the warning into the "stored in VS Code only" information: the runner cannot see VS Code', async () => {
+    await storeThroughWizard(password);
     const problems = await workbench.problems(
       (list) => !list.some((problem) => isMissingCredentials(problem, registry.host)) && list.some((problem) => isStoredOnly(problem, registry.host)),
     );
@@ -209,6 +226,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('keeps the token in SecretStorage: after a reload, Copy DOCKER_AUTH_CONFIG still produces it', async () => {
+    await storeThroughWizard(password);
     await workbench.page.reload();
     await workbench.page.locator('.monaco-workbench').waitFor();
     await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
@@ -219,6 +237,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('Manage → Rotate: the registry rejects the new token, "Save anyway" still replaces it', async () => {
+    await storeThroughWizard(password);
     await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
     await workbench.quickInput({ title: 'Registry Credentials' });
     const listed = (await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts()).join('\n');
@@ -244,6 +263,8 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   });
 
   it('Manage → Remove asks first, then deletes the credential and the warning returns', async () => {
+    await storeThroughWizard(password);
+    await workbench.problems((list) => !list.some((problem) => isMissingCredentials(problem, registry.host)));
     await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
     await workbench.quickInput({ title: 'Registry Credentials' });
     await pick(registry.host);
@@ -259,16 +280,28 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     await workbench.notification('No registry credentials are stored yet');
   });
 
-  it('never writes a token, or its base64, to a plain file of code-server or the workspace', () => {
-    // Each token in every base64 alignment (standard and URL-safe), and each exact `auth` value.
-    const needles = [password, wrongPassword].flatMap((secret) => [...secretForms(secret), Buffer.from(`${username}:${secret}`).toString('base64')]);
-    for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
-      const content = fs.readFileSync(file);
-      for (const needle of needles) {
-        assert.equal(content.includes(needle), false, `${path.relative(workbench.server.userDataDir, file)} holds the token`);
-      }
-    }
-  });
+  /** Stores `token` for the registry through the wizard's shortest path (no verification, clipboard output). */
+  async function storeThroughWizard(token: string): Promise<void> {
+    await workbench.runCommand(`GitLab CI Auth: ${wizardTitle}…`);
+    await workbench.quickInput({ title: stepTitle(1) });
+    await pick(registry.host);
+    await workbench.quickInput({ title: stepTitle(2) });
+    await pick('Registry account');
+    await workbench.quickInput({ title: stepTitle(3) });
+    await workbench.submitQuickInput(username);
+    await workbench.quickInput({ title: stepTitle(4) });
+    await workbench.submitQuickInput(token);
+    await workbench.quickInput({ title: stepTitle(5) });
+    await pick('Skip verification');
+    await workbench.quickInput({ title: stepTitle(6) });
+    await pick('On this computer, for all my projects');
+    await workbench.quickInput({ title: stepTitle(7) });
+    await workbench.submitQuickInput();
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await clipboardWrite('');
+  }
 
   /** Waits for a validation message of `severity` (whose text matches `text`, when given) and returns the quick input. */
   async function waitForValidation(severity: 'error' | 'warning' | 'info', text?: RegExp) {
