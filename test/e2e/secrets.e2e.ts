@@ -1,12 +1,13 @@
 // @workspace test/fixtures/workspaces/wizard
 // One sentinel token through every credential flow of the real workbench (import by paste, copy, Manage → Rotate,
-// a token lost from SecretStorage and re-entered, two windows at once), then a scan of everything code-server, the
-// browser and the extension wrote or showed: only SecretStorage may hold the token.
+// a token lost from SecretStorage and re-entered, two windows at once). After each flow, a scan of everything
+// code-server, the browser and the extension wrote or showed: only SecretStorage may hold a token. Each test starts in
+// a fresh browser window (empty SecretStorage and globalState) and imports what it needs, so any test runs alone.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { Workbench, openWorkbench } from './harness';
+import { Workbench, freshWindowForEachTest, openWorkbench } from './harness';
 import { assertSameSecretText, hideSecrets, secretForms } from '../support/secretAssert';
 import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
@@ -36,22 +37,36 @@ function authConfig(key: string, token: string): string {
   return JSON.stringify({ auths: { [key]: { auth: Buffer.from(`${username}:${token}`).toString('base64') } } });
 }
 
-describe('secrets: one sentinel token through every flow, then a scan of everything written', function () {
+describe('secrets: one sentinel token through every flow, each followed by a scan of everything written and shown', function () {
   let workbench: Workbench;
-  /** Every notification and dialog text and every Problems message shown during the run. */
+  /** Every notification and dialog text and every Problems message shown during the current test. */
   const shown: string[] = [];
+  /** How many extension logs said "Imported" before the current test (each window's extension host has its own). */
+  let importLogsBefore = 0;
 
   before(async () => {
     workbench = await openWorkbench({
       workspace: 'test/fixtures/workspaces/wizard',
       settings: { 'gitlabCiAuth.clipboardClearSeconds': clearSeconds, 'gitlabCiAuth.verifyTimeoutSeconds': 2 },
     });
-    await workbench.openFile('.gitlab-ci.yml');
-    await problemsUntil(true);
   });
 
   after(async () => {
     await workbench?.close();
+  });
+
+  freshWindowForEachTest(() => workbench);
+
+  beforeEach(async () => {
+    shown.length = 0;
+    importLogsBefore = importLogs().length;
+    await workbench.openFile('.gitlab-ci.yml');
+    await problemsUntil(true);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'passed') return;
+    await assertNoTokenOutsideSecretStorage();
   });
 
   it('Import → paste: the JSON is typed into a password box, stored, and the warning clears', async () => {
@@ -60,6 +75,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
   });
 
   it(`Copy: the clipboard holds the DOCKER_AUTH_CONFIG, and ${clearSeconds} s later no longer does`, async () => {
+    await importByPaste(workbench, authConfig(registry, sentinel));
     await clipboardWrite(workbench.page, nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
     await seen(workbench, `the clipboard is cleared in ${clearSeconds} s if it still holds it`);
@@ -68,6 +84,7 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
   });
 
   it('Manage → Rotate: the new token replaces the old one', async () => {
+    await importByPaste(workbench, authConfig(registry, sentinel));
     await workbench.runCommand('GitLab CI Auth: Manage Registry Credentials');
     await workbench.quickInput({ title: 'Registry Credentials' });
     await pick(workbench, registry);
@@ -81,6 +98,8 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
   });
 
   it('a token gone from SecretStorage (state from another machine): flagged again, Copy names it, Manage offers to re-enter it', async () => {
+    await importByPaste(workbench, authConfig(registry, sentinel));
+    await problemsUntil(false);
     // code-server keeps SecretStorage in the browser's localStorage under this key (sealed, see the last test).
     await workbench.page.evaluate(() => localStorage.removeItem('secrets.provider'));
     await reload(workbench);
@@ -107,21 +126,31 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     await problemsUntil(false);
   });
 
-  it('two windows import different registries at once: both stay listed; a token code-server dropped is flagged, never silently lost', async function () {
+  it('two windows import different registries at once: both stay listed; the token code-server dropped is flagged and named by Copy, the other is copied', async function () {
     // Two windows, two imports and two reloads (each restarts an extension host): minutes on a busy machine.
     this.timeout(300_000);
-    // code-server's SecretStorage (browser localStorage) writes each window's whole cached map, so with both windows
-    // open the later write drops the other window's token. The metadata (globalState) keeps both; the extension must
-    // then say which token is missing rather than copy a DOCKER_AUTH_CONFIG that silently lacks it.
+    // code-server's SecretStorage (LocalStorageSecretStorageProvider in its workbench.js) reads localStorage["secrets.provider"]
+    // once, when a window loads, and every write seals that window's whole cached map back. Both windows are loaded before
+    // either import, so window two's write drops the token window one stored: that loss is code-server's, and certain.
+    // The metadata (globalState, shared by the windows) keeps both registries; the extension must then flag one's token
+    // as missing and name it when copying, and keep two's token intact. Anything else is a token the extension lost.
     // Copy gives the stored credentials the pipeline uses, so the pipeline pulls from both registries.
     const pipelineFile = path.join(workbench.server.workspaceDir, '.gitlab-ci.yml');
     const pulls = ['one', 'two'].map((name) => `${name}:\n  image: ${name}.wizard.example/team/app:1.0\n  script:\n    - make\n`);
-    fs.writeFileSync(pipelineFile, `${fs.readFileSync(pipelineFile, 'utf8').trimEnd()}\n${pulls.join('')}`);
+    const pipeline = fs.readFileSync(pipelineFile, 'utf8');
+    fs.writeFileSync(pipelineFile, `${pipeline.trimEnd()}\n${pulls.join('')}`);
+    try {
+      await storeInTwoWindowsAndCheckBoth();
+    } finally {
+      fs.writeFileSync(pipelineFile, pipeline);
+    }
+  });
+
+  async function storeInTwoWindowsAndCheckBoth(): Promise<void> {
     const second = new Workbench(workbench.server, workbench.context.browser()!, workbench.context, await workbench.context.newPage());
     await second.waitUntilReady();
     await importByPaste(workbench, authConfig('one.wizard.example', windowOneToken));
     await importByPaste(second, authConfig('two.wizard.example', windowTwoToken));
-    const expected = { 'one.wizard.example': windowOneToken, 'two.wizard.example': windowTwoToken };
 
     for (const window of [workbench, second]) {
       await reload(window);
@@ -130,40 +159,37 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
       const rows = await window.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts();
       shown.push(...rows);
       await window.dismissQuickInput();
+      const rowOf = (key: string): string => rows.find((text) => text.includes(key)) ?? assert.fail(`${key} is not listed: ${rows.join(' | ')}`);
+      assert.match(rowOf('one.wizard.example'), /Token missing — re-enter/, 'the dropped token is flagged');
+      assert.doesNotMatch(rowOf('two.wizard.example'), /Token missing/, 'the token stored last is kept');
+
       await clipboardWrite(window.page, nothingCopied);
       await window.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
       const copied = JSON.parse(await copiedText(window)) as { auths: Record<string, { auth: string }> };
       const message = await seen(window, 'DOCKER_AUTH_CONFIG copied');
-      let kept = 0;
-      for (const [key, token] of Object.entries(expected)) {
-        const row = rows.find((text) => text.includes(key));
-        assert.ok(row, `${key} is listed in every window: ${rows.join(' | ')}`);
-        if (/Token missing — re-enter/.test(row)) {
-          assert.equal(copied.auths[key], undefined);
-          assert.match(message, new RegExp(`leaves out ${key.replace(/\./g, '\\.')}`), `Copy names the missing ${key}: ${message}`);
-        } else {
-          assert.ok(copied.auths[key]?.auth === Buffer.from(`${username}:${token}`).toString('base64'), `the copied auth of ${key} is not the stored token`);
-          kept++;
-        }
-      }
-      assert.ok(kept >= 1, 'the last window to store keeps its token');
+      assert.deepEqual(
+        copied.auths['two.wizard.example'],
+        { auth: Buffer.from(`${username}:${windowTwoToken}`).toString('base64') },
+        'two.wizard.example is copied with its own token',
+      );
+      assert.equal(copied.auths['one.wizard.example'], undefined, 'no entry without its token is copied');
+      const holds = (/It holds (.*?) from VS Code\./.exec(message)?.[1] ?? '').split(', ');
+      assert.ok(holds.includes('two.wizard.example') && !holds.includes('one.wizard.example'), `Copy says what it holds: ${message}`);
+      assert.match(message, /It leaves out one\.wizard\.example: the token is missing from SecretStorage\./, `Copy names the missing token: ${message}`);
       await clipboardWrite(window.page, '');
     }
     await second.page.close();
-  });
+  }
 
-  it('no token, in plain text or base64, in any file of code-server, the workspace, the logs, the browser storage or the UI', async () => {
+  /** No token, in plain text or base64, in any file of code-server or the workspace, the logs, the browser storage or the UI. */
+  async function assertNoTokenOutsideSecretStorage(): Promise<void> {
     shown.push(...(await workbench.notifications()));
     for (const text of shown) assert.equal(leakIn(text), undefined, `shown in the UI: ${hideSecrets(text, needles).slice(0, 80)}`);
     const problems = await workbench.problems(() => true);
     for (const problem of problems) assert.equal(leakIn(problem.label), undefined, 'a problem shows the token');
 
     // The extension's output channel is a file under the user-data dir's logs; wait until it has our lines.
-    await eventually(
-      () =>
-        filesUnder(path.join(workbench.server.userDataDir, 'logs')).some((file) => fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential')),
-      'the extension log is on disk',
-    );
+    await eventually(() => importLogs().length > importLogsBefore, 'the extension log of this test is on disk');
     for (const file of [...filesUnder(workbench.server.userDataDir), ...filesUnder(workbench.server.workspaceDir)]) {
       assert.equal(leakIn(fs.readFileSync(file, 'latin1')), undefined, `${file} holds a token`);
     }
@@ -184,7 +210,14 @@ describe('secrets: one sentinel token through every flow, then a scan of everyth
     );
     for (const [key, value] of storage) assert.equal(leakIn(value), undefined, `localStorage["${key}"] holds a token`);
     assert.equal(leakIn(await workbench.clipboard()), undefined, 'the clipboard no longer holds a token');
-  });
+  }
+
+  /** The extension logs (one a window's extension host) that record an import. */
+  function importLogs(): string[] {
+    return filesUnder(path.join(workbench.server.userDataDir, 'logs')).filter((file) =>
+      fs.readFileSync(file, 'utf8').includes('Imported 1 registry credential'),
+    );
+  }
 
   // ---- helpers ----
 
