@@ -73,15 +73,28 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   }
 }
 
+/**
+ * For a suite whose tests must not see each other's stored state: every test but the first (which gets the window the
+ * suite opened) starts in a {@link Workbench.freshWindow}. Call inside `describe`, before the suite's own `beforeEach`.
+ */
+export function freshWindowForEachTest(workbench: () => Workbench): void {
+  let used = false;
+  beforeEach(async () => {
+    if (used) await workbench().freshWindow();
+    used = true;
+  });
+}
+
 export class Workbench {
-  private readonly unregister: () => void;
+  private unregister: () => void;
   private screenshotCount = 0;
 
   constructor(
     readonly server: RunningCodeServer,
     private readonly browser: Browser,
-    readonly context: BrowserContext,
-    readonly page: Page,
+    /** Replaced by {@link freshWindow}. */
+    public context: BrowserContext,
+    public page: Page,
   ) {
     this.unregister = registerOpenPage(page);
   }
@@ -94,19 +107,20 @@ export class Workbench {
   }
 
   /**
-   * The same code-server and workspace in a new browser window whose storage is empty: no SecretStorage, globalState or
-   * workspaceState of earlier tests (code-server keeps them in the browser). This window is closed; use the returned one.
+   * Moves this workbench to a new browser window on the same code-server and workspace, with empty browser storage: no
+   * SecretStorage, globalState or workspaceState of earlier tests (code-server keeps them in the browser), and a new
+   * extension host. The old window is closed.
    */
-  async freshWindow(): Promise<Workbench> {
+  async freshWindow(): Promise<void> {
     const context = await newWorkbenchContext(this.browser, new URL(this.server.url).origin);
     const page = await context.newPage();
     page.setDefaultTimeout(uiTimeoutMs);
     this.unregister();
     await this.context.close();
-    const workbench = new Workbench(this.server, this.browser, context, page);
-    workbench.screenshotCount = this.screenshotCount;
-    await workbench.waitUntilReady();
-    return workbench;
+    this.context = context;
+    this.page = page;
+    this.unregister = registerOpenPage(page);
+    await this.waitUntilReady();
   }
 
   /** Absolute path of a file in this workbench's private copy of the workspace. */

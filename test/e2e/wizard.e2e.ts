@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
-import { openWorkbench, type Problem, type Workbench } from './harness';
+import { freshWindowForEachTest, openWorkbench, type Problem, type Workbench } from './harness';
 import { assertSameSecretText, secretForms } from '../support/secretAssert';
 import { eventually } from '../support/eventually';
 import { filesUnder } from '../support/files';
@@ -47,7 +47,6 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
   let workbench: Workbench;
   let workspaceRoot: string;
   let expectedAuthConfig: string;
-  let windowUsed = false;
 
   before(async () => {
     registry = await startRegistry({ kind: 'htpasswd', users: [{ username, password }] });
@@ -80,10 +79,9 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
     if (workspaceRoot) fs.rmSync(workspaceRoot, { recursive: true, force: true });
   });
 
+  freshWindowForEachTest(() => workbench);
+
   beforeEach(async () => {
-    // The window before() opened is fresh for the first test; every later test gets a new one.
-    if (windowUsed) workbench = await workbench.freshWindow();
-    windowUsed = true;
     await workbench.openFile('.gitlab-ci.yml');
     await workbench.problems((list) => list.some((problem) => isMissingCredentials(problem, registry.host)));
   });
