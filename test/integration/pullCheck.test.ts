@@ -7,20 +7,16 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import type { PullCheckSummary } from '../../src/extension/pullCheck';
-import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
-import { startTokenServer, type TokenServer } from '../support/tokenServer';
+import { pullCheckUsers, startPullCheckRegistries, wrongCarolPassword, type PullCheckRegistries } from '../support/registry';
 import { EXTENSION_ID, codeOf, describeDiagnostic, diagnosticsWhen, hoverText, pipelineUri } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const alice = { username: 'alice', password: 'FAKE-pullcheck-alice-password' };
-const carol = { username: 'carol', password: 'FAKE-pullcheck-carol-password' };
-const bob = { username: 'bob', password: 'FAKE-pullcheck-bob-token' };
+const { alice, bob, carol } = pullCheckUsers;
 
 /** 0-based lines of the images in the fixture. */
 const LINES = { found: 2, tagMissing: 5, token: 8, tokenService: 10, unreachable: 13, rejected: 16, runTime: 19 };
@@ -43,15 +39,6 @@ const EXPECTED = [
 
 const unescape = (markdown: string): string => markdown.replace(/\\(.)/g, '$1');
 
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function run(
   command: string,
   args: readonly string[],
@@ -72,26 +59,13 @@ function run(
 
 describe('pull check against real docker-registry instances (htpasswd, and token auth by the loopback GitLab-like token server)', function () {
   this.timeout(120_000);
-  let basic: RunningRegistry;
-  let reject: RunningRegistry;
-  let tokenRegistry: RunningRegistry;
-  let tokenServer: TokenServer;
+  let registries: PullCheckRegistries;
   let api: ExtensionApi;
   let hosts: { basic: string; token: string; refused: string; reject: string };
 
   before(async () => {
-    basic = await startRegistry({ kind: 'htpasswd', users: [alice] });
-    reject = await startRegistry({ kind: 'htpasswd', users: [carol] });
-    // bob may pull team/api only: his token for team/other grants nothing (GitLab drops scopes without actions).
-    tokenServer = await startTokenServer({ users: [{ ...bob, permissions: { 'team/api': ['pull'] } }] });
-    tokenRegistry = await startRegistry({ kind: 'token', tokenServer });
-    await pushTestImage(basic.url, 'group/app', '1.0', basicAuthorization(alice.username, alice.password));
-    await pushTestImage(reject.url, 'group/app', '1.0', basicAuthorization(carol.username, carol.password));
-    for (const repository of ['team/api', 'team/other']) {
-      const push = tokenServer.mintToken('seed', [{ type: 'repository', name: repository, actions: ['push', 'pull'] }]);
-      await pushTestImage(tokenRegistry.url, repository, repository === 'team/api' ? '2.0' : '1', `Bearer ${push}`);
-    }
-    hosts = { basic: basic.host, token: tokenRegistry.host, refused: `127.0.0.1:${await closedPort()}`, reject: reject.host };
+    registries = await startPullCheckRegistries();
+    hosts = { basic: registries.basic.host, token: registries.token.host, refused: registries.refusedHost, reject: registries.reject.host };
 
     const uri = pipelineUri();
     const template = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
@@ -104,19 +78,18 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     api = (await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate())!;
     await api.credentials.store({ registry: hosts.basic, username: alice.username, secret: alice.password, kind: 'imported' }, 'workspace');
     await api.credentials.store({ registry: hosts.token, username: bob.username, secret: bob.password, kind: 'imported' }, 'workspace');
-    await api.credentials.store({ registry: hosts.reject, username: carol.username, secret: 'FAKE-wrong-password', kind: 'imported' }, 'workspace');
+    await api.credentials.store({ registry: hosts.reject, username: carol.username, secret: wrongCarolPassword, kind: 'imported' }, 'workspace');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     await diagnosticsWhen(uri, (diagnostics) => diagnostics.some((diagnostic) => diagnostic.range.start.line === LINES.unreachable));
   });
 
   after(async () => {
     for (const credential of api?.credentials.list() ?? []) await api.credentials.remove(credential);
-    await Promise.all([basic?.stop(), reject?.stop(), tokenRegistry?.stop()]);
-    await tokenServer?.stop();
+    await registries?.stop();
   });
 
   it('nothing is sent before the command runs, and no pull finding shows', () => {
-    assert.equal(tokenServer.requests.length, 0);
+    assert.equal(registries.tokenServer.requests.length, 0);
     assert.deepEqual(pullFindings(vscode.languages.getDiagnostics(pipelineUri())), []);
   });
 
@@ -135,13 +108,12 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     const unreachable = diagnostics.find((diagnostic) => codeOf(diagnostic) === 'registry-unreachable')!;
     assert.match(unreachable.message, /ECONNREFUSED/, 'the HTTP-level detail is shown');
     // bob asked for pull on team/api and team/other, with his own credential.
-    assert.deepEqual(tokenServer.requests.map((request) => `${request.username} ${request.scopes.join(' ')}`).sort(), [
+    assert.deepEqual(registries.tokenServer.requests.map((request) => `${request.username} ${request.scopes.join(' ')}`).sort(), [
       'bob repository:team/api:pull',
       'bob repository:team/other:pull',
     ]);
     for (const diagnostic of diagnostics) {
-      for (const secret of [alice.password, bob.password, 'FAKE-wrong-password'])
-        assert.ok(!diagnostic.message.includes(secret), 'a secret reached a diagnostic');
+      for (const secret of [alice.password, bob.password, wrongCarolPassword]) assert.ok(!diagnostic.message.includes(secret), 'a secret reached a diagnostic');
     }
   });
 
@@ -154,24 +126,24 @@ describe('pull check against real docker-registry instances (htpasswd, and token
   });
 
   it('a second run within the cache time sends no request', async () => {
-    const before = tokenServer.requests.length;
+    const before = registries.tokenServer.requests.length;
     const summary = await vscode.commands.executeCommand<PullCheckSummary>('gitlabCiAuth.checkPulls');
     assert.equal(summary.checked, 0);
     assert.equal(summary.cached, 6);
     assert.equal(summary.skipped, 1);
     assert.equal(summary.failed, 4);
-    assert.equal(tokenServer.requests.length, before, 'the token service was asked again');
+    assert.equal(registries.tokenServer.requests.length, before, 'the token service was asked again');
     assert.deepEqual(pullFindings(vscode.languages.getDiagnostics(pipelineUri())), EXPECTED);
   });
 
   it('changing the credential drops its results: the next run asks the registry again', async () => {
-    const before = tokenServer.requests.length;
+    const before = registries.tokenServer.requests.length;
     const [stored] = api.credentials.list().filter((credential) => credential.key === hosts.reject);
     await api.credentials.store({ registry: hosts.reject, username: carol.username, secret: carol.password, kind: 'imported' }, stored!.scope);
     await diagnosticsWhen(pipelineUri(), (current) => pullFindings(current).length === 0);
     const summary = await vscode.commands.executeCommand<PullCheckSummary>('gitlabCiAuth.checkPulls');
     assert.equal(summary.cached, 0);
-    assert.ok(tokenServer.requests.length > before, 'the token registry was not asked again');
+    assert.ok(registries.tokenServer.requests.length > before, 'the token registry was not asked again');
     const diagnostics = await diagnosticsWhen(pipelineUri(), (current) => pullFindings(current).length >= EXPECTED.length - 1);
     assert.deepEqual(
       pullFindings(diagnostics),
@@ -183,14 +155,7 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     const cli = path.join(repoRoot, 'dist', 'cli.js');
     assert.ok(fs.existsSync(cli), `${cli} is missing: the package step builds it`);
-    const auth = (user: { username: string }, secret: string) => Buffer.from(`${user.username}:${secret}`).toString('base64');
-    const authConfig = JSON.stringify({
-      auths: {
-        [hosts.basic]: { auth: auth(alice, alice.password) },
-        [hosts.token]: { auth: auth(bob, bob.password) },
-        [hosts.reject]: { auth: auth(carol, 'FAKE-wrong-password') },
-      },
-    });
+    const authConfig = JSON.stringify(registries.authConfig);
     const result = await run(process.execPath, [cli, 'check', '.gitlab-ci.yml', '--pull', '--format', 'json'], {
       cwd: folder,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', DOCKER_AUTH_CONFIG: authConfig },
@@ -239,13 +204,7 @@ describe('pull check against real docker-registry instances (htpasswd, and token
       await git('add', '-A');
       await git('-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
       await git('remote', 'add', 'origin', 'https://gitlab.example.com/group/app.git');
-      const authConfig = JSON.stringify({
-        auths: {
-          [hosts.basic]: { auth: Buffer.from(`${alice.username}:${alice.password}`).toString('base64') },
-          [hosts.token]: { auth: Buffer.from(`${bob.username}:${bob.password}`).toString('base64') },
-          [hosts.reject]: { auth: Buffer.from(`${carol.username}:FAKE-wrong-password`).toString('base64') },
-        },
-      });
+      const authConfig = JSON.stringify(registries.authConfig);
       const result = await run(
         process.execPath,
         [glc, '--force-shell-executor', '--home', path.join(project, '.home'), '--variable', `DOCKER_AUTH_CONFIG=${authConfig}`, 'registry-auth-check'],

@@ -8,9 +8,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { TokenServer } from './tokenServer';
+import { startTokenServer, type TokenServer } from './tokenServer';
 
 /** Shown when the real-registry tests cannot run: they must fail, never skip. */
 export const REGISTRY_TOOLS_MISSING = 'The real-registry tests need docker-registry and htpasswd: run `apt-get install docker-registry apache2-utils`.';
@@ -238,4 +239,86 @@ export async function pushTestImage(registryUrl: string, repository: string, tag
 
 function sha256Digest(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** A loopback port nothing listens on (bound, then released): a registry that refuses the connection. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The users of the pull-check registries (fake passwords). */
+export const pullCheckUsers = {
+  alice: { username: 'alice', password: 'FAKE-pullcheck-alice-password' },
+  bob: { username: 'bob', password: 'FAKE-pullcheck-bob-token' },
+  carol: { username: 'carol', password: 'FAKE-pullcheck-carol-password' },
+} as const;
+
+/** What the pull-check tests store for carol: her registry rejects it. */
+export const wrongCarolPassword = 'FAKE-pullcheck-wrong-password';
+
+export interface PullCheckRegistries {
+  /** htpasswd, user alice; holds group/app:1.0. */
+  readonly basic: RunningRegistry;
+  /** htpasswd, user carol (stored with {@link wrongCarolPassword}); holds group/app:1.0. */
+  readonly reject: RunningRegistry;
+  /** Token auth behind {@link tokenServer}, where bob may pull team/api only; holds team/api:2.0 and team/other:1. */
+  readonly token: RunningRegistry;
+  readonly tokenServer: TokenServer;
+  /** `127.0.0.1:<port>` where nothing listens. */
+  readonly refusedHost: string;
+  /** The DOCKER_AUTH_CONFIG the tests store: alice for basic, bob for token, carol's wrong password for reject. */
+  readonly authConfig: { readonly auths: Record<string, { readonly auth: string }> };
+  stop(): Promise<void>;
+}
+
+/** Starts and seeds the registries every pull-check outcome needs (found, tag missing, denied, rejected, unreachable). */
+export async function startPullCheckRegistries(): Promise<PullCheckRegistries> {
+  const { alice, bob, carol } = pullCheckUsers;
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(started.splice(0).map((service) => service.stop()));
+  };
+  try {
+    const basic = await startRegistry({ kind: 'htpasswd', users: [alice] });
+    started.push(basic);
+    const reject = await startRegistry({ kind: 'htpasswd', users: [carol] });
+    started.push(reject);
+    // bob may pull team/api only: his token for team/other grants nothing (GitLab drops scopes without actions).
+    const tokenServer = await startTokenServer({ users: [{ ...bob, permissions: { 'team/api': ['pull'] } }] });
+    started.push(tokenServer);
+    const token = await startRegistry({ kind: 'token', tokenServer });
+    started.push(token);
+    await pushTestImage(basic.url, 'group/app', '1.0', basicAuthorization(alice.username, alice.password));
+    await pushTestImage(reject.url, 'group/app', '1.0', basicAuthorization(carol.username, carol.password));
+    for (const [repository, tag] of [
+      ['team/api', '2.0'],
+      ['team/other', '1'],
+    ] as const) {
+      const push = tokenServer.mintToken('seed', [{ type: 'repository', name: repository, actions: ['push', 'pull'] }]);
+      await pushTestImage(token.url, repository, tag, `Bearer ${push}`);
+    }
+    const auth = (username: string, secret: string): { auth: string } => ({ auth: Buffer.from(`${username}:${secret}`).toString('base64') });
+    return {
+      basic,
+      reject,
+      token,
+      tokenServer,
+      refusedHost: `127.0.0.1:${await closedPort()}`,
+      authConfig: {
+        auths: {
+          [basic.host]: auth(alice.username, alice.password),
+          [token.host]: auth(bob.username, bob.password),
+          [reject.host]: auth(carol.username, wrongCarolPassword),
+        },
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
