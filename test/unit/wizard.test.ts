@@ -109,6 +109,11 @@ function deployTokenSteps(): Reply[] {
   return [choose('Deploy token'), type('gitlab+deploy-token-7'), type(TOKEN), choose('Verify now'), choose('for all my projects'), chooseMany('Copy')];
 }
 
+/** registry.gitlab.com with a deploy token, up to (not including) the output step. */
+function stepsBeforeOutput(): Reply[] {
+  return [choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5)];
+}
+
 describe('credential wizard: happy path', () => {
   it('walks all seven steps and stores the trimmed token in the chosen scope', async () => {
     const prompter = new ScriptedPrompter([
@@ -375,7 +380,7 @@ describe('credential wizard: validation', () => {
         type(registry),
         expecting((call) => (labels = (call.options as PickOptions<unknown>).items.map((item) => item.label)), cancel),
       ]);
-      await runCredentialWizard(prompter, fakeServices());
+      await runScripted(prompter, fakeServices());
       return labels;
     };
     assert.deepEqual(await kindsFor('docker.io'), ['Docker Hub personal access token']);
@@ -560,8 +565,7 @@ describe('credential wizard: keychain unavailable', () => {
   it('offers to use the credential once, which delivers it without storing', async () => {
     const services = fakeServices({ storeOutcome: { ok: false, reason: 'keyring-unavailable' } });
     const prompter = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
+      ...stepsBeforeOutput(),
       expecting((call) => assert.match((call.options as PickOptions<unknown>).placeholder, /secret storage is not available/), choose('Use it once')),
       chooseMany('Copy'),
     ]);
@@ -578,7 +582,7 @@ describe('credential wizard: keychain unavailable', () => {
 
   it('Back from the keychain message returns to the storage choice', async () => {
     const services = fakeServices({ storeOutcome: { ok: false, reason: 'keyring-unavailable' } });
-    const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), choose('Back'), atStep(6, 7, cancel)]);
+    const prompter = new ScriptedPrompter([...stepsBeforeOutput(), choose('Back'), atStep(6, 7, cancel)]);
     assert.deepEqual(await runScripted(prompter, services), { status: 'cancelled' });
     assert.match(prompter.calls.at(-1)!.options.placeholder ?? '', /Remember (this credential|it) for…$/);
   });
@@ -673,8 +677,7 @@ describe('credential wizard: output step', () => {
   it('asks which stored registries go into the output when there are several', async () => {
     const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'] });
     const prompter = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
+      ...stepsBeforeOutput(),
       chooseMany('Copy'),
       expecting(
         (call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com']),
@@ -688,23 +691,21 @@ describe('credential wizard: output step', () => {
   it('ticks every stored registry the pipeline uses, so a second run does not output a subset', async () => {
     const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'], usedRegistries: ['quay.io'] });
     const prompter = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
+      ...stepsBeforeOutput(),
       chooseMany('Copy'),
       expecting(
         (call) => assert.deepEqual((call.options as PickManyOptions<unknown>).pickedValues, ['registry.gitlab.com', 'quay.io']),
         chooseMany('registry.gitlab.com', 'quay.io'),
       ),
     ]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com', 'quay.io']);
   });
 
   it('says so before outputting a value that leaves out a registry the pipeline uses; Back re-asks, "Leave them out" goes on', async () => {
     const services = fakeServices({ storedRegistries: ['registry.gitlab.com', 'ghcr.io', 'quay.io'], usedRegistries: ['quay.io'] });
     const prompter = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
+      ...stepsBeforeOutput(),
       chooseMany('Copy'),
       chooseMany('registry.gitlab.com'),
       expecting(
@@ -714,40 +715,33 @@ describe('credential wizard: output step', () => {
       chooseMany('registry.gitlab.com'),
       choose('Leave them out anyway'),
     ]);
-    await runCredentialWizard(prompter, services);
+    await runScripted(prompter, services);
     assert.deepEqual(services.delivered.length, 1, 'nothing was output before the user decided');
     assert.deepEqual(services.delivered[0]!.registries, ['registry.gitlab.com']);
   });
 
   it('offers the config.json step only when a job needs one, and asks which job', async () => {
     const none = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
+      ...stepsBeforeOutput(),
       expecting((call) => assert.ok(!(call.options as PickManyOptions<unknown>).items.some((item) => item.value === 'config-step')), cancel),
     ]);
     await runScripted(none, fakeServices());
 
     const services = fakeServices({ jobs: ['build-image', 'release-image'] });
-    const prompter = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
-      chooseMany('config.json step'),
-      choose('release-image'),
-    ]);
+    const prompter = new ScriptedPrompter([...stepsBeforeOutput(), chooseMany('config.json step'), choose('release-image')]);
     await runScripted(prompter, services);
     assert.deepEqual(services.delivered, [{ actions: ['config-step'], registries: ['registry.gitlab.com'], configStepJob: 'release-image' }]);
   });
 
   it('offers "Save as CI/CD variable in GitLab" only when the connection can, and then skips the manual guidance', async () => {
     const services = fakeServices({ canSaveToGitLab: true });
-    const prompter = new ScriptedPrompter([choose('registry.gitlab.com'), ...deployTokenSteps().slice(0, 5), chooseMany('Save as CI/CD variable in GitLab')]);
+    const prompter = new ScriptedPrompter([...stepsBeforeOutput(), chooseMany('Save as CI/CD variable in GitLab')]);
     await runScripted(prompter, services);
     assert.deepEqual(services.delivered[0]!.actions, ['gitlab-variable']);
     assert.equal(services.guidance.length, 0);
 
     const without = new ScriptedPrompter([
-      choose('registry.gitlab.com'),
-      ...deployTokenSteps().slice(0, 5),
+      ...stepsBeforeOutput(),
       expecting((call) => assert.ok(!(call.options as PickManyOptions<unknown>).items.some((item) => item.value === 'gitlab-variable')), cancel),
     ]);
     await runScripted(without, fakeServices());
