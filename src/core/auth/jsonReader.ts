@@ -88,59 +88,46 @@ export class JsonReader {
   }
 
   private readObject(): JsonNode {
-    const start = this.position++;
-    const members: JsonMember[] = [];
+    const start = this.position;
+    const members = this.readItems('}', () => this.readMember());
+    return { kind: 'object', start, end: this.position, members };
+  }
+
+  private readMember(): JsonMember {
     this.skipWhitespace();
-    if (this.text[this.position] === '}') {
-      this.position++;
-      return { kind: 'object', start, end: this.position, members };
-    }
-    for (;;) {
-      this.skipWhitespace();
-      if (this.text[this.position] !== '"') this.unexpected();
-      const key = this.readString();
-      this.skipWhitespace();
-      if (this.text[this.position] !== ':') this.unexpected();
-      this.position++;
-      this.keyPath.push(key.value);
-      const value = this.readValue();
-      this.keyPath.pop();
-      members.push({ key: key.value, keyStart: key.start, keyEnd: key.end, value });
-      this.skipWhitespace();
-      const next = this.text[this.position];
-      if (next === ',') {
-        this.position++;
-        continue;
-      }
-      if (next === '}') {
-        this.position++;
-        return { kind: 'object', start, end: this.position, members };
-      }
-      this.unexpected();
-    }
+    if (this.text[this.position] !== '"') this.unexpected();
+    const key = this.readString();
+    this.skipWhitespace();
+    if (this.text[this.position] !== ':') this.unexpected();
+    this.position++;
+    this.keyPath.push(key.value);
+    const value = this.readValue();
+    this.keyPath.pop();
+    return { key: key.value, keyStart: key.start, keyEnd: key.end, value };
   }
 
   private readArray(): JsonNode {
-    const start = this.position++;
-    const items: JsonNode[] = [];
+    const start = this.position;
+    const items = this.readItems(']', () => this.readValue());
+    return { kind: 'array', start, end: this.position, items };
+  }
+
+  /** From an opening bracket to its `close`: none, or items separated by commas. */
+  private readItems<T>(close: '}' | ']', readItem: () => T): T[] {
+    this.position++;
+    const items: T[] = [];
     this.skipWhitespace();
-    if (this.text[this.position] === ']') {
+    if (this.text[this.position] === close) {
       this.position++;
-      return { kind: 'array', start, end: this.position, items };
+      return items;
     }
     for (;;) {
-      items.push(this.readValue());
+      items.push(readItem());
       this.skipWhitespace();
       const next = this.text[this.position];
-      if (next === ',') {
-        this.position++;
-        continue;
-      }
-      if (next === ']') {
-        this.position++;
-        return { kind: 'array', start, end: this.position, items };
-      }
-      this.unexpected();
+      if (next !== ',' && next !== close) this.unexpected();
+      this.position++;
+      if (next === close) return items;
     }
   }
 

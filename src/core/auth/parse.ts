@@ -102,19 +102,27 @@ export function parseAuthConfig(text: string): AuthConfigParseResult {
     severity: 'error',
   });
 
-  // auths: map fields merge across case variants and duplicate keys; null resets the map (Go semantics).
-  let rawEntries = new Map<string, RawEntry>();
-  const authsMembers = membersFolded(root, 'auths');
-  for (const member of authsMembers) {
-    if (member.value.kind === 'null') {
-      rawEntries = new Map();
+  /**
+   * The values of a map field (auths, credHelpers) in order: they merge across case variants and duplicate keys, and a
+   * null (given here as null) resets the map (Go semantics). Any other kind is an error.
+   */
+  const mapValues = (field: string, expected: string): Array<(JsonNode & { kind: 'object' }) | null> => {
+    const values: Array<(JsonNode & { kind: 'object' }) | null> = [];
+    for (const member of membersFolded(root, field)) {
+      if (member.value.kind === 'object') values.push(member.value);
+      else if (member.value.kind === 'null') values.push(null);
+      else errors.push(typeError(member, expected));
+    }
+    return values;
+  };
+
+  const rawEntries = new Map<string, RawEntry>();
+  for (const auths of mapValues('auths', 'an object of registry entries')) {
+    if (auths === null) {
+      rawEntries.clear();
       continue;
     }
-    if (member.value.kind !== 'object') {
-      errors.push(typeError(member, 'an object of registry entries'));
-      continue;
-    }
-    for (const entryMember of member.value.members) {
+    for (const entryMember of auths.members) {
       const fields: RawEntry['fields'] = {};
       const entry: RawEntry = { key: entryMember.key, keyStart: entryMember.keyStart, keyEnd: entryMember.keyEnd, fields };
       if (entryMember.value.kind === 'object') {
@@ -142,17 +150,13 @@ export function parseAuthConfig(text: string): AuthConfigParseResult {
     }
   }
 
-  let credHelpers = new Map<string, { helper: string; start: number; end: number }>();
-  for (const member of membersFolded(root, 'credHelpers')) {
-    if (member.value.kind === 'null') {
-      credHelpers = new Map();
+  const credHelpers = new Map<string, { helper: string; start: number; end: number }>();
+  for (const helpers of mapValues('credHelpers', 'an object mapping registries to helper names')) {
+    if (helpers === null) {
+      credHelpers.clear();
       continue;
     }
-    if (member.value.kind !== 'object') {
-      errors.push(typeError(member, 'an object mapping registries to helper names'));
-      continue;
-    }
-    for (const helperMember of member.value.members) {
+    for (const helperMember of helpers.members) {
       const value = helperMember.value;
       if (value.kind !== 'string' && value.kind !== 'null') {
         errors.push(typeError(helperMember, 'a helper name (string)', null));
@@ -170,7 +174,7 @@ export function parseAuthConfig(text: string): AuthConfigParseResult {
   }
   if (credsStore?.name === '') credsStore = null;
 
-  if (authsMembers.length === 0 && credHelpers.size === 0 && credsStore === null) {
+  if (membersFolded(root, 'auths').length === 0 && credHelpers.size === 0 && credsStore === null) {
     const legacy = root.members.find((member) => member.value.kind === 'object');
     if (legacy) {
       return {
