@@ -20,6 +20,8 @@ describe('smoke: the extension in code-server, driven like a user', () => {
   });
 
   it("shows the extension's warning for the private image in the Problems panel (so it activated)", async () => {
+    // Its own state: diagnostics are published for the open pipeline.
+    await workbench.openFile('.gitlab-ci.yml');
     const problems = await workbench.problems((list) => list.some((problem) => problem.source === 'GitLab CI Auth'));
     await workbench.screenshot('problems');
     const ours = problems.filter((problem) => problem.source === 'GitLab CI Auth');
