@@ -103,6 +103,8 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** Last known token status per secret key; coverage leaves out `missing` ones. */
   private readonly statuses = new Map<string, TokenStatus>();
+  /** Secret keys this window wrote whose change event has not come back yet: SecretStorage echoes a window's own writes. */
+  private readonly ownWrites = new Map<string, number>();
   private disposed = false;
 
   constructor(
@@ -110,10 +112,32 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
     private readonly log: CredentialLog,
   ) {
     // Another window stored or deleted a token (its metadata is in the shared globalState): re-read, then tell listeners.
+    // The echo of this window's own write is no news: re-read, but tell listeners only of a changed status (a listener
+    // such as the pull check drops its results on every change, and the echo may arrive after a check has run).
     this.subscription = storage.secrets.onDidChange((event) => {
-      if (event.key.startsWith(SECRET_PREFIX)) void this.refreshStatuses(true);
+      if (event.key.startsWith(SECRET_PREFIX)) void this.refreshStatuses(!this.takeOwnWrite(event.key));
     });
     void this.refreshStatuses(false);
+  }
+
+  /** Writes a secret, expecting SecretStorage's change event for it (none comes when the write fails). */
+  private async writeSecret(name: string, write: (name: string) => Thenable<void>): Promise<void> {
+    this.ownWrites.set(name, (this.ownWrites.get(name) ?? 0) + 1);
+    try {
+      await write(name);
+    } catch (error) {
+      this.takeOwnWrite(name);
+      throw error;
+    }
+  }
+
+  /** True when the change of `name` is the echo of this window's own write (and counts it as come back). */
+  private takeOwnWrite(name: string): boolean {
+    const pending = this.ownWrites.get(name) ?? 0;
+    if (pending === 0) return false;
+    if (pending === 1) this.ownWrites.delete(name);
+    else this.ownWrites.set(name, pending - 1);
+    return true;
   }
 
   dispose(): void {
@@ -211,7 +235,7 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
     await this.writeMetadata(scope, key, stored);
     if (credential.secret !== undefined) {
       try {
-        await this.storage.secrets.store(secretKey(key, credential.username), credential.secret);
+        await this.writeSecret(secretKey(key, credential.username), (name) => this.storage.secrets.store(name, credential.secret!));
       } catch (error) {
         await this.writeMetadata(scope, key, replaced);
         // Only the error's name: a keyring error message could in principle echo what it was given.
@@ -238,7 +262,7 @@ class SecretCredentialStore implements CredentialStore, vscode.Disposable {
     const otherScope: StoreScope = credential.scope === 'global' ? 'workspace' : 'global';
     if (this.read(otherScope).some((entry) => entry.key === credential.key && entry.username === credential.username)) return;
     try {
-      await this.storage.secrets.delete(secretKey(credential.key, credential.username));
+      await this.writeSecret(secretKey(credential.key, credential.username), (name) => this.storage.secrets.delete(name));
     } catch (error) {
       this.log.warn(vscode.l10n.t('Could not delete the stored token for {0}: {1}', credential.registry, errorName(error)));
       throw new KeyringUnavailableError(

@@ -441,6 +441,28 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
     });
   });
 
+  describe("a window's own write", () => {
+    it('is no news when SecretStorage echoes it back: no second onDidChange, so a pull check just run keeps its results', async () => {
+      const profile = new SharedProfile();
+      const window = profile.window();
+      const store = storeIn(window);
+      let echoes = 0;
+      disposables.push(window.secrets.onDidChange(() => echoes++));
+      let changes = 0;
+      disposables.push(store.onDidChange(() => changes++));
+      await store.store({ registry, username, secret: sentinel, kind: 'deploy-token' }, 'global');
+      assert.equal(changes, 1, 'store() tells its listeners once');
+      await eventually(() => echoes === 1, 'SecretStorage echoed the write to its own window');
+      // The echo's re-read has only already-resolved reads to await: one turn of the event loop completes it.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(changes, 1, 'the echo of its own write fired onDidChange again');
+      // A change from elsewhere (a keychain reset) is still news.
+      const changed = onceChanged(store);
+      profile.loseSecret(profile.secretKeys().find((key) => key.includes(registry))!);
+      await changed;
+    });
+  });
+
   describe('clipboard (gitlabCiAuth.clipboardClearSeconds = 1)', () => {
     const clipboardUser = `${username}-clipboard`;
     before(async () => {
