@@ -2,14 +2,17 @@
 // API test server: a credential stored with the wizard is "stored in VS Code only", not a cleared warning; connected,
 // GitLab's variable without the key is a warning again; Copy gives the whole DOCKER_AUTH_CONFIG (GitLab's entries
 // kept); once GitLab's variable holds the key and the connection is refreshed, the image is quiet and the hover names it.
+// Each test starts in a fresh browser window (nothing stored, not connected) with GitLab's variable as it first was, and
+// takes the steps before its own.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeGitLab } from '../support/fakeGitLab';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { eventually } from '../support/eventually';
 import { assertSameSecretText } from '../support/secretAssert';
-import { openWorkbench, type Problem, type Workbench } from './harness';
+import { freshWindowForEachTest, openWorkbench, type Problem, type Workbench } from './harness';
 
 /** Obviously fake test credentials. */
 const username = 'ci-puller';
@@ -42,8 +45,6 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     await gitlab.start();
     gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
     gitlab.addProject('group/app', 'maintainer');
-    // GitLab's variable already holds another registry's key: a copied value must keep it.
-    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: gitlabValue, raw: true, masked: true });
     // The pipeline names the registry's real port, so the workspace is written here.
     workspaceRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-coverage-e2e-'));
     const workspace = path.join(workspaceRoot, 'coverage');
@@ -67,8 +68,21 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
         'gitlabCiAuth.severity': { 'key-near-miss': 'off' },
       },
     });
-    await workbench.openFile('.gitlab-ci.yml');
   });
+
+  freshWindowForEachTest(() => workbench);
+
+  beforeEach(async () => {
+    // GitLab's variable already holds another registry's key: a copied value must keep it.
+    setGitLabVariable(gitlabValue);
+    await workbench.openFile('.gitlab-ci.yml');
+    await workbench.problems((list) => list.some(missing));
+  });
+
+  function setGitLabVariable(value: string): void {
+    gitlab.variables.set('project:group/app', []);
+    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value, raw: true, masked: true });
+  }
 
   /** Chooses an item with the keyboard, as a user does: type to filter, then Enter on the (first) match. */
   async function pick(label: string): Promise<void> {
@@ -88,15 +102,8 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     return workbench.hoverMatching(image, wanted);
   }
 
-  after(async () => {
-    await workbench?.close();
-    await gitlab.stop();
-    await registry?.stop();
-    if (workspaceRoot) fs.rmSync(workspaceRoot, { recursive: true, force: true });
-  });
-
-  it('stores a verified credential with the wizard: the warning becomes "stored in VS Code only", not a quiet file', async () => {
-    await workbench.problems((list) => list.some(missing));
+  /** The wizard: the registry's account, verified, remembered on this computer; the guidance dialog dismissed. */
+  async function storeWithWizard(): Promise<void> {
     await workbench.runCommand('GitLab CI Auth: Configure Registry Credentials…');
     await workbench.quickInput({ title: /Configure Registry Credentials/ });
     await pick(registry.host);
@@ -114,7 +121,45 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     // The guidance dialog; with a known project it also offers to open its CI/CD settings.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
+  }
 
+  /** Connects through the image's quick fix with the API token; GitLab's variable then decides coverage. */
+  async function connectThroughQuickFix(): Promise<void> {
+    await workbench.quickFix(image, 'Connect to GitLab…');
+    await workbench.quickInput({ title: /instance/ });
+    await workbench.submitQuickInput();
+    await workbench.quickInput({ title: /token for 127\.0\.0\.1/ });
+    await workbench.submitQuickInput(apiToken);
+    await workbench.notification(/Connected to 127\.0\.0\.1/);
+  }
+
+  /** Stores the credential, then connects: GitLab's variable (without the key) makes the image a warning again. */
+  async function storeAndConnect(): Promise<Problem[]> {
+    await storeWithWizard();
+    await workbench.problems((list) => list.some(storedOnly));
+    await connectThroughQuickFix();
+    return workbench.problems((list) => list.some(missing) && !list.some(storedOnly));
+  }
+
+  /** Copy DOCKER_AUTH_CONFIG through the image's quick fix; resolves with what reached the clipboard. */
+  async function copyThroughQuickFix(): Promise<string> {
+    await workbench.page.evaluate((value) => navigator.clipboard.writeText(value), nothingCopied);
+    await workbench.quickFix(image, 'Copy DOCKER_AUTH_CONFIG');
+    return eventually(async () => {
+      const text = await workbench.clipboard();
+      return text !== nothingCopied && text;
+    }, 'DOCKER_AUTH_CONFIG is copied');
+  }
+
+  after(async () => {
+    await workbench?.close();
+    await gitlab.stop();
+    await registry?.stop();
+    if (workspaceRoot) fs.rmSync(workspaceRoot, { recursive: true, force: true });
+  });
+
+  it('stores a verified credential with the wizard: the warning becomes "stored in VS Code only", not a quiet file', async () => {
+    await storeWithWizard();
     const problems = await workbench.problems((list) => !list.some(missing) && list.some(storedOnly));
     const finding = problems.find(storedOnly)!;
     assert.equal(finding.severity, 'info');
@@ -126,13 +171,7 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
   });
 
   it('connected through the quick fix, GitLab’s variable without the key makes it a warning again, naming the variable', async () => {
-    await workbench.quickFix(image, 'Connect to GitLab…');
-    await workbench.quickInput({ title: /instance/ });
-    await workbench.submitQuickInput();
-    await workbench.quickInput({ title: /token for 127\.0\.0\.1/ });
-    await workbench.submitQuickInput(apiToken);
-    await workbench.notification(/Connected to 127\.0\.0\.1/);
-    const problems = await workbench.problems((list) => list.some(missing) && !list.some(storedOnly));
+    const problems = await storeAndConnect();
     const warning = problems.find(missing)!;
     assert.equal(warning.severity, 'warning');
     assert.match(warning.message, /GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for/);
@@ -140,12 +179,8 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
   });
 
   it('Copy DOCKER_AUTH_CONFIG gives the whole value: GitLab’s entry kept, the stored one added', async () => {
-    await workbench.page.evaluate((value) => navigator.clipboard.writeText(value), nothingCopied);
-    await workbench.quickFix(image, 'Copy DOCKER_AUTH_CONFIG');
-    const copied = await until(async () => {
-      const text = await workbench.clipboard();
-      return text !== nothingCopied ? text : undefined;
-    });
+    await storeAndConnect();
+    const copied = await copyThroughQuickFix();
     // It says what it holds; read in the Notifications center, where a toast that already faded is still listed.
     await workbench.runCommand('Notifications: Show Notifications');
     const said = workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /already in GitLab's variable/ }).first();
@@ -159,12 +194,12 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     );
     const expected = JSON.stringify({ auths: { 'other.example.com': { auth: otherAuth }, [registry.host]: { auth: storedAuth } } });
     assertSameSecretText(JSON.stringify(JSON.parse(copied)), expected, 'the copied DOCKER_AUTH_CONFIG');
-    // The user pastes it into GitLab's variable (here: the loopback server's project variable).
-    gitlab.variables.set('project:group/app', []);
-    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: copied, raw: true, masked: true });
   });
 
   it('after a refresh, GitLab’s variable holds the key: the image is quiet and the hover names GitLab’s variable', async () => {
+    await storeAndConnect();
+    // The user pastes the copied value into GitLab's variable (here: the loopback server's project variable).
+    setGitLabVariable(await copyThroughQuickFix());
     await workbench.runCommand('GitLab CI Auth: Refresh CI/CD Variables from GitLab');
     await workbench.problems((list) => !list.some(missing) && !list.some(storedOnly));
     const hover = await hoverShowing(/GitLab's DOCKER_AUTH_CONFIG \(project variable\) covers this/);
@@ -172,14 +207,3 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     await workbench.screenshot('coverage-in-gitlab');
   });
 });
-
-/** Polls `read` (a UI read, e.g. the clipboard) until it gives a value; 15 s at most unless told. */
-async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('nothing arrived in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
