@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { createDiskProjectFiles, localIncludeGlob } from '../../src/core/pipeline';
+import { createDiskProjectFiles, localIncludeGlob } from '../../src/core/pipeline/diskFiles';
 import { MAX_GLOB_PATTERN_LENGTH } from '../../src/core/pipeline/diskFiles';
 import { writesDockerConfig } from '../../src/core/rules/shellPatterns';
 import { hostile, withinMs } from '../support/fuzz';

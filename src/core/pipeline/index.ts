@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS, type ResolveOptions } from './options';
 import { ReferenceResolver } from './references';
 
 export { createResolveCache, ResolveCache } from './cache';
-export { createDiskProjectFiles, localIncludeGlob, normalizeProjectPath } from './diskFiles';
+export { localIncludeGlob, normalizeProjectPath } from './projectFiles';
 export { RESERVED_TOP_LEVEL_KEYS } from './jobs';
 export { DEFAULT_LIMITS } from './options';
 export type { ExternalIncludeRequest, ExternalIncludes, ResolveLimits, ResolveOptions } from './options';
