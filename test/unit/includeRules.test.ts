@@ -155,6 +155,40 @@ describe('rules: exists: globs (Ruby File.fnmatch with FNM_PATHNAME | FNM_DOTMAT
   });
 });
 
+describe('one path matcher, two pattern languages (rules: exists: and include: local wildcards)', () => {
+  // exists: File.fnmatch? with FNM_PATHNAME | FNM_DOTMATCH | FNM_EXTGLOB (lib/gitlab/ci/build/rules/rule/clause/exists.rb);
+  // include: local: app/models/repository.rb search_files_by_wildcard_path (RE2-escaped, `**` → `.*?`, `*` → `([^/])*?`).
+  const rows: [pattern: string, path: string, exists: boolean, includeWildcard: boolean][] = [
+    ['ci/*.yml', 'ci/a.yml', true, true],
+    ['ci/*.yml', 'ci/sub/b.yml', false, false],
+    // The documented include example: `configs/**.yml` takes every subfolder; for fnmatch `**` not before `/` is `*`.
+    ['ci/**.yml', 'ci/sub/b.yml', false, true],
+    // `**/` matches zero folders in fnmatch; the include regex `ci/.*?/([^/])*?\.yml` needs one ("only in subfolders").
+    ['ci/**/*.yml', 'ci/a.yml', true, false],
+    ['ci/**/*.yml', 'ci/sub/deeper/c.yml', true, true],
+    ['a**b', 'a/x/b', false, true],
+    // `?`, `[…]`, `{a,b}` and `\` are fnmatch syntax, but literal characters in an include wildcard (RE2::Regexp.escape).
+    ['ci/?.yml', 'ci/a.yml', true, false],
+    ['ci/?.yml', 'ci/?.yml', true, true],
+    ['ci/[ab]*.yml', 'ci/a1.yml', true, false],
+    ['ci/[ab]*.yml', 'ci/[ab]1.yml', false, true],
+    ['ci/{a,b}*.yml', 'ci/b1.yml', true, false],
+    ['ci/{a,b}*.yml', 'ci/{a,b}1.yml', false, true],
+    ['ci/\\*.yml', 'ci/\\x.yml', false, true],
+    // DOTMATCH: a leading dot needs no literal in either.
+    ['ci/*.yml', 'ci/.hidden.yml', true, true],
+    // RE2's `.` does not match a line break; `[^/]` and fnmatch's `*` do.
+    ['ci/**', 'ci/a\nb', true, false],
+    ['ci/*', 'ci/a\nb', true, true],
+  ];
+  for (const [pattern, path, exists, includeWildcard] of rows) {
+    it(`${JSON.stringify(pattern)} ~ ${JSON.stringify(path)}: exists ${exists}, include wildcard ${includeWildcard}`, () => {
+      assert.equal(compilePathGlob(pattern, 'fnmatch')!.matches(path), exists);
+      assert.equal(compilePathGlob(pattern, 'include-wildcard')!.matches(path), includeWildcard);
+    });
+  }
+});
+
 describe('include: rules:', () => {
   const files = { 'ci/build.yml': 'build:\n  image: registry.example.com/team/app:1\n  script: [make]\n', Dockerfile: 'FROM x\n' };
 
