@@ -249,6 +249,43 @@ describe('include: rules:', () => {
     assert.equal(outcome('      - exists: [$UNKNOWN_DIR/Dockerfile]\n'), 'maybe');
   });
 
+  // GitLab evaluates include rules with Ci::Variables::Builder#config_variables (predefined, instance/group/project
+  // CI/CD, pipeline and schedule variables) and never the YAML's `variables:`; docs/ci/yaml/includes.md "Use variables
+  // with include": "You cannot use variables defined in jobs, or in a global variables section".
+  it('if: never sees the YAML variables: a name set only there is a maybe that says why; a CI/CD variable decides', () => {
+    const yaml = (condition: string) => `variables:\n  DEPLOY: "yes"\ninclude:\n  - local: ci/build.yml\n    rules:\n      - if: ${condition}\n`;
+    for (const condition of ['$DEPLOY == "yes"', '$DEPLOY == null', '$DEPLOY']) {
+      const result = check(yaml(condition), {}, files);
+      assert.deepEqual(
+        result.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
+        [
+          {
+            outcome: 'maybe',
+            reason:
+              `rule 1 \`if: ${condition}\` depends on DEPLOY: \`DEPLOY\` in \`variables:\` is not seen by include rules ` +
+              '(GitLab evaluates them with CI/CD and predefined variables only), so only a CI/CD variable of that name counts',
+          },
+        ],
+        condition,
+      );
+      assert.deepEqual(result.of('missing-credentials'), [], 'a maybe include reports nothing uncovered');
+    }
+    // The CI/CD variable of that name, not the YAML value, decides (it is a project variable, or the CLI's --var).
+    const overridden = check(yaml('$DEPLOY == "yes"'), { ciCdVariables: [{ key: 'DEPLOY', value: 'no' }] }, files);
+    assert.equal(overridden.pipeline.includeDecisions?.[0]?.outcome, 'excluded');
+    assert.deepEqual(overridden.pipeline.jobs, []);
+    // A YAML variable of another file or a job does not decide either, and is not named (it is simply run-time).
+    const jobLevel = check(
+      `job:\n  variables: {DEPLOY: "yes"}\n  script: [x]\ninclude:\n  - local: ci/build.yml\n    rules:\n      - if: $DEPLOY\n`,
+      {},
+      files,
+    );
+    assert.deepEqual(
+      jobLevel.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
+      [{ outcome: 'maybe', reason: 'rule 1 `if: $DEPLOY` depends on DEPLOY, known only at run time' }],
+    );
+  });
+
   it('a not-included include is not read: its missing file is no error', () => {
     const result = check(`include:\n  - local: ci/missing.yml\n    rules:\n      - if: '"1" == "2"'\n`, {}, files);
     assert.deepEqual(result.findings, []);

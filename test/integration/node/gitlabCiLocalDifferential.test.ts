@@ -214,7 +214,7 @@ const KNOWN_PEER_ERRORS = {
 } as const satisfies Record<string, KnownPeerError>;
 // Not generated at all, because gitlab-ci-local then rejects the whole pipeline: a `$` inside a string literal of an
 // `if:` (it substitutes variables into the literal; GitLab's lexer keeps "…" as written), and `${VAR}` in an `if:`
-// (GitLab's Lexeme::Variable is `$NAME` only, so such a statement is false).
+// (GitLab's Lexeme::Variable is `$NAME` only and GitLab rejects the file: "rule if invalid expression syntax").
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Our side
