@@ -26,6 +26,7 @@ import { jobVariableValues, variablePrecedence } from '../../../src/core/rules/i
 import { convertContent, readPipelineFile } from '../../../src/core/yaml/reader';
 import type { Pipeline, ResolvedJob } from '../../../src/core/types';
 import { initGitProject, runGitlabCiLocal } from '../../support/gitlabCiLocal';
+import { random } from '../../support/randomEdits';
 
 const CASES = Number(process.env.PEER_DIFF_CASES ?? 14);
 const SEED = Number(process.env.PEER_DIFF_SEED ?? 20261204);
@@ -34,18 +35,6 @@ const PARALLEL = 2;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // The generator (seeded)
-
-/** mulberry32: a small seeded PRNG, so a failing case is reproduced by its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type YamlVariable = string | { value: string; expand: false };
 
