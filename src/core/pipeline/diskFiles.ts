@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { ProjectFiles } from '../types';
 import { normalizeProjectPath, projectFilesOver, type DiskChange, type FileSource } from './projectFiles';
 
-export { localIncludeGlob, MAX_GLOB_PATTERN_LENGTH, normalizeProjectPath, type DiskChange, type LocalIncludeMatcher } from './projectFiles';
+export { normalizeProjectPath, type DiskChange } from './projectFiles';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 /** Bounds on one glob walk, so a huge checkout cannot stall the analysis. */

@@ -1,9 +1,10 @@
 /**
  * `ProjectFiles` over any source of a folder's files, with unsaved editor texts laid over it, and GitLab's
- * `include: local` wildcards. No Node API here: the desktop's disk reader (diskFiles.ts) and the browser's
+ * `include: local` wildcards (pathGlob.ts). No Node API here: the desktop's disk reader (diskFiles.ts) and the browser's
  * pre-read `vscode.workspace.fs` texts (prefetchedFiles.ts) both build on it.
  */
 import type { ProjectFiles } from '../types';
+import { localIncludeGlob } from './pathGlob';
 
 /** What a file-system watcher reports about a path. */
 export type DiskChange = 'changed' | 'created' | 'deleted';
@@ -18,63 +19,6 @@ export function normalizeProjectPath(relative: string): string | undefined {
     segments.push(segment);
   }
   return segments.length > 0 ? segments.join('/') : undefined;
-}
-
-/** Longest `include: local` wildcard matched at all: a longer one matches nothing (it is reported as not found). */
-export const MAX_GLOB_PATTERN_LENGTH = 1024;
-
-/** A compiled wildcard: `test` answers in time linear in the path (times the pattern's length, which is bounded). */
-export interface LocalIncludeMatcher {
-  test(path: string): boolean;
-}
-
-const ANY = -1; // `**`: any character, `/` included
-const SEGMENT = -2; // `*`: any character but `/`
-
-/**
- * GitLab's `include: local` wildcard: `**` matches any characters including `/`, `*` any except `/`,
- * the rest literally, against the whole project-relative path. Matched by stepping the set of pattern positions
- * through the path once (no backtracking regular expression: `**` repeated against a long name stays linear).
- */
-export function localIncludeGlob(pattern: string): LocalIncludeMatcher {
-  if (pattern.length > MAX_GLOB_PATTERN_LENGTH) return { test: () => false };
-  const tokens: number[] = [];
-  for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i] === '*' && pattern[i + 1] === '*') {
-      tokens.push(ANY);
-      i++;
-    } else tokens.push(pattern[i] === '*' ? SEGMENT : pattern.charCodeAt(i));
-  }
-  const count = tokens.length;
-  /** Adds the positions reachable from the marked ones without reading a character (a star matching nothing). */
-  const close = (states: Uint8Array): void => {
-    for (let i = 0; i < count; i++) if (states[i] && tokens[i]! < 0) states[i + 1] = 1;
-  };
-  return {
-    test(path: string): boolean {
-      let current = new Uint8Array(count + 1);
-      let next = new Uint8Array(count + 1);
-      current[0] = 1;
-      close(current);
-      for (let at = 0; at < path.length; at++) {
-        const code = path.charCodeAt(at);
-        next.fill(0);
-        let alive = false;
-        for (let i = 0; i < count; i++) {
-          if (!current[i]) continue;
-          const token = tokens[i]!;
-          if (token === ANY || (token === SEGMENT && code !== 0x2f)) next[i] = 1;
-          else if (token === code) next[i + 1] = 1;
-          else continue;
-          alive = true;
-        }
-        if (!alive) return false;
-        close(next);
-        [current, next] = [next, current];
-      }
-      return current[count] === 1;
-    },
-  };
 }
 
 /** What `projectFilesOver` needs of a folder's files. */
@@ -103,8 +47,8 @@ export function projectFilesOver(source: FileSource, overlay: ReadonlyMap<string
       const normalizedPattern = pattern.replace(/^\/+/, '').replace(/^(\.\/)+/, '');
       const matcher = localIncludeGlob(normalizedPattern);
       const found = new Set<string>();
-      for (const key of normalizedOverlay.keys()) if (matcher.test(key)) found.add(key);
-      for (const file of source.list()) if (matcher.test(file)) found.add(file);
+      for (const key of normalizedOverlay.keys()) if (matcher.matches(key)) found.add(key);
+      for (const file of source.list()) if (matcher.matches(file)) found.add(file);
       return [...found].sort();
     },
   };
