@@ -134,8 +134,11 @@ async function layerStep(layer) {
   let result;
   if (layer === 'unit') result = await runNodeTests('unit', unitTestFiles());
   else if (layer === 'fuzz') result = await runNodeTests('fuzz', fuzzTestFiles(), { FUZZ_RUNS: FULL_FUZZ_RUNS });
-  else if (layer === 'integration') result = combine(await runNodeTests('integration', nodeIntegrationFiles()), await runInVsCode(layer));
-  else result = await runInVsCode(layer);
+  else if (layer === 'integration') {
+    // The gitlab-ci-local tests need Node >= 22: the harness's Node 24, installed with code-server.
+    await require(path.join(repoRoot, 'out', 'test', 'harness', 'install.js')).ensureCodeServer();
+    result = combine(await runNodeTests('integration', nodeIntegrationFiles()), await runInVsCode(layer));
+  } else result = await runInVsCode(layer);
   const skipped = result.skipped?.length ? `, ${result.skipped.length} skipped` : '';
   console.log(`  ${layer}: ${result.passed} passed, ${result.failed} failed${skipped} (${seconds(layerStarted)})`);
   // A layer that ran nothing is red: a broken glob or loader must not look like a green run. With --grep the

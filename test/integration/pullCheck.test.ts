@@ -5,7 +5,6 @@
 // only at run time. The command in the real extension, the CLI's --pull, and the GitLab CI/CD component run by
 // gitlab-ci-local (shell executor) all report each outcome on the image's own line.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +12,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import type { PullCheckSummary } from '../../src/extension/pullCheck';
 import { pullCheckUsers, startPullCheckRegistries, wrongCarolPassword, type PullCheckRegistries } from '../support/registry';
+import { initGitProject, runGitlabCiLocal, runProcess as run } from '../support/gitlabCiLocal';
 import { EXTENSION_ID, codeOf, describeDiagnostic, diagnosticsWhen, hoverText, pipelineUri } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -38,24 +38,6 @@ const EXPECTED = [
 ].sort();
 
 const unescape = (markdown: string): string => markdown.replace(/\\(.)/g, '$1');
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      [...args],
-      { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('pull check against real docker-registry instances (htpasswd, and token auth by the loopback GitLab-like token server)', function () {
   this.timeout(120_000);
@@ -175,8 +157,6 @@ describe('pull check against real docker-registry instances (htpasswd, and token
   });
 
   it('the GitLab CI/CD component, run by gitlab-ci-local (shell executor), writes a Code Quality report with the pull findings', async () => {
-    const glc = path.join(repoRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
-    assert.ok(fs.existsSync(glc), 'gitlab-ci-local is a devDependency: run npm ci');
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-component-'));
     try {
       // A project that uses the component as its catalog layout ships it, with `cli` pointing at this checkout's
@@ -199,16 +179,11 @@ describe('pull check against real docker-registry instances (htpasswd, and token
           '',
         ].join('\n'),
       );
-      const git = (...args: string[]) => run('git', args, { cwd: project });
-      await git('init', '-q');
-      await git('add', '-A');
-      await git('-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
-      await git('remote', 'add', 'origin', 'https://gitlab.example.com/group/app.git');
+      await initGitProject(project, 'https://gitlab.example.com/group/app.git');
       const authConfig = JSON.stringify(registries.authConfig);
-      const result = await run(
-        process.execPath,
-        [glc, '--force-shell-executor', '--home', path.join(project, '.home'), '--variable', `DOCKER_AUTH_CONFIG=${authConfig}`, 'registry-auth-check'],
-        { cwd: project, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+      const result = await runGitlabCiLocal(
+        ['--force-shell-executor', '--home', path.join(project, '.home'), '--variable', `DOCKER_AUTH_CONFIG=${authConfig}`, 'registry-auth-check'],
+        { cwd: project },
       );
       const reportPath = path.join(project, 'registry-auth.codequality');
       assert.ok(fs.existsSync(reportPath), `no Code Quality report; gitlab-ci-local said:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
