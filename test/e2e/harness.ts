@@ -124,6 +124,16 @@ export class Workbench {
     await this.waitUntilReady();
   }
 
+  /**
+   * Reloads the window as a user does (Developer: Reload Window): unlike a page reload, the workbench shuts down first,
+   * so what was just written to globalState is saved before the new window reads it.
+   */
+  async reloadWindow(): Promise<void> {
+    await Promise.all([this.page.waitForNavigation({ waitUntil: 'load' }), this.runCommand('Developer: Reload Window')]);
+    await this.page.locator('.monaco-workbench').waitFor();
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+  }
+
   /** Absolute path of a file in this workbench's private copy of the workspace. */
   workspaceFile(relativePath: string): string {
     return path.join(this.server.workspaceDir, relativePath);

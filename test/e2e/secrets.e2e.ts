@@ -102,7 +102,7 @@ describe('secrets: one sentinel token through every flow, each followed by a sca
     await problemsUntil(false);
     // code-server keeps SecretStorage in the browser's localStorage under this key (sealed, see the last test).
     await workbench.page.evaluate(() => localStorage.removeItem('secrets.provider'));
-    await reload(workbench);
+    await workbench.reloadWindow();
     await workbench.openFile('.gitlab-ci.yml');
     await problemsUntil(true);
 
@@ -153,7 +153,7 @@ describe('secrets: one sentinel token through every flow, each followed by a sca
     await importByPaste(second, authConfig('two.wizard.example', windowTwoToken));
 
     for (const window of [workbench, second]) {
-      await reload(window);
+      await window.reloadWindow();
       await window.runCommand('GitLab CI Auth: Manage Registry Credentials');
       await window.quickInput({ title: 'Registry Credentials' });
       const rows = await window.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts();
@@ -268,12 +268,6 @@ async function pick(window: Workbench, label: string): Promise<void> {
     .first()
     .waitFor();
   await window.submitQuickInput();
-}
-
-async function reload(window: Workbench): Promise<void> {
-  await window.page.reload();
-  await window.page.locator('.monaco-workbench').waitFor();
-  await window.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
 }
 
 async function clipboardWrite(page: Page, text: string): Promise<void> {

@@ -225,9 +225,7 @@ describe('wizard: Configure Registry Credentials against a real registry, in the
 
   it('keeps the token in SecretStorage: after a reload, Copy DOCKER_AUTH_CONFIG still produces it', async () => {
     await storeThroughWizard(password);
-    await workbench.page.reload();
-    await workbench.page.locator('.monaco-workbench').waitFor();
-    await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+    await workbench.reloadWindow();
     await clipboardWrite(nothingCopied);
     await workbench.runCommand('GitLab CI Auth: Copy DOCKER_AUTH_CONFIG');
     assertSameSecretText(await copiedText(), expectedAuthConfig, 'the copied DOCKER_AUTH_CONFIG');
