@@ -28,7 +28,7 @@ function describeAll(diagnostics: readonly vscode.Diagnostic[]): string {
 }
 
 const missingFor = (registry: string) => (diagnostic: vscode.Diagnostic) =>
-  codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.includes(`No credentials for ${registry} (`);
+  codeOf(diagnostic) === 'missing-credentials' && diagnostic.message.startsWith(`No credentials for ${registry} `);
 const localMissing = missingFor('private.example.com');
 const includedMissing = missingFor('shared.example.com');
 
