@@ -27,7 +27,7 @@ const ACCEPTED_SKIP = /^the shared corpus is absent/;
 /** A failure already counted and reported; it only stops the run. */
 class StepFailure extends Error {}
 
-const usage = `usage: node test/run-all.mjs [--only ${layers.join('|')}] [--grep <text>] [--no-bail]`;
+const usage = `usage: node test/run-all.mjs [--only ${layers.join('|')}] [--file <text>] [--grep <text>] [--no-bail]`;
 const options = parseArgs(process.argv.slice(2));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const skips = [];
@@ -38,9 +38,9 @@ process.chdir(repoRoot);
 try {
   step('typecheck and compile tests (tsc -p .)', () => run('npx', ['tsc', '-p', '.']));
   // Lint (regexp backtracking, floating promises, no vscode in src/core); skipped for a narrowed --grep run.
-  if (!options.grep) step('lint (eslint)', () => run('npx', ['eslint', '--max-warnings', '0']));
+  if (!narrowed()) step('lint (eslint)', () => run('npx', ['eslint', '--max-warnings', '0']));
   // Formatting (Prettier; `npm run format` fixes it); skipped for a narrowed --grep run like lint.
-  if (!options.grep) step('format (prettier --check)', () => run('npx', ['prettier', '--check', '.']));
+  if (!narrowed()) step('format (prettier --check)', () => run('npx', ['prettier', '--check', '.']));
   if (options.layers.some((layer) => layer === 'integration' || layer === 'e2e')) {
     step('build and package the extension (npm run package)', () => run('npm', ['run', '--silent', 'package']));
   }
@@ -83,7 +83,8 @@ function parseArgs(args) {
       args.splice(i + 1, 0, arg.slice('--only='.length));
       args[i] = '--only';
       i--;
-    } else if (arg === '--grep' || arg === '-g') parsed.grep = value();
+    } else if (arg === '--file') process.env.TEST_FILE_FILTER = value();
+    else if (arg === '--grep' || arg === '-g') parsed.grep = value();
     else if (arg.startsWith('--grep=')) parsed.grep = arg.slice('--grep='.length);
     else if (arg === '--no-bail') parsed.bail = false;
     else if (arg === '--help' || arg === '-h') {
@@ -92,6 +93,11 @@ function parseArgs(args) {
     } else exitWithUsage(`unknown argument "${arg}"`);
   }
   return parsed;
+}
+
+/** A run narrowed to some tests (`--grep`, `--file`): lint and format are skipped, and a layer may run no test. */
+function narrowed() {
+  return options.grep !== undefined || process.env.TEST_FILE_FILTER !== undefined;
 }
 
 function exitWithUsage(message) {
@@ -128,13 +134,16 @@ async function layerStep(layer) {
   let result;
   if (layer === 'unit') result = await runNodeTests('unit', unitTestFiles());
   else if (layer === 'fuzz') result = await runNodeTests('fuzz', fuzzTestFiles(), { FUZZ_RUNS: FULL_FUZZ_RUNS });
-  else if (layer === 'integration') result = combine(await runNodeTests('integration', nodeIntegrationFiles()), await runInVsCode(layer));
-  else result = await runInVsCode(layer);
+  else if (layer === 'integration') {
+    // The gitlab-ci-local tests need Node >= 22: the harness's Node 24, installed with code-server.
+    await require(path.join(repoRoot, 'out', 'test', 'harness', 'install.js')).ensureCodeServer();
+    result = combine(await runNodeTests('integration', nodeIntegrationFiles()), await runInVsCode(layer));
+  } else result = await runInVsCode(layer);
   const skipped = result.skipped?.length ? `, ${result.skipped.length} skipped` : '';
   console.log(`  ${layer}: ${result.passed} passed, ${result.failed} failed${skipped} (${seconds(layerStarted)})`);
   // A layer that ran nothing is red: a broken glob or loader must not look like a green run. With --grep the
   // filter may leave a layer empty; the run as a whole must still match something (checked above).
-  if (!options.grep && result.passed + result.failed + (result.skipped?.length ?? 0) === 0) {
+  if (!narrowed() && result.passed + result.failed + (result.skipped?.length ?? 0) === 0) {
     return { ...result, failed: 1, failures: [...result.failures, `the ${layer} layer ran no tests`] };
   }
   return result;
@@ -155,7 +164,7 @@ function compiledTests(folder) {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
-    .filter((name) => name.endsWith('.test.ts'))
+    .filter((name) => name.endsWith('.test.ts') && name.includes(process.env.TEST_FILE_FILTER ?? ''))
     .sort()
     .map((name) => ({ source: path.join(folder, name), compiled: path.join('out', folder, name.replace(/\.ts$/, '.js')) }));
 }

@@ -70,7 +70,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
         `127.0.0.1:${port}`,
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        // A test file that turns workspace trust on (`// @settings {"security.workspace.trust.enabled": true}`) runs in
+        // Restricted Mode: the folder is never trusted, as when a user opens a stranger's repository.
+        ...(options.settings?.['security.workspace.trust.enabled'] === true ? [] : ['--disable-workspace-trust']),
         // Otherwise code-server writes a default config (with a password) into the user's home.
         '--config',
         path.join(root, 'config.yaml'),

@@ -28,11 +28,14 @@ export interface TestFile {
 export function findTestFiles(folder: string, suffix: string): TestFile[] {
   const dir = path.join(repoRoot, folder);
   if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith(suffix))
-    .sort()
-    .map((name) => readTestFile(path.join(folder, name)));
+  return (
+    fs
+      .readdirSync(dir)
+      // `npm test -- --file <text>` (run-all sets TEST_FILE_FILTER): only the files whose name contains the text.
+      .filter((name) => name.endsWith(suffix) && name.includes(process.env.TEST_FILE_FILTER ?? ''))
+      .sort()
+      .map((name) => readTestFile(path.join(folder, name)))
+  );
 }
 
 export function readTestFile(source: string): TestFile {

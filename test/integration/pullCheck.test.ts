@@ -5,7 +5,6 @@
 // only at run time. The command in the real extension, the CLI's --pull, and the GitLab CI/CD component run by
 // gitlab-ci-local (shell executor) all report each outcome on the image's own line.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
@@ -14,6 +13,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import type { PullCheckSummary } from '../../src/extension/pullCheck';
 import { basicAuthorization, pushTestImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { initGitProject, runGitlabCiLocal, runProcess as run } from '../support/gitlabCiLocal';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import { EXTENSION_ID, codeOf, describeDiagnostic, diagnosticsWhen, hoverText, pipelineUri } from './support';
 
@@ -50,24 +50,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      [...args],
-      { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }
 
 describe('pull check against real docker-registry instances (htpasswd, and token auth by the loopback GitLab-like token server)', function () {
@@ -212,8 +194,6 @@ describe('pull check against real docker-registry instances (htpasswd, and token
   });
 
   it('the GitLab CI/CD component, run by gitlab-ci-local (shell executor), writes a Code Quality report with the pull findings', async () => {
-    const glc = path.join(repoRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
-    assert.ok(fs.existsSync(glc), 'gitlab-ci-local is a devDependency: run npm ci');
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-component-'));
     try {
       // A project that uses the component as its catalog layout ships it, with `cli` pointing at this checkout's
@@ -236,11 +216,7 @@ describe('pull check against real docker-registry instances (htpasswd, and token
           '',
         ].join('\n'),
       );
-      const git = (...args: string[]) => run('git', args, { cwd: project });
-      await git('init', '-q');
-      await git('add', '-A');
-      await git('-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
-      await git('remote', 'add', 'origin', 'https://gitlab.example.com/group/app.git');
+      await initGitProject(project, 'https://gitlab.example.com/group/app.git');
       const authConfig = JSON.stringify({
         auths: {
           [hosts.basic]: { auth: Buffer.from(`${alice.username}:${alice.password}`).toString('base64') },
@@ -248,10 +224,9 @@ describe('pull check against real docker-registry instances (htpasswd, and token
           [hosts.reject]: { auth: Buffer.from(`${carol.username}:FAKE-wrong-password`).toString('base64') },
         },
       });
-      const result = await run(
-        process.execPath,
-        [glc, '--force-shell-executor', '--home', path.join(project, '.home'), '--variable', `DOCKER_AUTH_CONFIG=${authConfig}`, 'registry-auth-check'],
-        { cwd: project, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+      const result = await runGitlabCiLocal(
+        ['--force-shell-executor', '--home', path.join(project, '.home'), '--variable', `DOCKER_AUTH_CONFIG=${authConfig}`, 'registry-auth-check'],
+        { cwd: project },
       );
       const reportPath = path.join(project, 'registry-auth.codequality');
       assert.ok(fs.existsSync(reportPath), `no Code Quality report; gitlab-ci-local said:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);

@@ -13,7 +13,7 @@ export function memoryFiles(files: Readonly<Record<string, string>>): ProjectFil
     glob: (pattern) => {
       const matcher = localIncludeGlob(pattern);
       return Object.keys(files)
-        .filter((path) => matcher.test(path))
+        .filter((path) => matcher.matches(path))
         .sort();
     },
   };

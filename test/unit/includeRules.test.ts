@@ -155,6 +155,40 @@ describe('rules: exists: globs (Ruby File.fnmatch with FNM_PATHNAME | FNM_DOTMAT
   });
 });
 
+describe('one path matcher, two pattern languages (rules: exists: and include: local wildcards)', () => {
+  // exists: File.fnmatch? with FNM_PATHNAME | FNM_DOTMATCH | FNM_EXTGLOB (lib/gitlab/ci/build/rules/rule/clause/exists.rb);
+  // include: local: app/models/repository.rb search_files_by_wildcard_path (RE2-escaped, `**` → `.*?`, `*` → `([^/])*?`).
+  const rows: [pattern: string, path: string, exists: boolean, includeWildcard: boolean][] = [
+    ['ci/*.yml', 'ci/a.yml', true, true],
+    ['ci/*.yml', 'ci/sub/b.yml', false, false],
+    // The documented include example: `configs/**.yml` takes every subfolder; for fnmatch `**` not before `/` is `*`.
+    ['ci/**.yml', 'ci/sub/b.yml', false, true],
+    // `**/` matches zero folders in fnmatch; the include regex `ci/.*?/([^/])*?\.yml` needs one ("only in subfolders").
+    ['ci/**/*.yml', 'ci/a.yml', true, false],
+    ['ci/**/*.yml', 'ci/sub/deeper/c.yml', true, true],
+    ['a**b', 'a/x/b', false, true],
+    // `?`, `[…]`, `{a,b}` and `\` are fnmatch syntax, but literal characters in an include wildcard (RE2::Regexp.escape).
+    ['ci/?.yml', 'ci/a.yml', true, false],
+    ['ci/?.yml', 'ci/?.yml', true, true],
+    ['ci/[ab]*.yml', 'ci/a1.yml', true, false],
+    ['ci/[ab]*.yml', 'ci/[ab]1.yml', false, true],
+    ['ci/{a,b}*.yml', 'ci/b1.yml', true, false],
+    ['ci/{a,b}*.yml', 'ci/{a,b}1.yml', false, true],
+    ['ci/\\*.yml', 'ci/\\x.yml', false, true],
+    // DOTMATCH: a leading dot needs no literal in either.
+    ['ci/*.yml', 'ci/.hidden.yml', true, true],
+    // RE2's `.` does not match a line break; `[^/]` and fnmatch's `*` do.
+    ['ci/**', 'ci/a\nb', true, false],
+    ['ci/*', 'ci/a\nb', true, true],
+  ];
+  for (const [pattern, path, exists, includeWildcard] of rows) {
+    it(`${JSON.stringify(pattern)} ~ ${JSON.stringify(path)}: exists ${exists}, include wildcard ${includeWildcard}`, () => {
+      assert.equal(compilePathGlob(pattern, 'fnmatch')!.matches(path), exists);
+      assert.equal(compilePathGlob(pattern, 'include-wildcard')!.matches(path), includeWildcard);
+    });
+  }
+});
+
 describe('include: rules:', () => {
   const files = { 'ci/build.yml': 'build:\n  image: registry.example.com/team/app:1\n  script: [make]\n', Dockerfile: 'FROM x\n' };
 
@@ -213,6 +247,43 @@ describe('include: rules:', () => {
     // Whichever way the unknown rule goes, the include is not merged.
     assert.equal(outcome('      - if: $CI_COMMIT_TAG\n        when: never\n'), 'excluded');
     assert.equal(outcome('      - exists: [$UNKNOWN_DIR/Dockerfile]\n'), 'maybe');
+  });
+
+  // GitLab evaluates include rules with Ci::Variables::Builder#config_variables (predefined, instance/group/project
+  // CI/CD, pipeline and schedule variables) and never the YAML's `variables:`; docs/ci/yaml/includes.md "Use variables
+  // with include": "You cannot use variables defined in jobs, or in a global variables section".
+  it('if: never sees the YAML variables: a name set only there is a maybe that says why; a CI/CD variable decides', () => {
+    const yaml = (condition: string) => `variables:\n  DEPLOY: "yes"\ninclude:\n  - local: ci/build.yml\n    rules:\n      - if: ${condition}\n`;
+    for (const condition of ['$DEPLOY == "yes"', '$DEPLOY == null', '$DEPLOY']) {
+      const result = check(yaml(condition), {}, files);
+      assert.deepEqual(
+        result.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
+        [
+          {
+            outcome: 'maybe',
+            reason:
+              `rule 1 \`if: ${condition}\` depends on DEPLOY: \`DEPLOY\` in \`variables:\` is not seen by include rules ` +
+              '(GitLab evaluates them with CI/CD and predefined variables only), so only a CI/CD variable of that name counts',
+          },
+        ],
+        condition,
+      );
+      assert.deepEqual(result.of('missing-credentials'), [], 'a maybe include reports nothing uncovered');
+    }
+    // The CI/CD variable of that name, not the YAML value, decides (it is a project variable, or the CLI's --var).
+    const overridden = check(yaml('$DEPLOY == "yes"'), { ciCdVariables: [{ key: 'DEPLOY', value: 'no' }] }, files);
+    assert.equal(overridden.pipeline.includeDecisions?.[0]?.outcome, 'excluded');
+    assert.deepEqual(overridden.pipeline.jobs, []);
+    // A YAML variable of another file or a job does not decide either, and is not named (it is simply run-time).
+    const jobLevel = check(
+      `job:\n  variables: {DEPLOY: "yes"}\n  script: [x]\ninclude:\n  - local: ci/build.yml\n    rules:\n      - if: $DEPLOY\n`,
+      {},
+      files,
+    );
+    assert.deepEqual(
+      jobLevel.pipeline.includeDecisions?.map(({ outcome, reason }) => ({ outcome, reason })),
+      [{ outcome: 'maybe', reason: 'rule 1 `if: $DEPLOY` depends on DEPLOY, known only at run time' }],
+    );
   });
 
   it('a not-included include is not read: its missing file is no error', () => {

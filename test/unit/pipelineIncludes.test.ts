@@ -40,7 +40,7 @@ describe('include: local', () => {
   });
 
   it('expands * within a folder and ** across folders, as GitLab matches include: local wildcards', () => {
-    const glob = (pattern: string) => ['ci/a.yml', 'ci/sub/b.yml', 'ci/sub/deeper/c.yml', 'other/d.yml'].filter((p) => localIncludeGlob(pattern).test(p));
+    const glob = (pattern: string) => ['ci/a.yml', 'ci/sub/b.yml', 'ci/sub/deeper/c.yml', 'other/d.yml'].filter((p) => localIncludeGlob(pattern).matches(p));
     assert.deepEqual(glob('ci/*.yml'), ['ci/a.yml']);
     assert.deepEqual(glob('ci/**.yml'), ['ci/a.yml', 'ci/sub/b.yml', 'ci/sub/deeper/c.yml']);
     assert.deepEqual(glob('ci/**/*.yml'), ['ci/sub/b.yml', 'ci/sub/deeper/c.yml']);

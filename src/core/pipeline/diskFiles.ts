@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProjectFiles } from '../types';
+import { localIncludeGlob } from './pathGlob';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 /** Bounds on one glob walk, so a huge checkout cannot stall the analysis. */
@@ -24,63 +25,6 @@ export function normalizeProjectPath(relative: string): string | undefined {
     segments.push(segment);
   }
   return segments.length > 0 ? segments.join('/') : undefined;
-}
-
-/** Longest `include: local` wildcard matched at all: a longer one matches nothing (it is reported as not found). */
-export const MAX_GLOB_PATTERN_LENGTH = 1024;
-
-/** A compiled wildcard: `test` answers in time linear in the path (times the pattern's length, which is bounded). */
-export interface LocalIncludeMatcher {
-  test(path: string): boolean;
-}
-
-const ANY = -1; // `**`: any character, `/` included
-const SEGMENT = -2; // `*`: any character but `/`
-
-/**
- * GitLab's `include: local` wildcard: `**` matches any characters including `/`, `*` any except `/`,
- * the rest literally, against the whole project-relative path. Matched by stepping the set of pattern positions
- * through the path once (no backtracking regular expression: `**` repeated against a long name stays linear).
- */
-export function localIncludeGlob(pattern: string): LocalIncludeMatcher {
-  if (pattern.length > MAX_GLOB_PATTERN_LENGTH) return { test: () => false };
-  const tokens: number[] = [];
-  for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i] === '*' && pattern[i + 1] === '*') {
-      tokens.push(ANY);
-      i++;
-    } else tokens.push(pattern[i] === '*' ? SEGMENT : pattern.charCodeAt(i));
-  }
-  const count = tokens.length;
-  /** Adds the positions reachable from the marked ones without reading a character (a star matching nothing). */
-  const close = (states: Uint8Array): void => {
-    for (let i = 0; i < count; i++) if (states[i] && tokens[i]! < 0) states[i + 1] = 1;
-  };
-  return {
-    test(path: string): boolean {
-      let current = new Uint8Array(count + 1);
-      let next = new Uint8Array(count + 1);
-      current[0] = 1;
-      close(current);
-      for (let at = 0; at < path.length; at++) {
-        const code = path.charCodeAt(at);
-        next.fill(0);
-        let alive = false;
-        for (let i = 0; i < count; i++) {
-          if (!current[i]) continue;
-          const token = tokens[i]!;
-          if (token === ANY || (token === SEGMENT && code !== 0x2f)) next[i] = 1;
-          else if (token === code) next[i + 1] = 1;
-          else continue;
-          alive = true;
-        }
-        if (!alive) return false;
-        close(next);
-        [current, next] = [next, current];
-      }
-      return current[count] === 1;
-    },
-  };
 }
 
 /**
@@ -303,8 +247,8 @@ function projectFilesOver(source: FileSource, overlay: ReadonlyMap<string, strin
       const normalizedPattern = pattern.replace(/^\/+/, '').replace(/^(\.\/)+/, '');
       const matcher = localIncludeGlob(normalizedPattern);
       const found = new Set<string>();
-      for (const key of normalizedOverlay.keys()) if (matcher.test(key)) found.add(key);
-      for (const file of source.list()) if (matcher.test(file)) found.add(file);
+      for (const key of normalizedOverlay.keys()) if (matcher.matches(key)) found.add(key);
+      for (const file of source.list()) if (matcher.matches(file)) found.add(file);
       return [...found].sort();
     },
   };

@@ -17,10 +17,17 @@ export interface IncludeConditionDecision {
   readonly reason: string;
 }
 
-/** What the clauses of one rule can see. */
+/**
+ * What the clauses of one rule can see. Include rules are evaluated with GitLab's `config_variables` only
+ * (lib/gitlab/ci/variables/builder.rb: project and pipeline predefined variables, instance, group and project CI/CD
+ * variables, pipeline and schedule variables), never with the YAML's `variables:` — docs/ci/yaml/includes.md "Use
+ * variables with include": "You cannot use variables defined in jobs, or in a global `variables` section".
+ */
 export interface RuleEnvironment {
-  /** Variables whose values are certain (CLI `--var`, GitLab's visible variables, knowable predefined ones). */
+  /** Variables whose values are certain (CLI `--var`, GitLab's visible variables, knowable predefined ones); never YAML ones. */
   readonly variables: Readonly<Record<string, string>>;
+  /** Names the including file sets in its `variables:`: not seen by the rules, named in the reason so nobody expects them to be. */
+  readonly yamlVariables?: ReadonlySet<string>;
   /** The project's files (project-relative), or undefined when they are not this project's (an included project). */
   readonly files: () => readonly string[] | undefined;
 }
@@ -117,6 +124,14 @@ function ifClause(value: CiValue, environment: RuleEnvironment): Truth {
   const result = evaluateRuleExpression(value.value, environment.variables);
   if (result.kind === 'known') return { kind: 'known', holds: result.truthful };
   if (result.reason) return { kind: 'unknown', why: `cannot be decided here: ${result.reason}` };
+  const fromYaml = result.variables.filter((name) => environment.yamlVariables?.has(name));
+  if (fromYaml.length > 0) {
+    const names = fromYaml.map((name) => `\`${name}\``).join(', ');
+    return {
+      kind: 'unknown',
+      why: `depends on ${result.variables.join(', ')}: ${names} in \`variables:\` is not seen by include rules (GitLab evaluates them with CI/CD and predefined variables only), so only a CI/CD variable of that name counts`,
+    };
+  }
   return { kind: 'unknown', why: `depends on ${result.variables.join(', ')}, known only at run time` };
 }
 

@@ -110,8 +110,10 @@ export class IncludeLoader {
     const entries = new Map<string, CiEntry>();
     const include = entryValue(content, 'include');
     if (include) {
+      const variables = entryValue(content, 'variables');
+      const yamlVariables = new Set(variables?.kind === 'map' ? variables.entries.keys() : []);
       for (const item of this.includeItems(include)) {
-        for (const child of this.loadInclude(item, scope, stack)) mergeEntries(entries, child);
+        for (const child of this.loadInclude(item, scope, stack, yamlVariables)) mergeEntries(entries, child);
       }
     }
     const own = new Map(content.entries);
@@ -156,10 +158,12 @@ export class IncludeLoader {
    * exclude it is not read (GitLab does not check that it exists either); one whose rules cannot be decided here is
    * read, and then counts as an unresolved include: what it could override is not reported as uncovered.
    */
-  private loadInclude(item: IncludeItem, scope: FileScope, stack: readonly string[]): CiMap[] {
+  private loadInclude(item: IncludeItem, scope: FileScope, stack: readonly string[], yamlVariables: ReadonlySet<string>): CiMap[] {
     if (!item.rules) return this.loadIncludeItem(item, scope, stack);
+    // `this.variables` are the CI/CD and predefined ones: GitLab's include rules never see the YAML's `variables:`.
     const decision = decideIncludeRules(item.rules.value, {
       variables: this.variables,
+      yamlVariables,
       files: () => (scope.kind === 'root' ? (this.projectFileList ??= this.projectFiles.glob('**')) : undefined),
     });
     const key = `${item.rules.span.file}\u0000${item.rules.span.start}`;

@@ -15,7 +15,8 @@ import { DEFAULT_LIMITS, type ResolveOptions } from './options';
 import { ReferenceResolver } from './references';
 
 export { createResolveCache, ResolveCache } from './cache';
-export { createDiskProjectFiles, localIncludeGlob, normalizeProjectPath } from './diskFiles';
+export { createDiskProjectFiles, normalizeProjectPath } from './diskFiles';
+export { localIncludeGlob } from './pathGlob';
 export { RESERVED_TOP_LEVEL_KEYS } from './jobs';
 export { DEFAULT_LIMITS } from './options';
 export type { ExternalIncludeRequest, ExternalIncludes, ResolveLimits, ResolveOptions } from './options';

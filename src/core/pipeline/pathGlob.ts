@@ -1,15 +1,26 @@
 /**
- * Ruby's `File.fnmatch?(glob, path, File::FNM_PATHNAME | File::FNM_DOTMATCH | File::FNM_EXTGLOB)`, which GitLab's
- * `rules: exists:` uses (lib/gitlab/ci/build/rules/rule/clause/exists.rb `pattern_match?`): `*` and `?` and `[…]` never
- * match `/`; `**​/` at the start of a segment matches any number of directories; a leading `.` needs no literal
- * (DOTMATCH); `{a,b}` alternatives (EXTGLOB); `\` escapes.
+ * The two path patterns of GitLab CI, on one automaton. They are different languages, not one with options:
+ *
+ * - `fnmatch` — `rules: exists:` (include rules and job rules): Ruby's
+ *   `File.fnmatch?(glob, path, File::FNM_PATHNAME | File::FNM_DOTMATCH | File::FNM_EXTGLOB)`
+ *   (lib/gitlab/ci/build/rules/rule/clause/exists.rb `pattern_match?`): `*`, `?` and `[…]` never match `/`; `**​/` at
+ *   the start of a segment matches any number of directories (elsewhere `**` is `*`); a leading `.` needs no literal
+ *   (DOTMATCH); `{a,b}` alternatives (EXTGLOB); `\` escapes.
+ * - `include-wildcard` — `include: local:` with a `*` (Mapper::LocationExpander#expand_wildcard_paths →
+ *   app/models/repository.rb `search_files_by_wildcard_path`): the path is `RE2::Regexp.escape`d, then `**` becomes
+ *   `.*?` (any run, `/` included, but not a line break: RE2's `.`) and `*` becomes `([^/])*?`, anchored at both ends.
+ *   Everything else is literal: `?`, `[`, `{` and `\` are plain characters, and `configs/**.yml` matches files in
+ *   every folder under `configs/`.
  *
  * Linear in the path for a bounded pattern: the pattern becomes a small automaton whose set of live states is
  * stepped once per path character (no backtracking), so a hostile pattern or path costs at most
  * `path length × pattern length` steps. Patterns past the bounds are `undefined` (undecidable), not guessed.
  */
 
-const MAX_PATTERN_LENGTH = 1_024;
+export type GlobDialect = 'fnmatch' | 'include-wildcard';
+
+/** Longest pattern matched at all (both dialects). */
+export const MAX_GLOB_PATTERN_LENGTH = 1_024;
 /** Brace alternatives one pattern may expand to (`{a,b}{c,d}…` doubles each time). */
 const MAX_ALTERNATIVES = 64;
 
@@ -19,10 +30,12 @@ type State =
   | { readonly kind: 'class'; readonly negated: boolean; readonly ranges: readonly (readonly [string, string])[] }
   /** `*`: any run of characters but `/`. */
   | { readonly kind: 'star' }
+  /** `**` of an include wildcard: any run of characters but a line break, `/` included. */
+  | { readonly kind: 'anyRun' }
   /** `**​/`: any run of whole directories; `inside` is its state within one directory name. */
   | { readonly kind: 'dirs' };
 
-/** A compiled glob; `matches` is undefined when the pattern is beyond the bounds. */
+/** A compiled pattern. */
 export interface PathGlob {
   matches(path: string): boolean;
 }
@@ -72,7 +85,20 @@ function expandBraces(pattern: string): string[] | undefined {
   return [pattern];
 }
 
-function compile(pattern: string): State[] {
+/** `include-wildcard`: `**` any run, `*` any run within a name, every other character itself. */
+function compileIncludeWildcard(pattern: string): State[] {
+  const states: State[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '*' && pattern[i + 1] === '*') {
+      states.push({ kind: 'anyRun' });
+      i++;
+    } else states.push(pattern[i] === '*' ? { kind: 'star' } : { kind: 'char', char: pattern[i]! });
+  }
+  return states;
+}
+
+/** `fnmatch` (see the header). */
+function compileFnmatch(pattern: string): State[] {
   const states: State[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i]!;
@@ -128,6 +154,7 @@ function bracket(body: string): State {
 
 function accepts(state: State, char: string): boolean {
   if (state.kind === 'char') return state.char === char;
+  if (state.kind === 'anyRun') return char !== '\n';
   if (char === '/') return false;
   if (state.kind === 'any' || state.kind === 'star') return true;
   if (state.kind === 'class') return state.ranges.some(([low, high]) => low <= char && char <= high) !== state.negated;
@@ -139,12 +166,12 @@ function run(states: readonly State[], path: string): boolean {
   const n = states.length;
   let current = new Uint8Array(2 * n + 1);
   let next = new Uint8Array(2 * n + 1);
-  // Adds `index` and what it reaches without a character: past a `*` or a `**​/` (both may match nothing).
+  // Adds `index` and what it reaches without a character: past a `*`, a `**` or a `**​/` (each may match nothing).
   const add = (set: Uint8Array, index: number): void => {
     while (index <= n && !set[index]) {
       set[index] = 1;
       const state = states[index];
-      if (state?.kind !== 'star' && state?.kind !== 'dirs') return;
+      if (state?.kind !== 'star' && state?.kind !== 'anyRun' && state?.kind !== 'dirs') return;
       index++;
     }
   };
@@ -165,7 +192,7 @@ function run(states: readonly State[], path: string): boolean {
         continue;
       }
       if (!current[index] || !accepts(state, char)) continue;
-      add(next, state.kind === 'star' ? index : index + 1);
+      add(next, state.kind === 'star' || state.kind === 'anyRun' ? index : index + 1);
       alive = true;
     }
     if (!alive) return false;
@@ -174,11 +201,22 @@ function run(states: readonly State[], path: string): boolean {
   return current[n] === 1;
 }
 
-/** Compiles a `rules: exists:` glob; undefined when it is beyond the bounds (decide nothing from it). */
-export function compilePathGlob(pattern: string): PathGlob | undefined {
-  if (pattern.length > MAX_PATTERN_LENGTH) return undefined;
+/** Compiles a pattern of `dialect`; undefined when it is beyond the bounds (decide nothing from it). */
+export function compilePathGlob(pattern: string, dialect: GlobDialect = 'fnmatch'): PathGlob | undefined {
+  if (pattern.length > MAX_GLOB_PATTERN_LENGTH) return undefined;
+  if (dialect === 'include-wildcard') {
+    const states = compileIncludeWildcard(pattern);
+    return { matches: (path) => run(states, path) };
+  }
   const alternatives = expandBraces(pattern);
   if (!alternatives) return undefined;
-  const compiled = alternatives.map(compile);
+  const compiled = alternatives.map(compileFnmatch);
   return { matches: (path) => compiled.some((states) => run(states, path)) };
+}
+
+const NOTHING: PathGlob = { matches: () => false };
+
+/** An `include: local` wildcard; an overlong one matches nothing (the include is then reported as not found). */
+export function localIncludeGlob(pattern: string): PathGlob {
+  return compilePathGlob(pattern, 'include-wildcard') ?? NOTHING;
 }
