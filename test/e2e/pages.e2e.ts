@@ -9,7 +9,8 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
   let workbench: Workbench;
 
   before(async () => {
-    workbench = await openWorkbench({ workspace: 'test/fixtures/workspaces/smoke' });
+    // One Explorer row per folder: tests that add files under .gitlab/ci open them the same way in any order.
+    workbench = await openWorkbench({ workspace: 'test/fixtures/workspaces/smoke', settings: { 'explorer.compactFolders': false } });
   });
 
   after(async () => {
@@ -44,7 +45,7 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     const file = workbench.workspaceFile('.gitlab/ci/login.yml');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, 'login:\n  image: alpine:3.20\n  script:\n    - echo $DOCKER_AUTH_CONFIG > config.json\n');
-    // A folder made right after start-up may not reach the Explorer by itself.
+    // A file written behind the workbench's back may not reach the Explorer by itself.
     await workbench.runCommand('Refresh Explorer');
     await workbench.openFile('.gitlab/ci/login.yml');
     const problems = await workbench.problems((list) => list.some((problem) => problem.file === 'login.yml' && problem.code.includes('file-variable-echo')));
@@ -74,6 +75,7 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     const file = workbench.workspaceFile('.gitlab/ci/broken.yml');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, 'build:\n  stage build\n  script:\n    - make\n');
+    await workbench.runCommand('Refresh Explorer');
     await workbench.openFile('.gitlab/ci/broken.yml');
     const problems = await workbench.problems((list) => list.some((problem) => problem.file === 'broken.yml'));
     const syntax = problems.filter((problem) => problem.file === 'broken.yml');
