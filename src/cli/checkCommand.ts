@@ -14,7 +14,7 @@ import { runnerConfigSource } from '../core/registry/credentialSources';
 import { Deadline } from '../core/deadline';
 import { gitlabContextFromRemote } from '../core/gitlab/projectContext';
 import { LineIndex } from '../core/lineIndex';
-import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline';
+import { createDiskProjectFiles, normalizeProjectPath } from '../core/pipeline/diskFiles';
 import { pullPlanOf, type CredentialResolver, type PullResult } from '../core/registry/pullCheck';
 import { runPullChecks } from '../core/registry/pullCheckRun';
 import { isFindingCode } from '../core/rules/codes';

@@ -4,7 +4,8 @@
  * `--var` values are used to expand variables in `include:` locations, the only place GitLab expands them before the runner.
  */
 import * as path from 'node:path';
-import { createDiskProjectFiles, resolvePipeline } from '../core/pipeline';
+import { resolvePipeline } from '../core/pipeline';
+import { createDiskProjectFiles } from '../core/pipeline/diskFiles';
 import type { Pipeline } from '../core/types';
 import { CliIo, UsageError, parseArgs, parseVariableFlags } from './io';
 

@@ -2,6 +2,7 @@
  * Removing a secret from text a server sent back. A registry or token service may echo what it was sent, escaped
  * (JSON, URL encoding), re-encoded (base64 at any alignment) or cut short: every such echo becomes `[redacted]`.
  */
+import { encodeBase64Bytes } from './auth/base64';
 import { trimTrailing } from './text';
 
 const REDACTED = '[redacted]';
@@ -21,11 +22,11 @@ export function secretEchoForms(secret: string): string[] {
     add(encodeURIComponent(text));
     add(encodeURIComponent(text).replace(/%20/g, '+'));
   }
-  const bytes = Buffer.from(secret, 'utf8');
+  const bytes = new TextEncoder().encode(secret);
   for (let skip = 0; skip < 3; skip++) {
     const part = bytes.subarray(skip);
-    const whole = part.toString('base64');
-    const aligned = part.subarray(0, part.length - (part.length % 3)).toString('base64');
+    const whole = encodeBase64Bytes(part);
+    const aligned = encodeBase64Bytes(part.subarray(0, part.length - (part.length % 3)));
     for (const encoded of [whole, trimTrailing(whole, '='), aligned]) {
       add(encoded);
       add(encoded.replace(/\+/g, '-').replace(/\//g, '_'));

@@ -52,3 +52,22 @@ export function markdownCode(value: string): string {
   const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
+
+/** The UTF-8 text of `chunks` joined, cut at `maxBytes` (Node's `Buffer.concat(chunks).subarray(0, maxBytes).toString()`, without `Buffer`). */
+export function utf8OfChunks(chunks: readonly Uint8Array[], maxBytes = Infinity): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  let left = maxBytes;
+  for (const chunk of chunks) {
+    if (left <= 0) break;
+    const part = chunk.byteLength > left ? chunk.subarray(0, left) : chunk;
+    left -= part.byteLength;
+    text += decoder.decode(part, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** The length of `text` in UTF-8 bytes. */
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}

@@ -3,14 +3,13 @@
  * the root does not reach, checked on its own) is resolved with the open documents' unsaved texts, checked by the
  * core, and every finding is published on the file it points into. Re-checks are debounced per folder.
  */
-import { isAbsolute, relative as relativeTo, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkProject, includeVariables, type CheckOptions } from '../core/check';
 import { jobPayloadSource, runnerConfigSource } from '../core/registry/credentialSources';
 import { Deadline, stoppedMessage } from '../core/deadline';
 import { LineIndex } from '../core/lineIndex';
 import { directIncludeSites, placeExternalFindings } from '../core/gitlab/externalFindings';
-import { DiskFileCache, type DiskChange } from '../core/pipeline/diskFiles';
+import type { DiskChange } from '../core/pipeline/projectFiles';
 import { createResolveCache, type ExternalIncludes, type ResolveCache, type ResolveOptions } from '../core/pipeline';
 import type { PullResult } from '../core/registry/pullCheck';
 import type { Settings } from '../core/settings';
@@ -18,8 +17,8 @@ import type { CredentialSource, Finding, FindingCode, Pipeline, Severity, Source
 import type { CollectedVariable } from '../core/registry/imageVariables';
 import type { CoverageContributor } from './coverage';
 import type { ExternalIncludeSource } from './externalIncludeSource';
-import { isCiFileByPath, mayBePipelineFile, projectFileOf, type ProjectFile } from './documents';
-import { ProjectContextResolver } from './projectContext';
+import { isCiFileByPath, mayBePipelineFile, projectFileOf, relativePathIn, type ProjectFile } from './documents';
+import type { FolderFiles, Platform } from './platform';
 import { ruleDocsUri } from './ruleDocs';
 import { SettingsReader, affectsSettings } from './settings';
 
@@ -106,11 +105,12 @@ export function fileUri(folder: vscode.WorkspaceFolder, relativePath: string): v
 export function registerDiagnostics(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
+  platform: Platform,
   coverage: readonly CoverageContributor[],
   externalIncludeSource?: ExternalIncludeSource,
   pulls?: PullResultSource,
 ): DiagnosticsService {
-  const service = new DiagnosticsController(log, coverage, externalIncludeSource, pulls);
+  const service = new DiagnosticsController(log, platform, coverage, externalIncludeSource, pulls);
   context.subscriptions.push(service);
   return service;
 }
@@ -124,8 +124,8 @@ interface FolderState {
   /** Whether one of the project's files was open at the last publication. */
   active: boolean;
   diskGeneration: number;
-  /** What checks read from disk, kept until the watcher reports a change (or a 3 s old read fails its stat check). */
-  readonly disk: DiskFileCache;
+  /** What checks read, kept until the watcher reports a change (on disk: or a 3 s old read fails its stat check). */
+  readonly disk: FolderFiles;
   timer: NodeJS.Timeout | undefined;
   watcher: vscode.FileSystemWatcher | undefined;
 }
@@ -135,7 +135,6 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
   private readonly checked = new vscode.EventEmitter<CheckEvent>();
   readonly onDidCheck = this.checked.event;
   private readonly settings: SettingsReader;
-  private readonly contexts = new ProjectContextResolver();
   private readonly folders = new Map<string, FolderState>();
   private readonly publishedByUri = new Map<string, PublishedFinding[]>();
   private coverageGeneration = 0;
@@ -147,6 +146,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
+    private readonly platform: Platform,
     private readonly coverage: readonly CoverageContributor[],
     private readonly externalIncludeSource?: ExternalIncludeSource,
     private readonly pulls?: PullResultSource,
@@ -178,7 +178,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         for (const folder of event.removed) this.forget(folder);
         // Nested folders read each other's files, and a folder's settings may come from a .code-workspace that changed.
         this.settingsByFolder.clear();
-        this.contexts.forget();
+        this.platform.projects.forget();
         for (const state of this.folders.values()) state.disk.clear();
         for (const document of vscode.workspace.textDocuments) this.documentTouched(document, 0);
       }),
@@ -281,7 +281,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         published: new Set(),
         active: false,
         diskGeneration: 0,
-        disk: new DiskFileCache(folder.uri.fsPath),
+        disk: this.platform.folderFiles(folder),
         timer: undefined,
         watcher: undefined,
       };
@@ -300,7 +300,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     this.folders.delete(key);
     this.parseCaches.delete(key);
     this.settingsByFolder.delete(key);
-    this.contexts.forget(folder.uri.fsPath);
+    this.platform.projects.forget(folder);
   }
 
   private settingsOf(folder: vscode.WorkspaceFolder): Settings {
@@ -324,12 +324,11 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(state.folder, '**/*'));
     const onDisk = (uri: vscode.Uri, change: DiskChange) => {
       // Relative to this folder (projectFileOf would pick a nested workspace folder).
-      const relative = relativeTo(state.folder.uri.fsPath, uri.fsPath);
-      if (uri.scheme !== 'file' || relative === '' || relative.startsWith('..') || isAbsolute(relative)) return;
-      const relativePath = relative.split(sep).join('/');
+      const relativePath = relativePathIn(state.folder.uri, uri);
+      if (relativePath === undefined) return;
       const dropped = state.disk.invalidate(relativePath, change);
       if (GIT_LOOKUP_FILES.has(relativePath)) {
-        this.contexts.forget(state.folder.uri.fsPath);
+        this.platform.projects.forget(state.folder);
         if (state.last) this.schedule(state, CHANGE_DELAY_MS);
         return;
       }
@@ -375,7 +374,7 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
     this.watch(state);
 
     const openDocuments = this.openDocumentsOf(folder, settings);
-    const gitlab = this.contexts.contextFor(folder.uri.fsPath, settings);
+    const gitlab = this.platform.projects.contextFor(folder, settings);
     const coverage = this.coverageSources(folder);
     const ciCdVariables = this.coverageVariables(folder);
     const stamp = JSON.stringify([
@@ -394,6 +393,17 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
         : this.checkProjectNow(state, settings, openDocuments, gitlab?.predefinedVariables ?? {}, coverage, ciCdVariables, stamp);
     state.last = project;
     state.readPaths = new Set(project.texts.keys());
+    // Where files are read asynchronously (the browser), the check may have missed files not read yet: publish once
+    // a check sees every file it asks for, so no "not found" shows for a file that is only on its way.
+    const reading = state.disk.fetchMissing?.();
+    if (reading) {
+      void reading.then(() => {
+        if (this.folders.get(folder.uri.toString()) !== state) return;
+        state.diskGeneration++;
+        this.schedule(state, 0);
+      });
+      return false;
+    }
 
     // Publish only while one of the project's files is open in an editor; an included file opened alone reports through the root.
     const shown = shownUris();

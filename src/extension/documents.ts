@@ -2,8 +2,8 @@
  * Which documents are GitLab CI files, decided by path (language ids vary: `yaml`, `gitlab-ci`...).
  * A CI file belongs to the project of its workspace folder; the folder's root pipeline is `ciConfigPath`.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { normalizeProjectPath } from '../core/pipeline/projectFiles';
 import type { Settings } from '../core/settings';
 
 /** `.gitlab/ci/**` files GitLab projects conventionally include. */
@@ -16,14 +16,23 @@ export interface ProjectFile {
   readonly relativePath: string;
 }
 
-/** The workspace folder and relative path of a file on disk, or undefined when it is outside every folder. */
+/**
+ * The workspace folder and relative path of a file in it (on disk, or on the folder's virtual file system in the
+ * browser), or undefined when it is outside every folder (other schemes, such as `git:` or `untitled:`, included).
+ */
 export function projectFileOf(uri: vscode.Uri): ProjectFile | undefined {
-  if (uri.scheme !== 'file') return undefined;
   const folder = vscode.workspace.getWorkspaceFolder(uri);
-  if (!folder) return undefined;
-  const relative = path.relative(folder.uri.fsPath, uri.fsPath);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
-  return { folder, relativePath: relative.split(path.sep).join('/') };
+  const relativePath = folder && relativePathIn(folder.uri, uri);
+  return relativePath === undefined ? undefined : { folder: folder!, relativePath };
+}
+
+/** `uri`'s path below `base` (posix, project-relative), or undefined when it is not strictly inside it (another scheme or authority, `base` itself, `..`). */
+export function relativePathIn(base: vscode.Uri, uri: vscode.Uri): string | undefined {
+  if (uri.scheme !== base.scheme || uri.authority.toLowerCase() !== base.authority.toLowerCase()) return undefined;
+  const root = base.path.endsWith('/') ? base.path : `${base.path}/`;
+  // Case-insensitive disks (Windows drive letters, macOS): VS Code matched the folder the same way.
+  if (!uri.path.startsWith(root) && !uri.path.toLowerCase().startsWith(root.toLowerCase())) return undefined;
+  return normalizeProjectPath(uri.path.slice(root.length));
 }
 
 /** True for a file that the root pipeline is likely to read: a YAML file, or the configured CI file whatever its name. */
@@ -41,7 +50,4 @@ export function isCiFileByPath(document: vscode.TextDocument, file: ProjectFile,
 }
 
 /** Providers only need YAML files; which of them are CI files is decided by path (see projectFileOf). */
-export const CI_DOCUMENT_SELECTOR: vscode.DocumentSelector = [
-  { scheme: 'file', language: 'yaml' },
-  { scheme: 'file', pattern: '**/*.{yml,yaml}' },
-];
+export const CI_DOCUMENT_SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }, { pattern: '**/*.{yml,yaml}' }];

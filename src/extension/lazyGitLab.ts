@@ -14,6 +14,7 @@ import type * as GitLab from './gitlab/gitlab';
 import type { GitLabConnection } from './gitlab/gitlab';
 import { TOKEN_SECRET_PREFIX, hasStoredConnection, hasStoredGitLabState } from './gitlab/storageKeys';
 import { registerOnFirstUse } from './lazyCommands';
+import type { Platform } from './platform';
 
 /** Every command `registerGitLab` registers. */
 const GITLAB_COMMANDS = [COMMAND_CONNECT_GITLAB, COMMAND_REFRESH_GITLAB, COMMAND_CREATE_REGISTRY_TOKEN, COMMAND_COMPARE_WITH_CI_LINT];
@@ -24,12 +25,17 @@ function loadGitLab(): typeof GitLab {
 }
 
 /** The GitLab connection for diagnostics, hovers and the wizard; loads the implementation when GitLab is in use. */
-export function registerGitLabOnDemand(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore): GitLabConnection {
+export function registerGitLabOnDemand(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  credentials: CredentialStore,
+  platform: Platform,
+): GitLabConnection {
   let loaded: GitLabConnection | undefined;
   const changed = new vscode.EventEmitter<void>();
   const fireChanged = () => changed.fire();
   const load = registerOnFirstUse(context, GITLAB_COMMANDS, () => {
-    loaded = loadGitLab().registerGitLab(context, log, credentials);
+    loaded = loadGitLab().registerGitLab(context, log, credentials, platform);
     context.subscriptions.push(loaded.onDidChange(fireChanged));
     // What the diagnostics computed without GitLab is stale now.
     fireChanged();

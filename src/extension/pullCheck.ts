@@ -10,6 +10,7 @@ import { evaluateImages } from '../core/rules/imageEvaluation';
 import { COMMAND_CHECK_PULLS } from './commandIds';
 import type { CredentialStore } from './credentialStore';
 import type { DiagnosticsService, PullResultSource } from './diagnostics';
+import type { Platform } from './platform';
 import { loadCommands } from './lazyCommands';
 import { SettingsReader, affectsSettings } from './settings';
 
@@ -35,8 +36,9 @@ export function registerPullCheck(
   log: vscode.LogOutputChannel,
   credentials: CredentialStore,
   diagnostics: () => DiagnosticsService,
+  platform: Platform,
 ): PullCheckService {
-  const service = new PullCheckController(log, credentials, diagnostics);
+  const service = new PullCheckController(log, credentials, diagnostics, platform.registryFetch);
   context.subscriptions.push(
     service,
     vscode.commands.registerCommand(COMMAND_CHECK_PULLS, () => runCommand(service)),
@@ -80,6 +82,7 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly credentials: CredentialStore,
     private readonly diagnostics: () => DiagnosticsService,
+    private readonly registryFetch: typeof fetch,
   ) {
     this.settings = new SettingsReader(log);
     this.disposables.push(
@@ -138,6 +141,7 @@ class PullCheckController implements PullCheckService, vscode.Disposable {
           {
             requestTimeoutMs: project.settings.verifyTimeoutSeconds * 1000,
             signal: abort.signal,
+            fetch: this.registryFetch,
             onProgress: (done) =>
               progress?.report({ message: vscode.l10n.t('{0} of {1} images in {2}', done, total, folder.name), increment: 100 / Math.max(1, total) }),
           },

@@ -11,7 +11,8 @@ import { startCodeServer, type CodeServerOptions, type RunningCodeServer } from 
 import { registerOpenPage, saveScreenshot } from '../harness/workbenchRegistry';
 import { eventually } from '../support/eventually';
 
-export type WorkbenchOptions = Omit<CodeServerOptions, 'extensions'>;
+/** `extensions` replaces the packaged extension, e.g. by its browser-only variant (browserOnlyExtension.ts). */
+export type WorkbenchOptions = CodeServerOptions;
 
 export interface Problem {
   readonly severity: 'error' | 'warning' | 'info' | 'unknown';

@@ -13,7 +13,7 @@ import { importAuthConfig } from '../../src/extension/credentialCommands';
 import { createCredentialStore, KeyringUnavailableError, type CredentialLog, type CredentialStore } from '../../src/extension/credentialStore';
 import { registerDiagnostics, type DiagnosticsService } from '../../src/extension/diagnostics';
 import type { GitLabConnection } from '../../src/extension/gitlab/gitlab';
-import { ProjectContextResolver } from '../../src/extension/projectContext';
+import { nodePlatform } from '../../src/extension/node/platform';
 import { SettingsReader } from '../../src/extension/settings';
 import { AuthConfigPreview, copyWithAutoClear } from '../../src/extension/wizard/outputs';
 import { wizardServices } from '../../src/extension/wizard/wizard';
@@ -328,7 +328,7 @@ describe('secrets: keychain failures, lost tokens, two windows, clipboard', () =
         preview,
         settings: new SettingsReader(log),
         connection,
-        projects: new ProjectContextResolver(),
+        platform: nodePlatform(),
         diagnostics: { published: () => [], checkFolder: () => undefined },
       });
       const guidance: string[] = [];
@@ -520,7 +520,7 @@ function stubConnection(): GitLabConnection {
 function diagnosticsOver(store: CredentialStore): DiagnosticsService {
   const subscriptions: vscode.Disposable[] = [];
   const log = vscode.window.createOutputChannel(`GitLab CI Auth (secrets test window ${disposables.length})`, { log: true });
-  const service = registerDiagnostics({ subscriptions } as unknown as vscode.ExtensionContext, log, [store]);
+  const service = registerDiagnostics({ subscriptions } as unknown as vscode.ExtensionContext, log, nodePlatform(), [store]);
   disposables.push(log, ...subscriptions);
   return service;
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDiskProjectFiles, resolvePipeline } from '../../src/core/pipeline';
+import { resolvePipeline } from '../../src/core/pipeline';
+import { createDiskProjectFiles } from '../../src/core/pipeline/diskFiles';
 import type { Pipeline } from '../../src/core/types';
 import { corpusDir as CORPUS, corpusSkip } from '../support/corpus';
 

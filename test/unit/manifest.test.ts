@@ -93,11 +93,16 @@ test('README images are relative links to files shipped in the .vsix, and no exa
   assert.doesNotMatch(fs.readFileSync(path.join(root, 'package.json'), 'utf8'), /example\.invalid/);
 });
 
-test('the .vsix ships every file the manifest points at (main, bin, icon) and no bundle the build does not make', () => {
-  const files = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string; bin: Record<string, string>; icon: string };
-  for (const file of [files.main, ...Object.values(files.bin), files.icon].map((name) => path.posix.normalize(name))) {
+test('the .vsix ships every file the manifest points at (main, browser, bin, icon) and no bundle the build does not make', () => {
+  const files = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    main: string;
+    browser: string;
+    bin: Record<string, string>;
+    icon: string;
+  };
+  for (const file of [files.main, files.browser, ...Object.values(files.bin), files.icon].map((name) => path.posix.normalize(name))) {
     assert.ok(isShipped(file), `${file} is in the .vsix`);
   }
-  // esbuild.config.mjs builds exactly these two bundles: an entry for another would ship a stale file or nothing.
-  assert.deepEqual(shipped.filter((pattern) => pattern.startsWith('dist/')).sort(), ['dist/cli.js', 'dist/extension.js']);
+  // esbuild.config.mjs builds exactly these bundles: an entry for another would ship a stale file or nothing.
+  assert.deepEqual(shipped.filter((pattern) => pattern.startsWith('dist/')).sort(), ['dist/cli.js', 'dist/extension.js', 'dist/web/extension.js']);
 });

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkProject, type CheckOptions } from '../../src/core/check';
-import { createDiskProjectFiles, normalizeProjectPath } from '../../src/core/pipeline';
+import { createDiskProjectFiles, normalizeProjectPath } from '../../src/core/pipeline/diskFiles';
 
 const OPTIONS: CheckOptions = { credentials: [], predefinedVariables: {}, publicRegistries: ['docker.io'] };
 /** What the outside files hold: a job whose name and image must never show up. */

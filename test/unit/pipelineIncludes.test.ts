@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDiskProjectFiles, localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline';
+import { localIncludeGlob, resolvePipeline, type ExternalIncludeRequest } from '../../src/core/pipeline';
+import { createDiskProjectFiles } from '../../src/core/pipeline/diskFiles';
 import type { Pipeline, ResolvedJob } from '../../src/core/types';
 import { memoryFiles } from './checkSupport';
 

@@ -4,7 +4,11 @@ import { trimBoth } from '../text';
 const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function encodeBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+  return encodeBase64Bytes(new TextEncoder().encode(text));
+}
+
+/** Standard padded base64 of bytes (what Node's `Buffer#toString('base64')` gives), without Node's `Buffer`. */
+export function encodeBase64Bytes(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
     const [a, b, c] = [bytes[i]!, bytes[i + 1], bytes[i + 2]];
@@ -13,6 +17,13 @@ export function encodeBase64(text: string): string {
     out += c === undefined ? '=' : base64Alphabet[c & 63]!;
   }
   return out;
+}
+
+/** The UTF-8 text of base64url (or standard base64), padding optional, as Node's `Buffer.from(x, 'base64url')` reads it; throws on other characters. */
+export function decodeBase64UrlText(encoded: string): string {
+  const standard = encoded.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(standard + '='.repeat((4 - (standard.length % 4)) % 4));
+  return new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
 }
 
 /** Go `base64.StdEncoding.DecodeString`: `\r`/`\n` skipped, padding required. Returns the reason on failure. */

@@ -4,6 +4,7 @@
  */
 import { errorFromResponse, GitLabApiError, networkError, type RequestDescription } from './errors';
 import { sameOrigin, type GitLabInstance } from './instance';
+import { utf8Length, utf8OfChunks } from '../text';
 
 /** What the client needs of a response: the subset of the WHATWG `Response` it reads. */
 export interface HttpResponse {
@@ -21,7 +22,7 @@ export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export async function readTextCapped(response: HttpResponse, maxBytes = MAX_RESPONSE_BYTES): Promise<string | undefined> {
   if (!response.body) {
     const text = await response.text();
-    return Buffer.byteLength(text) > maxBytes ? undefined : text;
+    return utf8Length(text) > maxBytes ? undefined : text;
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -37,7 +38,7 @@ export async function readTextCapped(response: HttpResponse, maxBytes = MAX_RESP
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return utf8OfChunks(chunks);
 }
 
 export interface HttpRequestInit {

@@ -153,3 +153,23 @@ function stripRoot(path: string, root: string): string {
 function cleanProjectPath(path: string): string {
   return trimTrailing(trimBoth(beforeFirst(path, '?#'), '/').replace(/\.git$/i, ''), '/');
 }
+
+/**
+ * An https remote URL saying what the URI of a folder opened by GitLab Workflow's remote file system says
+ * (`gitlab-remote://<instance host>/<label>?project=<group/project>&ref=<ref>`); undefined for other URIs, numeric
+ * project ids and instances under a relative URL.
+ */
+export function remoteUrlOfFolderUri(uri: {
+  readonly scheme: string;
+  readonly authority: string;
+  readonly path: string;
+  readonly query: string;
+}): string | undefined {
+  if (uri.scheme !== 'gitlab-remote') return undefined;
+  const project = new URLSearchParams(uri.query).get('project')?.trim();
+  if (!project || /^\d+$/.test(project) || !project.includes('/')) return undefined;
+  // `/<label>`: an instance at the domain root, the folder at the repository's root. (Under a relative URL the instance
+  // path cannot be told from the label's position alone: the settings say it there.)
+  if (uri.path.split('/').filter((segment) => segment !== '').length !== 1) return undefined;
+  return `https://${uri.authority}/${project}.git`;
+}

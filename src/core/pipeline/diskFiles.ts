@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProjectFiles } from '../types';
-import { localIncludeGlob } from './pathGlob';
+import { normalizeProjectPath, projectFilesOver, type DiskChange, type FileSource } from './projectFiles';
+
+export { normalizeProjectPath, type DiskChange } from './projectFiles';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 /** Bounds on one glob walk, so a huge checkout cannot stall the analysis. */
@@ -15,18 +17,6 @@ const MAX_GLOB_DEPTH = 32;
 /** Files beyond this are not read at all (the resolver's own size limit is smaller and reported). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 
-/** A project-relative posix path without `.` segments, or undefined when it is absolute or climbs out with `..`. */
-export function normalizeProjectPath(relative: string): string | undefined {
-  if (relative === '' || relative.includes('\0') || relative.startsWith('/') || relative.includes('\\') || /^[a-zA-Z]:/.test(relative)) return undefined;
-  const segments: string[] = [];
-  for (const segment of relative.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') return undefined;
-    segments.push(segment);
-  }
-  return segments.length > 0 ? segments.join('/') : undefined;
-}
-
 /**
  * @param root the project folder
  * @param overlay unsaved editor texts by project-relative path; they win over the disk
@@ -34,9 +24,6 @@ export function normalizeProjectPath(relative: string): string | undefined {
 export function createDiskProjectFiles(root: string, overlay: ReadonlyMap<string, string> = new Map()): ProjectFiles {
   return projectFilesOver(new DiskReader(root), overlay);
 }
-
-/** What a file-system watcher reports about a path. */
-export type DiskChange = 'changed' | 'created' | 'deleted';
 
 /**
  * One project folder's disk reads kept between checks: file texts (and misses), their real paths, and the file listing
@@ -76,7 +63,7 @@ export class DiskFileCache {
   files(overlay: ReadonlyMap<string, string> = new Map()): ProjectFiles {
     return projectFilesOver(
       {
-        read: (normalized) => {
+        read: (normalized): DiskRead => {
           const cached = this.reads.get(normalized);
           const now = this.now();
           if (cached) {
@@ -150,20 +137,13 @@ function stampOf(stat: fs.Stats): string {
   return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
 }
 
-interface FileSource {
-  /** `normalized` is a project path from `normalizeProjectPath`. */
-  read(normalized: string): DiskRead;
-  /** Every file under the root, in walk order (within the walk's bounds). */
-  list(): readonly string[];
-}
-
 /** Whether `path` is in a directory the glob walk skips (at any depth), or is one. */
 function isSkipped(path: string): boolean {
   return path.split('/').some((segment) => SKIPPED_DIRECTORIES.has(segment));
 }
 
 /** Reads straight from the disk, every time. */
-class DiskReader implements FileSource {
+class DiskReader implements FileSource<DiskRead> {
   private realRoot: string | undefined;
 
   constructor(private readonly root: string) {}
@@ -227,29 +207,4 @@ class DiskReader implements FileSource {
     walk(this.rootReal, '', 0);
     return files;
   }
-}
-
-function projectFilesOver(source: FileSource, overlay: ReadonlyMap<string, string>): ProjectFiles {
-  const normalizedOverlay = new Map<string, string>();
-  for (const [key, text] of overlay) {
-    const normalized = normalizeProjectPath(key.replace(/^\/+/, ''));
-    if (normalized) normalizedOverlay.set(normalized, text);
-  }
-
-  return {
-    read(relative: string): string | undefined {
-      const normalized = normalizeProjectPath(relative);
-      if (!normalized) return undefined;
-      return normalizedOverlay.get(normalized) ?? source.read(normalized).text;
-    },
-
-    glob(pattern: string): readonly string[] {
-      const normalizedPattern = pattern.replace(/^\/+/, '').replace(/^(\.\/)+/, '');
-      const matcher = localIncludeGlob(normalizedPattern);
-      const found = new Set<string>();
-      for (const key of normalizedOverlay.keys()) if (matcher.matches(key)) found.add(key);
-      for (const file of source.list()) if (matcher.matches(file)) found.add(file);
-      return [...found].sort();
-    },
-  };
 }

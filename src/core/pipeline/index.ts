@@ -15,7 +15,8 @@ import { DEFAULT_LIMITS, type ResolveOptions } from './options';
 import { ReferenceResolver } from './references';
 
 export { createResolveCache, ResolveCache } from './cache';
-export { createDiskProjectFiles, normalizeProjectPath } from './diskFiles';
+// No Node API from here on: the browser bundle resolves pipelines too. Disk reading is in ./diskFiles (desktop, CLI).
+export { normalizeProjectPath } from './projectFiles';
 export { localIncludeGlob } from './pathGlob';
 export { RESERVED_TOP_LEVEL_KEYS } from './jobs';
 export { DEFAULT_LIMITS } from './options';

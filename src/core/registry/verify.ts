@@ -7,7 +7,8 @@
 export type VerifyStatus = 'valid' | 'wrong-credentials' | 'no-pull-access' | 'not-found' | 'unreachable' | 'no-auth-required';
 import { scrubSecrets } from '../secretScrub';
 import { DOCKER_HUB_API_HOST, isDockerHubHost } from './dockerHub';
-import { trimBoth } from '../text';
+import { trimBoth, utf8OfChunks } from '../text';
+import { decodeBase64UrlText, encodeBase64 } from '../auth/base64';
 
 export interface VerifyRequest {
   /** `host[:port]` as in an `auths` key or an image reference; a scheme or path (`https://index.docker.io/v1/`) is tolerated. */
@@ -131,7 +132,7 @@ export function decodeTokenAccess(token: string): TokenAccess[] | undefined {
   if (parts.length !== 3) return undefined;
   let payload: unknown;
   try {
-    payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    payload = JSON.parse(decodeBase64UrlText(parts[1]!));
   } catch {
     return undefined;
   }
@@ -195,7 +196,7 @@ export async function probeImagePull(request: PullProbeRequest, options: VerifyO
 }
 
 function basicAuthorizationOf(username: string, secret: string): string {
-  return `Basic ${Buffer.from(`${username}:${secret}`, 'utf8').toString('base64')}`;
+  return `Basic ${encodeBase64(`${username}:${secret}`)}`;
 }
 
 async function runSession(
@@ -465,7 +466,7 @@ async function readCapped(response: Response): Promise<string> {
       break;
     }
   }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+  return utf8OfChunks(chunks, MAX_BODY_BYTES);
 }
 
 function challengeOf(response: FetchedResponse): AuthChallenge | undefined {
@@ -585,6 +586,15 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * The `code` of the error a browser host's `fetch` wrapper throws when the browser refused the request or its answer
+ * (registries send no CORS headers): there is no telling from a browser whether the credentials work.
+ */
+export const FETCH_BLOCKED_BY_BROWSER = 'ERR_BLOCKED_BY_BROWSER';
+
+/** The `message` of a verification (or pull check) the browser blocked. */
+export const BLOCKED_BY_BROWSER_MESSAGE = 'Verification is not possible from the browser: registries do not allow it.';
+
 function networkFailure(error: unknown, endpoint: RegistryEndpoint, options: VerifyOptions, deadline: AbortSignal): VerifyResult {
   const host = new URL(endpoint.baseUrl).host;
   if (options.signal?.aborted) {
@@ -604,6 +614,9 @@ function networkFailure(error: unknown, endpoint: RegistryEndpoint, options: Ver
   const cause = (error as { cause?: unknown } | null)?.cause;
   const withCause = cause instanceof Error ? `${String(error)}: ${cause.message}` : String(error);
   const detail = code ? `${code}${errorMessageOf(error) ? `: ${truncate(errorMessageOf(error)!, 160)}` : ''}` : truncate(withCause, 200);
+  if (code === FETCH_BLOCKED_BY_BROWSER) {
+    return { status: 'unreachable', message: BLOCKED_BY_BROWSER_MESSAGE, detail: `${host}: blocked by the browser (CORS)` };
+  }
   if (code === 'ECONNREFUSED') return { status: 'unreachable', message: `Nothing accepts connections at ${host} (connection refused).`, detail };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { status: 'unreachable', message: `The host name of ${host} could not be resolved (DNS).`, detail };
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {

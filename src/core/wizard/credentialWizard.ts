@@ -4,7 +4,7 @@
  * (but stay reachable with Back). Side effects (verify, store, output) go through {@link WizardServices}.
  */
 import { registryHostSchema, secretSchema, usernameSchema, validateCredentialInput } from '../auth/schemas';
-import type { VerifyResult } from '../registry/verify';
+import { BLOCKED_BY_BROWSER_MESSAGE, type VerifyResult } from '../registry/verify';
 import type { Localize, PickItem, Prompter, PromptResult } from './prompter';
 import {
   credentialKindsFor,
@@ -94,6 +94,8 @@ export interface WizardServices {
   configStepJobs(): readonly string[];
   /** True when the GitLab connection can save DOCKER_AUTH_CONFIG as a CI/CD variable (connecting first if needed). */
   readonly canSaveToGitLab: boolean;
+  /** False where there is no local file system (the browser): `~/.docker/config.json` is not offered. */
+  readonly canMergeDockerConfig?: boolean;
   /** True when a GitLab connection is stored: saving needs no connecting first. */
   readonly gitlabConnected?: boolean;
   /** Seconds after which a copied DOCKER_AUTH_CONFIG is cleared from the clipboard (0: kept). */
@@ -531,7 +533,8 @@ class CredentialWizard {
       case 'not-found':
         return this.t('Not found: the image is not on {0}', registry);
       case 'unreachable':
-        return this.t('Registry unreachable: {0}', registry);
+        // In a browser the registry may well be reachable: the browser withheld its answer, which says nothing of the token.
+        return outcome.message === BLOCKED_BY_BROWSER_MESSAGE ? outcome.message : this.t('Registry unreachable: {0}', registry);
       case 'no-auth-required':
         return this.t('{0} asks for no credentials', registry);
       case 'valid':
@@ -606,8 +609,13 @@ class CredentialWizard {
     const items: PickItem<OutputAction>[] = [
       { label: this.t('Copy DOCKER_AUTH_CONFIG to the clipboard'), detail: this.clipboardDetail(), value: 'clipboard' },
       { label: this.t('Show it in a read-only preview'), detail: this.t('The auth values stay hidden until you reveal them.'), value: 'preview' },
-      { label: this.t('Merge into ~/.docker/config.json'), detail: this.t('For local docker pull; asks first and keeps a backup.'), value: 'docker-config' },
     ];
+    if (this.services.canMergeDockerConfig !== false)
+      items.push({
+        label: this.t('Merge into ~/.docker/config.json'),
+        detail: this.t('For local docker pull; asks first and keeps a backup.'),
+        value: 'docker-config',
+      });
     if (jobs.length > 0)
       items.push({
         label: this.t('Insert a config.json step into a job'),

@@ -4,9 +4,10 @@
  */
 import * as vscode from 'vscode';
 import { compareJobImages, formatComparison, jobImagesFromMergedYaml, jobImagesFromPipeline } from '../../core/gitlab/ciLintCompare';
-import { createDiskProjectFiles, resolvePipeline } from '../../core/pipeline';
+import { resolvePipeline } from '../../core/pipeline';
 import type { ExternalIncludes } from '../../core/pipeline/options';
 import { projectFileOf } from '../documents';
+import { withEveryFile, type FolderFiles } from '../platform';
 import type { FolderAccess } from './connections';
 import type { LintReportProvider } from './lintReport';
 
@@ -17,16 +18,18 @@ export async function compareWithCiLint(
   ciConfigPath: string,
   externalIncludes: ExternalIncludes | undefined,
   reports: LintReportProvider,
+  folderFiles: FolderFiles,
 ): Promise<void> {
   const overlay = new Map<string, string>();
   for (const document of vscode.workspace.textDocuments) {
     const file = projectFileOf(document.uri);
     if (file?.folder.uri.toString() === folder.uri.toString()) overlay.set(file.relativePath, document.getText());
   }
-  const files = createDiskProjectFiles(folder.uri.fsPath, overlay);
-  const rootText = files.read(ciConfigPath);
+  const { rootText, pipeline } = await withEveryFile(folderFiles, overlay, (files) => ({
+    rootText: files.read(ciConfigPath),
+    pipeline: resolvePipeline(ciConfigPath, files, { variables: access.context.predefinedVariables, ...(externalIncludes ? { externalIncludes } : {}) }),
+  }));
   if (rootText === undefined) throw new Error(vscode.l10n.t('{0} not found in {1}.', ciConfigPath, folder.name));
-  const pipeline = resolvePipeline(ciConfigPath, files, { variables: access.context.predefinedVariables, ...(externalIncludes ? { externalIncludes } : {}) });
   const lint = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Asking GitLab CI Lint about {0}…', ciConfigPath) },
     () => access.api.ciLint(access.context.projectPath, rootText),

@@ -8,7 +8,7 @@ import { GitLabApi } from '../../core/gitlab/api';
 import { GitLabClient, type FetchLike, type GitLabCredential } from '../../core/gitlab/client';
 import { parseInstanceUrl, type GitLabInstance } from '../../core/gitlab/instance';
 import type { GitLabContext } from '../../core/gitlab/projectContext';
-import { ProjectContextResolver } from '../projectContext';
+import type { ProjectContexts } from '../platform';
 import { SettingsReader } from '../settings';
 import { CONNECTIONS_KEY, TOKEN_SECRET_PREFIX } from './storageKeys';
 
@@ -49,13 +49,13 @@ export class GitLabConnections implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   readonly settings: SettingsReader;
-  readonly projects = new ProjectContextResolver();
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
+    readonly projects: ProjectContexts,
     private readonly fetchImpl: FetchLike = fetch,
   ) {
     this.settings = new SettingsReader(log);
@@ -105,7 +105,7 @@ export class GitLabConnections implements vscode.Disposable {
 
   /** The folder's GitLab project (from settings or the `origin` remote), or undefined. */
   contextOf(folder: vscode.WorkspaceFolder): GitLabContext | undefined {
-    return this.projects.contextFor(folder.uri.fsPath, this.settings.read(folder.uri)) ?? undefined;
+    return this.projects.contextFor(folder, this.settings.read(folder.uri)) ?? undefined;
   }
 
   /** An API client for the folder's project, or why there is none. Never reaches the network itself. */

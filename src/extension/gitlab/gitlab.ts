@@ -18,6 +18,7 @@ import { IncludeFetcher } from './includeFetcher';
 import type { CreatedRegistryToken } from './registryToken';
 import { createdTokens } from './tokenRecords';
 import { loadCommands } from '../lazyCommands';
+import type { Platform } from '../platform';
 import { GitLabVariableCoverage, type RefreshOutcome } from './variableCoverage';
 import {
   COMMAND_COMPARE_WITH_CI_LINT,
@@ -60,8 +61,13 @@ export interface GitLabConnection extends CoverageContributor {
   currentDockerAuthConfig?(folder: vscode.WorkspaceFolder): Promise<string | undefined>;
 }
 
-export function registerGitLab(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, credentials: CredentialStore): GitLabConnection {
-  const connections = new GitLabConnections(context.secrets, context.globalState, log);
+export function registerGitLab(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  credentials: CredentialStore,
+  platform: Platform,
+): GitLabConnection {
+  const connections = new GitLabConnections(context.secrets, context.globalState, log, platform.projects);
   const coverage = new GitLabVariableCoverage(connections, log);
   const includes = new IncludeFetcher(connections, log);
   const reports = new LintReportProvider();
@@ -160,6 +166,7 @@ export function registerGitLab(context: vscode.ExtensionContext, log: vscode.Log
           connections.settings.read(folder.uri).ciConfigPath,
           includes.externalIncludesFor(folder),
           reports,
+          platform.folderFiles(folder),
         );
         return true;
       }),

@@ -7,11 +7,12 @@ export async function verifyWithProgress(
   request: { registry: string; username: string; secret: string; repository?: string; tag?: string },
   timeoutSeconds: number,
   log?: vscode.LogOutputChannel,
+  fetchImpl?: typeof fetch,
 ): Promise<VerifyResult | undefined> {
   // What was tried and how it ended, so a user can follow it in the output channel; never the token.
   const target = request.repository ? `${request.registry}/${request.repository}${request.tag ? `:${request.tag}` : ''}` : request.registry;
   log?.info(vscode.l10n.t('Verifying the credentials of {0} for {1}…', request.username, target));
-  const result = await verifyUnlogged(request, timeoutSeconds);
+  const result = await verifyUnlogged(request, timeoutSeconds, fetchImpl);
   if (result === undefined) log?.info(vscode.l10n.t('Verification for {0} cancelled.', request.registry));
   else
     log?.info(
@@ -28,6 +29,7 @@ export async function verifyWithProgress(
 async function verifyUnlogged(
   request: { registry: string; username: string; secret: string; repository?: string; tag?: string },
   timeoutSeconds: number,
+  fetchImpl: typeof fetch | undefined,
 ): Promise<VerifyResult | undefined> {
   if (!vscode.workspace.isTrusted) {
     return { status: 'unreachable', message: vscode.l10n.t('Verification needs a trusted workspace.') };
@@ -38,7 +40,11 @@ async function verifyUnlogged(
       const abort = new AbortController();
       const subscription = token.onCancellationRequested(() => abort.abort());
       try {
-        const result = await verifyRegistryCredentials(request, { timeoutMs: timeoutSeconds * 1000, signal: abort.signal });
+        const result = await verifyRegistryCredentials(request, {
+          timeoutMs: timeoutSeconds * 1000,
+          signal: abort.signal,
+          ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        });
         return token.isCancellationRequested ? undefined : result;
       } catch (error) {
         if (token.isCancellationRequested) return undefined;

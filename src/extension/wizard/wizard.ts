@@ -16,17 +16,10 @@ import type { DiagnosticsService } from '../diagnostics';
 import { projectAuthConfig, storedKeysUsedIn } from '../projectAuthConfig';
 import type { SaidInGitLab } from '../saidInGitLab';
 import type { GitLabConnection } from '../gitlab/gitlab';
-import { ProjectContextResolver } from '../projectContext';
+import type { Platform, ProjectContexts } from '../platform';
 import { hasStoredConnection } from '../gitlab/storageKeys';
 import { SettingsReader } from '../settings';
-import {
-  AuthConfigPreview,
-  configStepTargets,
-  copyWithAutoClear,
-  credentialsWithSecrets,
-  mergeIntoDockerConfigWithConfirmation,
-  type ConfigStepTarget,
-} from './outputs';
+import { AuthConfigPreview, configStepTargets, copyWithAutoClear, credentialsWithSecrets, type ConfigStepTarget } from './outputs';
 import { QuickInputPrompter } from './quickInputPrompter';
 import { verifyWithProgress } from './verify';
 
@@ -46,6 +39,7 @@ export function registerWizard(
   gitlab: GitLabConnection,
   diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>,
   said: SaidInGitLab,
+  platform: Platform,
 ): void {
   const preview = new AuthConfigPreview();
   const settings = new SettingsReader(log);
@@ -55,7 +49,7 @@ export function registerWizard(
     preview,
     settings,
     connection: gitlab,
-    projects: new ProjectContextResolver(),
+    platform,
     diagnostics,
     isGitLabConnected: () => hasStoredConnection(context.globalState),
   };
@@ -91,7 +85,7 @@ export interface WizardDependencies {
   readonly preview: AuthConfigPreview;
   readonly settings: SettingsReader;
   readonly connection: GitLabConnection;
-  readonly projects: ProjectContextResolver;
+  readonly platform: Platform;
   /** Step 1 reads the registries the pipelines use without credentials from the published diagnostics; the checked
    * pipelines say which stored credentials they use. */
   readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
@@ -102,7 +96,7 @@ export interface WizardDependencies {
 /** The wizard's services for the folder named by `folderArg` (else the active file's folder, else the first). */
 export async function wizardServices(deps: WizardDependencies, folderArg?: string): Promise<WizardServices> {
   const folder = folderFor(folderArg);
-  const project = folder ? projectInfo(deps.projects, deps.settings, folder) : undefined;
+  const project = folder ? projectInfo(deps.platform.projects, deps.settings, folder) : undefined;
   const targets = await configStepTargets();
   return createServices({ ...deps, connection: deps.connection as GitLabConnection & GitLabHelpers, folder, project, targets });
 }
@@ -118,6 +112,7 @@ interface ServiceContext {
   readonly targets: readonly ConfigStepTarget[];
   readonly diagnostics: Pick<DiagnosticsService, 'checkFolder' | 'published'>;
   readonly isGitLabConnected?: () => boolean;
+  readonly platform: Platform;
 }
 
 function createServices(ctx: ServiceContext): WizardServices {
@@ -131,10 +126,11 @@ function createServices(ctx: ServiceContext): WizardServices {
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
     },
     ...(createToken ? { createRegistryToken: createToken } : {}),
-    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds, ctx.log),
+    verify: (request) => verifyWithProgress(request, ctx.settings.read().verifyTimeoutSeconds, ctx.log, ctx.platform.registryFetch),
     announce: (message) => void vscode.window.showInformationMessage(message),
     clipboardClearSeconds: ctx.settings.read().clipboardClearSeconds,
     gitlabConnected: ctx.isGitLabConnected?.() ?? false,
+    canMergeDockerConfig: ctx.platform.mergeIntoDockerConfig !== undefined,
     store: async (credential, scope) => {
       try {
         await credentials.store(credential, scope);
@@ -205,7 +201,7 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
         await ctx.preview.show(combined.json);
         break;
       case 'docker-config':
-        await mergeIntoDockerConfigWithConfirmation(await credentialsWithSecrets(ctx.credentials, request.registries, extra), ctx.log);
+        await ctx.platform.mergeIntoDockerConfig?.(await credentialsWithSecrets(ctx.credentials, request.registries, extra), ctx.log);
         break;
       case 'config-step': {
         const target = ctx.targets.find((candidate) => candidate.label === request.configStepJob);
@@ -284,9 +280,8 @@ function folderFor(folderArg: string | undefined): vscode.WorkspaceFolder | unde
   return (active && vscode.workspace.getWorkspaceFolder(active)) || vscode.workspace.workspaceFolders?.[0];
 }
 
-function projectInfo(projects: ProjectContextResolver, settings: SettingsReader, folder: vscode.WorkspaceFolder): GitLabProjectInfo | undefined {
-  if (folder.uri.scheme !== 'file') return undefined;
-  const context = projects.contextFor(folder.uri.fsPath, settings.read(folder.uri));
+function projectInfo(projects: ProjectContexts, settings: SettingsReader, folder: vscode.WorkspaceFolder): GitLabProjectInfo | undefined {
+  const context = projects.contextFor(folder, settings.read(folder.uri));
   const registry = context?.predefinedVariables['CI_REGISTRY'];
   if (!context || !registry) return undefined;
   return { instanceUrl: context.instanceUrl, registry, projectPath: context.projectPath };
