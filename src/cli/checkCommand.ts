@@ -136,7 +136,12 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       seen.add(id);
       const index = indexFor(finding.range.file);
       located.push({
-        finding: { ...finding, message: hide(finding.message), ...(finding.data ? { data: hideInData(finding.data, hide) as typeof finding.data } : {}) },
+        finding: {
+          ...finding,
+          message: hide(finding.message),
+          ...(finding.detail === undefined ? {} : { detail: hide(finding.detail) }),
+          ...(finding.data ? { data: hideInData(finding.data, hide) as typeof finding.data } : {}),
+        },
         displayPath: display(finding.range.file),
         projectPath: finding.range.file,
         start: index.positionAt(finding.range.start),
@@ -271,8 +276,11 @@ function severityFlags(flags: readonly string[]): Partial<Record<FindingCode, Se
 }
 
 function formatText(located: readonly Located[], fileCount: number, skipped: readonly SkippedPull[]): string {
+  // The fact on the finding's line; why and what to do indented under it, as in the editor's hover.
   const lines = located.map(
-    ({ finding, displayPath, start }) => `${displayPath}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.code}: ${finding.message}`,
+    ({ finding, displayPath, start }) =>
+      `${displayPath}:${start.line + 1}:${start.character + 1}: ${finding.severity} ${finding.code}: ${finding.message}` +
+      (finding.detail === undefined ? '' : `\n    ${finding.detail}`),
   );
   const notes = skipped.map(({ image, reason }) => `pull not checked: ${image}: ${reason}\n`).join('');
   const count = (severity: Severity) => located.filter(({ finding }) => finding.severity === severity).length;
@@ -300,6 +308,7 @@ function formatJson(located: readonly Located[], skipped: readonly SkippedPull[]
     code: finding.code,
     severity: finding.severity,
     message: finding.message,
+    ...(finding.detail === undefined ? {} : { detail: finding.detail }),
     file: projectPath,
     line: start.line + 1,
     column: start.character + 1,
@@ -322,6 +331,7 @@ function formatCodeQuality(located: readonly Located[]): string {
     occurrences.set(base, occurrence + 1);
     return {
       description: finding.message,
+      ...(finding.detail === undefined ? {} : { content: { body: finding.detail } }),
       check_name: finding.code,
       fingerprint: createHash('sha256').update(`${base}\u0000${occurrence}`).digest('hex'),
       severity: finding.code === 'committed-credentials' ? 'blocker' : CODE_QUALITY_SEVERITY[finding.severity],

@@ -159,7 +159,10 @@ export interface RelatedLocation {
 export interface Finding {
   readonly code: FindingCode;
   readonly severity: Severity;
+  /** The fact, short enough for the Problems panel: "No credentials for registry.example.com:5000 (job build)". */
   readonly message: string;
+  /** Why it matters and what to do, shown in the hover (and by the CLI under the message). */
+  readonly detail?: string;
   readonly range: SourceSpan;
   readonly related: readonly RelatedLocation[];
   /** What a quick fix needs (registry, suggested key, job name...). JSON-serialisable. */

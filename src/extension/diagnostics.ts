@@ -76,6 +76,8 @@ export interface DiagnosticsService {
   projectFor(document: vscode.TextDocument): ProjectCheck | undefined;
   /** The finding behind one of our diagnostics. */
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined;
+  /** The findings behind our published diagnostics that touch `position` (what a hover explains). */
+  findingsAt(uri: vscode.Uri, position: vscode.Position): Finding[];
   /** Every published diagnostic with `code`, with its file and the finding behind it. */
   published(code: FindingCode): { readonly uri: vscode.Uri; readonly diagnostic: vscode.Diagnostic; readonly finding: Finding }[];
   /** The up-to-date check of a workspace folder (checked now if stale); undefined when it has no pipeline or is disabled. */
@@ -216,6 +218,10 @@ class DiagnosticsController implements DiagnosticsService, vscode.Disposable {
       (published) => published.finding.code === code && published.diagnostic.range.isEqual(diagnostic.range),
     );
     return (candidates.find((published) => published.diagnostic.message === diagnostic.message) ?? candidates[0])?.finding;
+  }
+
+  findingsAt(uri: vscode.Uri, position: vscode.Position): Finding[] {
+    return (this.publishedByUri.get(uri.toString()) ?? []).filter((entry) => entry.diagnostic.range.contains(position)).map((entry) => entry.finding);
   }
 
   published(code: FindingCode): { readonly uri: vscode.Uri; readonly diagnostic: vscode.Diagnostic; readonly finding: Finding }[] {

@@ -4,7 +4,7 @@ import { explainImage, findImageAt, type ImageExplanation } from '../core/check'
 import { shortList } from '../core/rules/context';
 import { describeAge, type PullResult } from '../core/registry/pullCheck';
 import { escapeMarkdown, markdownCode } from '../core/text';
-import type { IncludeDecision, Provenance } from '../core/types';
+import type { Finding, IncludeDecision, Provenance } from '../core/types';
 import { spanToRange, type DiagnosticsService } from './diagnostics';
 import { CI_DOCUMENT_SELECTOR, projectFileOf } from './documents';
 import type { PullCheckService } from './pullCheck';
@@ -20,6 +20,15 @@ export class ImageHover implements vscode.HoverProvider {
   ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const hover = this.imageOrIncludeHover(document, position);
+    // A diagnostic's message is the fact; why it matters and what to do are its detail, shown under it here.
+    const details = detailsMarkdown(this.diagnostics.findingsAt(document.uri, position));
+    if (!details) return hover;
+    if (!hover) return new vscode.Hover(details);
+    return new vscode.Hover([...hover.contents, details], hover.range);
+  }
+
+  private imageOrIncludeHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const file = projectFileOf(document.uri);
     const project = file && this.diagnostics.projectFor(document);
     const text = file && project?.texts.get(file.relativePath);
@@ -48,6 +57,13 @@ export class ImageHover implements vscode.HoverProvider {
     }
     return undefined;
   }
+}
+
+/** The details of the findings at the hovered place, each after its rule code; undefined when none has one. */
+function detailsMarkdown(findings: readonly Finding[]): vscode.MarkdownString | undefined {
+  const lines = findings.flatMap((finding) => (finding.detail ? [`${code(finding.code)} ${escapeMarkdown(finding.detail)}`] : []));
+  if (lines.length === 0) return undefined;
+  return new vscode.MarkdownString([...new Set(lines)].join('\n\n'));
 }
 
 /** A job made conditional by `rules:`: the rules that can let it run (repository text, so escaped but for its code spans). */

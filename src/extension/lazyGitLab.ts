@@ -75,7 +75,7 @@ export function registerGitLabOnDemand(
     requestIncludes: (folder, requests) => ifConnected()?.requestIncludes(folder, requests),
     includeFailureFor: (folder, request) => loaded?.includeFailureFor(folder, request),
     variablesCoverageFor: (folder) => loaded?.variablesCoverageFor(folder),
-    saveDockerAuthConfig: (folder, authConfigJson) => implementation().saveDockerAuthConfig!(folder, authConfigJson),
+    saveDockerAuthConfig: (folder, authConfigJson, options) => implementation().saveDockerAuthConfig!(folder, authConfigJson, options),
     createRegistryToken: (folder) => implementation().createRegistryToken!(folder),
     currentDockerAuthConfig: async (folder) => ifConnected()?.currentDockerAuthConfig?.(folder),
   };

@@ -165,7 +165,7 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     const finding = problems.find(storedOnly)!;
     assert.equal(finding.severity, 'info');
     assert.equal(finding.line, 3);
-    assert.match(finding.message, /is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it/);
+    assert.match(finding.message, /^Credential for .+ stored in VS Code only \(job build\)$/);
     assert.match(await hoverShowing(/Stored in VS Code only — not yet in GitLab/), /the runner cannot see it/);
     assert.deepEqual((await workbench.quickFixTitles(image)).slice(0, 3), ['Connect to GitLab…', 'Copy DOCKER_AUTH_CONFIG', 'GitLab already has it']);
     await workbench.screenshot('coverage-stored-only');
@@ -175,8 +175,9 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     const problems = await storeAndConnect();
     const warning = problems.find(missing)!;
     assert.equal(warning.severity, 'warning');
-    assert.match(warning.message, /GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for/);
-    assert.match(warning.message, /one is stored in VS Code only/);
+    assert.match(warning.message, /^No credentials for .+ in GitLab's DOCKER_AUTH_CONFIG \(job build\)$/);
+    // The details are in the hover.
+    assert.match(await hoverShowing(/GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for/), /one is stored in VS Code only/);
   });
 
   it('Copy DOCKER_AUTH_CONFIG gives the whole value: GitLab’s entry kept, the stored one added', async () => {

@@ -9,7 +9,8 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
   let workbench: Workbench;
 
   before(async () => {
-    workbench = await openWorkbench({ workspace: 'test/fixtures/workspaces/smoke' });
+    // One Explorer row per folder: tests that add files under .gitlab/ci open them the same way in any order.
+    workbench = await openWorkbench({ workspace: 'test/fixtures/workspaces/smoke', settings: { 'explorer.compactFolders': false } });
   });
 
   after(async () => {
@@ -40,10 +41,41 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     await workbench.screenshot('rule-page');
   });
 
+  it('a hover shows the short message, its details, and a rule link that opens the rule page in the Markdown preview', async () => {
+    const file = workbench.workspaceFile('.gitlab/ci/login.yml');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'login:\n  image: alpine:3.20\n  script:\n    - echo $DOCKER_AUTH_CONFIG > config.json\n');
+    // A file written behind the workbench's back may not reach the Explorer by itself.
+    await workbench.runCommand('Refresh Explorer');
+    await workbench.openFile('.gitlab/ci/login.yml');
+    const problems = await workbench.problems((list) => list.some((problem) => problem.file === 'login.yml' && problem.code.includes('file-variable-echo')));
+    const echo = problems.find((problem) => problem.file === 'login.yml' && problem.code.includes('file-variable-echo'))!;
+    // The fact, short; the jobs it names are those of the hover.
+    assert.equal(echo.message, 'echo $DOCKER_AUTH_CONFIG > config.json writes a path if File-type (job login)');
+    const hover = await workbench.hoverMatching('echo $DOCKER_AUTH_CONFIG', /its value in the job is the path of a temporary file/);
+    assert.ok(hover.includes(echo.message), hover);
+    assert.match(hover, /cat "\$DOCKER_AUTH_CONFIG" >/);
+    await workbench.screenshot('hover-details');
+
+    await workbench.page.locator('.monaco-hover:not(.hidden) a.code-link', { hasText: 'file-variable-echo' }).first().click();
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'Preview file-variable-echo.md' }).first().waitFor();
+    const page = await waitForFrame(
+      workbench,
+      async (frame) =>
+        (await frame
+          .locator('h1')
+          .first()
+          .textContent({ timeout: 1000 })
+          .catch(() => null)) === 'file-variable-echo',
+    );
+    assert.match(await page.locator('body').innerText(), /File-type/);
+  });
+
   it('a YAML mistake is named in plain words on its line, with no quick fix that hides it', async () => {
     const file = workbench.workspaceFile('.gitlab/ci/broken.yml');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, 'build:\n  stage build\n  script:\n    - make\n');
+    await workbench.runCommand('Refresh Explorer');
     await workbench.openFile('.gitlab/ci/broken.yml');
     const problems = await workbench.problems((list) => list.some((problem) => problem.file === 'broken.yml'));
     const syntax = problems.filter((problem) => problem.file === 'broken.yml');

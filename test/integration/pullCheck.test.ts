@@ -88,7 +88,9 @@ describe('pull check against real docker-registry instances (htpasswd, and token
     const denied = diagnostics.find((diagnostic) => codeOf(diagnostic) === 'pull-denied')!;
     assert.match(denied.message, /may not pull team\/other/);
     const unreachable = diagnostics.find((diagnostic) => codeOf(diagnostic) === 'registry-unreachable')!;
-    assert.match(unreachable.message, /ECONNREFUSED/, 'the HTTP-level detail is shown');
+    assert.match(unreachable.message, /connection refused/);
+    const written = (await vscode.workspace.openTextDocument(pipelineUri())).getText(unreachable.range);
+    assert.match(await hoverText(pipelineUri(), unreachable.range.start.line, written), /ECONNREFUSED/, 'the HTTP-level detail is in the hover');
     // bob asked for pull on team/api and team/other, with his own credential.
     assert.deepEqual(registries.tokenServer.requests.map((request) => `${request.username} ${request.scopes.join(' ')}`).sort(), [
       'bob repository:team/api:pull',

@@ -41,7 +41,8 @@ describe('coverage: stored in VS Code only', () => {
     assert.equal(rest.length, 0);
     assert.equal(finding.severity, 'information');
     assert.equal(result.underlined(finding), 'registry.example.com/team/app:1.2');
-    assert.match(finding.message, /^A credential for registry\.example\.com is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it/);
+    assert.equal(finding.message, 'Credential for registry.example.com stored in VS Code only (job build)');
+    assert.match(finding.detail ?? '', /^Nothing shows that GitLab's DOCKER_AUTH_CONFIG holds the key "registry\.example\.com"/);
     assert.equal(finding.data?.registry, 'registry.example.com');
     assert.equal(finding.data?.storedKey, 'registry.example.com');
     assert.deepEqual(finding.data?.jobs, ['build']);
@@ -120,15 +121,13 @@ describe('coverage: GitLab DOCKER_AUTH_CONFIG read while connected', () => {
     const [finding] = result.of('missing-credentials');
     assert.ok(finding);
     assert.equal(finding.severity, 'warning');
-    assert.match(
-      finding.message,
-      /^No credentials for registry\.example\.com \(job \S+\): GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/,
-    );
-    assert.match(finding.message, /one is stored in VS Code only/);
+    assert.match(finding.message, /^No credentials for registry\.example\.com in GitLab's DOCKER_AUTH_CONFIG \(job \S+\)$/);
+    assert.match(finding.detail ?? '', /^GitLab's project variable DOCKER_AUTH_CONFIG \(group\/app\) has no key for it/);
+    assert.match(finding.detail ?? '', /one is stored in VS Code only/);
     assert.equal(finding.data?.gitlabVariable, 'project variable DOCKER_AUTH_CONFIG (group/app)');
     const nothingStored = check(pipeline('registry.example.com/team/app'), { credentials: gitlabVariable(['other.example.com']) }).of('missing-credentials')[0];
-    assert.match(nothingStored?.message ?? '', /has no key for it$/);
-    assert.doesNotMatch(nothingStored?.message ?? '', /stored in VS Code/);
+    assert.match(nothingStored?.detail ?? '', /has no key for it\.$/);
+    assert.doesNotMatch(nothingStored?.detail ?? '', /stored in VS Code/);
   });
 
   it('a hidden variable is set with unknown contents: neither finding, as before', () => {

@@ -241,7 +241,8 @@ describe('pull plan and findings', () => {
       pull.map((finding) => `${finding.code}@${lineOf(finding.range.start)}`),
       ['image-not-found@1', 'image-not-found@4', 'pull-denied@7'],
     );
-    assert.match(pull[0]!.message, /\(HEAD -> 404\)$/);
+    assert.equal(pull[0]!.message, 'not-found registry.example.com/group/app:1');
+    assert.equal(pull[0]!.detail, 'HEAD -> 404', 'the HTTP detail is for the hover');
     const off = checkProject('.gitlab-ci.yml', files, { ...NO_CONTEXT, pullResults: (key) => results.get(key), severities: { 'image-not-found': 'off' } });
     assert.equal(off.findings.filter((finding) => finding.code === 'image-not-found').length, 0);
   });

@@ -11,7 +11,8 @@ describe('invalid-auth-config', () => {
     const [finding] = result.of('invalid-auth-config');
     assert.equal(finding?.severity, 'error');
     assert.equal(result.underlined(finding!), '"%%%"');
-    assert.match(finding!.message, /drops this whole DOCKER_AUTH_CONFIG/);
+    assert.match(finding!.message, /^Invalid DOCKER_AUTH_CONFIG: auths entry "registry\.example\.com": the "auth" value is not valid base64/);
+    assert.match(finding!.detail ?? '', /ignores every credential in this config/);
   });
 
   it('maps offsets through double-quoted YAML escapes', () => {

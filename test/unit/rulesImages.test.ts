@@ -208,7 +208,8 @@ describe('registry-unknown', () => {
   it('names only the variables that can hold the registry, not the tag ($CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA)', () => {
     const [finding] = check('a:\n  image: $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n  script: [x]\n').of('registry-unknown');
     assert.deepEqual(finding?.data?.variables, ['CI_REGISTRY_IMAGE']);
-    assert.match(finding!.message, /depends on \$CI_REGISTRY_IMAGE, which is not known/);
+    assert.equal(finding!.message, 'Registry unknown: $CI_REGISTRY_IMAGE not known here (job a)');
+    assert.match(finding!.detail ?? '', /depends on \$CI_REGISTRY_IMAGE \(a CI\/CD variable/);
   });
 
   it('does not call the registry unknown when only the tag depends on an unknown variable', () => {

@@ -10,7 +10,7 @@ describe('file-variable-echo', () => {
     assert.equal(finding?.severity, 'warning');
     assert.equal(result.underlined(finding!), 'echo $DOCKER_AUTH_CONFIG');
     assert.match(finding!.message, /File-type/);
-    assert.match(finding!.message, /Unquoted/);
+    assert.match(finding!.detail ?? '', /Unquoted/);
     assert.equal(finding?.data?.quoted, false);
   });
 

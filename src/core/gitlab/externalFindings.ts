@@ -63,7 +63,8 @@ export function placeExternalFindings(input: ExternalFindingsInput): Finding[] {
     const where = line === undefined ? finding.range.file : `${finding.range.file}, line ${line}`;
     placed.push({
       ...finding,
-      message: `In the included file ${where}: ${finding.message}`,
+      // The fact first, then where in the included file it is (the diagnostic sits on the include line).
+      message: `${finding.message}, in ${where}`,
       range: site,
       // The include step of the value's trace is the site itself: no need to point at it twice.
       related: related.filter((location) => !sameSpan(location.span, site)),

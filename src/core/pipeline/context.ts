@@ -31,18 +31,27 @@ export class ResolveContext {
     range: SourceSpan,
     data?: Record<string, unknown>,
     related: readonly RelatedLocation[] = [],
+    detail?: string,
   ): void {
     this.calls++;
     const key = `${code}\u0000${range.file}\u0000${range.start}\u0000${range.end}\u0000${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.problems.push(data ? { code, severity, message, range, related, data } : { code, severity, message, range, related });
+    this.problems.push({ code, severity, message, ...(detail === undefined ? {} : { detail }), range, related, ...(data ? { data } : {}) });
   }
 
   /** Reports again, in order, problems a scratch context recorded (a cached parse or conversion). */
   replay(problems: readonly Finding[]): void {
     for (const problem of problems)
-      this.report(problem.code, problem.severity, problem.message, problem.range, problem.data as Record<string, unknown> | undefined, problem.related);
+      this.report(
+        problem.code,
+        problem.severity,
+        problem.message,
+        problem.range,
+        problem.data as Record<string, unknown> | undefined,
+        problem.related,
+        problem.detail,
+      );
   }
 
   /** How many times `report` was called, duplicates included: whether a step reported anything at all. */

@@ -90,13 +90,15 @@ export class ExtendsResolver {
         this.ctx.report(
           'extends-cycle',
           'error',
-          `'${name}' extends '${parent.name}', which extends '${name}' again: circular dependency in extends.`,
+          `Circular extends: '${name}' extends '${parent.name}', which extends '${name}' again`,
           parent.span,
           {
             job: name,
             parent: parent.name,
             chain: [...chain, parent.name],
           },
+          [],
+          'GitLab rejects a pipeline whose extends chain loops.',
         );
         continue;
       }
@@ -144,9 +146,11 @@ export class ExtendsResolver {
       this.ctx.report(
         'extends-missing',
         'information',
-        `'${name}' extends '${parent.name}', which is not defined in the files read; it may come from an include that could not be read.`,
+        `'${name}' extends '${parent.name}', not defined in the files read`,
         parent.span,
         { job: name, parent: parent.name, mayBeInUnresolvedInclude: true },
+        [],
+        'It may come from an include that could not be read.',
       );
       return;
     }

@@ -93,10 +93,11 @@ export class JobBuilder {
       this.inputs.ctx.report(
         'default-conflict',
         'error',
-        `GitLab rejects this configuration: ${key} is defined in top-level and \`default:\` entry. Keep only \`default: ${key}:\`.`,
+        `${key} is defined in top-level and \`default:\` entry`,
         topLevel.keySpan,
         { key },
         [{ span: inDefault.keySpan, message: `default: ${key}` }],
+        `GitLab rejects this configuration. Keep only \`default: ${key}:\`.`,
       );
     }
   }

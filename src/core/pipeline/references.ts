@@ -34,10 +34,15 @@ export class ReferenceResolver {
     const found = this.lookup(value);
     if ('error' in found) {
       if (this.mayBeElsewhere) {
-        this.ctx.report('reference-unresolved', 'information', `${found.error} It may come from an include that could not be read.`, value.span, {
-          path: [...value.path],
-          mayBeInUnresolvedInclude: true,
-        });
+        this.ctx.report(
+          'reference-unresolved',
+          'information',
+          found.error,
+          value.span,
+          { path: [...value.path], mayBeInUnresolvedInclude: true },
+          [],
+          'It may come from an include that could not be read.',
+        );
       } else {
         this.ctx.report('reference-unresolved', 'error', found.error, value.span, { path: [...value.path], mayBeInUnresolvedInclude: false });
       }

@@ -8,7 +8,7 @@ import { registryKeyPath } from '../registry/imageRef';
 import type { Finding, ResolvedJob, TracedString } from '../types';
 import { expandVariables } from '../registry/imageVariables';
 import type { Rule, RuleContext } from './context';
-import { provenanceRelated, shortList, unique } from './context';
+import { provenanceRelated, jobsNamed, unique } from './context';
 
 export const authConfigRules: Rule = {
   codes: ['invalid-auth-config', 'committed-credentials', 'auth-config-shadows-job-token'],
@@ -33,17 +33,38 @@ function invalidAuthConfig(context: RuleContext, variable: TracedString, jobs: r
     const length = problem.length ?? 1;
     const range = (problem.offset !== null && context.spanInScalar(variable, problem.offset, problem.offset + Math.max(1, length))) || variable.span;
     const consequence = parsed.ok
-      ? ''
-      : ' The runner drops this whole DOCKER_AUTH_CONFIG ("Failed to resolve credentials from $DOCKER_AUTH_CONFIG"), so none of its registries get credentials.';
+      ? undefined
+      : 'The runner drops this whole DOCKER_AUTH_CONFIG ("Failed to resolve credentials from $DOCKER_AUTH_CONFIG"), so none of its registries get credentials.';
+    const { fact, rest } = splitFact(problem.message);
+    // The parser's advice already says what the runner does with the config when it says anything.
+    const detail = rest || consequence;
     return {
       code: 'invalid-auth-config' as const,
       severity: 'error' as const,
-      message: `DOCKER_AUTH_CONFIG in variables: ${problem.message}${consequence}${jobsText(jobs)}`,
+      message: `Invalid DOCKER_AUTH_CONFIG: ${fact}${jobsText(jobs)}`,
+      ...(detail ? { detail } : {}),
       range,
       related: provenanceRelated([variable]),
       data: { entry: problem.entry, field: problem.field, variableSpan: variable.span, jobs: jobs.map((job) => job.name) },
     };
   });
+}
+
+/**
+ * The parser's first sentence is the fact; its advice goes to the hover. A long first sentence keeps its clauses up to
+ * the last `: ` (`auths entry "x": the "auth" value is not valid base64`), its reason going to the hover too.
+ */
+function splitFact(message: string): { fact: string; rest: string } {
+  const sentenceEnd = message.indexOf('. ');
+  let fact = sentenceEnd < 0 ? message.replace(/\.$/, '') : message.slice(0, sentenceEnd);
+  let rest = sentenceEnd < 0 ? '' : message.slice(sentenceEnd + 2);
+  const reasonAt = fact.lastIndexOf(': ');
+  if (fact.length > 70 && reasonAt > 0) {
+    const reason = fact.slice(reasonAt + 2);
+    rest = `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.${rest === '' ? '' : ` ${rest}`}`;
+    fact = fact.slice(0, reasonAt);
+  }
+  return { fact, rest };
 }
 
 const SECRET_FIELD = /"(auth|password|identitytoken|registrytoken)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi;
@@ -66,10 +87,10 @@ function committedSecrets(context: RuleContext, variable: TracedString, jobs: re
     findings.push({
       code: 'committed-credentials',
       severity: 'error',
-      message:
-        `DOCKER_AUTH_CONFIG in the pipeline file holds a literal "${field}"${entry ? ` for "${entry}"` : ''}: anyone who can read the repository ` +
-        `(and its history) can use it. Revoke it, then keep the value in a masked CI/CD variable (Move Credentials Out of the File) ` +
-        `or refer to one with $VARIABLE.${jobsText(jobs)}`,
+      message: `Committed secret: literal "${field}"${entry ? ` for "${entry}"` : ''} in DOCKER_AUTH_CONFIG${jobsText(jobs)}`,
+      detail:
+        'Anyone who can read the repository (and its history) can use it. Revoke it, then keep the value in a masked CI/CD variable ' +
+        '(Move Credentials Out of the File) or refer to one with $VARIABLE.',
       range,
       related: provenanceRelated([variable]),
       data: { field, entry, variableSpan: variable.span, jobs: jobs.map((job) => job.name) },
@@ -112,9 +133,10 @@ function shadowsJobToken(context: RuleContext, variable: TracedString, jobs: rea
     findings.push({
       code: 'auth-config-shadows-job-token',
       severity: 'information',
-      message:
-        `The DOCKER_AUTH_CONFIG key "${written}"${written !== key ? ` (${key})` : ''} is the $CI_REGISTRY host: for its images the runner uses ` +
-        `these credentials instead of the job's automatic CI_JOB_TOKEN ones. Drop the entry unless the job token cannot reach the image.${jobsText(jobs)}`,
+      message: `Key "${written}"${written !== key ? ` (${key})` : ''} replaces the job token for $CI_REGISTRY${jobsText(jobs)}`,
+      detail:
+        "For the images on the $CI_REGISTRY host the runner uses these credentials instead of the job's automatic CI_JOB_TOKEN ones. " +
+        'Drop the entry unless the job token cannot reach the image.',
       range: context.spanInScalar(variable, start, start + written.length) ?? variable.span,
       related: provenanceRelated([variable]),
       data: { key, written, registry, jobs: jobs.map((job) => job.name) },
@@ -138,9 +160,10 @@ function committedRegistryPassword(context: RuleContext): Finding[] {
   return [...seen.values()].map(({ variable, jobs }) => ({
     code: 'committed-credentials' as const,
     severity: 'error' as const,
-    message:
-      'CI_REGISTRY_PASSWORD is set to a literal value in the pipeline file: anyone who can read the repository can use it, and it replaces ' +
-      `the job token GitLab provides. Remove it (GitLab sets CI_REGISTRY_PASSWORD itself) or keep the secret in a masked CI/CD variable.${jobsText(jobs)}`,
+    message: `Committed secret: CI_REGISTRY_PASSWORD is a literal value${jobsText(jobs)}`,
+    detail:
+      'Anyone who can read the repository can use it, and it replaces the job token GitLab provides. Remove it (GitLab sets ' +
+      'CI_REGISTRY_PASSWORD itself) or keep the secret in a masked CI/CD variable.',
     range: variable.span,
     related: provenanceRelated([variable]),
     data: { variable: 'CI_REGISTRY_PASSWORD', jobs: jobs.map((job) => job.name) },
@@ -148,6 +171,5 @@ function committedRegistryPassword(context: RuleContext): Finding[] {
 }
 
 function jobsText(jobs: readonly ResolvedJob[]): string {
-  const names = unique(jobs.map((job) => job.name));
-  return names.length === 0 ? '' : ` Job${names.length > 1 ? 's' : ''}: ${shortList(names)}.`;
+  return jobsNamed(unique(jobs.map((job) => job.name)));
 }

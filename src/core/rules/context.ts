@@ -167,6 +167,16 @@ export function shortList(items: readonly string[], max = 3): string {
   return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
+/**
+ * `(job build)`, `(jobs a, b, c and 2 more; matrix: …)`: the jobs a message ends with. The hover lists the same names
+ * with the same shortening, so a warning and its hover agree.
+ */
+export function jobsNamed(jobs: readonly string[], combinations: readonly string[] = []): string {
+  if (jobs.length === 0) return '';
+  const matrix = combinations.length > 0 ? `; matrix: ${shortList(combinations)}` : '';
+  return ` (${jobs.length > 1 ? 'jobs' : 'job'} ${shortList(jobs)}${matrix})`;
+}
+
 /** `PROVIDER=aws STACK=web`: one matrix combination as a user reads it. */
 export function describeCombination(combination: Readonly<Record<string, string>>): string {
   return Object.entries(combination)

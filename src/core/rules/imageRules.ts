@@ -8,8 +8,17 @@ import { credentialLookup, nearMissesOfPath, splitCoverage, type NearMiss } from
 import { registryHostOf } from '../registry/imageRef';
 import type { CredentialSource, Finding, LookupResult, RelatedLocation, ResolvedJob, SourceSpan } from '../types';
 import type { ImageEvaluation, Rule, RuleContext } from './context';
-import { describeCombination, groupBy, provenanceRelated, shortList, spanKeyMemo, unique } from './context';
+import { describeCombination, groupBy, jobsNamed, provenanceRelated, spanKeyMemo, unique } from './context';
 import { keyListSource } from './imageEvaluation';
+
+/** What is wrong with the key, in a few words for the message. */
+const NEAR_MISS_FACTS: Readonly<Record<string, string>> = {
+  port: 'has another port',
+  scheme: 'lacks the scheme',
+  'docker-hub-spelling': 'is not a Docker Hub key the runner reads',
+  'docker-io-library': 'has a library/ the runner does not add',
+  case: 'differs in case',
+};
 
 const NEAR_MISS_EXPLANATIONS: Readonly<Record<string, string>> = {
   port: 'the port differs (the runner compares host:port exactly)',
@@ -57,13 +66,15 @@ function registryUnknown(group: readonly ImageEvaluation[]): Finding[] {
   const predefinedHint = variables.some((name) => name.startsWith('CI_'))
     ? ' Predefined variables are known once the GitLab instance and project are (git remote, settings or --ci-registry).'
     : ' Define it in variables:, or treat the result as unchecked.';
+  const names = variables.map((name) => `$${name}`).join(', ');
   return [
     {
       code: 'registry-unknown',
       severity: 'information',
-      message:
-        `The registry of "${written}" depends on ${variables.map((name) => `$${name}`).join(', ')}, which ${variables.length > 1 ? 'are' : 'is'} not known here ` +
-        `(a CI/CD variable set in GitLab, or a predefined one), so its credentials cannot be checked.${predefinedHint}${jobsSuffix(unknown)}`,
+      message: `Registry unknown: ${names} not known here${jobsOf(unknown)}`,
+      detail:
+        `The registry of "${written}" depends on ${names} (a CI/CD variable set in GitLab, or a predefined one), so its credentials ` +
+        `cannot be checked.${predefinedHint}`,
       range: unknown[0]!.image.span,
       related: related(unknown),
       data: { image: written, variables, jobs: jobNames(unknown) },
@@ -78,10 +89,13 @@ function invalidReference(group: readonly ImageEvaluation[]): Finding[] {
     const first = byError[0]!;
     const written = first.image.value;
     const shown = first.expanded === written ? `"${written}"` : `"${written}" (expanded to "${first.expanded}")`;
+    const error = first.docker.error ?? 'invalid reference format';
     findings.push({
       code: 'invalid-image-reference',
       severity: 'error',
-      message: `Docker rejects the image ${shown}: ${first.docker.error}.${jobsSuffix(byError)}`,
+      // Docker's own words, without the prefix every one of them shares.
+      message: `Invalid image ${shown}: ${error.replace(/^invalid reference format: (?=.)/, '')}${jobsOf(byError)}`,
+      detail: `Docker says: ${error}. It refuses to pull a name it cannot parse, so the job fails before it starts.`,
       range: first.image.span,
       related: related(byError),
       data: { image: first.expanded, written, error: first.docker.error, jobs: jobNames(byError) },
@@ -134,7 +148,10 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
         code: 'credential-not-in-gitlab',
         severity: 'information',
         // The fact first, as for missing-credentials; the hover says what the runner does without the key.
-        message: `A credential for ${registry} is stored in VS Code, but nothing shows that GitLab's DOCKER_AUTH_CONFIG holds it (${jobsNamed(byRegistry)})`,
+        message: `Credential for ${registry} stored in VS Code only${jobsOf(byRegistry)}`,
+        detail:
+          `Nothing shows that GitLab's DOCKER_AUTH_CONFIG holds the key "${stored.key}": the runner sees GitLab's variables, not VS Code. ` +
+          'Save it to GitLab, or connect so the variable can be read.',
         range: first.image.span,
         related: related(byRegistry),
         data,
@@ -144,13 +161,14 @@ function uncovered(context: RuleContext, group: readonly ImageEvaluation[]): Fin
     // The fact, short enough for the Problems panel; the hover and the rule page say why and what the runner looked up.
     // With GitLab's variable read, the fact is that it lacks the key (and whether VS Code has one to save there).
     const gitlabLacks = readVariable
-      ? `: GitLab's ${readVariable.label ?? 'DOCKER_AUTH_CONFIG variable'} has no key for it` +
-        (stored ? ` (one is stored in VS Code only, under "${stored.key}": save it to GitLab)` : '')
-      : '';
+      ? `GitLab's ${readVariable.label ?? 'DOCKER_AUTH_CONFIG variable'} has no key for it` +
+        (stored ? `; one is stored in VS Code only, under "${stored.key}": save it to GitLab.` : '.')
+      : undefined;
     findings.push({
       code: 'missing-credentials',
       severity: 'warning',
-      message: `No credentials for ${registry} (${jobsNamed(byRegistry)})${gitlabLacks}`,
+      message: `No credentials for ${registry}${readVariable ? " in GitLab's DOCKER_AUTH_CONFIG" : ''}${jobsOf(byRegistry)}`,
+      ...(gitlabLacks ? { detail: gitlabLacks } : {}),
       range: first.image.span,
       related: related(byRegistry),
       data: { ...data, ...(readVariable ? { gitlabVariable: readVariable.label ?? '' } : {}) },
@@ -204,10 +222,10 @@ function nearMissFinding(context: RuleContext, evaluations: readonly ImageEvalua
   return {
     code: 'key-near-miss',
     severity: 'warning',
-    message:
-      `The credential key "${miss.key}" does not match "${first.expanded}" (lookup path "${first.lookupPath}"): ` +
-      `${NEAR_MISS_EXPLANATIONS[miss.reason] ?? miss.reason}. Use "${miss.suggestedKey}" instead; until then the image is pulled without credentials.` +
-      jobsSuffix(evaluations),
+    message: `Key "${miss.key}" ${NEAR_MISS_FACTS[miss.reason] ?? 'does not match'}: use "${miss.suggestedKey}"${jobsOf(evaluations)}`,
+    detail:
+      `The runner looks up "${first.lookupPath}": ${NEAR_MISS_EXPLANATIONS[miss.reason] ?? miss.reason}. ` +
+      'Until the key is fixed the image is pulled without credentials.',
     range: first.image.span,
     related: relatedLocations,
     data: {
@@ -252,7 +270,8 @@ function shadowing(context: RuleContext, group: readonly ImageEvaluation[]): Fin
     findings.push({
       code: 'auth-config-shadows-job-token',
       severity: 'information',
-      message:
+      message: `Pulled with the key "${match.key}", not the job token${jobsOf(byKey)}`,
+      detail:
         `"${first.expanded}" is on $CI_REGISTRY (${registry}), but the ${match.label} key "${match.key}" is used instead of the job's automatic ` +
         `CI_JOB_TOKEN credentials (a ${match.source} entry outranks the job token). If that token expires or lacks access to this project, the pull fails.`,
       range: first.image.span,
@@ -294,19 +313,9 @@ function combinationNames(evaluations: readonly ImageEvaluation[]): string[] {
   return unique([...combinations].map(describeCombination));
 }
 
-/** `job build`, `jobs a, b, c and 2 more`, with the matrix combinations: the same names the hover lists. */
-function jobsNamed(evaluations: readonly ImageEvaluation[]): string {
-  const jobs = jobNames(evaluations);
-  const combinations = combinationNames(evaluations);
-  return `${jobs.length > 1 ? 'jobs' : 'job'} ${shortList(jobs)}${combinations.length > 0 ? `; matrix: ${shortList(combinations)}` : ''}`;
-}
-
-function jobsSuffix(evaluations: readonly ImageEvaluation[]): string {
-  const jobs = jobNames(evaluations);
-  const combinations = combinationNames(evaluations);
-  const jobText = ` Job${jobs.length > 1 ? 's' : ''}: ${shortList(jobs)}`;
-  const matrixText = combinations.length > 0 ? ` (matrix: ${shortList(combinations)})` : '';
-  return `${jobText}${matrixText}.`;
+/** ` (job build)`, ` (jobs a, b, c and 2 more; matrix: …)`: the same names the hover lists. */
+function jobsOf(evaluations: readonly ImageEvaluation[]): string {
+  return jobsNamed(jobNames(evaluations), combinationNames(evaluations));
 }
 
 function combinationsData(evaluations: readonly ImageEvaluation[]): { combinations?: string[] } {

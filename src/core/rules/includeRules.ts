@@ -16,9 +16,10 @@ export const includeRules: Rule = {
     return context.pipeline.unresolvedIncludes.map((include): Finding => ({
       code: 'unresolved-include',
       severity: 'information',
-      message:
-        `include: ${include.kind} "${include.location}" (${WHERE[include.kind] ?? include.kind}) cannot be read here, so what it defines is unknown: ` +
-        'images of jobs that may come from it are not reported as missing credentials.',
+      message: `Cannot read include: ${include.kind} "${include.location}" here`,
+      detail:
+        `It is ${WHERE[include.kind] ?? include.kind}, so what it defines is unknown here: images of jobs that may come from it are ` +
+        'not reported as missing credentials. Connecting to GitLab lets project, template and component includes be read.',
       range: include.span,
       related: [],
       data: { kind: include.kind, location: include.location },

@@ -23,7 +23,8 @@ export const pullRules: Rule = {
       findings.push({
         code,
         severity: DEFAULT_SEVERITIES[code],
-        message: result.detail === undefined ? result.message : `${result.message} (${result.detail})`,
+        message: result.message,
+        ...(result.detail === undefined ? {} : { detail: result.detail }),
         range: evaluation.image.span,
         related: provenanceRelated([evaluation.image]),
         data: { image: plan.target.image, registry: plan.target.registry, outcome: result.outcome },

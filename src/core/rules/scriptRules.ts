@@ -6,7 +6,7 @@ import type { Finding, ResolvedJob, SourceSpan, TracedString } from '../types';
 import { cachedIn } from '../memo';
 import { expandImageName } from '../registry/imageVariables';
 import type { Rule, RuleContext } from './context';
-import { provenanceRelated, shortList, spanKey, spanKeyMemo, unique } from './context';
+import { jobsNamed, provenanceRelated, spanKey, spanKeyMemo, unique } from './context';
 import { isKanikoImage } from './imageEvaluation';
 import { dockerConfigDirectories, findAuthConfigEchoes, isKanikoPush, literalDockerLoginPassword, writesDockerConfig } from './shellPatterns';
 
@@ -52,10 +52,11 @@ function fileVariableEcho(context: RuleContext, lines: readonly ScriptLine[]): F
       findings.push({
         code: 'file-variable-echo',
         severity: 'warning',
-        message:
-          `echo ${echo.quoted ? `"${echo.variable}"` : echo.variable} > ${echo.target}: if DOCKER_AUTH_CONFIG is a File-type CI/CD variable, its value in the job is the path of a ` +
-          `temporary file, so ${echo.target} gets that path instead of the JSON.${quotedNote} Use printf '%s' "$DOCKER_AUTH_CONFIG" > … ` +
-          `for a Variable-type variable, or cat "$DOCKER_AUTH_CONFIG" > … for a File-type one.${jobsText(jobs)}`,
+        message: `echo ${echo.quoted ? `"${echo.variable}"` : echo.variable} > ${echo.target} writes a path if File-type${jobsText(jobs)}`,
+        detail:
+          `If DOCKER_AUTH_CONFIG is a File-type CI/CD variable, its value in the job is the path of a temporary file, so ${echo.target} gets ` +
+          `that path instead of the JSON.${quotedNote} Use printf '%s' "$DOCKER_AUTH_CONFIG" > … for a Variable-type variable, or ` +
+          'cat "$DOCKER_AUTH_CONFIG" > … for a File-type one.',
         range: context.spanInScalar(line, echo.start, echo.end) ?? line.span,
         related: provenanceRelated([line]),
         data: { quoted: echo.quoted, target: echo.target, scriptSpan: line.span, jobs: jobs.map((job) => job.name) },
@@ -73,9 +74,10 @@ function dockerLoginPassword(context: RuleContext, lines: readonly ScriptLine[])
     findings.push({
       code: 'committed-credentials',
       severity: 'error',
-      message:
-        'docker login gets a literal password in the pipeline file: anyone who can read the repository can use it. Revoke it, keep it in a ' +
-        `masked CI/CD variable and pass it with --password-stdin (echo "$REGISTRY_PASSWORD" | docker login -u … --password-stdin).${jobsText(jobs)}`,
+      message: `Committed secret: literal docker login password${jobsText(jobs)}`,
+      detail:
+        'Anyone who can read the repository can use it. Revoke it, keep it in a masked CI/CD variable and pass it with --password-stdin ' +
+        '(echo "$REGISTRY_PASSWORD" | docker login -u … --password-stdin).',
       range: context.spanInScalar(line, literal.start, literal.end) ?? line.span,
       related: provenanceRelated([line]),
       data: { command: 'docker login', jobs: jobs.map((job) => job.name) },
@@ -113,10 +115,10 @@ function kanikoMissingConfig(context: RuleContext): Finding[] {
   return [...byExecutorLine.values()].map(({ line, offset, jobs }) => ({
     code: 'kaniko-missing-config' as const,
     severity: 'warning' as const,
-    message:
-      "kaniko pushes here, but no script step writes /kaniko/.docker/config.json: kaniko does not get the runner's pull credentials or the " +
-      'job token, so the push fails with UNAUTHORIZED ("error checking push permissions"). Write the config first, e.g. ' +
-      `printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json.${jobsText(jobs)}`,
+    message: `kaniko pushes without /kaniko/.docker/config.json${jobsText(jobs)}`,
+    detail:
+      'kaniko does not get the runner\'s pull credentials or the job token, so the push fails with UNAUTHORIZED ("error checking push ' +
+      `permissions"). Write the config first, e.g. printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json.`,
     range: lineRange(context, line, offset),
     related: provenanceRelated([line]),
     data: { jobs: jobs.map((job) => job.name), job: jobs[0]!.name, scriptSpan: line.span },
@@ -143,6 +145,5 @@ function lineRange(context: RuleContext, line: TracedString, offset: number): So
 }
 
 function jobsText(jobs: readonly ResolvedJob[]): string {
-  const names = unique(jobs.map((job) => job.name));
-  return ` Job${names.length > 1 ? 's' : ''}: ${shortList(names)}.`;
+  return jobsNamed(unique(jobs.map((job) => job.name)));
 }

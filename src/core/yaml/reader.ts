@@ -54,12 +54,15 @@ export function parsePipelineFile(path: string, text: string, ctx: ResolveContex
     ctx.report(
       'yaml-syntax',
       'error',
-      `The file contains the control character U+${code}, which YAML does not allow (is it a binary file?); it is not analysed.`,
+      `Not YAML: control character U+${code} in the file`,
       {
         file: path,
         start: control.index,
         end: control.index + 1,
       },
+      undefined,
+      [],
+      'YAML does not allow it (is it a binary file?); the file is not analysed.',
     );
     return nothing;
   }

@@ -32,12 +32,18 @@ import {
  * The GitLab connection: CI/CD variable coverage, token creation, remote includes.
  * `saveDockerAuthConfig` and `createRegistryToken` are optional in the type so callers check for them; registerGitLab always provides both.
  */
+export interface SaveOptions {
+  /** Connect without asking first when there is no connection. */
+  readonly connectNow?: boolean;
+}
+
 export interface GitLabConnection extends CoverageContributor {
   /**
    * Saves DOCKER_AUTH_CONFIG as a CI/CD variable, merged with the current one after a modal confirmation.
-   * Connects first if needed. Resolves when saved or cancelled; rejects with a readable Error when GitLab refuses.
+   * Connects first if needed: after asking, or at once with `connectNow` (the user already chose "Connect to GitLab and
+   * save…"). Resolves when saved or cancelled; rejects with a readable Error when GitLab refuses.
    */
-  saveDockerAuthConfig?(folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void>;
+  saveDockerAuthConfig?(folder: vscode.WorkspaceFolder, authConfigJson: string, options?: SaveOptions): Promise<void>;
   /** Creates a pull-only registry token in the folder's project; undefined when cancelled. Rejects with a readable Error. */
   createRegistryToken?(folder: vscode.WorkspaceFolder): Promise<CreatedRegistryToken | undefined>;
   /** External include files fetched so far, for `resolvePipeline`'s `externalIncludes`; never blocks. */
@@ -78,13 +84,12 @@ export function registerGitLab(
     vscode.workspace.registerTextDocumentContentProvider(lintReportScheme, reports),
   );
 
-  /** Access that may write; offers to connect when there is no connection yet. Throws a readable Error otherwise. */
-  const writableAccess = async (folder: vscode.WorkspaceFolder): Promise<(FolderAccess & { ok: true }) | undefined> => {
+  /** Access that may write; offers to connect (or connects, `connectNow`) when there is none yet. Throws a readable Error otherwise. */
+  const writableAccess = async (folder: vscode.WorkspaceFolder, connectNow = false): Promise<(FolderAccess & { ok: true }) | undefined> => {
     let access = await connections.accessFor(folder);
     if (!access.ok && (access.reason === 'not-connected' || access.reason === 'token-missing')) {
       const connect = vscode.l10n.t('Connect…');
-      const choice = await vscode.window.showInformationMessage(access.message, connect);
-      if (choice !== connect) return undefined;
+      if (!connectNow && (await vscode.window.showInformationMessage(access.message, connect)) !== connect) return undefined;
       if (!(await loadCommands().connectGitLab(connections, log, { folder: folder.uri.toString() }))) return undefined;
       access = await connections.accessFor(folder);
     }
@@ -93,8 +98,8 @@ export function registerGitLab(
     return access;
   };
 
-  const saveDockerAuthConfig = async (folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void> => {
-    const access = await writableAccess(folder);
+  const saveDockerAuthConfig = async (folder: vscode.WorkspaceFolder, authConfigJson: string, options?: SaveOptions): Promise<void> => {
+    const access = await writableAccess(folder, options?.connectNow);
     if (!access) return;
     if (await loadCommands().saveDockerAuthConfigInteractively(access, authConfigJson, log)) await coverage.refresh(folder, false, true);
   };

@@ -25,7 +25,7 @@ import { verifyWithProgress } from './verify';
 
 /** The optional helpers the GitLab connection offers when it is connected with a suitable token. */
 interface GitLabHelpers {
-  saveDockerAuthConfig?(folder: vscode.WorkspaceFolder, authConfigJson: string): Promise<void>;
+  saveDockerAuthConfig?(folder: vscode.WorkspaceFolder, authConfigJson: string, options?: { readonly connectNow?: boolean }): Promise<void>;
   createRegistryToken?(folder: vscode.WorkspaceFolder): Promise<CreatedToken | undefined>;
 }
 
@@ -211,7 +211,8 @@ async function deliver(ctx: ServiceContext, request: DeliveryRequest): Promise<v
       case 'gitlab-variable':
         if (ctx.folder && ctx.connection.saveDockerAuthConfig) {
           try {
-            await ctx.connection.saveDockerAuthConfig(ctx.folder, combined.json);
+            // Not connected, the user chose "Connect to GitLab and save…": connect, then go on saving this value.
+            await ctx.connection.saveDockerAuthConfig(ctx.folder, combined.json, { connectNow: true });
           } catch (error) {
             void vscode.window.showErrorMessage(
               vscode.l10n.t('Could not save the CI/CD variable: {0}', error instanceof Error ? error.message : String(error)),
