@@ -28,16 +28,7 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     // The page opens in the Markdown preview, and its source editor is closed again.
     await workbench.page.locator('.tabs-container .tab', { hasText: 'Preview missing-credentials.md' }).first().waitFor();
     await workbench.page.locator('.tabs-container .tab .label-name', { hasText: /^missing-credentials\.md$/ }).waitFor({ state: 'detached' });
-    const heading = await waitForFrame(
-      workbench,
-      async (frame) =>
-        (await frame
-          .locator('h1')
-          .first()
-          .textContent({ timeout: 1000 })
-          .catch(() => null)) === 'missing-credentials',
-    );
-    assert.match(await heading.locator('body').innerText(), /How to fix it/);
+    assert.match(await rulePageText(workbench, 'missing-credentials'), /How to fix it/);
     await workbench.screenshot('rule-page');
   });
 
@@ -59,16 +50,7 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
 
     await workbench.page.locator('.monaco-hover:not(.hidden) a.code-link', { hasText: 'file-variable-echo' }).first().click();
     await workbench.page.locator('.tabs-container .tab', { hasText: 'Preview file-variable-echo.md' }).first().waitFor();
-    const page = await waitForFrame(
-      workbench,
-      async (frame) =>
-        (await frame
-          .locator('h1')
-          .first()
-          .textContent({ timeout: 1000 })
-          .catch(() => null)) === 'file-variable-echo',
-    );
-    assert.match(await page.locator('body').innerText(), /File-type/);
+    assert.match(await rulePageText(workbench, 'file-variable-echo'), /File-type/);
   });
 
   it('a YAML mistake is named in plain words on its line, with no quick fix that hides it', async () => {
@@ -107,6 +89,20 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
     assert.doesNotMatch(workbench.readWorkspaceFile('.vscode/settings.json'), /registry\.example\.com/);
   });
 });
+
+/** The text of the Markdown preview showing the rule page of `code` (its heading is the code), waiting for it. */
+async function rulePageText(workbench: Workbench, code: string): Promise<string> {
+  const page = await waitForFrame(
+    workbench,
+    async (frame) =>
+      (await frame
+        .locator('h1')
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) === code,
+  );
+  return page.locator('body').innerText();
+}
 
 /** The first frame (webviews nest two iframes deep) for which `test` holds, waiting for it to appear. */
 async function waitForFrame(workbench: Workbench, test: (frame: Frame) => Promise<boolean>): Promise<Frame> {
