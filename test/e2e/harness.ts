@@ -369,6 +369,21 @@ export class Workbench {
   }
 
   /**
+   * Ctrl+. once at `text`: the titles offered, or none when VS Code says "No code actions available". Only for a file
+   * whose problems are already shown (the providers are registered), where "none" is the answer and not a slow start.
+   */
+  async quickFixTitlesOrNone(text: string): Promise<string[]> {
+    await this.clickOnText(text);
+    await this.page.keyboard.press('Control+.');
+    const none = this.page.getByText('No code actions available').first();
+    await this.page.locator('.action-widget .monaco-list-row.action').first().or(none).waitFor();
+    if (await none.isVisible()) return [];
+    const titles = await this.page.locator('.action-widget .monaco-list-row.action .title').allTextContents();
+    await this.page.keyboard.press('Escape');
+    return titles.map((title) => title.trim());
+  }
+
+  /**
    * Ctrl+. at `text`, until the menu lists `wanted` (or anything, without it): a language feature may still be
    * starting when the file has just opened, and then VS Code answers "No code actions available".
    */

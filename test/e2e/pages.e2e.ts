@@ -83,7 +83,7 @@ describe('pages and messages a newcomer meets: rule pages offline, plain YAML er
       syntax.map((problem) => [problem.message, problem.line]),
       [['Missing ":" after `stage`', 2]],
     );
-    const titles = await workbench.quickFixTitles('stage build').catch(() => [] as string[]);
+    const titles = await workbench.quickFixTitlesOrNone('stage build');
     assert.ok(!titles.some((title) => /Ignore yaml-syntax/.test(title)), titles.join(' | '));
     await workbench.screenshot('yaml-syntax-plain');
   });
