@@ -2,9 +2,11 @@
 // and its job's private image flagged on the include line, see that a broken project DOCKER_AUTH_CONFIG leaves the
 // private image uncovered, and save a fixed variable (checking the PUT GitLab receives). After a reload, the stored
 // connection alone (no command run) brings back the variable's coverage and the fetched include.
+// Each test starts in a fresh browser window (nothing stored, not connected) with GitLab as it first was (the broken
+// variable, no request received), and takes the steps before its own.
 import * as assert from 'node:assert/strict';
 import { FakeGitLab } from '../support/fakeGitLab';
-import { openWorkbench, type Problem, type Workbench } from './harness';
+import { freshWindowForEachTest, openWorkbench, type Problem, type Workbench } from './harness';
 
 const workspace = 'test/fixtures/workspaces/gitlab';
 const apiToken = 'FAKE-e2e-gitlab-api-token';
@@ -12,6 +14,9 @@ const registryToken = 'FAKE-e2e-registry-token';
 // Valid JSON, but its auth does not decode to user:password: the runner drops the whole variable.
 const brokenAuth = Buffer.from('no-colon-in-here').toString('base64');
 const brokenValue = `{"auths":{"private.example.com":{"auth":"${brokenAuth}"}}}`;
+// What the wizard saves in place of the broken value (the PUT the save test checks).
+const fixedAuth = Buffer.from(`ci-puller:${registryToken}`).toString('base64');
+const fixedValue = `{"auths":{"private.example.com":{"auth":"${fixedAuth}"}}}`;
 
 const uncovered = (problems: readonly Problem[]) =>
   problems.some((problem) => /missing-credentials/.test(problem.code) && /private\.example\.com/.test(problem.message));
@@ -30,7 +35,6 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     await gitlab.start();
     gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
     gitlab.addProject('group/app', 'maintainer');
-    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value: brokenValue, raw: true, masked: true });
     gitlab.addProject('group/shared-ci', 'reporter');
     gitlab.addFile('group/shared-ci', 'v1.2', 'templates/build.yml', sharedTemplate);
     workbench = await openWorkbench({
@@ -42,12 +46,40 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
         'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
       },
     });
+  });
+
+  freshWindowForEachTest(() => workbench);
+
+  beforeEach(async () => {
+    setGitLabVariable(brokenValue);
+    gitlab.requests.length = 0;
     await workbench.openFile('.gitlab-ci.yml');
   });
+
+  function setGitLabVariable(value: string): void {
+    gitlab.variables.set('project:group/app', []);
+    gitlab.addVariable('project:group/app', { key: 'DOCKER_AUTH_CONFIG', value, raw: true, masked: true });
+  }
+
+  /** Connects through the command palette with the API token; resolves with the instance box's value and the notification. */
+  async function connect(): Promise<{ instance: string; connected: string }> {
+    await workbench.runCommand('GitLab CI Auth: Connect to GitLab…');
+    const instance = await workbench.quickInput({ title: /instance/ });
+    await workbench.submitQuickInput();
+    await workbench.quickInput({ title: /token for 127\.0\.0\.1/ });
+    await workbench.submitQuickInput(apiToken);
+    return { instance: instance.value, connected: await workbench.notification(/Connected to 127\.0\.0\.1/) };
+  }
 
   /** The warning about the broken variable, in the Notifications center (a toast may already have timed out). */
   function brokenNotification() {
     return workbench.page.locator('.notifications-center .notification-list-item-message', { hasText: /is not valid, so the runner ignores it/ }).first();
+  }
+
+  /** Opens the Notifications center (left open) and waits for the warning about the broken variable there. */
+  async function showBrokenNotification(): Promise<void> {
+    await workbench.runCommand('Notifications: Show Notifications');
+    await brokenNotification().waitFor();
   }
 
   after(async () => {
@@ -65,19 +97,15 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
   });
 
   it('connects with a token typed into a password box, checked against /personal_access_tokens/self', async () => {
-    await workbench.runCommand('GitLab CI Auth: Connect to GitLab…');
-    const instance = await workbench.quickInput({ title: /instance/ });
-    assert.equal(instance.value, gitlab.baseUrl);
-    await workbench.submitQuickInput();
-    await workbench.quickInput({ title: /token for 127\.0\.0\.1/ });
-    await workbench.submitQuickInput(apiToken);
-    const connected = await workbench.notification(/Connected to 127\.0\.0\.1/);
+    const { instance, connected } = await connect();
+    assert.equal(instance, gitlab.baseUrl);
     assert.match(connected, /as alice\. Scopes: api\./);
     assert.equal(gitlab.requestsTo('GET', /^\/personal_access_tokens\/self$/).length, 1);
     await workbench.screenshot('connected');
   });
 
   it('fetches the include:project file at its ref and flags its job on the include line', async () => {
+    await connect();
     const problems = await workbench.problems((list) => list.some(sharedUncovered) && !list.some(unresolvedInclude));
     const [fetch, ...again] = gitlab.requestsTo('GET', /^\/projects\/group%2Fshared-ci\/repository\/files\/templates%2Fbuild\.yml\/raw$/);
     assert.ok(fetch, 'GitLab received the Repository Files API request');
@@ -99,8 +127,8 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
   });
 
   it('reports the broken project variable, whose registry stays uncovered, without showing its value', async () => {
-    await workbench.runCommand('Notifications: Show Notifications');
-    await brokenNotification().waitFor();
+    await connect();
+    await showBrokenNotification();
     const message = await brokenNotification().innerText();
     assert.match(message, /project variable DOCKER_AUTH_CONFIG \(group\/app\)/);
     assert.ok(!message.includes(brokenAuth));
@@ -111,6 +139,8 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
   });
 
   it('saves a fixed variable through the wizard, merged and confirmed, with a PUT GitLab accepts', async () => {
+    await connect();
+    await showBrokenNotification();
     await workbench.page
       .locator('.notifications-center .notification-list-item', { hasText: /is not valid, so the runner ignores it/ })
       .first()
@@ -152,9 +182,8 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
     const [put] = gitlab.requestsTo('PUT', /^\/projects\/group%2Fapp\/variables\/DOCKER_AUTH_CONFIG$/);
     assert.ok(put, 'GitLab received a PUT');
     assert.equal(put.query.get('filter[environment_scope]'), '*');
-    const expectedAuth = Buffer.from(`ci-puller:${registryToken}`).toString('base64');
     assert.deepEqual(put.body, {
-      value: `{"auths":{"private.example.com":{"auth":"${expectedAuth}"}}}`,
+      value: fixedValue,
       variable_type: 'env_var',
       protected: false,
       masked: true,
@@ -168,13 +197,17 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
   });
 
   it('after a reload, the stored connection alone reads the variables and fetches the include: no command is run', async () => {
+    // GitLab already holds the fixed variable (as the save test leaves it); connected, it covers the local job's registry.
+    setGitLabVariable(fixedValue);
+    await connect();
+    const covered = (problems: readonly Problem[]) => problems.some(sharedUncovered) && !problems.some(unresolvedInclude) && !uncovered(problems);
+    await workbench.problems(covered);
     const variablesReads = () => gitlab.requestsTo('GET', /^\/projects\/group%2Fapp\/variables$/).length;
     const includeFetches = () => gitlab.requestsTo('GET', /^\/projects\/group%2Fshared-ci\/repository\/files\/templates%2Fbuild\.yml\/raw$/).length;
     const [readsBefore, fetchesBefore] = [variablesReads(), includeFetches()];
-    await Promise.all([workbench.page.waitForEvent('load'), workbench.runCommand('Developer: Reload Window')]);
-    await workbench.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+    await workbench.reloadWindow();
     // The fetched include's job is flagged on the include line, and the saved variable covers the local job's registry.
-    await workbench.problems((problems) => problems.some(sharedUncovered) && !problems.some(unresolvedInclude) && !uncovered(problems));
+    await workbench.problems(covered);
     assert.ok(variablesReads() > readsBefore, 'the CI/CD variables were read again after the reload');
     assert.ok(includeFetches() > fetchesBefore, 'the include was fetched again after the reload');
     await workbench.screenshot('after-reload');
