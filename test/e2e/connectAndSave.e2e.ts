@@ -16,19 +16,8 @@ describe('wizard from the palette: "Connect to GitLab and save…" connects to t
   let workbench: Workbench;
 
   before(async () => {
-    await gitlab.start();
-    gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
-    gitlab.addProject('group/app', 'maintainer');
-    gitlab.addProject('group/shared-ci', 'reporter');
-    workbench = await openWorkbench({
-      workspace: 'test/fixtures/workspaces/gitlab',
-      label: 'e2e-connect-and-save',
-      settings: {
-        'gitlabCiAuth.gitlab.instanceUrl': gitlab.baseUrl,
-        'gitlabCiAuth.gitlab.projectPath': 'group/app',
-        'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
-      },
-    });
+    await gitlab.startWithFixtureProjects(apiToken);
+    workbench = await openWorkbench({ workspace: 'test/fixtures/workspaces/gitlab', label: 'e2e-connect-and-save', settings: gitlab.settingsForApp() });
   });
 
   after(async () => {

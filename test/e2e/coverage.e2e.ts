@@ -42,9 +42,7 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
     await pushTestImage(registry.url, 'team/app', '1.0', basicAuthorization(username, password));
     image = `${registry.host}/team/app:1.0`;
     storedAuth = Buffer.from(`${username}:${password}`).toString('base64');
-    await gitlab.start();
-    gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
-    gitlab.addProject('group/app', 'maintainer');
+    await gitlab.startWithFixtureProjects(apiToken);
     // The pipeline names the registry's real port, so the workspace is written here.
     workspaceRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gitlab-ci-auth-coverage-e2e-'));
     const workspace = path.join(workspaceRoot, 'coverage');
@@ -57,9 +55,7 @@ describe('coverage in the workbench: stored in VS Code only until GitLab has it 
       workspace,
       label: 'e2e-coverage',
       settings: {
-        'gitlabCiAuth.gitlab.instanceUrl': gitlab.baseUrl,
-        'gitlabCiAuth.gitlab.projectPath': 'group/app',
-        'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
+        ...gitlab.settingsForApp(),
         'gitlabCiAuth.clipboardClearSeconds': 0,
         // The sticky "build:" line would cover the image line the hovers and quick fixes point at.
         'editor.stickyScroll.enabled': false,

@@ -32,20 +32,9 @@ describe('GitLab connection in the workbench, against the loopback GitLab API te
   let workbench: Workbench;
 
   before(async () => {
-    await gitlab.start();
-    gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
-    gitlab.addProject('group/app', 'maintainer');
-    gitlab.addProject('group/shared-ci', 'reporter');
+    await gitlab.startWithFixtureProjects(apiToken);
     gitlab.addFile('group/shared-ci', 'v1.2', 'templates/build.yml', sharedTemplate);
-    workbench = await openWorkbench({
-      workspace,
-      label: 'e2e-gitlab',
-      settings: {
-        'gitlabCiAuth.gitlab.instanceUrl': gitlab.baseUrl,
-        'gitlabCiAuth.gitlab.projectPath': 'group/app',
-        'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
-      },
-    });
+    workbench = await openWorkbench({ workspace, label: 'e2e-gitlab', settings: gitlab.settingsForApp() });
   });
 
   freshWindowForEachTest(() => workbench);

@@ -55,7 +55,7 @@ describe('coverage the runner sees: stored in VS Code only vs GitLab, against th
   }
 
   before(async () => {
-    api = await serveGitLabFixture(gitlab, apiToken, project);
+    api = await serveGitLabFixture(gitlab, apiToken);
     await vscode.window.showTextDocument(pipeline());
     await diagnosticsWhen(pipeline(), (diagnostics) => diagnostics.some(missing));
   });

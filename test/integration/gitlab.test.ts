@@ -62,7 +62,7 @@ describe('GitLab connection through the extension API, against the loopback GitL
   }
 
   before(async () => {
-    api = await serveGitLabFixture(gitlab, apiToken, project);
+    api = await serveGitLabFixture(gitlab, apiToken);
     await vscode.window.showTextDocument(pipeline());
     await diagnosticsWhen(pipeline(), (diagnostics) => diagnostics.some(localMissing));
   });

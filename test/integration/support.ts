@@ -76,14 +76,11 @@ export async function hoverText(uri: vscode.Uri, line: number, text: string): Pr
  * Serves the `gitlab` workspace fixture's project on the loopback GitLab API test server (its `include: project` file
  * included), accepts `apiToken`, points the extension at it, and activates the extension.
  */
-export async function serveGitLabFixture(gitlab: FakeGitLab, apiToken: string, project: string): Promise<ExtensionApi> {
-  await gitlab.start();
-  gitlab.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
-  gitlab.addProject(project, 'maintainer');
-  gitlab.addProject('group/shared-ci', 'reporter');
+export async function serveGitLabFixture(gitlab: FakeGitLab, apiToken: string): Promise<ExtensionApi> {
+  await gitlab.startWithFixtureProjects(apiToken);
   gitlab.addFile('group/shared-ci', 'v1.2', 'templates/build.yml', 'shared-build:\n  image: shared.example.com/ci/builder:2\n  script: [build]\n');
   const configuration = vscode.workspace.getConfiguration('gitlabCiAuth');
   await configuration.update('gitlab.instanceUrl', gitlab.baseUrl, vscode.ConfigurationTarget.Global);
-  await configuration.update('gitlab.projectPath', project, vscode.ConfigurationTarget.Global);
+  await configuration.update('gitlab.projectPath', 'group/app', vscode.ConfigurationTarget.Global);
   return (await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate()) as ExtensionApi;
 }

@@ -90,6 +90,27 @@ export class FakeGitLab {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /**
+   * Starts serving the `gitlab` workspace fixture's projects (`group/app`, where the token's user is a maintainer, and
+   * `group/shared-ci`, a reporter) and accepts `apiToken`.
+   */
+  async startWithFixtureProjects(apiToken: string): Promise<this> {
+    await this.start();
+    this.tokens.set(apiToken, { scopes: ['api'], expiresAt: '2099-12-31' });
+    this.addProject('group/app', 'maintainer');
+    this.addProject('group/shared-ci', 'reporter');
+    return this;
+  }
+
+  /** The user settings that point the extension at this server for project `group/app`. */
+  settingsForApp(): Record<string, unknown> {
+    return {
+      'gitlabCiAuth.gitlab.instanceUrl': this.baseUrl,
+      'gitlabCiAuth.gitlab.projectPath': 'group/app',
+      'gitlabCiAuth.gitlab.registryHost': 'registry.gitlab.test',
+    };
+  }
+
   /** Starts listening on a free loopback port. */
   async start(): Promise<this> {
     this.server = http.createServer((request, response) => void this.handle(request, response));
