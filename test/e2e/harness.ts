@@ -444,11 +444,29 @@ export class Workbench {
 
   // ---- Notifications and clipboard ----
 
-  /** Waits for a notification toast containing `text` and returns its full message. */
+  /**
+   * Waits for a notification containing `text` and returns its full message. VS Code shows at most three toasts and
+   * queues the rest unseen behind them (toasts of a window without focus never fade): then the Notifications center,
+   * which lists every notification, is where it is read.
+   */
   async notification(text: string | RegExp): Promise<string> {
-    const toast = this.page.locator('.notification-toast .notification-list-item-message', { hasText: text });
-    await toast.first().waitFor();
-    return (await toast.first().innerText()).trim();
+    const message = (where: string) => this.page.locator(`${where} .notification-list-item-message`, { hasText: text }).first();
+    const shown = (locator: Locator, timeout: number) =>
+      locator.waitFor({ timeout }).then(
+        () => true,
+        () => false,
+      );
+    const deadline = Date.now() + uiTimeoutMs;
+    for (;;) {
+      if (await shown(message('.notification-toast'), 2000)) return (await message('.notification-toast').innerText()).trim();
+      if ((await this.page.locator('.notification-toast').count()) >= 3) {
+        await this.runCommand('Notifications: Show Notifications');
+        const listed = (await shown(message('.notifications-center'), 2000)) ? (await message('.notifications-center').innerText()).trim() : undefined;
+        await this.runCommand('Notifications: Hide Notifications');
+        if (listed !== undefined) return listed;
+      }
+      if (Date.now() > deadline) throw new Error(`no notification ${String(text)}; shown: ${(await this.notifications()).join(' | ') || 'none'}`);
+    }
   }
 
   /** Messages of the notification toasts currently shown. */
